@@ -1,0 +1,201 @@
+#include "cache.h"
+
+#include <QElapsedTimer>
+
+namespace cachescope {
+
+namespace {
+
+// Times one public call and counts an error when it failed.
+class CallMeter
+{
+public:
+    explicit CallMeter(CacheCounters &counters) : m_counters(counters) { m_timer.start(); }
+    ~CallMeter() { m_counters.addLatency(quint64(m_timer.nsecsElapsed())); }
+
+    template<typename T>
+    Expected<T> done(Expected<T> result)
+    {
+        if (!result)
+            m_counters.addError();
+        return result;
+    }
+
+private:
+    CacheCounters &m_counters;
+    QElapsedTimer m_timer;
+};
+
+} // namespace
+
+Expected<std::optional<PyValue>> Cache::get(const QByteArray &key)
+{
+    CallMeter meter(m_counters);
+    auto result = doGet(key);
+    if (result)
+        result->has_value() ? m_counters.addHits() : m_counters.addMisses();
+    return meter.done(std::move(result));
+}
+
+Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout timeout)
+{
+    CallMeter meter(m_counters);
+    auto result = doSet(key, value, timeout);
+    if (result && *result)
+        m_counters.addSets();
+    return meter.done(std::move(result));
+}
+
+Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout timeout)
+{
+    CallMeter meter(m_counters);
+    auto result = doAdd(key, value, timeout);
+    if (result && *result)
+        m_counters.addSets();
+    return meter.done(std::move(result));
+}
+
+Expected<bool> Cache::remove(const QByteArray &key)
+{
+    CallMeter meter(m_counters);
+    auto result = doRemove(key);
+    if (result && *result)
+        m_counters.addDeletes();
+    return meter.done(std::move(result));
+}
+
+Expected<QList<QByteArray>> Cache::removeMany(const QList<QByteArray> &keys)
+{
+    CallMeter meter(m_counters);
+    auto result = doRemoveMany(keys);
+    if (result)
+        m_counters.addDeletes(quint64(result->size()));
+    return meter.done(std::move(result));
+}
+
+Expected<bool> Cache::has(const QByteArray &key)
+{
+    CallMeter meter(m_counters);
+    return meter.done(doHas(key));
+}
+
+Expected<bool> Cache::clear()
+{
+    CallMeter meter(m_counters);
+    return meter.done(doClear());
+}
+
+Expected<QList<std::optional<PyValue>>> Cache::getMany(const QList<QByteArray> &keys)
+{
+    CallMeter meter(m_counters);
+    auto result = doGetMany(keys);
+    if (result)
+        for (const auto &v : *result)
+            v.has_value() ? m_counters.addHits() : m_counters.addMisses();
+    return meter.done(std::move(result));
+}
+
+Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyValue>> &items, Timeout timeout)
+{
+    CallMeter meter(m_counters);
+    auto result = doSetMany(items, timeout);
+    if (result)
+        m_counters.addSets(quint64(result->size()));
+    return meter.done(std::move(result));
+}
+
+Expected<std::optional<qint64>> Cache::inc(const QByteArray &key, qint64 delta)
+{
+    CallMeter meter(m_counters);
+    auto result = doInc(key, delta);
+    if (result && result->has_value())
+        m_counters.addSets();
+    return meter.done(std::move(result));
+}
+
+Expected<std::optional<QByteArray>> Cache::rawGet(const QByteArray &key)
+{
+    return doRawGet(key); // inspection is not application traffic: not counted
+}
+
+Expected<EntryTtl> Cache::ttl(const QByteArray &key)
+{
+    return doTtl(key);
+}
+
+Expected<std::optional<qint64>> Cache::entrySize(const QByteArray &key)
+{
+    return doEntrySize(key);
+}
+
+Expected<ScanPage> Cache::scan(const QByteArray &cursor, const QByteArray &glob, int count)
+{
+    return doScan(cursor, glob, count);
+}
+
+// Defaults follow cachelib's BaseCache: many-key calls loop over the single-key ones.
+
+Expected<QList<QByteArray>> Cache::doRemoveMany(const QList<QByteArray> &keys)
+{
+    QList<QByteArray> deleted;
+    for (const auto &key : keys) {
+        auto r = doRemove(key);
+        if (!r)
+            return Error{r.error()};
+        if (*r)
+            deleted.append(key);
+    }
+    return deleted;
+}
+
+Expected<QList<std::optional<PyValue>>> Cache::doGetMany(const QList<QByteArray> &keys)
+{
+    QList<std::optional<PyValue>> values;
+    values.reserve(keys.size());
+    for (const auto &key : keys) {
+        auto r = doGet(key);
+        if (!r)
+            return Error{r.error()};
+        values.append(std::move(*r));
+    }
+    return values;
+}
+
+Expected<QList<QByteArray>> Cache::doSetMany(const QList<std::pair<QByteArray, PyValue>> &items, Timeout timeout)
+{
+    QList<QByteArray> written;
+    for (const auto &[key, value] : items) {
+        auto r = doSet(key, value, timeout);
+        if (!r)
+            return Error{r.error()};
+        if (*r)
+            written.append(key);
+    }
+    return written;
+}
+
+Expected<std::optional<qint64>> Cache::doInc(const QByteArray &key, qint64 delta)
+{
+    // cachelib BaseCache.inc: value = (get(key) or 0) + delta; set(key, value) with the default timeout.
+    auto current = doGet(key);
+    if (!current)
+        return Error{current.error()};
+    qint64 base = 0;
+    if (current->has_value()) {
+        const PyValue &v = **current;
+        if (v.kind() == PyValue::Kind::Int)
+            base = v.toInt();
+        else if (v.kind() == PyValue::Kind::Bool)
+            base = v.toBool() ? 1 : 0;
+        else if (!(v.kind() == PyValue::Kind::None))
+            return makeError(QStringLiteral("inc(%1): the stored value is a %2, not an int")
+                                 .arg(QString::fromUtf8(key), QLatin1String(PyValue::kindName(v.kind()))));
+    }
+    const qint64 next = base + delta;
+    auto written = doSet(key, PyValue::integer(next), Timeout{});
+    if (!written)
+        return Error{written.error()};
+    return *written ? std::optional<qint64>(next) : std::nullopt;
+}
+
+} // namespace cachescope

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QVariant>
+
+#include <optional>
+
+namespace cachescope {
+
+// Where a setting came from in superset_config.py (0 = not from the file: a default).
+struct SourceSpan
+{
+    int line = 0;   // 1-based
+    int column = 0; // 1-based
+    int endLine = 0;
+    int endColumn = 0;
+    bool isValid() const { return line > 0; }
+};
+
+// The cache purposes Superset builds (superset/utils/cache_manager.py + the results backend).
+enum class CachePurpose {
+    Cache,            // CACHE_CONFIG
+    Data,             // DATA_CACHE_CONFIG
+    FilterState,      // FILTER_STATE_CACHE_CONFIG
+    ExploreFormData,  // EXPLORE_FORM_DATA_CACHE_CONFIG
+    Thumbnail,        // THUMBNAIL_CACHE_CONFIG
+    Results,          // RESULTS_BACKEND
+    GlobalAsyncQueries, // GLOBAL_ASYNC_QUERIES_CACHE_BACKEND
+};
+
+QString purposeConfigName(CachePurpose purpose);          // "DATA_CACHE_CONFIG"
+std::optional<CachePurpose> purposeFromConfigName(const QString &name);
+QList<CachePurpose> allPurposes();
+
+enum class BackendType {
+    Null,
+    Simple,
+    FileSystem,
+    Redis,
+    RedisSentinel,
+    RedisCluster,
+    Memcached,
+    SupersetMetastore,
+    Unknown,
+};
+
+QString backendTypeName(BackendType type); // "RedisCache"
+// Accepts Flask-Caching spellings: "RedisCache", "redis", dotted paths, class names of cachelib.
+BackendType backendTypeFromName(const QString &name);
+
+// One cache, after Flask-Caching's and Superset's defaults were applied: everything needed to
+// build it and to show where each value came from.
+struct CacheSpec
+{
+    CachePurpose purpose = CachePurpose::Cache;
+    BackendType backend = BackendType::Null;
+    QString backendSpelling;      // as written, e.g. "redis" or "flask_caching.backends.RedisCache"
+    qint64 defaultTimeout = 300;  // seconds; 0 = never
+    QByteArray keyPrefix;         // Redis/Memcached; FileSystem and Simple ignore it
+    int threshold = 500;          // Simple / FileSystem
+    QString directory;            // FileSystem
+    QString redisUrl;             // redis://, unix:// ... (wins over host/port/db, as redis-py's from_url)
+    QString host = QStringLiteral("localhost");
+    int port = 6379;
+    int db = 0;
+    QString username;
+    QString password;             // secret: never logged
+    QList<QPair<QString, int>> sentinels;
+    QString sentinelMaster;
+    QString cluster;              // "h1:p1,h2:p2"
+    bool useMsgpack = true;       // RESULTS_BACKEND_USE_MSGPACK, results backend only
+    QMap<QString, SourceSpan> spans; // setting name (e.g. "CACHE_KEY_PREFIX") -> where it was set
+
+    // redis://[user:***@]host:port/db or the directory; never shows the password.
+    QString displayLocation() const;
+};
+
+} // namespace cachescope

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace cachescope {
+
+// A Python value as a tree, built by the safe pickle reader and written by the pickle writer.
+// Containers are shared (a memoized list referenced twice is one list), like Python references.
+// Strings are kept as UTF-8 bytes (Python str may hold lone surrogates, which QString would mangle).
+class PyValue
+{
+public:
+    enum class Kind {
+        None,
+        Bool,
+        Int,      // fits in int64
+        BigInt,   // arbitrary size, two's complement little-endian bytes (pickle LONG1 layout)
+        Float,
+        Str,
+        Bytes,
+        ByteArray,
+        List,
+        Tuple,
+        Dict,
+        Set,
+        FrozenSet,
+        Object,   // anything else: "object from global module.name with args / state"
+    };
+
+    using Items = std::vector<PyValue>;
+    using Pairs = std::vector<std::pair<PyValue, PyValue>>;
+
+    // "object from global X": how it was made (REDUCE args / NEWOBJ args / kwargs) and the
+    // BUILD state; appended list items and set dict items when APPENDS/SETITEMS targeted it.
+    struct Object
+    {
+        QByteArray module;
+        QByteArray name;
+        enum class Construction { Global, Reduce, NewObj } construction = Construction::Global;
+        std::shared_ptr<Items> args;    // positional args tuple, may be null
+        std::shared_ptr<Pairs> kwargs;  // NEWOBJ_EX keyword args, may be null
+        std::shared_ptr<PyValue> state; // BUILD state, may be null
+        Items listItems;
+        Pairs dictItems;
+        QByteArray qualifiedName() const { return module + '.' + name; }
+    };
+
+    PyValue() = default; // None
+
+    static PyValue none() { return {}; }
+    static PyValue boolean(bool b);
+    static PyValue integer(qint64 i);
+    static PyValue bigInteger(QByteArray twosComplementLittleEndian); // normalised: small ones become Int
+    static PyValue bigIntegerFromDecimal(const QByteArray &decimal);   // "-123..." ; Int when it fits
+    static PyValue floating(double d);
+    static PyValue str(QByteArray utf8);
+    static PyValue str(const QString &text);
+    static PyValue bytes(QByteArray data);
+    static PyValue byteArray(QByteArray data);
+    static PyValue list(Items items = {});
+    static PyValue tuple(Items items = {});
+    static PyValue dict(Pairs pairs = {});
+    static PyValue set(Items items = {});
+    static PyValue frozenSet(Items items = {});
+    static PyValue object(Object object);
+
+    Kind kind() const { return m_kind; }
+    bool isNone() const { return m_kind == Kind::None; }
+    bool isInt() const { return m_kind == Kind::Int || m_kind == Kind::BigInt; }
+    bool isStrLike() const { return m_kind == Kind::Str; }
+    bool isSequence() const { return m_kind == Kind::List || m_kind == Kind::Tuple; }
+
+    bool toBool() const { return m_scalar.b; }
+    qint64 toInt() const { return m_scalar.i; }
+    double toFloat() const { return m_scalar.d; }
+    // Str, Bytes, ByteArray payload; BigInt two's complement bytes.
+    const QByteArray &bytesData() const;
+    QString toQString() const { return QString::fromUtf8(bytesData()); }
+    QByteArray bigIntDecimal() const; // decimal text of Int or BigInt
+
+    // List, Tuple, Set, FrozenSet: the items (shared, mutable while a pickle is being read).
+    Items &items();
+    const Items &items() const;
+    Pairs &pairs();
+    const Pairs &pairs() const;
+    Object &object();
+    const Object &object() const;
+
+    // dict lookup by str key; nullptr when absent or not a dict.
+    const PyValue *get(const char *key) const;
+
+    // Structural equality (nan equals nan, so round trips compare equal); for tests and dedupe.
+    bool operator==(const PyValue &other) const;
+    bool operator!=(const PyValue &other) const { return !(*this == other); }
+
+    // Short human-readable Python-like repr, truncated to about maxChars.
+    QString repr(int maxChars = 200) const;
+
+    static const char *kindName(Kind kind);
+
+private:
+    Kind m_kind = Kind::None;
+    union {
+        bool b;
+        qint64 i;
+        double d;
+    } m_scalar{};
+    std::shared_ptr<QByteArray> m_bytes;
+    std::shared_ptr<Items> m_items;
+    std::shared_ptr<Pairs> m_pairs;
+    std::shared_ptr<Object> m_object;
+};
+
+} // namespace cachescope

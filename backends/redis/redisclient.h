@@ -1,0 +1,55 @@
+#pragma once
+
+#include "common/expected.h"
+#include "redisurl.h"
+
+#include <QByteArray>
+#include <QList>
+
+#include <memory>
+#include <variant>
+#include <vector>
+
+namespace cachescope {
+
+// An owned copy of a hiredis reply (valid after the hiredis reply is freed).
+struct RedisReply
+{
+    enum class Type { Nil, Status, Error, Integer, String, Array };
+    Type type = Type::Nil;
+    qint64 integer = 0;
+    QByteArray string;               // Status, Error, String
+    std::vector<RedisReply> elements; // Array
+
+    bool isError() const { return type == Type::Error; }
+    bool isNil() const { return type == Type::Nil; }
+};
+
+// A blocking connection (hiredis sync API) for worker threads and the CLI; never used on the
+// GUI thread. Connects, AUTHs (ACL user + password), SELECTs on open and reconnects once on a
+// broken connection. Not thread-safe: one thread at a time (RedisCache guards it with a mutex).
+class RedisClient
+{
+public:
+    explicit RedisClient(RedisUrl url);
+    ~RedisClient();
+    RedisClient(const RedisClient &) = delete;
+    RedisClient &operator=(const RedisClient &) = delete;
+
+    Expected<bool> connect();
+    bool isConnected() const;
+    const RedisUrl &url() const { return m_url; }
+
+    // One command, binary-safe arguments. A Redis error reply is returned as a reply (type Error),
+    // a connection/protocol failure as an Error naming the server and the reason.
+    Expected<RedisReply> command(const QList<QByteArray> &args);
+    // Pipelined: all commands written, then all replies read (one round trip).
+    Expected<std::vector<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+    RedisUrl m_url;
+};
+
+} // namespace cachescope

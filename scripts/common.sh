@@ -1,0 +1,50 @@
+# Shared by scripts/run and scripts/test: install what is missing, configure, build.
+# shellcheck shell=bash
+
+CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, msgpack-cxx, zlib, lz4,
+# zstd, redis-server for tests, Xvfb and fonts for screenshots, and the Python libraries that
+# prove byte compatibility (Debian's python3, not a pyenv one).
+CACHESCOPE_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache clang
+  qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libgl-dev libqcustomplot-dev
+  libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev
+  redis-server xvfb xauth fonts-dejavu-core
+  python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas
+)
+
+cachescope_missing_packages() {
+  local missing=() p
+  for p in "${CACHESCOPE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  echo "${missing[@]}"
+}
+
+cachescope_install_missing() {
+  local missing
+  missing="$(cachescope_missing_packages)"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "CacheScope needs these Debian packages; run as root:" >&2
+    echo "  apt-get install -y --no-install-recommends $missing" >&2
+    exit 1
+  fi
+  echo "Installing: $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+}
+
+# cachescope_build DIR [cmake options...]: configure once, then incremental builds.
+cachescope_build() {
+  local dir="$1"; shift
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$CACHESCOPE_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
+  fi
+  cmake --build "$dir" --parallel "$(nproc)"
+}

@@ -1,0 +1,54 @@
+#include "python.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
+
+namespace cachescope::test {
+
+QString pythonExecutable()
+{
+    const QString configured = qEnvironmentVariable("CACHESCOPE_PYTHON");
+    if (!configured.isEmpty())
+        return configured;
+    if (QFileInfo::exists(QStringLiteral("/usr/bin/python3")))
+        return QStringLiteral("/usr/bin/python3");
+    return QStringLiteral("python3");
+}
+
+Expected<QByteArray> runPython(const QString &script, const QStringList &args, const QByteArray &stdinData,
+                               int timeoutMs)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("PYTHONPATH"));
+    env.remove(QStringLiteral("PYTHONHOME"));
+    process.setProcessEnvironment(env);
+    process.start(pythonExecutable(), QStringList{QStringLiteral("-c"), script} + args);
+    if (!process.waitForStarted(10000))
+        return makeError(QStringLiteral("cannot start %1: %2").arg(pythonExecutable(), process.errorString()));
+    if (!stdinData.isEmpty())
+        process.write(stdinData);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return makeError(QStringLiteral("python3 did not finish within %1 ms").arg(timeoutMs));
+    }
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return makeError(QStringLiteral("python3 failed (exit %1): %2")
+                             .arg(process.exitCode())
+                             .arg(QString::fromUtf8(process.readAllStandardError())));
+    return process.readAllStandardOutput();
+}
+
+QString sourcePath(const QString &relative)
+{
+    QString root = qEnvironmentVariable("CACHESCOPE_SOURCE_DIR");
+    if (root.isEmpty())
+        root = QStringLiteral(CACHESCOPE_SOURCE_DIR_FALLBACK);
+    return QDir(root).filePath(relative);
+}
+
+} // namespace cachescope::test

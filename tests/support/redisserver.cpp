@@ -1,0 +1,125 @@
+#include "redisserver.h"
+
+#include <QElapsedTimer>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+namespace cachescope::test {
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    const quint16 port = server.serverPort();
+    server.close();
+    return port;
+}
+
+RedisServer::RedisServer() = default;
+
+RedisServer::~RedisServer()
+{
+    stop();
+}
+
+QString RedisServer::start(const QStringList &extraArgs)
+{
+    m_extraArgs = extraArgs;
+    m_dir = std::make_unique<QTemporaryDir>();
+    if (!m_dir->isValid())
+        return QStringLiteral("cannot create a temp dir for redis-server: %1").arg(m_dir->errorString());
+    QString lastError;
+    for (int attempt = 0; attempt < 5; ++attempt) { // the free port may be taken between probe and bind
+        m_port = freeLoopbackPort();
+        lastError = launch();
+        if (lastError.isEmpty())
+            return {};
+    }
+    return lastError;
+}
+
+QString RedisServer::launch()
+{
+    const QString binary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    if (binary.isEmpty())
+        return QStringLiteral("redis-server is not installed (apt-get install redis-server)");
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QStringList args{QStringLiteral("--port"),      QString::number(m_port), QStringLiteral("--bind"),
+                     QStringLiteral("127.0.0.1"),   QStringLiteral("--dir"), m_dir->path(),
+                     QStringLiteral("--save"),      QString(),               QStringLiteral("--appendonly"),
+                     QStringLiteral("no"),          QStringLiteral("--daemonize"), QStringLiteral("no"),
+                     QStringLiteral("--protected-mode"), QStringLiteral("yes")};
+    args += m_extraArgs;
+    m_process->start(binary, args);
+    if (!m_process->waitForStarted(5000))
+        return QStringLiteral("redis-server did not start: %1").arg(m_process->errorString());
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 10000) {
+        if (m_process->state() != QProcess::Running)
+            return QStringLiteral("redis-server exited: %1").arg(QString::fromUtf8(m_process->readAll()));
+        if (command({"PING"}).startsWith("+PONG"))
+            return {};
+        QThread::msleep(20);
+    }
+    stop();
+    return QStringLiteral("redis-server on port %1 did not answer PING within 10 s").arg(m_port);
+}
+
+void RedisServer::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() == QProcess::Running) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(2000);
+        }
+    }
+    m_process.reset();
+}
+
+QString RedisServer::restart()
+{
+    stop();
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    while (timer.elapsed() < 5000) { // the port can linger briefly after the old process exits
+        error = launch();
+        if (error.isEmpty())
+            return {};
+        QThread::msleep(50);
+    }
+    return error;
+}
+
+QString RedisServer::url(int db) const
+{
+    return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(db);
+}
+
+QByteArray RedisServer::command(const QList<QByteArray> &args) const
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    if (!socket.waitForConnected(1000))
+        return {};
+    QByteArray request = '*' + QByteArray::number(args.size()) + "\r\n";
+    for (const auto &a : args)
+        request += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
+    socket.write(request);
+    socket.waitForBytesWritten(1000);
+    QByteArray reply;
+    // Enough for the small replies set-up code needs: wait until the server stops sending.
+    while (socket.waitForReadyRead(reply.isEmpty() ? 2000 : 50))
+        reply += socket.readAll();
+    return reply;
+}
+
+} // namespace cachescope::test
