@@ -1,0 +1,178 @@
+// Drives `cachescope cache ...` as a user would: the real executable against a real
+// redis-server and a real directory, with Python's cachelib on the other side.
+#include "python.h"
+#include "redisserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cachescope;
+using namespace cachescope::test;
+
+namespace {
+
+struct CliResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliResult runCli(const QStringList &args, const QByteArray &stdinData = {})
+{
+    QProcess process;
+    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), QStringList{QStringLiteral("cache")} + args);
+    process.waitForStarted();
+    process.write(stdinData);
+    process.closeWriteChannel();
+    process.waitForFinished(60000);
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCacheCommand : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!qEnvironmentVariable("CACHESCOPE_BINARY").isEmpty(), "CTest sets CACHESCOPE_BINARY");
+        const QString error = m_redis.start();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
+    void shouldRoundTripValuesThroughRedis()
+    {
+        const QString url = m_redis.url();
+        const QByteArray value = R"({"rows":[1,2.5,"é",null,true],"t":{"__tuple__":[1,{"__bytes__":"AAE="}]},"big":{"__int__":"123456789012345678901234567890"}})";
+        auto set = runCli({QStringLiteral("--redis"), url, QStringLiteral("--prefix"), QStringLiteral("superset_"),
+                           QStringLiteral("set"), QStringLiteral("k1"), QString::fromUtf8(value), QStringLiteral("--timeout"), QStringLiteral("120")});
+        QCOMPARE(set.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(set.out).object().value(u"stored").toBool(), true);
+
+        auto get = runCli({QStringLiteral("--redis"), url, QStringLiteral("--prefix"), QStringLiteral("superset_"), QStringLiteral("get"), QStringLiteral("k1")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(get.out), QJsonDocument::fromJson(value));
+
+        auto ttl = runCli({QStringLiteral("--redis"), url, QStringLiteral("--prefix"), QStringLiteral("superset_"), QStringLiteral("ttl"), QStringLiteral("k1")});
+        QCOMPARE(ttl.exitCode, 0);
+        const int seconds = QJsonDocument::fromJson(ttl.out).object().value(u"ttl").toInt();
+        QVERIFY2(seconds > 100 && seconds <= 120, ttl.out.constData());
+
+        // Python's cachelib, with the same prefix, reads what the CLI wrote.
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='superset_')\n"
+            "v = c.get('k1')\nprint(repr(v['t']), v['big'], v['rows'][2])"),
+            {QString::number(m_redis.port())});
+        QVERIFY2(python, qPrintable(python.error()));
+        QCOMPARE(python->trimmed(), QByteArray("(1, b'\\x00\\x01') 123456789012345678901234567890 é"));
+    }
+
+    void shouldReadWhatPythonWrote()
+    {
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='p_')\n"
+            "c.set('py', {'a': [1, 2], 's': {3}}, timeout=0)"),
+            {QString::number(m_redis.port())});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("p_")};
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("py")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(get.out), QJsonDocument::fromJson(R"({"a":[1,2],"s":{"__set__":[3]}})"));
+        auto ttl = runCli(base + QStringList{QStringLiteral("ttl"), QStringLiteral("py")});
+        QCOMPARE(ttl.exitCode, 0);
+        QVERIFY(QJsonDocument::fromJson(ttl.out).object().value(u"ttl").isNull()); // never expires
+    }
+
+    void shouldTakeValuesFromStdinAndFiles()
+    {
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("in_")};
+        // A value of several megabytes goes through standard input.
+        QByteArray big = "\"" + QByteArray(3 << 20, 'x') + "\"";
+        auto set = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("big"), QStringLiteral("-")}, big);
+        QCOMPARE(set.exitCode, 0);
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("big")});
+        QCOMPARE(get.out.trimmed(), big);
+
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("v.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[1, 2, 3]");
+        file.close();
+        auto add = runCli(base + QStringList{QStringLiteral("add"), QStringLiteral("f"), u'@' + file.fileName()});
+        QCOMPARE(add.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(add.out).object().value(u"added").toBool(), true);
+        auto again = runCli(base + QStringList{QStringLiteral("add"), QStringLiteral("f"), QStringLiteral("5")});
+        QCOMPARE(QJsonDocument::fromJson(again.out).object().value(u"added").toBool(), false);
+    }
+
+    void shouldListDeleteAndFailClearly()
+    {
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("ls_")};
+        for (const char *k : {"a:1", "a:2", "b:1"})
+            QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QLatin1String(k), QStringLiteral("1")}).exitCode, 0);
+        m_redis.command({"SET", "other_a:1", "x"}); // outside the prefix: never listed
+        auto keys = runCli(base + QStringList{QStringLiteral("keys"), QStringLiteral("a:*")});
+        QCOMPARE(keys.exitCode, 0);
+        QStringList listed;
+        const QJsonArray array = QJsonDocument::fromJson(keys.out).array();
+        for (const auto &v : array)
+            listed << v.toString();
+        listed.sort();
+        QCOMPARE(listed, (QStringList{QStringLiteral("a:1"), QStringLiteral("a:2")}));
+
+        auto del = runCli(base + QStringList{QStringLiteral("delete"), QStringLiteral("a:1")});
+        QCOMPARE(QJsonDocument::fromJson(del.out).object().value(u"deleted").toBool(), true);
+        auto missing = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("a:1")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("a:1"));
+        QVERIFY(missing.out.isEmpty());
+
+        auto badJson = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("x"), QStringLiteral("{nope")});
+        QCOMPARE(badJson.exitCode, 1);
+        QVERIFY(badJson.err.contains("not valid JSON"));
+
+        auto dead = runCli({QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1/0").arg(freeLoopbackPort()),
+                            QStringLiteral("get"), QStringLiteral("x")});
+        QCOMPARE(dead.exitCode, 1);
+        QVERIFY2(dead.err.contains("127.0.0.1"), dead.err.constData());
+
+        auto tls = runCli({QStringLiteral("--redis"), QStringLiteral("rediss://h:6380/0"), QStringLiteral("get"), QStringLiteral("x")});
+        QCOMPARE(tls.exitCode, 2);
+        QVERIFY2(tls.err.contains("TLS"), tls.err.constData());
+    }
+
+    void shouldWorkOnACacheDirectoryLikeCachelib()
+    {
+        QTemporaryDir dir;
+        const QStringList base{QStringLiteral("--dir"), dir.path()};
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("6f1f2c1e-uuid"), QStringLiteral("{\"__bytes__\":\"eJzLSM3JyVcozy/KSQEAGgsEXQ==\"}"), QStringLiteral("--timeout"), QStringLiteral("0")}).exitCode, 0);
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.file import FileSystemCache\n"
+            "c = FileSystemCache(sys.argv[1])\nimport zlib\nprint(zlib.decompress(c.get('6f1f2c1e-uuid')).decode())\n"
+            "c.set('from-python', [1, 'two'], timeout=50)"),
+            {dir.path()});
+        QVERIFY2(python, qPrintable(python.error()));
+        QCOMPARE(python->trimmed(), QByteArray("hello world"));
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("from-python")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(get.out), QJsonDocument::fromJson("[1,\"two\"]"));
+        auto ttl = runCli(base + QStringList{QStringLiteral("ttl"), QStringLiteral("from-python")});
+        const int seconds = QJsonDocument::fromJson(ttl.out).object().value(u"ttl").toInt();
+        QVERIFY2(seconds > 40 && seconds <= 50, ttl.out.constData());
+    }
+
+private:
+    RedisServer m_redis;
+};
+
+QTEST_GUILESS_MAIN(TestCacheCommand)
+#include "tst_cachecommand.moc"
