@@ -62,6 +62,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // Emitted after each refresh() that changed anything.
     void countersChanged();
+    // Emitted when a background entry count has been applied.
+    void entriesCounted();
 
 private:
     struct Row
