@@ -35,7 +35,8 @@ int runWindow(QApplication &app)
         demo = std::move(*created);
         const int users = demo->workload().settings().users;
         window.setCacheManager(&demo->manager(),
-                               QObject::tr("Embedded demo · %n simulated user(s) · results in %1", nullptr, users)
+                               QObject::tr("Embedded demo · %1 simulated users · results backend in %2")
+                                   .arg(users)
                                    .arg(demo->directory()));
         QObject::connect(&demo->workload(), &DemoWorkload::workloadFailed, &window, &MainWindow::showError);
         demo->workload().start();

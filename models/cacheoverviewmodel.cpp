@@ -268,6 +268,7 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
     case Qt::ToolTipRole:
         switch (column) {
         case Purpose: return purposeDescription(row.purpose);
+        case Location: return row.location;
         case Entries:
             return row.entriesError.isEmpty() ? tr("Live entries, counted by a key scan") : row.entriesError;
         case DefaultTimeout: return tr("%n second(s); 0 means entries never expire", nullptr, int(std::min<qint64>(row.defaultTimeout, INT_MAX)));
@@ -291,6 +292,8 @@ QVariant CacheOverviewModel::headerData(int section, Qt::Orientation orientation
         return {};
     if (role == Qt::TextAlignmentRole && section >= DefaultTimeout)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+    if (role == Qt::ToolTipRole && section == DefaultTimeout)
+        return tr("CACHE_DEFAULT_TIMEOUT: how long an entry lives when set without a timeout");
     if (role != Qt::DisplayRole)
         return {};
     switch (section) {
@@ -298,7 +301,7 @@ QVariant CacheOverviewModel::headerData(int section, Qt::Orientation orientation
     case Backend: return tr("Backend");
     case Location: return tr("Location");
     case Prefix: return tr("Key prefix");
-    case DefaultTimeout: return tr("Default timeout");
+    case DefaultTimeout: return tr("Timeout");
     case Entries: return tr("Entries");
     case Hits: return tr("Hits");
     case Misses: return tr("Misses");

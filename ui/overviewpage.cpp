@@ -37,8 +37,9 @@ OverviewPage::OverviewPage(CacheOverviewModel *model, QWidget *parent)
     m_view->setSortingEnabled(true);
     m_view->setAllColumnsShowFocus(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setItemDelegateForColumn(CacheOverviewModel::HitRate,
-                                     new HitRateDelegate(CacheOverviewModel::SortRole, m_view));
+    m_view->setItemDelegate(new HitRateDelegate(CacheOverviewModel::HitRate, CacheOverviewModel::SortRole, m_view));
+    // Directories are long and their end says most (the cache's own folder).
+    m_view->setTextElideMode(Qt::ElideMiddle);
     m_view->sortByColumn(CacheOverviewModel::Purpose, Qt::AscendingOrder);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(CacheOverviewModel::Location, QHeaderView::Stretch);
@@ -65,8 +66,11 @@ void OverviewPage::fitColumns()
             continue;
         m_view->resizeColumnToContents(c);
         // Counters grow while the table is shown: leave room for a few more digits.
+        int room = m_view->fontMetrics().horizontalAdvance(QStringLiteral("0,000,000")) + 12;
+        if (c == CacheOverviewModel::HitRate)
+            room += HitRateDelegate::kBarWidth + 8;
         if (c >= CacheOverviewModel::Entries)
-            m_view->setColumnWidth(c, std::max(m_view->columnWidth(c), m_view->fontMetrics().horizontalAdvance(QStringLiteral("0,000,000,000"))));
+            m_view->setColumnWidth(c, std::max(m_view->columnWidth(c), room));
     }
     updateSummary();
 }
@@ -80,7 +84,8 @@ void OverviewPage::updateSummary()
 {
     const CacheCountersSnapshot t = m_model->totals();
     const quint64 reads = t.hits + t.misses;
-    QString text = tr("%n cache(s)", nullptr, m_model->rowCount()) + QStringLiteral(" · ")
+    const int caches = m_model->rowCount();
+    QString text = (caches == 1 ? tr("1 cache") : tr("%1 caches").arg(caches)) + QStringLiteral(" · ")
                  + tr("%1 reads, %2 writes").arg(formatCount(reads), formatCount(t.sets));
     if (reads)
         text += QStringLiteral(" · ") + tr("overall hit rate %1").arg(formatPercent(t.hitRate()));
