@@ -34,6 +34,11 @@ Expected<std::unique_ptr<DemoEnvironment>> DemoEnvironment::create(const QByteAr
     auto settings = DemoSettings::fromJson(demo);
     if (!settings)
         return makeError(QStringLiteral("demo config: %1").arg(settings.error()));
+    // The threshold knob starts where the config put the Data cache, so a UI shows the real value.
+    if (settings->threshold == 0) {
+        if (const auto data = env->m_manager->spec(CachePurpose::Data))
+            settings->threshold = data->threshold;
+    }
     env->m_workload = std::make_unique<DemoWorkload>(*env->m_manager, *settings);
     return env;
 }

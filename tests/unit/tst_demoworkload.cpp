@@ -165,7 +165,13 @@ private Q_SLOTS:
         QVERIFY(env);
         CacheManager &manager = (*env)->manager();
         DemoWorkload &workload = (*env)->workload();
+        const auto original = manager.cache(CachePurpose::Data);
         workload.start();
+
+        // The threshold knob starts at the config's Data threshold, and the cache is not rebuilt for it
+        QCOMPARE(workload.settings().threshold, manager.spec(CachePurpose::Data)->threshold);
+        QTRY_VERIFY_WITH_TIMEOUT(countersOf(manager, CachePurpose::Data).sets > 0, 20000);
+        QCOMPARE(manager.cache(CachePurpose::Data), original);
 
         // A new threshold rebuilds the Data cache, whose entries then stay within it
         workload.setThreshold(25);
@@ -177,7 +183,7 @@ private Q_SLOTS:
 
         // No users: no requests
         workload.setUsers(0);
-        QTest::qWait(100); // let a request in flight finish
+        QTest::qWait(300); // let the batch in flight finish (at most one tick of requests)
         const quint64 served = workload.requestsServed();
         QTest::qWait(200);
         QCOMPARE(workload.requestsServed(), served);
