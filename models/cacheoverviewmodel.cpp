@@ -46,10 +46,11 @@ CacheOverviewModel::~CacheOverviewModel()
 
 void CacheOverviewModel::cancelEntryCount()
 {
-    // The running count reads the manager; it must end before the manager may go away.
+    // Never waits: the running count holds its own handles to the caches (not the manager),
+    // stops at its next page and its result is dropped by the generation check.
     if (m_entryStop)
         m_entryStop->store(true);
-    m_entryWatcher.waitForFinished();
+    m_entryWatcher.setFuture({});
 }
 
 void CacheOverviewModel::setCacheManager(CacheManager *manager)
@@ -164,16 +165,15 @@ void CacheOverviewModel::refreshEntryCounts()
         return;
     m_entryStop = std::make_shared<std::atomic_bool>(false);
     m_entryGeneration = m_generation;
-    CacheManager *manager = m_manager;
-    QList<CachePurpose> purposes;
+    QList<CacheManager::Handle> handles;
     for (const Row &row : std::as_const(m_rows))
-        purposes.append(row.purpose);
-    m_entryWatcher.setFuture(QtConcurrent::run([manager, purposes, stop = m_entryStop] {
+        handles.append(m_manager->handle(row.purpose));
+    m_entryWatcher.setFuture(QtConcurrent::run([handles, stop = m_entryStop] {
         QList<EntryCount> counts;
-        for (CachePurpose purpose : purposes) {
+        for (const CacheManager::Handle &handle : handles) {
             EntryCount count;
-            count.purpose = purpose;
-            auto n = manager->countEntries(purpose, kEntryCountLimit, stop.get());
+            count.purpose = handle.purpose;
+            auto n = CacheManager::countEntries(handle, kEntryCountLimit, stop.get());
             if (n)
                 count.count = *n;
             else

@@ -35,9 +35,10 @@ public:
     static constexpr qint64 kEntryCountLimit = 100'000;
 
     explicit CacheOverviewModel(QObject *parent = nullptr);
-    ~CacheOverviewModel() override; // cancels and waits for a running entry count
+    ~CacheOverviewModel() override; // cancels a running entry count (without waiting for it)
 
     // The caches to show (not owned; must outlive this model or be replaced first). Resets.
+    // Background counts hold their own handles to the caches, so they never need the manager.
     void setCacheManager(CacheManager *manager);
     CacheManager *cacheManager() const { return m_manager; }
 
@@ -49,6 +50,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    bool isCountingEntries() const { return m_entryWatcher.isRunning(); }
 
     // Sum of every cache's counters, as of the last refresh.
     CacheCountersSnapshot totals() const;

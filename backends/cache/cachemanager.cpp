@@ -215,15 +215,17 @@ std::shared_ptr<Cache> CacheManager::cache(CachePurpose purpose) const
 
 std::unique_lock<std::mutex> CacheManager::lockForUse(CachePurpose purpose) const
 {
-    std::mutex *use = nullptr;
-    {
-        std::lock_guard lock(m_mapMutex);
-        auto it = m_entries.find(purpose);
-        if (it == m_entries.end())
-            return {};
-        use = it->second.useMutex.get(); // stable: entries are replaced in place, never erased
-    }
-    return std::unique_lock<std::mutex>(*use);
+    // The mutex is shared and never replaced for a purpose, so it outlives the map lock.
+    return handle(purpose).lock();
+}
+
+CacheManager::Handle CacheManager::handle(CachePurpose purpose) const
+{
+    std::lock_guard lock(m_mapMutex);
+    auto it = m_entries.find(purpose);
+    if (it == m_entries.end())
+        return {};
+    return Handle{purpose, it->second.cache, it->second.useMutex};
 }
 
 Expected<bool> CacheManager::setCache(const CacheSpec &spec)
@@ -231,42 +233,55 @@ Expected<bool> CacheManager::setCache(const CacheSpec &spec)
     auto built = buildCache(spec);
     if (!built)
         return Error{built.error()};
-    std::shared_ptr<Cache> cache = std::move(*built);
+    adoptCache(spec, std::move(*built));
+    return true;
+}
+
+void CacheManager::adoptCache(const CacheSpec &spec, std::unique_ptr<Cache> cache)
+{
+    std::shared_ptr<Cache> shared = std::move(cache);
     std::lock_guard lock(m_mapMutex);
     auto it = m_entries.find(spec.purpose);
     if (it == m_entries.end()) {
         Entry entry;
         entry.spec = spec;
-        entry.cache = std::move(cache);
+        entry.cache = std::move(shared);
         m_entries.emplace(spec.purpose, std::move(entry));
         m_order.append(spec.purpose);
     } else {
         it->second.spec = spec;
-        it->second.cache = std::move(cache);
+        it->second.cache = std::move(shared);
     }
-    return true;
 }
 
 Expected<qint64> CacheManager::countEntries(CachePurpose purpose, qint64 limit, const std::atomic_bool *stop) const
 {
-    const std::shared_ptr<Cache> c = cache(purpose);
-    if (!c)
+    const Handle h = handle(purpose);
+    if (!h)
         return makeError(QStringLiteral("%1: no such cache").arg(purposeConfigName(purpose)));
+    return countEntries(h, limit, stop);
+}
+
+Expected<qint64> CacheManager::countEntries(const Handle &handle, qint64 limit, const std::atomic_bool *stop)
+{
+    const QString name = purposeConfigName(handle.purpose);
+    if (!handle)
+        return makeError(QStringLiteral("%1: no such cache").arg(name));
     qint64 count = 0;
     QByteArray cursor = "0";
     do {
         if (stop && stop->load(std::memory_order_relaxed))
-            return makeError(QStringLiteral("%1: entry count cancelled").arg(purposeConfigName(purpose)));
+            return makeError(QStringLiteral("%1: entry count cancelled").arg(name));
         Expected<ScanPage> page = [&] {
-            auto lock = lockForUse(purpose);
-            return c->scan(cursor, "*", 1000);
+            auto lock = handle.lock(); // one page at a time, so the cache's users wait at most that long
+            return handle.cache->scan(cursor, "*", 1000);
         }();
         if (!page)
-            return makeError(QStringLiteral("%1: cannot count entries: %2").arg(purposeConfigName(purpose), page.error()));
+            return makeError(QStringLiteral("%1: cannot count entries: %2").arg(name, page.error()));
         count += page->keys.size();
         // A cursor that does not move would loop forever on a broken backend.
         if (page->nextCursor == cursor && !page->nextCursor.isEmpty() && page->nextCursor != "0")
-            return makeError(QStringLiteral("%1: key scan did not advance").arg(purposeConfigName(purpose)));
+            return makeError(QStringLiteral("%1: key scan did not advance").arg(name));
         cursor = page->nextCursor;
     } while (count < limit && !cursor.isEmpty() && cursor != "0");
     return std::min(count, limit);

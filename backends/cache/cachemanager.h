@@ -22,6 +22,17 @@ namespace cachescope {
 class CacheManager
 {
 public:
+    // One cache and its use lock, kept alive by whoever holds the handle: a background task
+    // can outlive the manager (or a replacement of the cache) without dangling.
+    struct Handle
+    {
+        CachePurpose purpose = CachePurpose::Cache;
+        std::shared_ptr<Cache> cache;
+        std::shared_ptr<std::mutex> useMutex;
+        explicit operator bool() const { return cache != nullptr; }
+        std::unique_lock<std::mutex> lock() const { return useMutex ? std::unique_lock(*useMutex) : std::unique_lock<std::mutex>(); }
+    };
+
     CacheManager() = default;
     ~CacheManager();
     CacheManager(const CacheManager &) = delete;
@@ -52,22 +63,29 @@ public:
 
     // Serialises use of one cache between threads; hold it around each call on the cache.
     std::unique_lock<std::mutex> lockForUse(CachePurpose purpose) const;
+    // The cache with its use lock; empty for an unknown purpose.
+    Handle handle(CachePurpose purpose) const;
 
     // Adds (or replaces) the cache for spec.purpose. A replacement starts with fresh counters
     // (e.g. a new threshold): the old cache's entries and counts are gone, as in a restart.
     Expected<bool> setCache(const CacheSpec &spec);
+    // The same with a cache built elsewhere (a backend this manager cannot build, a test double).
+    void adoptCache(const CacheSpec &spec, std::unique_ptr<Cache> cache);
 
     // Counts the live entries of one cache with a key scan, up to limit (then returns limit).
     // Blocking: call from a worker thread. stop, when set, ends early with an error.
     Expected<qint64> countEntries(CachePurpose purpose, qint64 limit = 1'000'000,
                                   const std::atomic_bool *stop = nullptr) const;
+    // The same on a handle: needs no manager, so a background task may run it after the manager is gone.
+    static Expected<qint64> countEntries(const Handle &handle, qint64 limit = 1'000'000,
+                                         const std::atomic_bool *stop = nullptr);
 
 private:
     struct Entry
     {
         CacheSpec spec;
         std::shared_ptr<Cache> cache;
-        std::unique_ptr<std::mutex> useMutex = std::make_unique<std::mutex>();
+        std::shared_ptr<std::mutex> useMutex = std::make_shared<std::mutex>();
     };
     // Guards m_entries and the shared pointers only; held for pointer copies, never for I/O.
     mutable std::mutex m_mapMutex;

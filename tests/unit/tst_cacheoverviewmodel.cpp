@@ -2,8 +2,10 @@
 #include "cacheoverviewmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 
 using namespace cachescope;
 
@@ -32,6 +34,35 @@ QString ranges(const QSignalSpy &spy)
     }
     return out.join(u';');
 }
+
+// A cache whose key scan waits for the test: stands in for a slow Redis SCAN.
+class BlockingScanCache : public Cache
+{
+public:
+    QSemaphore entered, release;
+    std::atomic_bool inScan{false};
+    QString backendName() const override { return QStringLiteral("BlockingScanCache"); }
+    QString location() const override { return QStringLiteral("test"); }
+
+protected:
+    Expected<std::optional<PyValue>> doGet(const QByteArray &) override { return std::optional<PyValue>{}; }
+    Expected<bool> doSet(const QByteArray &, const PyValue &, Timeout) override { return true; }
+    Expected<bool> doAdd(const QByteArray &, const PyValue &, Timeout) override { return true; }
+    Expected<bool> doRemove(const QByteArray &) override { return false; }
+    Expected<bool> doHas(const QByteArray &) override { return false; }
+    Expected<bool> doClear() override { return true; }
+    Expected<std::optional<QByteArray>> doRawGet(const QByteArray &) override { return std::optional<QByteArray>{}; }
+    Expected<EntryTtl> doTtl(const QByteArray &) override { return EntryTtl{}; }
+    Expected<std::optional<qint64>> doEntrySize(const QByteArray &) override { return std::optional<qint64>{}; }
+    Expected<ScanPage> doScan(const QByteArray &, const QByteArray &, int) override
+    {
+        inScan = true;
+        entered.release();
+        release.tryAcquire(1, 60000); // bounded: a broken test must not hang forever
+        inScan = false;
+        return ScanPage{"0", {"a", "b"}};
+    }
+};
 
 } // namespace
 
@@ -138,6 +169,7 @@ private Q_SLOTS:
         auto data = m_manager->cache(CachePurpose::Data);
         for (int i = 0; i < 42; ++i)
             QVERIFY(data->set("k" + QByteArray::number(i), PyValue::integer(i)));
+        QTRY_VERIFY(!m_model->isCountingEntries()); // the count started by setCacheManager
         QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
         m_model->refreshEntryCounts();
         QTRY_COMPARE(value(1, CacheOverviewModel::Entries, CacheOverviewModel::SortRole).toLongLong(), 42);
@@ -185,6 +217,36 @@ private Q_SLOTS:
         QVERIFY(m_manager->cache(CachePurpose::Data)->get("k"));
         QTRY_COMPARE(value(1, CacheOverviewModel::Misses, CacheOverviewModel::SortRole).toULongLong(), 1u);
         QVERIFY(countersChanged.count() >= 1);
+    }
+
+    void shouldNotWaitForASlowCountWhenGoingAway()
+    {
+        // Given an entry count stuck in a slow scan
+        auto blocking = std::make_unique<BlockingScanCache>();
+        BlockingScanCache *cache = blocking.get();
+        std::shared_ptr<Cache> keepAlive;
+        {
+            CacheSpec slow = spec(CachePurpose::Results, BackendType::Redis);
+            m_manager->adoptCache(slow, std::move(blocking));
+            keepAlive = m_manager->cache(CachePurpose::Results);
+        }
+        m_model->refresh();
+        QCOMPARE(m_model->rowCount(), 4);
+        QTRY_VERIFY(!m_model->isCountingEntries()); // the count started by setCacheManager
+        m_model->refreshEntryCounts();
+        QVERIFY(m_model->isCountingEntries());
+        QVERIFY(cache->entered.tryAcquire(1, 30000));
+
+        // When the model and then the manager go away, neither waits for the scan
+        m_tester.reset();
+        m_model.reset();
+        m_manager.reset();
+        QVERIFY(cache->inScan.load());
+
+        // Then the scan, released later, ends on caches it still holds
+        cache->release.release();
+        QThreadPool::globalInstance()->waitForDone();
+        QVERIFY(!cache->inScan.load());
     }
 
     void shouldEmptyWithoutAManager()
