@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "window.h"
 
 #include <QApplication>
 #include <QCoreApplication>

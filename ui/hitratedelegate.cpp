@@ -1,0 +1,56 @@
+#include "hitratedelegate.h"
+
+#include <QPainter>
+
+namespace cachescope {
+
+namespace {
+constexpr int kVerticalPadding = 8;
+constexpr int kGap = 8;
+}
+
+HitRateDelegate::HitRateDelegate(int hitRateColumn, int ratioRole, QObject *parent)
+    : QStyledItemDelegate(parent)
+    , m_column(hitRateColumn)
+    , m_ratioRole(ratioRole)
+{
+}
+
+QSize HitRateDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    size.rheight() += kVerticalPadding;
+    if (index.column() == m_column)
+        size.rwidth() += kBarWidth + kGap;
+    return size;
+}
+
+void HitRateDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyledItemDelegate::paint(painter, option, index);
+    if (index.column() != m_column)
+        return;
+    bool ok = false;
+    const double ratio = index.data(m_ratioRole).toDouble(&ok);
+    if (!ok || ratio < 0)
+        return;
+    // The text is right-aligned; the bar sits at the left of the cell, clear of it.
+    const int barHeight = std::max(6, option.fontMetrics.height() / 2);
+    const QRect bar(option.rect.left() + 6, option.rect.center().y() - barHeight / 2 + 1,
+                    std::min(kBarWidth, option.rect.width() - 12), barHeight);
+    if (bar.width() <= 0)
+        return;
+    // Red below 50 %, amber below 80 %, green above: the usual reading of a cache hit rate.
+    const QColor fill = ratio < 0.5 ? QColor(0xd9, 0x53, 0x4f) : ratio < 0.8 ? QColor(0xf0, 0xad, 0x4e)
+                                                                              : QColor(0x5c, 0xb8, 0x5c);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(option.palette.color(QPalette::Mid).lighter(130));
+    painter->drawRoundedRect(bar, 2, 2);
+    painter->setBrush(fill);
+    painter->drawRoundedRect(QRect(bar.topLeft(), QSize(int(bar.width() * std::min(1.0, ratio)), bar.height())), 2, 2);
+    painter->restore();
+}
+
+} // namespace cachescope
