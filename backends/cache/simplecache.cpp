@@ -1,0 +1,252 @@
+#include "simplecache.h"
+
+#include "codec/picklereader.h"
+#include "codec/picklewriter.h"
+#include "globmatch.h"
+#include "pythonincrement.h"
+
+#include <QMutexLocker>
+
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
+namespace cachescope {
+
+SimpleCache::SimpleCache(int threshold, qint64 defaultTimeout)
+    : Cache(defaultTimeout), m_threshold(threshold ? threshold : 500) // cachelib: `threshold or 500`
+{
+}
+
+qint64 SimpleCache::entryCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_entries.size();
+}
+
+void SimpleCache::setClock(CacheClock clock)
+{
+    QMutexLocker lock(&m_mutex);
+    m_clock = clock ? std::move(clock) : CacheClock(systemClockMs);
+}
+
+qint64 SimpleCache::expiresFor(Timeout timeout, qint64 now) const
+{
+    const qint64 t = normalizeTimeout(timeout);
+    return t > 0 ? wholeSeconds(now) + t : t;
+}
+
+Expected<QByteArray> SimpleCache::pickle(const QByteArray &key, const PyValue &value) const
+{
+    auto bytes = PickleWriter().dumps(value);
+    if (!bytes)
+        return makeError(QStringLiteral("SimpleCache: cannot pickle the value of %1: %2")
+                             .arg(QString::fromUtf8(key), bytes.error()));
+    return bytes;
+}
+
+void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
+{
+    m_order.erase(it->seq);
+    m_entries.erase(it);
+}
+
+void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, QByteArray pickled)
+{
+    auto it = m_entries.find(key);
+    if (it != m_entries.end()) {
+        it->expires = expires;
+        it->pickled = std::move(pickled);
+        return;
+    }
+    const quint64 seq = m_nextSeq++;
+    m_entries.insert(key, Entry{expires, std::move(pickled), seq});
+    m_order.emplace(seq, key);
+}
+
+void SimpleCache::pruneLocked(qint64 now)
+{
+    auto over = [this] { return m_entries.size() > m_threshold; };
+    if (!over())
+        return;
+    // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
+    for (auto it = m_entries.begin(); it != m_entries.end();) {
+        if (it->expires * 1000 < now) {
+            m_order.erase(it->seq);
+            it = m_entries.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!over())
+        return;
+    // _remove_older: sorted() is stable over dict order, so ties fall back to insertion order.
+    std::vector<std::pair<qint64, quint64>> byExpiry;
+    byExpiry.reserve(size_t(m_entries.size()));
+    for (const auto &[seq, key] : m_order)
+        byExpiry.emplace_back(m_entries.value(key).expires, seq);
+    std::stable_sort(byExpiry.begin(), byExpiry.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (const auto &[expires, seq] : byExpiry) {
+        auto orderIt = m_order.find(seq);
+        m_entries.remove(orderIt->second);
+        m_order.erase(orderIt);
+        if (!over())
+            break;
+    }
+}
+
+Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
+{
+    QByteArray pickled;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto it = m_entries.constFind(key);
+        if (it == m_entries.cend() || !alive(*it, nowMs()))
+            return std::optional<PyValue>{};
+        pickled = it->pickled; // implicitly shared: unpickle outside the lock
+    }
+    mutableCounters().addBytesIn(quint64(pickled.size()));
+    auto value = PickleReader().loads(pickled);
+    if (!value) // cannot happen for bytes we wrote; cachelib would return None for a PickleError
+        return makeError(QStringLiteral("SimpleCache: cannot unpickle %1: %2").arg(QString::fromUtf8(key), value.error()));
+    return std::optional<PyValue>(std::move(*value));
+}
+
+Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
+{
+    auto pickled = pickle(key, value);
+    if (!pickled)
+        return Error{pickled.error()};
+    mutableCounters().addBytesOut(quint64(pickled->size()));
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = nowMs();
+    const qint64 expires = expiresFor(timeout, now);
+    pruneLocked(now);
+    storeLocked(key, expires, std::move(*pickled));
+    return true;
+}
+
+Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, Timeout timeout)
+{
+    auto pickled = pickle(key, value);
+    if (!pickled)
+        return Error{pickled.error()};
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = nowMs();
+    const qint64 expires = expiresFor(timeout, now);
+    pruneLocked(now); // cachelib prunes even when the add then fails
+    if (m_entries.contains(key)) // stored counts as existing, expired or not
+        return false;
+    mutableCounters().addBytesOut(quint64(pickled->size()));
+    storeLocked(key, expires, std::move(*pickled));
+    return true;
+}
+
+Expected<bool> SimpleCache::doRemove(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_entries.find(key);
+    if (it == m_entries.end())
+        return false;
+    eraseLocked(it);
+    return true;
+}
+
+Expected<bool> SimpleCache::doHas(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    return it != m_entries.cend() && alive(*it, nowMs());
+}
+
+Expected<bool> SimpleCache::doClear()
+{
+    QMutexLocker lock(&m_mutex);
+    m_entries.clear();
+    m_order.clear();
+    return true;
+}
+
+Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64 delta)
+{
+    // BaseCache.inc = get + set(default timeout), done under one lock so concurrent incs add up.
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = nowMs();
+    std::optional<PyValue> current;
+    const auto it = m_entries.constFind(key);
+    if (it != m_entries.cend() && alive(*it, now)) {
+        auto value = PickleReader().loads(it->pickled);
+        if (!value)
+            return makeError(QStringLiteral("SimpleCache: cannot unpickle %1: %2").arg(QString::fromUtf8(key), value.error()));
+        current = std::move(*value);
+    }
+    auto next = pythonIncrement(key, current, delta);
+    if (!next)
+        return Error{next.error()};
+    auto pickled = pickle(key, PyValue::integer(*next));
+    if (!pickled)
+        return Error{pickled.error()};
+    mutableCounters().addBytesOut(quint64(pickled->size()));
+    const qint64 expires = expiresFor(Timeout{}, now);
+    pruneLocked(now);
+    storeLocked(key, expires, std::move(*pickled));
+    return std::optional<qint64>(*next);
+}
+
+Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend())
+        return std::optional<QByteArray>{};
+    return std::optional<QByteArray>(it->pickled);
+}
+
+Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = nowMs();
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend() || !alive(*it, now))
+        return EntryTtl{};
+    if (it->expires == 0)
+        return EntryTtl{EntryTtl::State::Never, 0};
+    return EntryTtl{EntryTtl::State::Expires, (it->expires * 1000 - now + 999) / 1000};
+}
+
+Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend())
+        return std::optional<qint64>{};
+    return std::optional<qint64>(it->pickled.size());
+}
+
+Expected<ScanPage> SimpleCache::doScan(const QByteArray &cursor, const QByteArray &glob, int count)
+{
+    quint64 start = 0;
+    if (!cursor.isEmpty()) {
+        bool ok = false;
+        start = cursor.toULongLong(&ok);
+        if (!ok)
+            return makeError(QStringLiteral("SimpleCache scan: invalid cursor \"%1\" (expected an integer)")
+                                 .arg(QString::fromLatin1(cursor.left(40))));
+    }
+    const qsizetype wanted = std::max(count, 1);
+    // Bounds the time the lock is held when the glob matches little.
+    qint64 budget = qint64(wanted) * 16;
+    const bool all = glob.isEmpty() || glob == "*";
+    ScanPage page;
+    QMutexLocker lock(&m_mutex);
+    auto it = m_order.lower_bound(start);
+    for (; it != m_order.end() && page.keys.size() < wanted && budget > 0; ++it, --budget) {
+        if (all || globMatch(glob, it->second))
+            page.keys.append(it->second);
+    }
+    page.nextCursor = it == m_order.end() ? QByteArrayLiteral("0") : QByteArray::number(it->first);
+    return page;
+}
+
+} // namespace cachescope
