@@ -168,7 +168,11 @@ Expected<std::optional<PyValue>> FileSystemCache::getLocked(const QString &path,
         *bytesRead = data->size();
     qint64 expiry = 0;
     QByteArray pickle;
-    if (quint8(data->at(0)) == 0x80) { // may be a legacy pickled header
+    auto header = parseFileSystemHeader(QByteArrayView(*data).first(std::min<qsizetype>(data->size(), kFileSystemHeadBytes)));
+    if (!header)
+        return std::optional<PyValue>{};
+    // A legacy pickled header, or a struct header that could also be read as one.
+    if (header->layout == FileSystemEntry::Layout::Legacy || quint8(data->at(0)) == 0x80) {
         auto entry = parseFileSystemEntry(*data);
         if (!entry)
             return std::optional<PyValue>{};
