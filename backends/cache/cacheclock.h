@@ -4,6 +4,10 @@
 
 #include <functional>
 
+#ifdef Q_OS_LINUX
+#include <time.h>
+#endif
+
 namespace cachescope {
 
 // Wall clock in milliseconds since the Unix epoch. cachelib compares expiries with the float
@@ -13,6 +17,19 @@ using CacheClock = std::function<qint64()>;
 inline qint64 systemClockMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
+}
+
+// The same wall clock from the kernel's tick-granular copy (1-4 ms resolution): a few ns
+// instead of ~80 ns on a VM, which matters for an in-process cache whose whole call is ~100 ns.
+// Expiries have one-second granularity, so the tick error is immaterial.
+inline qint64 coarseClockMs()
+{
+#ifdef Q_OS_LINUX
+    timespec ts;
+    if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) == 0)
+        return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+#endif
+    return systemClockMs();
 }
 
 // Python's int(time()) for a millisecond time (floor, also before 1970).

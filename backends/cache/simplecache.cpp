@@ -1,6 +1,5 @@
 #include "simplecache.h"
 
-#include "codec/picklereader.h"
 #include "codec/picklewriter.h"
 #include "globmatch.h"
 #include "pythonincrement.h"
@@ -8,7 +7,6 @@
 #include <QMutexLocker>
 
 #include <algorithm>
-#include <tuple>
 #include <vector>
 
 namespace cachescope {
@@ -27,22 +25,13 @@ qint64 SimpleCache::entryCount() const
 void SimpleCache::setClock(CacheClock clock)
 {
     QMutexLocker lock(&m_mutex);
-    m_clock = clock ? std::move(clock) : CacheClock(systemClockMs);
+    m_clock = clock ? std::move(clock) : CacheClock(coarseClockMs);
 }
 
-qint64 SimpleCache::expiresFor(Timeout timeout, qint64 now) const
+qint64 SimpleCache::expiresFor(Timeout timeout) const
 {
     const qint64 t = normalizeTimeout(timeout);
-    return t > 0 ? wholeSeconds(now) + t : t;
-}
-
-Expected<QByteArray> SimpleCache::pickle(const QByteArray &key, const PyValue &value) const
-{
-    auto bytes = PickleWriter().dumps(value);
-    if (!bytes)
-        return makeError(QStringLiteral("SimpleCache: cannot pickle the value of %1: %2")
-                             .arg(QString::fromUtf8(key), bytes.error()));
-    return bytes;
+    return t > 0 ? wholeSeconds(nowMs()) + t : t;
 }
 
 void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
@@ -51,25 +40,27 @@ void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
     m_entries.erase(it);
 }
 
-void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, QByteArray pickled)
+void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyValue &value)
 {
     auto it = m_entries.find(key);
     if (it != m_entries.end()) {
         it->expires = expires;
-        it->pickled = std::move(pickled);
+        it->value = value;
+        it->pickled.clear();
         return;
     }
     const quint64 seq = m_nextSeq++;
-    m_entries.insert(key, Entry{expires, std::move(pickled), seq});
+    m_entries.insert(key, Entry{expires, value, {}, seq});
     m_order.emplace(seq, key);
 }
 
-void SimpleCache::pruneLocked(qint64 now)
+void SimpleCache::pruneLocked()
 {
     auto over = [this] { return m_entries.size() > m_threshold; };
     if (!over())
         return;
     // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
+    const qint64 now = nowMs();
     for (auto it = m_entries.begin(); it != m_entries.end();) {
         if (it->expires * 1000 < now) {
             m_order.erase(it->seq);
@@ -96,50 +87,44 @@ void SimpleCache::pruneLocked(qint64 now)
     }
 }
 
+Expected<QByteArray> SimpleCache::pickledLocked(const QByteArray &key, Entry &entry)
+{
+    if (entry.pickled.isEmpty()) { // a pickle is never empty: it ends with STOP
+        auto bytes = PickleWriter().dumps(entry.value);
+        if (!bytes)
+            return makeError(QStringLiteral("SimpleCache: cannot pickle the value of %1: %2")
+                                 .arg(QString::fromUtf8(key), bytes.error()));
+        entry.pickled = std::move(*bytes);
+    }
+    return entry.pickled;
+}
+
 Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
 {
-    QByteArray pickled;
-    {
-        QMutexLocker lock(&m_mutex);
-        const auto it = m_entries.constFind(key);
-        if (it == m_entries.cend() || !alive(*it, nowMs()))
-            return std::optional<PyValue>{};
-        pickled = it->pickled; // implicitly shared: unpickle outside the lock
-    }
-    mutableCounters().addBytesIn(quint64(pickled.size()));
-    auto value = PickleReader().loads(pickled);
-    if (!value) // cannot happen for bytes we wrote; cachelib would return None for a PickleError
-        return makeError(QStringLiteral("SimpleCache: cannot unpickle %1: %2").arg(QString::fromUtf8(key), value.error()));
-    return std::optional<PyValue>(std::move(*value));
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend() || !alive(*it, *this))
+        return std::optional<PyValue>{};
+    return std::optional<PyValue>(it->value);
 }
 
 Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
-    auto pickled = pickle(key, value);
-    if (!pickled)
-        return Error{pickled.error()};
-    mutableCounters().addBytesOut(quint64(pickled->size()));
     QMutexLocker lock(&m_mutex);
-    const qint64 now = nowMs();
-    const qint64 expires = expiresFor(timeout, now);
-    pruneLocked(now);
-    storeLocked(key, expires, std::move(*pickled));
+    const qint64 expires = expiresFor(timeout);
+    pruneLocked();
+    storeLocked(key, expires, value);
     return true;
 }
 
 Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
-    auto pickled = pickle(key, value);
-    if (!pickled)
-        return Error{pickled.error()};
     QMutexLocker lock(&m_mutex);
-    const qint64 now = nowMs();
-    const qint64 expires = expiresFor(timeout, now);
-    pruneLocked(now); // cachelib prunes even when the add then fails
+    const qint64 expires = expiresFor(timeout);
+    pruneLocked(); // cachelib prunes even when the add then fails
     if (m_entries.contains(key)) // stored counts as existing, expired or not
         return false;
-    mutableCounters().addBytesOut(quint64(pickled->size()));
-    storeLocked(key, expires, std::move(*pickled));
+    storeLocked(key, expires, value);
     return true;
 }
 
@@ -157,7 +142,7 @@ Expected<bool> SimpleCache::doHas(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
     const auto it = m_entries.constFind(key);
-    return it != m_entries.cend() && alive(*it, nowMs());
+    return it != m_entries.cend() && alive(*it, *this);
 }
 
 Expected<bool> SimpleCache::doClear()
@@ -172,56 +157,55 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
 {
     // BaseCache.inc = get + set(default timeout), done under one lock so concurrent incs add up.
     QMutexLocker lock(&m_mutex);
-    const qint64 now = nowMs();
     std::optional<PyValue> current;
     const auto it = m_entries.constFind(key);
-    if (it != m_entries.cend() && alive(*it, now)) {
-        auto value = PickleReader().loads(it->pickled);
-        if (!value)
-            return makeError(QStringLiteral("SimpleCache: cannot unpickle %1: %2").arg(QString::fromUtf8(key), value.error()));
-        current = std::move(*value);
-    }
+    if (it != m_entries.cend() && alive(*it, *this))
+        current = it->value;
     auto next = pythonIncrement(key, current, delta);
     if (!next)
         return Error{next.error()};
-    auto pickled = pickle(key, PyValue::integer(*next));
-    if (!pickled)
-        return Error{pickled.error()};
-    mutableCounters().addBytesOut(quint64(pickled->size()));
-    const qint64 expires = expiresFor(Timeout{}, now);
-    pruneLocked(now);
-    storeLocked(key, expires, std::move(*pickled));
+    const qint64 expires = expiresFor(Timeout{});
+    pruneLocked();
+    storeLocked(key, expires, PyValue::integer(*next));
     return std::optional<qint64>(*next);
 }
 
 Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend())
+    auto it = m_entries.find(key);
+    if (it == m_entries.end())
         return std::optional<QByteArray>{};
-    return std::optional<QByteArray>(it->pickled);
+    auto bytes = pickledLocked(key, *it);
+    if (!bytes)
+        return Error{bytes.error()};
+    return std::optional<QByteArray>(std::move(*bytes));
 }
 
 Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const qint64 now = nowMs();
     const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend() || !alive(*it, now))
+    if (it == m_entries.cend())
         return EntryTtl{};
     if (it->expires == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
+    const qint64 now = nowMs();
+    if (it->expires * 1000 <= now)
+        return EntryTtl{};
     return EntryTtl{EntryTtl::State::Expires, (it->expires * 1000 - now + 999) / 1000};
 }
 
 Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend())
+    auto it = m_entries.find(key);
+    if (it == m_entries.end())
         return std::optional<qint64>{};
-    return std::optional<qint64>(it->pickled.size());
+    auto bytes = pickledLocked(key, *it);
+    if (!bytes)
+        return Error{bytes.error()};
+    return std::optional<qint64>(bytes->size());
 }
 
 Expected<ScanPage> SimpleCache::doScan(const QByteArray &cursor, const QByteArray &glob, int count)

@@ -10,7 +10,7 @@
 
 namespace cachescope {
 
-// cachelib 0.9.0's SimpleCache (simple.py), thread-safe: {key: (expires, pickled bytes)}.
+// cachelib 0.9.0's SimpleCache (simple.py), thread-safe: {key: (expires, value)}.
 // Behaviour kept from cachelib:
 //  - expires = int(time()) + timeout for timeout > 0, else the timeout itself (0 = never;
 //    a negative timeout stores an already-expired entry); threshold 0 becomes 500;
@@ -22,10 +22,16 @@ namespace cachescope {
 //    stable sort over dict order) until len <= threshold; the cache can hold threshold + 1;
 //  - add() returns false when the key is stored, even if expired; delete() returns whether
 //    the key was stored (expired or not); set() always true; clear() true.
-// Differences: one QMutex makes every call atomic (cachelib has none in 0.9.0), and inc() is
-// atomic too. Inspection (rawGet, entrySize, scan) shows what is stored, expired or not; ttl()
-// reports expired entries as Missing. scan cursors are insertion sequence numbers, so a key
-// present for the whole scan is returned exactly once.
+// Differences, all for speed or safety, none visible in return values:
+//  - cachelib pickles on set and unpickles on get (so callers get fresh copies). Here the
+//    PyValue itself is kept and handed back (its containers are shared, like Python
+//    references): callers must treat values given to set() and returned by get() as
+//    immutable. The pickle is produced on demand for rawGet()/entrySize() and remembered;
+//  - one QMutex makes every call atomic (cachelib 0.9.0 has no lock), inc() included;
+//  - time comes from the kernel's coarse wall clock (tick resolution) by default.
+// Inspection (rawGet, entrySize, scan) shows what is stored, expired or not; ttl() reports
+// expired entries as Missing. Scan cursors are insertion sequence numbers, so a key present
+// for the whole scan is returned exactly once.
 class SimpleCache : public Cache
 {
 public:
@@ -56,25 +62,27 @@ private:
     struct Entry
     {
         qint64 expires = 0; // absolute Unix seconds, 0 = never, <= now = expired
-        QByteArray pickled;
+        PyValue value;
+        QByteArray pickled; // empty until rawGet()/entrySize() asked for it
         quint64 seq = 0;    // insertion order, kept on overwrite like a Python dict
     };
 
     qint64 nowMs() const { return m_clock(); }
-    qint64 expiresFor(Timeout timeout, qint64 nowMs) const;
-    static bool alive(const Entry &e, qint64 nowMs) { return e.expires == 0 || e.expires * 1000 > nowMs; }
-    Expected<QByteArray> pickle(const QByteArray &key, const PyValue &value) const;
+    // expires for a timeout; reads the clock only for positive timeouts, as cachelib does.
+    qint64 expiresFor(Timeout timeout) const;
+    static bool alive(const Entry &e, const SimpleCache &self) { return e.expires == 0 || e.expires * 1000 > self.nowMs(); }
     // The following expect m_mutex to be held.
-    void pruneLocked(qint64 nowMs);
-    void storeLocked(const QByteArray &key, qint64 expires, QByteArray pickled);
+    void pruneLocked();
+    void storeLocked(const QByteArray &key, qint64 expires, const PyValue &value);
     void eraseLocked(QHash<QByteArray, Entry>::iterator it);
+    Expected<QByteArray> pickledLocked(const QByteArray &key, Entry &entry);
 
     mutable QMutex m_mutex;
     QHash<QByteArray, Entry> m_entries;
     std::map<quint64, QByteArray> m_order; // seq -> key: dict order for pruning and the scan cursor
     quint64 m_nextSeq = 1;
     int m_threshold;
-    CacheClock m_clock = systemClockMs;
+    CacheClock m_clock = coarseClockMs;
 };
 
 } // namespace cachescope

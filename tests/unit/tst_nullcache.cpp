@@ -80,6 +80,17 @@ private slots:
         QCOMPARE(s.sets, 1u);
         QCOMPARE(s.errors, 0u);
     }
+
+    void everyCallCountsALatencySampleIsTimed()
+    {
+        NullCache cache;
+        for (int i = 0; i < 40; ++i)
+            cache.get("k");
+        const auto s = cache.counters().snapshot();
+        QCOMPARE(s.operations, 40u);
+        QVERIFY(s.timedOperations >= 2 && s.timedOperations <= 3); // one call in 16 per thread
+        QVERIFY(s.meanLatencyUs() >= 0.0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestNullCache)

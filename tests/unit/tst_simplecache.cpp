@@ -90,6 +90,10 @@ private slots:
         QCOMPARE(*PickleReader().loads(**raw), sampleValue());
         QCOMPARE(cache.entrySize("k")->value(), qint64((*raw)->size()));
         QVERIFY(!cache.rawGet("nope")->has_value());
+        // The remembered pickle follows overwrites.
+        cache.set("k", PyValue::integer(7));
+        QCOMPARE(*PickleReader().loads(cache.rawGet("k")->value()), PyValue::integer(7));
+        QCOMPARE(cache.entrySize("k")->value(), qint64(cache.rawGet("k")->value().size()));
         QVERIFY(!cache.entrySize("nope")->has_value());
     }
 
