@@ -38,4 +38,27 @@ inline qint64 wholeSeconds(qint64 ms)
     return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
+// Expiry tests on integer seconds against a millisecond clock, without overflow for any
+// qint64 expiry (legacy headers are arbitrary pickled ints). `nowMs` is assumed >= 0.
+// Python: expires > time()
+inline bool expiresAfter(qint64 expires, qint64 nowMs)
+{
+    return expires > nowMs / 1000;
+}
+// Python: expires >= time()
+inline bool expiresAtOrAfter(qint64 expires, qint64 nowMs)
+{
+    return expires >= (nowMs + 999) / 1000;
+}
+// Python: expires < time()
+inline bool expiredBefore(qint64 expires, qint64 nowMs)
+{
+    return expires < (nowMs + 999) / 1000;
+}
+// Whole seconds left, rounded up: ceil(expires - time()).
+inline qint64 secondsLeft(qint64 expires, qint64 nowMs)
+{
+    return expires - nowMs / 1000;
+}
+
 } // namespace cachescope

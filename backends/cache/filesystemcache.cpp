@@ -35,7 +35,7 @@ QString reason(const std::error_code &ec)
 
 bool aliveAt(qint64 expiry, qint64 nowMs)
 {
-    return expiry == 0 || expiry * 1000 >= nowMs; // cachelib: `t == 0 or t >= time()`
+    return expiry == 0 || expiresAtOrAfter(expiry, nowMs); // cachelib: `t == 0 or t >= time()`
 }
 
 // Removes a file; false + no error when it did not exist (Python's FileNotFoundError).
@@ -240,7 +240,7 @@ void FileSystemCache::pruneLocked()
                 if (!head || missing)
                     continue; // unreadable files are skipped (cachelib logs them)
                 const auto expiry = rawStructExpiry(*head);
-                if (!expiry || *expiry == 0 || qint64(*expiry) * 1000 >= now)
+                if (!expiry || *expiry == 0 || !expiredBefore(qint64(*expiry), now))
                     continue;
                 auto removed = removeFile(path);
                 if (removed && *removed)
@@ -318,8 +318,9 @@ Expected<bool> FileSystemCache::setLocked(const QByteArray &key, const PyValue &
     if (!management)
         pruneLocked(); // never while updating the count file, which would loop
     const qint64 seconds = management ? 0 : normalizeTimeout(timeout);
-    const qint64 expiry = seconds != 0 ? wholeSeconds(nowMs()) + seconds : 0;
-    if (expiry < 0 || expiry > 0xffffffffLL)
+    qint64 expiry = 0;
+    const bool overflow = seconds != 0 && __builtin_add_overflow(wholeSeconds(nowMs()), seconds, &expiry);
+    if (overflow || expiry < 0 || expiry > 0xffffffffLL)
         return makeError(QStringLiteral("FileSystemCache: the expiry %1 of %2 does not fit the 4-byte header "
                                         "(timeout %3 s)")
                              .arg(expiry).arg(QString::fromUtf8(key)).arg(seconds));
@@ -443,7 +444,7 @@ Expected<EntryTtl> FileSystemCache::doTtl(const QByteArray &key)
         return EntryTtl{};
     if (header->expiry == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
-    return EntryTtl{EntryTtl::State::Expires, std::max<qint64>(0, (header->expiry * 1000 - now + 999) / 1000)};
+    return EntryTtl{EntryTtl::State::Expires, std::max<qint64>(0, secondsLeft(header->expiry, now))};
 }
 
 Expected<std::optional<qint64>> FileSystemCache::doEntrySize(const QByteArray &key)

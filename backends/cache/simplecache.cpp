@@ -7,6 +7,7 @@
 #include <QMutexLocker>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace cachescope {
@@ -31,7 +32,11 @@ void SimpleCache::setClock(CacheClock clock)
 qint64 SimpleCache::expiresFor(Timeout timeout) const
 {
     const qint64 t = normalizeTimeout(timeout);
-    return t > 0 ? wholeSeconds(nowMs()) + t : t;
+    if (t <= 0)
+        return t;
+    // Python ints do not overflow; saturate instead of wrapping for absurd timeouts.
+    qint64 expires = 0;
+    return __builtin_add_overflow(wholeSeconds(nowMs()), t, &expires) ? std::numeric_limits<qint64>::max() : expires;
 }
 
 void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
@@ -62,7 +67,7 @@ void SimpleCache::pruneLocked()
     // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
     const qint64 now = nowMs();
     for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (it->expires * 1000 < now) {
+        if (expiredBefore(it->expires, now)) {
             m_order.erase(it->seq);
             it = m_entries.erase(it);
         } else {
@@ -75,7 +80,7 @@ void SimpleCache::pruneLocked()
     std::vector<std::pair<qint64, quint64>> byExpiry;
     byExpiry.reserve(size_t(m_entries.size()));
     for (const auto &[seq, key] : m_order)
-        byExpiry.emplace_back(m_entries.value(key).expires, seq);
+        byExpiry.emplace_back(m_entries.constFind(key)->expires, seq);
     std::stable_sort(byExpiry.begin(), byExpiry.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[expires, seq] : byExpiry) {
@@ -191,9 +196,9 @@ Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
     if (it->expires == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
     const qint64 now = nowMs();
-    if (it->expires * 1000 <= now)
+    if (!expiresAfter(it->expires, now))
         return EntryTtl{};
-    return EntryTtl{EntryTtl::State::Expires, (it->expires * 1000 - now + 999) / 1000};
+    return EntryTtl{EntryTtl::State::Expires, secondsLeft(it->expires, now)};
 }
 
 Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)

@@ -70,7 +70,7 @@ private:
     qint64 nowMs() const { return m_clock(); }
     // expires for a timeout; reads the clock only for positive timeouts, as cachelib does.
     qint64 expiresFor(Timeout timeout) const;
-    static bool alive(const Entry &e, const SimpleCache &self) { return e.expires == 0 || e.expires * 1000 > self.nowMs(); }
+    static bool alive(const Entry &e, const SimpleCache &self) { return e.expires == 0 || expiresAfter(e.expires, self.nowMs()); }
     // The following expect m_mutex to be held.
     void pruneLocked();
     void storeLocked(const QByteArray &key, qint64 expires, const PyValue &value);

@@ -172,10 +172,12 @@ private slots:
         QVERIFY(!tooLate);
         QVERIFY(tooLate.error().contains(QLatin1String("4-byte header")));
         QVERIFY(!cache.set("k", PyValue::integer(2), -2'000'000'000LL)); // negative absolute time
+        QVERIFY(!cache.set("k", PyValue::integer(2), std::numeric_limits<qint64>::max()));
+        QVERIFY(!cache.set("k", PyValue::integer(2), std::numeric_limits<qint64>::min()));
         QCOMPARE(readAll(tmp.filePath(FileSystemCache::fileNameForKey("k"))), before);
         for (const QString &name : sortedEntries(tmp.path()))
             QVERIFY(!name.endsWith(QLatin1String(".__wz_cache")));
-        QCOMPARE(cache.counters().snapshot().errors, 2u);
+        QCOMPARE(cache.counters().snapshot().errors, 4u);
     }
 
     void countFileMaintenance()

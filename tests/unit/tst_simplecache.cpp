@@ -1,3 +1,4 @@
+#include "cache/globmatch.h"
 #include "cache/simplecache.h"
 #include "codec/picklereader.h"
 #include "python.h"
@@ -139,6 +140,17 @@ private slots:
         QCOMPARE(cache.get("never")->value(), PyValue::integer(3));
     }
 
+    void absurdTimeoutsDoNotOverflow()
+    {
+        SimpleCache cache;
+        QVERIFY(*cache.set("max", PyValue::integer(1), std::numeric_limits<qint64>::max()));
+        QVERIFY(*cache.set("min", PyValue::integer(1), std::numeric_limits<qint64>::min()));
+        QCOMPARE(*cache.has("max"), true);
+        QCOMPARE(*cache.has("min"), false);
+        QVERIFY(cache.ttl("max")->state == EntryTtl::State::Expires);
+        QVERIFY(cache.ttl("max")->seconds > 0);
+    }
+
     void addDeleteClearReturnValues()
     {
         FakeClock clock;
@@ -216,6 +228,29 @@ private slots:
         }
         QCOMPARE(seen.size(), 251);
         QVERIFY(!cache.scan("not-a-number"));
+    }
+
+    void globMatching()
+    {
+        QVERIFY(globMatch("*", ""));
+        QVERIFY(globMatch("", ""));
+        QVERIFY(!globMatch("", "a"));
+        QVERIFY(globMatch("a*b*c", "axxbyyc"));
+        QVERIFY(!globMatch("a*b*c", "axxbyy"));
+        QVERIFY(globMatch("*:*:*", "superset:chart:42"));
+        QVERIFY(globMatch("?x", "ax"));
+        QVERIFY(!globMatch("?x", "x"));
+        QVERIFY(globMatch("[a-c]1", "b1"));
+        QVERIFY(!globMatch("[a-c]1", "d1"));
+        QVERIFY(globMatch("[!a-c]1", "d1"));
+        QVERIFY(globMatch("[^a-c]1", "d1"));
+        QVERIFY(globMatch("[]]", "]"));            // ']' first in a set is literal (fnmatch)
+        QVERIFY(globMatch("a[", "a["));            // unterminated '[' is literal
+        QVERIFY(globMatch("\\*x", "*x"));        // escaped star
+        QVERIFY(!globMatch("\\*x", "ax"));
+        QVERIFY(globMatch("a\\?", "a?"));
+        // Pathological pattern stays fast (no exponential backtracking).
+        QVERIFY(!globMatch("*a*a*a*a*a*a*a*a*a*b", QByteArray(5000, 'a')));
     }
 
     void pruneRemovesExpiredIncludingNeverThenOldest()
