@@ -7,7 +7,10 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtEndian>
+#include <QThread>
 #include <QtTest>
+
+#include <atomic>
 
 #include <memory>
 
@@ -412,6 +415,39 @@ private slots:
         for (const auto &k : page->keys)
             QVERIFY(k.startsWith(one.left(6)));
         QVERIFY(!cache.scan("garbage"));
+    }
+
+    void readersNeverSeeHalfWrittenFiles()
+    {
+        // Two instances (as two processes would) on one directory: the writer replaces a big
+        // entry over and over; rename() makes every read either the old or the new value.
+        QTemporaryDir tmp;
+        FileSystemCache writer(tmp.path(), 0);
+        FileSystemCache reader(tmp.path(), 0);
+        const PyValue a = PyValue::bytes(QByteArray(300'000, 'a'));
+        const PyValue b = PyValue::bytes(QByteArray(200'000, 'b'));
+        writer.set("big", a, 0);
+        std::atomic<bool> stop{false};
+        std::atomic<int> bad{0}, reads{0};
+        QThread *thread = QThread::create([&] {
+            while (!stop.load()) {
+                auto got = reader.get("big");
+                if (!got || !got->has_value() || (**got != a && **got != b))
+                    ++bad;
+                ++reads;
+            }
+        });
+        thread->start();
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(*writer.set("big", i % 2 ? a : b, 0));
+        while (reads.load() < 50)
+            QThread::msleep(1);
+        stop = true;
+        thread->wait();
+        delete thread;
+        QCOMPARE(bad.load(), 0);
+        for (const QString &name : QDir(tmp.path()).entryList(QDir::Files))
+            QVERIFY(!name.endsWith(QLatin1String(".__wz_cache")));
     }
 
     void realClockExpiry()

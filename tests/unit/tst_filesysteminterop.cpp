@@ -426,6 +426,45 @@ print(json.dumps({"results": out, "count": c._file_count}))
         }
     }
 
+    void directoryOrderIsOsListdirOrder()
+    {
+        // Pruning ties (equal expiries, e.g. several never-expiring files) fall back to
+        // os.listdir order; on the same directory ours must be the same order.
+        QTemporaryDir dir;
+        FileSystemCache cache(dir.path());
+        for (int i = 0; i < 60; ++i)
+            cache.set("key" + QByteArray::number(i), PyValue::integer(i), 0);
+        auto py = runJson(QStringLiteral(R"PY(
+c = FileSystemCache(sys.argv[1])
+print(json.dumps({"names": [os.path.basename(p) for p in c._list_dir()]}))
+)PY"), {dir.path()});
+        QVERIFY2(py, qPrintable(errorOf(py)));
+        QStringList pyNames;
+        for (const auto &n : (*py)[QStringLiteral("names")].toArray())
+            pyNames.append(n.toString());
+        QCOMPARE(*cache.entryFileNames(), pyNames);
+        // So with ties only, both evict the same files: two copies made the same way (same
+        // names created in the same order, so the same directory order), one per implementation.
+        QTemporaryDir copyA, copyB;
+        for (const QString &n : QDir(dir.path()).entryList(QDir::Files, QDir::Name)) {
+            QVERIFY(QFile::copy(dir.filePath(n), copyA.filePath(n)));
+            QVERIFY(QFile::copy(dir.filePath(n), copyB.filePath(n)));
+        }
+        auto evicted = runJson(QStringLiteral(R"PY(
+c = FileSystemCache(sys.argv[1], threshold=50)
+c.set("trigger", 1, 0)
+print(json.dumps({"names": sorted(os.listdir(sys.argv[1]))}))
+)PY"), {copyA.path()});
+        QVERIFY2(evicted, qPrintable(errorOf(evicted)));
+        FileSystemCache small(copyB.path(), 50);
+        QVERIFY(*small.set("trigger", PyValue::integer(1), 0));
+        QStringList expected;
+        for (const auto &n : (*evicted)[QStringLiteral("names")].toArray())
+            expected.append(n.toString());
+        QCOMPARE(expected.size(), 52); // 60 - 10 evicted, + "trigger", + the count file
+        QCOMPARE(QDir(copyB.path()).entryList(QDir::Files, QDir::Name), expected);
+    }
+
     void legacyFilesWrittenByPython()
     {
         QTemporaryDir dir;
