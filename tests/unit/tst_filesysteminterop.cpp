@@ -293,21 +293,22 @@ print(json.dumps(out))
         auto py = runJson(QStringLiteral(R"PY(
 c = FileSystemCache(sys.argv[1])
 for i in range(7):
-    c.set("k%d" % i, i)
-c.set("k1", 11)
+    c.set("k%d" % i, i, 0)
+c.set("k1", 11, 0)
 c.delete("k2")
 c.delete("nope")
-c.add("k3", 0)
+c.add("k3", 0, 0)
 print(json.dumps({"count": c._file_count}))
 )PY"), {a.path()});
         QVERIFY2(py, qPrintable(errorOf(py)));
         FileSystemCache cache(b.path());
+        // Timeout 0 everywhere so the files do not depend on when each side ran.
         for (int i = 0; i < 7; ++i)
-            cache.set("k" + QByteArray::number(i), PyValue::integer(i));
-        cache.set("k1", PyValue::integer(11));
+            cache.set("k" + QByteArray::number(i), PyValue::integer(i), 0);
+        cache.set("k1", PyValue::integer(11), 0);
         cache.remove("k2");
         cache.remove("nope");
-        cache.add("k3", PyValue::integer(0));
+        cache.add("k3", PyValue::integer(0), 0);
         QCOMPARE(cache.countFileValue(), (*py)[QStringLiteral("count")].toInt());
         const QString countName = name("__wz_cache_count");
         QCOMPARE(readAll(b.filePath(countName)), readAll(a.filePath(countName)));
