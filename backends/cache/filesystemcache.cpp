@@ -41,6 +41,10 @@ bool aliveAt(qint64 expiry, qint64 nowMs)
 // Removes a file; false + no error when it did not exist (Python's FileNotFoundError).
 Expected<bool> removeFile(const QString &path)
 {
+    // os.remove never removes a directory (std::filesystem::remove would, when it is empty).
+    const QFileInfo info(path);
+    if (info.isDir() && !info.isSymLink())
+        return makeError(QStringLiteral("FileSystemCache: cannot remove %1: it is a directory").arg(path));
     std::error_code ec;
     const bool removed = std::filesystem::remove(nativePath(path), ec);
     if (ec)

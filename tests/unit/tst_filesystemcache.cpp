@@ -345,7 +345,11 @@ private slots:
         QVERIFY(!g);
         QVERIFY(g.error().contains(FileSystemCache::fileNameForKey("blocked")));
         QVERIFY(!cache.has("blocked"));
-        QVERIFY(!cache.remove("blocked")); // non-empty directory
+        QVERIFY(!cache.remove("blocked")); // a directory: os.remove fails on it
+        const QString emptyDir = tmp.filePath(FileSystemCache::fileNameForKey("emptydir"));
+        QVERIFY(QDir().mkpath(emptyDir));
+        QVERIFY(!cache.remove("emptydir"));
+        QVERIFY(QFileInfo(emptyDir).isDir());
         QCOMPARE(cache.get("k")->value(), PyValue::integer(1));
 
         // The cache directory cannot exist: its parent is a regular file.
