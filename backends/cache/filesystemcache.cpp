@@ -162,32 +162,40 @@ Expected<QStringList> FileSystemCache::entryFileNames() const
 
 Expected<std::optional<PyValue>> FileSystemCache::getLocked(const QString &path, qint64 *bytesRead) const
 {
-    bool missing = false;
-    auto data = readHead(path, -1, &missing);
-    if (!data)
-        return Error{data.error()};
-    if (missing || data->size() < 4) // short header: cachelib's struct.error, logged, None
-        return std::optional<PyValue>{};
-    if (bytesRead)
-        *bytesRead = data->size();
-    qint64 expiry = 0;
-    QByteArray pickle;
-    auto header = parseFileSystemHeader(QByteArrayView(*data).first(std::min<qsizetype>(data->size(), kFileSystemHeadBytes)));
-    if (!header)
-        return std::optional<PyValue>{};
-    // A legacy pickled header, or a struct header that could also be read as one.
-    if (header->layout == FileSystemEntry::Layout::Legacy || quint8(data->at(0)) == 0x80) {
-        auto entry = parseFileSystemEntry(*data);
-        if (!entry)
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (!QFileInfo::exists(path))
             return std::optional<PyValue>{};
-        expiry = entry->expiry;
+        return makeError(QStringLiteral("FileSystemCache: cannot open %1: %2").arg(path, file.errorString()));
+    }
+    auto readFailed = [&] {
+        return makeError(QStringLiteral("FileSystemCache: cannot read %1: %2").arg(path, file.errorString()));
+    };
+    QByteArray data = file.read(kFileSystemHeadBytes);
+    if (file.error() != QFileDevice::NoError)
+        return readFailed();
+    auto header = parseFileSystemHeader(data);
+    if (!header) // short header: cachelib's struct.error, logged, None
+        return std::optional<PyValue>{};
+    // Like cachelib, decide on the header before reading the payload, unless the header is
+    // (or might be) a legacy pickled one, which needs the whole file to be told apart.
+    const bool ambiguous = header->layout == FileSystemEntry::Layout::Legacy || quint8(data.at(0)) == 0x80;
+    if (!ambiguous && !aliveAt(header->expiry, nowMs()))
+        return std::optional<PyValue>{};
+    data += file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return readFailed();
+    if (bytesRead)
+        *bytesRead = data.size();
+    QByteArray pickle;
+    if (ambiguous) {
+        auto entry = parseFileSystemEntry(data);
+        if (!entry || !aliveAt(entry->expiry, nowMs()))
+            return std::optional<PyValue>{};
         pickle = entry->pickle;
     } else {
-        expiry = qFromLittleEndian<quint32>(data->constData());
-        pickle = data->mid(4);
+        pickle = data.mid(4);
     }
-    if (!aliveAt(expiry, nowMs()))
-        return std::optional<PyValue>{};
     auto value = PickleReader().loads(pickle);
     if (!value) // cachelib: PickleError / EOFError are logged and read as None
         return std::optional<PyValue>{};

@@ -153,7 +153,9 @@ private slots:
         QCOMPARE(cache.get("ten")->value(), PyValue::integer(2));
         clock.set(1'000'010'001);
         QCOMPARE(*cache.has("ten"), false);
+        const quint64 bytesIn = cache.counters().snapshot().bytesIn;
         QVERIFY(!cache.get("ten")->has_value());
+        QCOMPARE(cache.counters().snapshot().bytesIn, bytesIn); // decided on the header alone
         QVERIFY(cache.ttl("ten")->state == EntryTtl::State::Missing);
         // Expired files stay on disk and still block add().
         QVERIFY(QFileInfo::exists(tmp.filePath(FileSystemCache::fileNameForKey("ten"))));
