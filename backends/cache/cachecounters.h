@@ -17,11 +17,15 @@ struct CacheCountersSnapshot
     quint64 bytesOut = 0; // bytes written to the backend
     quint64 errors = 0;
     quint64 operations = 0;
+    quint64 timedOperations = 0; // the calls whose latency was measured (a sample of operations)
     quint64 totalLatencyNs = 0;
     quint64 maxLatencyNs = 0;
 
     double hitRate() const { return hits + misses ? double(hits) / double(hits + misses) : 0.0; }
-    double meanLatencyUs() const { return operations ? double(totalLatencyNs) / double(operations) / 1000.0 : 0.0; }
+    double meanLatencyUs() const
+    {
+        return timedOperations ? double(totalLatencyNs) / double(timedOperations) / 1000.0 : 0.0;
+    }
 };
 
 // Lock-free counters every cache keeps; written by whichever thread uses the cache, read by monitors.
@@ -35,9 +39,12 @@ public:
     void addBytesIn(quint64 n) { m_bytesIn.fetch_add(n, std::memory_order_relaxed); }
     void addBytesOut(quint64 n) { m_bytesOut.fetch_add(n, std::memory_order_relaxed); }
     void addError() { m_errors.fetch_add(1, std::memory_order_relaxed); }
+    // A call that was not timed (see Cache: latency is sampled).
+    void addOperation() { m_operations.fetch_add(1, std::memory_order_relaxed); }
     void addLatency(quint64 ns)
     {
         m_operations.fetch_add(1, std::memory_order_relaxed);
+        m_timedOperations.fetch_add(1, std::memory_order_relaxed);
         m_totalLatencyNs.fetch_add(ns, std::memory_order_relaxed);
         quint64 seen = m_maxLatencyNs.load(std::memory_order_relaxed);
         while (ns > seen && !m_maxLatencyNs.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
@@ -55,6 +62,7 @@ public:
         s.bytesOut = m_bytesOut.load(std::memory_order_relaxed);
         s.errors = m_errors.load(std::memory_order_relaxed);
         s.operations = m_operations.load(std::memory_order_relaxed);
+        s.timedOperations = m_timedOperations.load(std::memory_order_relaxed);
         s.totalLatencyNs = m_totalLatencyNs.load(std::memory_order_relaxed);
         s.maxLatencyNs = m_maxLatencyNs.load(std::memory_order_relaxed);
         return s;
@@ -63,7 +71,7 @@ public:
 private:
     std::atomic<quint64> m_hits{0}, m_misses{0}, m_sets{0}, m_deletes{0};
     std::atomic<quint64> m_bytesIn{0}, m_bytesOut{0}, m_errors{0};
-    std::atomic<quint64> m_operations{0}, m_totalLatencyNs{0}, m_maxLatencyNs{0};
+    std::atomic<quint64> m_operations{0}, m_timedOperations{0}, m_totalLatencyNs{0}, m_maxLatencyNs{0};
 };
 
 } // namespace cachescope
