@@ -6,7 +6,11 @@
 using namespace cachescope;
 using namespace std::chrono_literals;
 
-#define CHECK_OK(e) QVERIFY2((e).hasValue(), (e).hasValue() ? "" : qPrintable((e).error()))
+#define CHECK_OK(e)                                                                                        \
+    do {                                                                                                   \
+        const auto &checked_ = (e);                                                                       \
+        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
+    } while (0)
 
 namespace {
 

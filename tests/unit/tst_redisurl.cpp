@@ -10,7 +10,11 @@ using namespace cachescope;
 using namespace std::chrono_literals;
 
 // QVERIFY2 evaluates its message even on success: only read error() when there is one.
-#define CHECK_OK(e) QVERIFY2((e).hasValue(), (e).hasValue() ? "" : qPrintable((e).error()))
+#define CHECK_OK(e)                                                                                        \
+    do {                                                                                                   \
+        const auto &checked_ = (e);                                                                       \
+        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
+    } while (0)
 
 class TestRedisUrl : public QObject
 {
