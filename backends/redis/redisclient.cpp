@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <array>
+#include <cstdio>
 
 namespace cachescope {
 
@@ -64,22 +65,23 @@ struct ReplyDeleter
 };
 using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
 
-// Argument vectors for hiredis: pointers into the QByteArrays, which outlive the call.
-struct Argv
+// RESP request encoding, done here instead of hiredis' sds formatting: one buffer for a whole
+// pipeline, handed to hiredis with a single redisAppendFormattedCommand.
+void appendResp(QByteArray &out, const QList<QByteArray> &args)
 {
-    explicit Argv(const QList<QByteArray> &args)
-    {
-        ptrs.reserve(size_t(args.size()));
-        lens.reserve(size_t(args.size()));
-        for (const auto &a : args) {
-            ptrs.push_back(a.constData());
-            lens.push_back(size_t(a.size()));
-        }
+    char num[24];
+    auto appendLen = [&](char kind, qsizetype n) {
+        out += kind;
+        const int len = std::snprintf(num, sizeof num, "%lld\r\n", static_cast<long long>(n));
+        out.append(num, len);
+    };
+    appendLen('*', args.size());
+    for (const auto &a : args) {
+        appendLen('$', a.size());
+        out += a;
+        out.append("\r\n", 2);
     }
-    int argc() const { return int(ptrs.size()); }
-    std::vector<const char *> ptrs;
-    std::vector<size_t> lens;
-};
+}
 
 } // namespace
 
@@ -205,14 +207,19 @@ Expected<RedisReply> RedisClient::commandOnce(const QList<QByteArray> &args)
 {
     if (args.isEmpty())
         return makeError(QStringLiteral("Redis %1: empty command").arg(serverName()));
-    Argv argv(args);
-    ReplyPtr reply(redisCommandArgv(d->ctx, argv.argc(), argv.ptrs.data(), argv.lens.data()));
-    if (!reply) {
+    QByteArray request;
+    appendResp(request, args);
+    void *raw = nullptr;
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK
+        || redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) {
+        if (raw)
+            freeReplyObject(raw);
         Error e = ioError(args.first().toUpper().constData());
         d->reset();
         return e;
     }
-    return copyReply(static_cast<redisReply *>(reply.get()));
+    ReplyPtr reply(raw);
+    return copyReply(static_cast<redisReply *>(raw));
 }
 
 Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
@@ -237,15 +244,16 @@ Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 
 Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QByteArray>> &commands)
 {
+    QByteArray request;
     for (const auto &args : commands) {
         if (args.isEmpty())
             return makeError(QStringLiteral("Redis %1: empty command in a pipeline").arg(serverName()));
-        Argv argv(args);
-        if (redisAppendCommandArgv(d->ctx, argv.argc(), argv.ptrs.data(), argv.lens.data()) != REDIS_OK) {
-            Error e = ioError("pipeline");
-            d->reset();
-            return e;
-        }
+        appendResp(request, args);
+    }
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK) {
+        Error e = ioError("pipeline");
+        d->reset();
+        return e;
     }
     std::vector<RedisReply> replies;
     replies.reserve(size_t(commands.size()));

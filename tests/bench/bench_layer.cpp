@@ -50,7 +50,12 @@ PyValue row(int i)
 }
 
 const char *kPyRows = "rows = [{'id': i, 'name': 'row%d' % i, 'score': i * 0.5} for i in range(n)]\n"
-                      "keys = ['k%d' % i for i in range(n)]\n";
+                      "keys = ['k%d' % i for i in range(n)]\n"
+                      "def best(f):\n"
+                      "    b = 0\n"
+                      "    for _ in range(3):\n"
+                      "        t = time.perf_counter(); f(); b = max(b, n / (time.perf_counter() - t))\n"
+                      "    return b\n";
 
 // Two numbers "set_ops get_ops" from a python script that times itself.
 std::pair<double, double> pythonPair(const QString &script, const QStringList &args)
@@ -66,14 +71,20 @@ std::pair<double, double> pythonPair(const QString &script, const QStringList &a
     return {parts[0].toDouble(), parts[1].toDouble()};
 }
 
+constexpr int kRepeats = 3; // best of 3 on both sides: the build host is shared and noisy
+
 template<typename F>
 double opsPerSecond(int ops, F &&body)
 {
-    QElapsedTimer t;
-    t.start();
-    body();
-    const qint64 ns = std::max<qint64>(1, t.nsecsElapsed());
-    return double(ops) * 1e9 / double(ns);
+    double best = 0;
+    for (int r = 0; r < kRepeats; ++r) {
+        QElapsedTimer t;
+        t.start();
+        body();
+        const qint64 ns = std::max<qint64>(1, t.nsecsElapsed());
+        best = std::max(best, double(ops) * 1e9 / double(ns));
+    }
+    return best;
 }
 
 bool benchRedisSingle(quint16 port, const RedisUrl &url)
@@ -103,9 +114,9 @@ bool benchRedisSingle(quint16 port, const RedisUrl &url)
     const QString script =
         QStringLiteral("import sys, time\nfrom cachelib import RedisCache\nn = int(sys.argv[2])\n") % QLatin1String(kPyRows)
         % QStringLiteral("c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='pyb_')\n"
-                         "t = time.perf_counter()\nfor i in range(n): c.set(keys[i], rows[i])\n"
-                         "ts = time.perf_counter() - t\nt = time.perf_counter()\n"
-                         "for i in range(n): c.get(keys[i])\ntg = time.perf_counter() - t\nprint(n / ts, n / tg)\n");
+                         "def sets():\n    for i in range(n): c.set(keys[i], rows[i])\n"
+                         "def gets():\n    for i in range(n): c.get(keys[i])\n"
+                         "print(best(sets), best(gets))\n");
     const auto [pySet, pyGet] = pythonPair(script, {QString::number(port), QString::number(kSingleOps)});
     report("redis set (1 conn)", setOps, pySet, "python cachelib");
     report("redis get (1 conn)", getOps, pyGet, "python cachelib");
@@ -138,14 +149,17 @@ std::pair<double, double> redisBenchmark(quint16 port)
 bool benchRedisPipelined(quint16 port, const RedisUrl &url)
 {
     RedisCache cache(url, "csp_");
-    // redis-benchmark writes 3-byte values; ours are small pickled strings ("!" + 8-12 bytes).
+    // Like redis-benchmark -t set,get: plain SET (timeout 0, no TTL) over existing keys (it
+    // rewrites one key; we cycle through 10,000, created by an untimed first pass) with tiny
+    // values (its "xxx"; ours is "!" + the pickle of "xxx", 15 bytes).
+    constexpr int kDistinctKeys = 10000;
     std::vector<QList<std::pair<QByteArray, PyValue>>> batches;
     std::vector<QList<QByteArray>> keyBatches;
     for (int b = 0; b < kPipelinedOps / kBatch; ++b) {
         QList<std::pair<QByteArray, PyValue>> items;
         QList<QByteArray> keys;
         for (int i = 0; i < kBatch; ++i) {
-            const QByteArray key = "key:" + QByteArray::number(b * kBatch + i);
+            const QByteArray key = "key:" + QByteArray::number((b * kBatch + i) % kDistinctKeys);
             items.append({key, PyValue::str(QByteArray("xxx"))});
             keys.append(key);
         }
@@ -153,9 +167,11 @@ bool benchRedisPipelined(quint16 port, const RedisUrl &url)
         keyBatches.push_back(std::move(keys));
     }
     bool ok = true;
+    for (int b = 0; b < kDistinctKeys / kBatch; ++b)
+        ok = ok && cache.setMany(batches[size_t(b)], 0).hasValue();
     const double setOps = opsPerSecond(kPipelinedOps, [&] {
         for (const auto &items : batches)
-            ok = ok && cache.setMany(items).hasValue();
+            ok = ok && cache.setMany(items, 0).hasValue();
     });
     const double getOps = opsPerSecond(kPipelinedOps, [&] {
         for (const auto &keys : keyBatches) {
@@ -167,7 +183,12 @@ bool benchRedisPipelined(quint16 port, const RedisUrl &url)
         std::fprintf(stderr, "RedisCache pipelined run failed\n");
         return false;
     }
-    const auto [rbSet, rbGet] = redisBenchmark(port);
+    double rbSet = 0, rbGet = 0;
+    for (int r = 0; r < 2; ++r) {
+        const auto [set, get] = redisBenchmark(port);
+        rbSet = std::max(rbSet, set);
+        rbGet = std::max(rbGet, get);
+    }
     report("redis set_many (x100)", setOps, rbSet, "redis-benchmark -P 16");
     report("redis get_many (x100)", getOps, rbGet, "redis-benchmark -P 16");
     return true;
@@ -201,9 +222,9 @@ bool benchSimple()
     const QString script =
         QStringLiteral("import sys, time\nfrom cachelib import SimpleCache\nn = int(sys.argv[1])\n") % QLatin1String(kPyRows)
         % QStringLiteral("c = SimpleCache(threshold=10**9)\n"
-                         "t = time.perf_counter()\nfor i in range(n): c.set(keys[i], rows[i])\n"
-                         "ts = time.perf_counter() - t\nt = time.perf_counter()\n"
-                         "for i in range(n): c.get(keys[i])\ntg = time.perf_counter() - t\nprint(n / ts, n / tg)\n");
+                         "def sets():\n    for i in range(n): c.set(keys[i], rows[i])\n"
+                         "def gets():\n    for i in range(n): c.get(keys[i])\n"
+                         "print(best(sets), best(gets))\n");
     const auto [pySet, pyGet] = pythonPair(script, {QString::number(kSimpleOps)});
     report("simplecache set", setOps, pySet, "python cachelib");
     report("simplecache get", getOps, pyGet, "python cachelib");
