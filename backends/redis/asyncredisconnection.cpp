@@ -88,7 +88,13 @@ void AsyncRedisConnection::cancel(quint64 id)
 bool AsyncRedisConnection::takeCancelled(quint64 id)
 {
     QMutexLocker lock(&m_cancelMutex);
-    return m_cancelled.remove(id);
+    if (m_cancelled.isEmpty())
+        return false;
+    const bool cancelled = m_cancelled.contains(id);
+    // Results come back in id order (one worker, FIFO): ids up to this one will never be seen
+    // again, so cancels that arrived too late are forgotten instead of piling up.
+    m_cancelled.removeIf([id](quint64 other) { return other <= id; });
+    return cancelled;
 }
 
 } // namespace cachescope

@@ -53,7 +53,7 @@ const char *kPyRows = "rows = [{'id': i, 'name': 'row%d' % i, 'score': i * 0.5} 
                       "keys = ['k%d' % i for i in range(n)]\n"
                       "def best(f):\n"
                       "    b = 0\n"
-                      "    for _ in range(3):\n"
+                      "    for _ in range(5):\n"
                       "        t = time.perf_counter(); f(); b = max(b, n / (time.perf_counter() - t))\n"
                       "    return b\n";
 
@@ -71,7 +71,7 @@ std::pair<double, double> pythonPair(const QString &script, const QStringList &a
     return {parts[0].toDouble(), parts[1].toDouble()};
 }
 
-constexpr int kRepeats = 3; // best of 3 on both sides: the build host is shared and noisy
+constexpr int kRepeats = 5; // best of 5 on both sides: the build host is shared and noisy
 
 template<typename F>
 double opsPerSecond(int ops, F &&body)
