@@ -153,8 +153,10 @@ Expected<bool> RedisClient::connect()
     if (m_url.unixSocket.isEmpty())
         redisEnableKeepAlive(d->ctx);
 
-    if (!m_url.password.isEmpty()) {
-        // ACL form when a user is named (Redis 6+), the legacy one-argument form otherwise.
+    if (!m_url.password.isEmpty() || !m_url.username.isEmpty()) {
+        // As redis-py 4.3.4 on_connect: "AUTH user pass" when a user is named (pass may be empty,
+        // for a nopass ACL user), "AUTH pass" otherwise, and the one-argument form again when a
+        // pre-6.0 server rejects two arguments.
         QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
         if (!m_url.username.isEmpty())
             auth.append(m_url.username.toUtf8());
@@ -163,6 +165,13 @@ Expected<bool> RedisClient::connect()
         if (!r) {
             d->reset();
             return Error{r.error()};
+        }
+        if (r->isError() && auth.size() == 3 && r->string.contains("wrong number of arguments")) {
+            r = commandOnce({QByteArrayLiteral("AUTH"), m_url.password.toUtf8()});
+            if (!r) {
+                d->reset();
+                return Error{r.error()};
+            }
         }
         if (r->isError()) {
             const QString why = QString::fromUtf8(r->string);

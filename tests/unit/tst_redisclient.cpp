@@ -110,11 +110,8 @@ private slots:
     void requirePass()
     {
         test::RedisServer server;
-        // RedisServer's readiness probe is an unauthenticated PING, so the password is set
-        // right after start (same effect as --requirepass; later connections must AUTH).
-        const QString started = server.start();
+        const QString started = server.start({QStringLiteral("--requirepass"), QStringLiteral("s3cr3t pass")});
         QVERIFY2(started.isEmpty(), qPrintable(started));
-        QVERIFY(server.command({"CONFIG", "SET", "requirepass", "s3cr3t pass"}).startsWith("+OK"));
         auto good = RedisUrl::parse(QStringLiteral("redis://:s3cr3t%20pass@127.0.0.1:%1/1").arg(server.port()));
         CHECK_OK(good);
         RedisClient ok(*good);
@@ -156,12 +153,36 @@ private slots:
         CHECK_OK(denied);
         QVERIFY(denied->isError()); // NOPERM: the ACL user really is in effect
 
+        // A nopass ACL user named without a password: AUTH bob "" (what redis-py sends).
+        QVERIFY(server.command({"ACL", "SETUSER", "bob", "on", "nopass", "~*", "+@all"}).startsWith("+OK"));
+        auto bobUrl = RedisUrl::parse(QStringLiteral("redis://bob@127.0.0.1:%1/0").arg(server.port()));
+        CHECK_OK(bobUrl);
+        RedisClient bob(*bobUrl);
+        auto bobWho = bob.command({"ACL", "WHOAMI"});
+        CHECK_OK(bobWho);
+        QCOMPARE(bobWho->string, QByteArray("bob"));
+
         auto wrongUrl = RedisUrl::parse(QStringLiteral("redis://alice:nope@127.0.0.1:%1/0").arg(server.port()));
         RedisClient wrong(*wrongUrl);
         auto c = wrong.connect();
         QVERIFY(!c);
         QVERIFY2(c.error().contains(QStringLiteral("alice")), qPrintable(c.error()));
         QVERIFY(!c.error().contains(QStringLiteral("nope")));
+    }
+
+    void ipv6Loopback()
+    {
+        test::RedisServer server;
+        const QString started = server.start({QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")});
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        auto u = RedisUrl::parse(QStringLiteral("redis://[::1]:%1/3").arg(server.port()));
+        CHECK_OK(u);
+        RedisClient client(*u);
+        CHECK_OK(client.command({"SET", "six", "yes"}));
+        auto info = client.command({"CLIENT", "INFO"});
+        CHECK_OK(info);
+        QVERIFY2(info->string.contains("addr=[::1]") || info->string.contains("addr=::1"), info->string.constData());
+        QVERIFY(client.serverName().startsWith(QStringLiteral("[::1]:")));
     }
 
     void deadPort()
