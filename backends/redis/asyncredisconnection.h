@@ -66,6 +66,3 @@ private:
 };
 
 } // namespace cachescope
-
-Q_DECLARE_METATYPE(cachescope::RedisReply)
-Q_DECLARE_METATYPE(std::vector<cachescope::RedisReply>)

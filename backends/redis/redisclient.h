@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMetaType>
 
 #include <memory>
 #include <variant>
@@ -64,3 +65,7 @@ private:
 };
 
 } // namespace cachescope
+
+// Replies travel through queued signals (AsyncRedisConnection).
+Q_DECLARE_METATYPE(cachescope::RedisReply)
+Q_DECLARE_METATYPE(std::vector<cachescope::RedisReply>)

@@ -1,7 +1,9 @@
 #include "redis/redisclient.h"
 #include "redisserver.h"
 
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 using namespace cachescope;
 using namespace std::chrono_literals;
@@ -183,6 +185,25 @@ private slots:
         CHECK_OK(info);
         QVERIFY2(info->string.contains("addr=[::1]") || info->string.contains("addr=::1"), info->string.constData());
         QVERIFY(client.serverName().startsWith(QStringLiteral("[::1]:")));
+    }
+
+    void unixSocket()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("redis test.sock"));
+        test::RedisServer server;
+        QVERIFY(server.start({QStringLiteral("--unixsocket"), path, QStringLiteral("--unixsocketperm"), QStringLiteral("700")})
+                    .isEmpty());
+        auto u = RedisUrl::parse(QStringLiteral("unix://%1?db=4").arg(QString::fromLatin1(QUrl::toPercentEncoding(path, "/"))));
+        CHECK_OK(u);
+        QCOMPARE(u->unixSocket, path);
+        RedisClient client(*u);
+        CHECK_OK(client.command({"SET", "via", "unix"}));
+        auto info = client.command({"CLIENT", "INFO"});
+        CHECK_OK(info);
+        QVERIFY2(info->string.contains("db=4"), info->string.constData());
+        QVERIFY2(info->string.contains(QByteArray("laddr=" + path.toUtf8())) || info->string.contains("addr=/"), info->string.constData());
     }
 
     void deadPort()
