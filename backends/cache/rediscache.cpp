@@ -112,38 +112,43 @@ QByteArray RedisCache::escapeGlob(const QByteArray &text)
     return out;
 }
 
-QString RedisCache::describe(const QString &operation, const QByteArray &key) const
+QString RedisCache::Op::toString() const
 {
-    return key.isNull() ? operation : QStringLiteral("%1(\"%2\")").arg(operation, QString::fromUtf8(key.left(200)));
+    const QString op = QLatin1String(name);
+    if (count >= 0)
+        return QStringLiteral("%1(%2 keys)").arg(op).arg(count);
+    if (key.data() == nullptr)
+        return op + QStringLiteral("()");
+    return QStringLiteral("%1(\"%2\")").arg(op, QString::fromUtf8(key.first(std::min<qsizetype>(key.size(), 200))));
 }
 
-Expected<RedisReply> RedisCache::run(const QList<QByteArray> &args, const QString &what)
+Expected<RedisReply> RedisCache::run(const QList<QByteArray> &args, const Op &op)
 {
     QMutexLocker lock(&m_mutex);
     mutableCounters().addBytesOut(argBytes(args));
     auto r = m_client.command(args);
     if (!r)
-        return makeError(QStringLiteral("RedisCache %1: %2").arg(what, r.error()));
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
     mutableCounters().addBytesIn(replyBytes(*r));
     if (r->isError())
         return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
-                             .arg(what, m_client.serverName(), QString::fromUtf8(r->string)));
+                             .arg(op.toString(), m_client.serverName(), QString::fromUtf8(r->string)));
     return r;
 }
 
-Expected<std::vector<RedisReply>> RedisCache::runPipeline(const QList<QList<QByteArray>> &commands, const QString &what)
+Expected<std::vector<RedisReply>> RedisCache::runPipeline(const QList<QList<QByteArray>> &commands, const Op &op)
 {
     QMutexLocker lock(&m_mutex);
     for (const auto &c : commands)
         mutableCounters().addBytesOut(argBytes(c));
     auto r = m_client.pipeline(commands);
     if (!r)
-        return makeError(QStringLiteral("RedisCache %1: %2").arg(what, r.error()));
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
     for (const auto &reply : *r) {
         mutableCounters().addBytesIn(replyBytes(reply));
         if (reply.isError())
             return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
-                                 .arg(what, m_client.serverName(), QString::fromUtf8(reply.string)));
+                                 .arg(op.toString(), m_client.serverName(), QString::fromUtf8(reply.string)));
     }
     return r;
 }
@@ -153,17 +158,17 @@ Expected<std::optional<PyValue>> RedisCache::decode(const RedisReply &reply, con
     if (reply.isNil())
         return std::optional<PyValue>{};
     if (reply.type != RedisReply::Type::String)
-        return makeError(QStringLiteral("RedisCache %1: unexpected reply type").arg(describe(QStringLiteral("get"), key)));
+        return makeError(QStringLiteral("RedisCache %1: unexpected reply type").arg(Op{"get", key}.toString()));
     auto v = loads(reply.string);
     if (!v)
         return makeError(QStringLiteral("RedisCache %1: stored value cannot be decoded: %2")
-                             .arg(describe(QStringLiteral("get"), key), v.error()));
+                             .arg(Op{"get", key}.toString(), v.error()));
     return std::optional<PyValue>(std::move(*v));
 }
 
 Expected<std::optional<PyValue>> RedisCache::doGet(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, describe(QStringLiteral("get"), key));
+    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, Op{"get", key});
     if (!r)
         return Error{r.error()};
     return decode(*r, key);
@@ -171,10 +176,10 @@ Expected<std::optional<PyValue>> RedisCache::doGet(const QByteArray &key)
 
 Expected<bool> RedisCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
-    const QString what = describe(QStringLiteral("set"), key);
+    const Op what{"set", key};
     auto dump = dumps(value);
     if (!dump)
-        return makeError(QStringLiteral("RedisCache %1: %2").arg(what, dump.error()));
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(what.toString(), dump.error()));
     const qint64 t = normalizeTimeout(timeout);
     auto r = t == 0 ? run({QByteArrayLiteral("SET"), m_prefix + key, *dump}, what)
                     : run({QByteArrayLiteral("SETEX"), m_prefix + key, QByteArray::number(t), *dump}, what);
@@ -185,10 +190,10 @@ Expected<bool> RedisCache::doSet(const QByteArray &key, const PyValue &value, Ti
 
 Expected<bool> RedisCache::doAdd(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
-    const QString what = describe(QStringLiteral("add"), key);
+    const Op what{"add", key};
     auto dump = dumps(value);
     if (!dump)
-        return makeError(QStringLiteral("RedisCache %1: %2").arg(what, dump.error()));
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(what.toString(), dump.error()));
     const qint64 t = normalizeTimeout(timeout);
     auto created = run({QByteArrayLiteral("SETNX"), m_prefix + key, *dump}, what);
     if (!created)
@@ -205,7 +210,7 @@ Expected<bool> RedisCache::doAdd(const QByteArray &key, const PyValue &value, Ti
 
 Expected<bool> RedisCache::doRemove(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("DEL"), m_prefix + key}, describe(QStringLiteral("delete"), key));
+    auto r = run({QByteArrayLiteral("DEL"), m_prefix + key}, Op{"delete", key});
     if (!r)
         return Error{r.error()};
     return r->integer > 0;
@@ -223,7 +228,7 @@ Expected<QList<QByteArray>> RedisCache::doRemoveMany(const QList<QByteArray> &ke
         del.append(m_prefix + key);
     }
     commands.append(del);
-    auto r = runPipeline(commands, QStringLiteral("delete_many(%1 keys)").arg(keys.size()));
+    auto r = runPipeline(commands, Op{"delete_many", {}, keys.size()});
     if (!r)
         return Error{r.error()};
     QList<QByteArray> deleted;
@@ -235,7 +240,7 @@ Expected<QList<QByteArray>> RedisCache::doRemoveMany(const QList<QByteArray> &ke
 
 Expected<bool> RedisCache::doHas(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("EXISTS"), m_prefix + key}, describe(QStringLiteral("has"), key));
+    auto r = run({QByteArrayLiteral("EXISTS"), m_prefix + key}, Op{"has", key});
     if (!r)
         return Error{r.error()};
     return r->integer > 0;
@@ -254,7 +259,7 @@ Expected<bool> RedisCache::doClear()
     do {
         auto page = run({QByteArrayLiteral("SCAN"), cursor, QByteArrayLiteral("MATCH"), match, QByteArrayLiteral("COUNT"),
                          QByteArrayLiteral("1000")},
-                        QStringLiteral("clear()"));
+                        Op{"clear"});
         if (!page)
             return Error{page.error()};
         if (page->type != RedisReply::Type::Array || page->elements.size() != 2)
@@ -264,7 +269,7 @@ Expected<bool> RedisCache::doClear()
         for (const auto &k : page->elements[1].elements)
             del.append(k.string);
         if (del.size() > 1) {
-            auto d = run(del, QStringLiteral("clear()"));
+            auto d = run(del, Op{"clear"});
             if (!d)
                 return Error{d.error()};
             deleted += d->integer;
@@ -281,7 +286,7 @@ Expected<QList<std::optional<PyValue>>> RedisCache::doGetMany(const QList<QByteA
     QList<QByteArray> args{QByteArrayLiteral("MGET")};
     for (const auto &k : keys)
         args.append(m_prefix + k);
-    auto r = run(args, QStringLiteral("get_many(%1 keys)").arg(keys.size()));
+    auto r = run(args, Op{"get_many", {}, keys.size()});
     if (!r)
         return Error{r.error()};
     if (r->elements.size() != size_t(keys.size()))
@@ -307,13 +312,13 @@ Expected<QList<QByteArray>> RedisCache::doSetMany(const QList<std::pair<QByteArr
     for (const auto &[key, value] : items) {
         auto dump = dumps(value);
         if (!dump)
-            return makeError(QStringLiteral("RedisCache %1: %2").arg(describe(QStringLiteral("set_many"), key), dump.error()));
+            return makeError(QStringLiteral("RedisCache %1: %2").arg(Op{"set_many", key}.toString(), dump.error()));
         if (t == 0)
             commands.append(QList<QByteArray>{QByteArrayLiteral("SET"), m_prefix + key, *dump});
         else
             commands.append(QList<QByteArray>{QByteArrayLiteral("SETEX"), m_prefix + key, QByteArray::number(t), *dump});
     }
-    auto r = runPipeline(commands, QStringLiteral("set_many(%1 keys)").arg(items.size()));
+    auto r = runPipeline(commands, Op{"set_many", {}, items.size()});
     if (!r)
         return Error{r.error()};
     QList<QByteArray> written;
@@ -326,7 +331,7 @@ Expected<QList<QByteArray>> RedisCache::doSetMany(const QList<std::pair<QByteArr
 Expected<std::optional<qint64>> RedisCache::doInc(const QByteArray &key, qint64 delta)
 {
     auto r = run({QByteArrayLiteral("INCRBY"), m_prefix + key, QByteArray::number(delta)},
-                 describe(delta < 0 ? QStringLiteral("dec") : QStringLiteral("inc"), key));
+                 Op{delta < 0 ? "dec" : "inc", key});
     if (!r)
         return Error{r.error()};
     return std::optional<qint64>(r->integer);
@@ -334,7 +339,7 @@ Expected<std::optional<qint64>> RedisCache::doInc(const QByteArray &key, qint64 
 
 Expected<std::optional<QByteArray>> RedisCache::doRawGet(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, describe(QStringLiteral("rawGet"), key));
+    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, Op{"rawGet", key});
     if (!r)
         return Error{r.error()};
     if (r->isNil())
@@ -344,7 +349,7 @@ Expected<std::optional<QByteArray>> RedisCache::doRawGet(const QByteArray &key)
 
 Expected<EntryTtl> RedisCache::doTtl(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("PTTL"), m_prefix + key}, describe(QStringLiteral("ttl"), key));
+    auto r = run({QByteArrayLiteral("PTTL"), m_prefix + key}, Op{"ttl", key});
     if (!r)
         return Error{r.error()};
     EntryTtl ttl;
@@ -361,12 +366,12 @@ Expected<EntryTtl> RedisCache::doTtl(const QByteArray &key)
 
 Expected<std::optional<qint64>> RedisCache::doEntrySize(const QByteArray &key)
 {
-    const QString what = describe(QStringLiteral("entrySize"), key);
+    const Op what{"entrySize", key};
     {
         QMutexLocker lock(&m_mutex);
         auto r = m_client.command({QByteArrayLiteral("MEMORY"), QByteArrayLiteral("USAGE"), m_prefix + key});
         if (!r)
-            return makeError(QStringLiteral("RedisCache %1: %2").arg(what, r.error()));
+            return makeError(QStringLiteral("RedisCache %1: %2").arg(what.toString(), r.error()));
         if (r->isNil())
             return std::optional<qint64>{};
         if (r->type == RedisReply::Type::Integer)
@@ -389,7 +394,7 @@ Expected<ScanPage> RedisCache::doScan(const QByteArray &cursor, const QByteArray
     const QByteArray start = cursor.isEmpty() ? QByteArrayLiteral("0") : cursor;
     auto r = run({QByteArrayLiteral("SCAN"), start, QByteArrayLiteral("MATCH"), escapeGlob(m_prefix) + (glob.isEmpty() ? QByteArrayLiteral("*") : glob),
                   QByteArrayLiteral("COUNT"), QByteArray::number(qBound(1, count, 100000))},
-                 QStringLiteral("scan"));
+                 Op{"scan"});
     if (!r)
         return Error{r.error()};
     if (r->type != RedisReply::Type::Array || r->elements.size() != 2)

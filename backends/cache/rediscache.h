@@ -49,12 +49,19 @@ protected:
     Expected<ScanPage> doScan(const QByteArray &cursor, const QByteArray &glob, int count) override;
 
 private:
+    // What a call is doing, turned into text only when it fails ("get(\"k\")", "set_many(100 keys)").
+    struct Op
+    {
+        const char *name;
+        QByteArrayView key = {};
+        qsizetype count = -1;
+        QString toString() const;
+    };
     // One command / one pipeline under the mutex, with byte counters; a Redis error reply
     // becomes an Error naming the operation, the key and the server.
-    Expected<RedisReply> run(const QList<QByteArray> &args, const QString &what);
-    Expected<std::vector<RedisReply>> runPipeline(const QList<QList<QByteArray>> &commands, const QString &what);
+    Expected<RedisReply> run(const QList<QByteArray> &args, const Op &op);
+    Expected<std::vector<RedisReply>> runPipeline(const QList<QList<QByteArray>> &commands, const Op &op);
     Expected<std::optional<PyValue>> decode(const RedisReply &reply, const QByteArray &key) const;
-    QString describe(const QString &operation, const QByteArray &key) const;
 
     RedisUrl m_url;
     QByteArray m_prefix;
