@@ -53,7 +53,7 @@ const char *kPyRows = "rows = [{'id': i, 'name': 'row%d' % i, 'score': i * 0.5} 
                       "keys = ['k%d' % i for i in range(n)]\n"
                       "def best(f):\n"
                       "    b = 0\n"
-                      "    for _ in range(5):\n"
+                      "    for _ in range(2):\n"
                       "        t = time.perf_counter(); f(); b = max(b, n / (time.perf_counter() - t))\n"
                       "    return b\n";
 
@@ -71,7 +71,10 @@ std::pair<double, double> pythonPair(const QString &script, const QStringList &a
     return {parts[0].toDouble(), parts[1].toDouble()};
 }
 
-constexpr int kRepeats = 5; // best of 5 on both sides: the build host is shared and noisy
+// The build host is shared and its load swings within seconds: both sides are measured in
+// alternating rounds (ours, then Python's, three times) and each keeps its best figure.
+constexpr int kRounds = 3;
+constexpr int kRepeats = 2;
 
 template<typename F>
 double opsPerSecond(int ops, F &&body)
@@ -97,27 +100,32 @@ bool benchRedisSingle(quint16 port, const RedisUrl &url)
         rows.push_back(row(i));
     }
     bool ok = true;
-    const double setOps = opsPerSecond(kSingleOps, [&] {
-        for (int i = 0; i < kSingleOps; ++i)
-            ok = ok && cache.set(keys[size_t(i)], rows[size_t(i)]).hasValue();
-    });
-    const double getOps = opsPerSecond(kSingleOps, [&] {
-        for (int i = 0; i < kSingleOps; ++i) {
-            auto r = cache.get(keys[size_t(i)]);
-            ok = ok && r.hasValue() && r->has_value();
-        }
-    });
-    if (!ok) {
-        std::fprintf(stderr, "RedisCache single-op run failed\n");
-        return false;
-    }
+    double setOps = 0, getOps = 0, pySet = 0, pyGet = 0;
     const QString script =
         QStringLiteral("import sys, time\nfrom cachelib import RedisCache\nn = int(sys.argv[2])\n") % QLatin1String(kPyRows)
         % QStringLiteral("c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='pyb_')\n"
                          "def sets():\n    for i in range(n): c.set(keys[i], rows[i])\n"
                          "def gets():\n    for i in range(n): c.get(keys[i])\n"
                          "print(best(sets), best(gets))\n");
-    const auto [pySet, pyGet] = pythonPair(script, {QString::number(port), QString::number(kSingleOps)});
+    for (int round = 0; round < kRounds; ++round) {
+        setOps = std::max(setOps, opsPerSecond(kSingleOps, [&] {
+            for (int i = 0; i < kSingleOps; ++i)
+                ok = ok && cache.set(keys[size_t(i)], rows[size_t(i)]).hasValue();
+        }));
+        getOps = std::max(getOps, opsPerSecond(kSingleOps, [&] {
+            for (int i = 0; i < kSingleOps; ++i) {
+                auto r = cache.get(keys[size_t(i)]);
+                ok = ok && r.hasValue() && r->has_value();
+            }
+        }));
+        const auto [set, get] = pythonPair(script, {QString::number(port), QString::number(kSingleOps)});
+        pySet = std::max(pySet, set);
+        pyGet = std::max(pyGet, get);
+    }
+    if (!ok) {
+        std::fprintf(stderr, "RedisCache single-op run failed\n");
+        return false;
+    }
     report("redis set (1 conn)", setOps, pySet, "python cachelib");
     report("redis get (1 conn)", getOps, pyGet, "python cachelib");
     return true;
@@ -205,27 +213,32 @@ bool benchSimple()
         rows.push_back(row(i));
     }
     bool ok = true;
-    const double setOps = opsPerSecond(kSimpleOps, [&] {
-        for (int i = 0; i < kSimpleOps; ++i)
-            ok = ok && cache.set(keys[size_t(i)], rows[size_t(i)]).hasValue();
-    });
-    const double getOps = opsPerSecond(kSimpleOps, [&] {
-        for (int i = 0; i < kSimpleOps; ++i) {
-            auto r = cache.get(keys[size_t(i)]);
-            ok = ok && r.hasValue() && r->has_value();
-        }
-    });
-    if (!ok) {
-        std::fprintf(stderr, "SimpleCache run failed\n");
-        return false;
-    }
+    double setOps = 0, getOps = 0, pySet = 0, pyGet = 0;
     const QString script =
         QStringLiteral("import sys, time\nfrom cachelib import SimpleCache\nn = int(sys.argv[1])\n") % QLatin1String(kPyRows)
         % QStringLiteral("c = SimpleCache(threshold=10**9)\n"
                          "def sets():\n    for i in range(n): c.set(keys[i], rows[i])\n"
                          "def gets():\n    for i in range(n): c.get(keys[i])\n"
                          "print(best(sets), best(gets))\n");
-    const auto [pySet, pyGet] = pythonPair(script, {QString::number(kSimpleOps)});
+    for (int round = 0; round < kRounds; ++round) {
+        setOps = std::max(setOps, opsPerSecond(kSimpleOps, [&] {
+            for (int i = 0; i < kSimpleOps; ++i)
+                ok = ok && cache.set(keys[size_t(i)], rows[size_t(i)]).hasValue();
+        }));
+        getOps = std::max(getOps, opsPerSecond(kSimpleOps, [&] {
+            for (int i = 0; i < kSimpleOps; ++i) {
+                auto r = cache.get(keys[size_t(i)]);
+                ok = ok && r.hasValue() && r->has_value();
+            }
+        }));
+        const auto [set, get] = pythonPair(script, {QString::number(kSimpleOps)});
+        pySet = std::max(pySet, set);
+        pyGet = std::max(pyGet, get);
+    }
+    if (!ok) {
+        std::fprintf(stderr, "SimpleCache run failed\n");
+        return false;
+    }
     report("simplecache set", setOps, pySet, "python cachelib");
     report("simplecache get", getOps, pyGet, "python cachelib");
     return true;
