@@ -42,8 +42,9 @@ AsyncRedisConnection::AsyncRedisConnection(RedisUrl url, QObject *parent)
 
 AsyncRedisConnection::~AsyncRedisConnection()
 {
-    // Timers belong to the worker thread: stop them there before the thread ends (blocks for at
-    // most the request or connect attempt in progress).
+    // Queued requests are dropped; timers belong to the worker thread, so they are stopped there
+    // before it ends (this waits for at most the request or connect attempt in progress).
+    m_worker->abandon();
     QMetaObject::invokeMethod(m_worker, &AsyncRedisWorker::close, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();

@@ -37,7 +37,7 @@ void AsyncRedisWorker::close()
 
 void AsyncRedisWorker::tryConnect()
 {
-    if (!m_open)
+    if (!m_open || m_abandoned.load())
         return;
     setState(State::Connecting);
     auto c = m_client.connect();
@@ -75,6 +75,8 @@ void AsyncRedisWorker::keepAlive()
 
 void AsyncRedisWorker::runCommand(quint64 id, const QList<QByteArray> &args)
 {
+    if (m_abandoned.load())
+        return;
     if (m_state != State::Connected) {
         emit requestFailed(id, QStringLiteral("Redis %1: not connected%2")
                                    .arg(m_client.serverName(),
@@ -92,6 +94,8 @@ void AsyncRedisWorker::runCommand(quint64 id, const QList<QByteArray> &args)
 
 void AsyncRedisWorker::runPipeline(quint64 id, const QList<QList<QByteArray>> &commands)
 {
+    if (m_abandoned.load())
+        return;
     if (m_state != State::Connected) {
         emit requestFailed(id, QStringLiteral("Redis %1: not connected%2")
                                    .arg(m_client.serverName(),

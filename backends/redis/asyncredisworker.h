@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <chrono>
 
 namespace cachescope {
@@ -27,6 +28,8 @@ public:
     void close();
     void runCommand(quint64 id, const QList<QByteArray> &args);
     void runPipeline(quint64 id, const QList<QList<QByteArray>> &commands);
+    // Any thread: requests still queued are dropped unrun (the owner is being destroyed).
+    void abandon() { m_abandoned.store(true); }
 
     static constexpr std::chrono::milliseconds kFirstRetry{100};
     static constexpr std::chrono::milliseconds kMaxRetry{10000};
@@ -51,6 +54,7 @@ private:
     QTimer m_retryTimer;
     QTimer m_keepAliveTimer;
     QString m_lastError;
+    std::atomic<bool> m_abandoned{false};
 };
 
 } // namespace cachescope

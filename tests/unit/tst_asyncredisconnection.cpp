@@ -1,9 +1,13 @@
 #include "redis/asyncredisconnection.h"
 #include "redisserver.h"
 
+#include <QMutex>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
+
+#include <memory>
 
 using namespace cachescope;
 using namespace std::chrono_literals;
@@ -100,6 +104,45 @@ private slots:
         for (const auto &args : replies)
             QVERIFY(args.first().toULongLong() != dropped);
         QCOMPARE(replies.size(), 2);
+    }
+
+    void sendFromOtherThreadsAndDestroyWhileBusy()
+    {
+        test::RedisServer server;
+        QVERIFY(server.start().isEmpty());
+        auto conn = std::make_unique<AsyncRedisConnection>(urlFor(server));
+        QSignalSpy replies(conn.get(), &AsyncRedisConnection::replyReady);
+        conn->open();
+        QTRY_COMPARE_WITH_TIMEOUT(conn->state(), State::Connected, 10000);
+        // send() is thread-safe: four threads, distinct ids, every reply delivered here.
+        QList<QThread *> threads;
+        QMutex idsMutex;
+        QSet<quint64> ids;
+        for (int t = 0; t < 4; ++t) {
+            threads.append(QThread::create([&, t] {
+                for (int i = 0; i < 50; ++i) {
+                    const quint64 id = conn->send({"INCR", "counter" + QByteArray::number(t)});
+                    QMutexLocker lock(&idsMutex);
+                    ids.insert(id);
+                }
+            }));
+            threads.last()->start();
+        }
+        for (auto *t : threads) {
+            QVERIFY(t->wait(30000));
+            delete t;
+        }
+        QCOMPARE(ids.size(), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 200, 20000);
+        for (const auto &args : replies)
+            QVERIFY(ids.contains(args.first().toULongLong()));
+
+        // Destroyed with a request in flight and more queued: returns once the worker is done.
+        conn->send({"BLPOP", "nothing", "1"});
+        for (int i = 0; i < 100; ++i)
+            conn->send({"PING"});
+        conn.reset();
+        QVERIFY(server.command({"PING"}).startsWith("+PONG"));
     }
 
     void deadServerFailsRequestsClearly()
