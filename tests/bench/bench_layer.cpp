@@ -15,9 +15,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QThread>
 
 #include <algorithm>
 #include <cstdio>
@@ -261,6 +263,12 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s\n", qPrintable(url.error()));
         return 1;
     }
+    // Single round trips are bound by scheduling latency as much as by either client's CPU: the
+    // host's load is printed so figures from a busy machine are read as such.
+    QFile loadavg(QStringLiteral("/proc/loadavg"));
+    if (loadavg.open(QIODevice::ReadOnly))
+        std::printf("host: %d cpus, load average %s\n", QThread::idealThreadCount(),
+                    loadavg.readAll().split(' ').mid(0, 3).join(' ').constData());
     std::printf("redis-server 127.0.0.1:%u; %d single ops, %d pipelined ops (batches of %d), %d SimpleCache ops\n",
                 server.port(), kSingleOps, kPipelinedOps, kBatch, kSimpleOps);
     bool ok = benchRedisSingle(server.port(), *url);
