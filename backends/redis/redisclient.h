@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMetaType>
 
 #include <memory>
 #include <variant>
@@ -37,19 +38,34 @@ public:
     RedisClient &operator=(const RedisClient &) = delete;
 
     Expected<bool> connect();
+    void disconnect();
     bool isConnected() const;
+    // "127.0.0.1:6379/0" or "/run/redis.sock/0": how errors name the server (no password).
+    QString serverName() const;
     const RedisUrl &url() const { return m_url; }
 
     // One command, binary-safe arguments. A Redis error reply is returned as a reply (type Error),
     // a connection/protocol failure as an Error naming the server and the reason.
     Expected<RedisReply> command(const QList<QByteArray> &args);
+    // Commands that must not be sent twice (INCRBY, ...) are not retried after a broken
+    // connection; everything else is retried once on a fresh connection.
     // Pipelined: all commands written, then all replies read (one round trip).
     Expected<std::vector<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
 
+    // True when resending `args` after an unknown outcome cannot change the result twice.
+    static bool isIdempotent(const QList<QByteArray> &args);
+
 private:
+    Expected<RedisReply> commandOnce(const QList<QByteArray> &args);
+    Expected<std::vector<RedisReply>> pipelineOnce(const QList<QList<QByteArray>> &commands);
+    Error ioError(const char *what) const;
     struct Private;
     std::unique_ptr<Private> d;
     RedisUrl m_url;
 };
 
 } // namespace cachescope
+
+// Replies travel through queued signals (AsyncRedisConnection).
+Q_DECLARE_METATYPE(cachescope::RedisReply)
+Q_DECLARE_METATYPE(std::vector<cachescope::RedisReply>)

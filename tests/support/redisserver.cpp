@@ -62,7 +62,8 @@ QString RedisServer::launch()
     while (timer.elapsed() < 10000) {
         if (m_process->state() != QProcess::Running)
             return QStringLiteral("redis-server exited: %1").arg(QString::fromUtf8(m_process->readAll()));
-        if (command({"PING"}).startsWith("+PONG"))
+        const QByteArray pong = command({"PING"});
+        if (pong.startsWith("+PONG") || pong.startsWith("-NOAUTH")) // NOAUTH: up, started with --requirepass
             return {};
         QThread::msleep(20);
     }

@@ -1,0 +1,307 @@
+#include "redisclient.h"
+
+#include <hiredis/hiredis.h>
+
+#include <sys/time.h>
+
+#include <array>
+#include <cstdio>
+
+namespace cachescope {
+
+namespace {
+
+// std::chrono at the API boundary: milliseconds go to tv_sec + tv_usec (not ms into tv_usec).
+timeval toTimeval(std::chrono::milliseconds ms)
+{
+    if (ms.count() <= 0)
+        ms = std::chrono::milliseconds(1);
+    timeval tv{};
+    tv.tv_sec = time_t(ms.count() / 1000);
+    tv.tv_usec = suseconds_t((ms.count() % 1000) * 1000);
+    return tv;
+}
+
+RedisReply copyReply(const redisReply *r, int depth = 0)
+{
+    RedisReply out;
+    if (!r)
+        return out;
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+        out.type = RedisReply::Type::String;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        out.type = RedisReply::Type::Status;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_ERROR:
+        out.type = RedisReply::Type::Error;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        out.type = RedisReply::Type::Integer;
+        out.integer = r->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        out.type = RedisReply::Type::Array;
+        if (depth < 64) { // hiredis itself caps nesting at 7; stay bounded whatever it does
+            out.elements.reserve(r->elements);
+            for (size_t i = 0; i < r->elements; ++i)
+                out.elements.push_back(copyReply(r->element[i], depth + 1));
+        }
+        break;
+    default:
+        out.type = RedisReply::Type::Nil;
+        break;
+    }
+    return out;
+}
+
+struct ReplyDeleter
+{
+    void operator()(void *r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
+
+// RESP request encoding, done here instead of hiredis' sds formatting: one buffer for a whole
+// pipeline, handed to hiredis with a single redisAppendFormattedCommand.
+void appendResp(QByteArray &out, const QList<QByteArray> &args)
+{
+    char num[24];
+    auto appendLen = [&](char kind, qsizetype n) {
+        out += kind;
+        const int len = std::snprintf(num, sizeof num, "%lld\r\n", static_cast<long long>(n));
+        out.append(num, len);
+    };
+    appendLen('*', args.size());
+    for (const auto &a : args) {
+        appendLen('$', a.size());
+        out += a;
+        out.append("\r\n", 2);
+    }
+}
+
+} // namespace
+
+struct RedisClient::Private
+{
+    redisContext *ctx = nullptr;
+    void reset()
+    {
+        if (ctx)
+            redisFree(ctx);
+        ctx = nullptr;
+    }
+    ~Private() { reset(); }
+};
+
+RedisClient::RedisClient(RedisUrl url) : d(std::make_unique<Private>()), m_url(std::move(url)) {}
+
+RedisClient::~RedisClient() = default;
+
+QString RedisClient::serverName() const
+{
+    if (!m_url.unixSocket.isEmpty())
+        return m_url.unixSocket % QLatin1Char('/') % QString::number(m_url.db);
+    const QString host = m_url.host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(m_url.host) : m_url.host;
+    return host % QLatin1Char(':') % QString::number(m_url.port) % QLatin1Char('/') % QString::number(m_url.db);
+}
+
+bool RedisClient::isConnected() const
+{
+    return d->ctx && d->ctx->err == 0;
+}
+
+void RedisClient::disconnect()
+{
+    d->reset();
+}
+
+Error RedisClient::ioError(const char *what) const
+{
+    QString reason = QStringLiteral("connection lost");
+    if (d->ctx && d->ctx->err) {
+        reason = QString::fromLocal8Bit(d->ctx->errstr);
+        if (d->ctx->err == REDIS_ERR_IO && reason.contains(QLatin1String("Resource temporarily unavailable")))
+            reason = QStringLiteral("timed out after %1 ms").arg(m_url.socketTimeout.count());
+        else if (d->ctx->err == REDIS_ERR_EOF || reason.isEmpty())
+            reason = QStringLiteral("server closed the connection");
+    }
+    return makeError(QStringLiteral("Redis %1: %2 failed: %3").arg(serverName(), QLatin1String(what), reason));
+}
+
+Expected<bool> RedisClient::connect()
+{
+    d->reset();
+    const timeval connectTv = toTimeval(m_url.connectTimeout);
+    if (!m_url.unixSocket.isEmpty())
+        d->ctx = redisConnectUnixWithTimeout(m_url.unixSocket.toLocal8Bit().constData(), connectTv);
+    else
+        d->ctx = redisConnectWithTimeout(m_url.host.toUtf8().constData(), m_url.port, connectTv);
+    if (!d->ctx)
+        return makeError(QStringLiteral("Redis %1: cannot allocate a connection").arg(serverName()));
+    if (d->ctx->err) {
+        QString reason = QString::fromLocal8Bit(d->ctx->errstr);
+        if (reason.contains(QLatin1String("Operation now in progress")) || reason.contains(QLatin1String("timed out")))
+            reason = QStringLiteral("connect timed out after %1 ms").arg(m_url.connectTimeout.count());
+        d->reset();
+        return makeError(QStringLiteral("Redis %1: cannot connect: %2").arg(serverName(), reason));
+    }
+    redisSetTimeout(d->ctx, toTimeval(m_url.socketTimeout));
+    if (m_url.unixSocket.isEmpty())
+        redisEnableKeepAlive(d->ctx);
+
+    if (!m_url.password.isEmpty() || !m_url.username.isEmpty()) {
+        // As redis-py 4.3.4 on_connect: "AUTH user pass" when a user is named (pass may be empty,
+        // for a nopass ACL user), "AUTH pass" otherwise, and the one-argument form again when a
+        // pre-6.0 server rejects two arguments.
+        QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
+        if (!m_url.username.isEmpty())
+            auth.append(m_url.username.toUtf8());
+        auth.append(m_url.password.toUtf8());
+        auto r = commandOnce(auth);
+        if (!r) {
+            d->reset();
+            return Error{r.error()};
+        }
+        if (r->isError() && auth.size() == 3 && r->string.contains("wrong number of arguments")) {
+            r = commandOnce({QByteArrayLiteral("AUTH"), m_url.password.toUtf8()});
+            if (!r) {
+                d->reset();
+                return Error{r.error()};
+            }
+        }
+        if (r->isError()) {
+            const QString why = QString::fromUtf8(r->string);
+            d->reset();
+            return makeError(QStringLiteral("Redis %1: authentication failed%2: %3")
+                                 .arg(serverName(),
+                                      m_url.username.isEmpty() ? QString() : QStringLiteral(" for user \"%1\"").arg(m_url.username),
+                                      why));
+        }
+    }
+    if (m_url.db != 0) {
+        auto r = commandOnce({QByteArrayLiteral("SELECT"), QByteArray::number(m_url.db)});
+        if (!r) {
+            d->reset();
+            return Error{r.error()};
+        }
+        if (r->isError()) {
+            const QString why = QString::fromUtf8(r->string);
+            d->reset();
+            return makeError(QStringLiteral("Redis %1: SELECT %2 failed: %3").arg(serverName()).arg(m_url.db).arg(why));
+        }
+    }
+    return true;
+}
+
+bool RedisClient::isIdempotent(const QList<QByteArray> &args)
+{
+    if (args.isEmpty())
+        return true;
+    static const std::array<const char *, 22> once{
+        "INCR",  "INCRBY", "INCRBYFLOAT", "DECR",  "DECRBY",  "APPEND", "LPUSH",   "RPUSH",
+        "LPOP",  "RPOP",   "HINCRBY",     "HINCRBYFLOAT", "ZINCRBY", "XADD", "SPOP", "GETDEL",
+        "LPUSHX", "RPUSHX", "RPOPLPUSH", "LMOVE", "PUBLISH", "EVAL"};
+    const QByteArray name = args.first().toUpper();
+    for (const char *c : once)
+        if (name == c)
+            return false;
+    return true;
+}
+
+Expected<RedisReply> RedisClient::commandOnce(const QList<QByteArray> &args)
+{
+    if (args.isEmpty())
+        return makeError(QStringLiteral("Redis %1: empty command").arg(serverName()));
+    QByteArray request;
+    appendResp(request, args);
+    void *raw = nullptr;
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK
+        || redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) {
+        if (raw)
+            freeReplyObject(raw);
+        Error e = ioError(args.first().toUpper().constData());
+        d->reset();
+        return e;
+    }
+    ReplyPtr reply(raw);
+    return copyReply(static_cast<redisReply *>(raw));
+}
+
+Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
+{
+    const bool wasConnected = d->ctx != nullptr;
+    if (!isConnected()) {
+        auto c = connect();
+        if (!c)
+            return Error{c.error()};
+    }
+    auto r = commandOnce(args);
+    // A connection that broke while idle (server restart, idle timeout) fails on first use:
+    // reconnect once and resend when that cannot apply the command twice.
+    if (!r && wasConnected && isIdempotent(args)) {
+        auto c = connect();
+        if (!c)
+            return Error{r.error() + QStringLiteral("; reconnect failed: ") + c.error()};
+        r = commandOnce(args);
+    }
+    return r;
+}
+
+Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QByteArray>> &commands)
+{
+    QByteArray request;
+    for (const auto &args : commands) {
+        if (args.isEmpty())
+            return makeError(QStringLiteral("Redis %1: empty command in a pipeline").arg(serverName()));
+        appendResp(request, args);
+    }
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK) {
+        Error e = ioError("pipeline");
+        d->reset();
+        return e;
+    }
+    std::vector<RedisReply> replies;
+    replies.reserve(size_t(commands.size()));
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) {
+            Error e = ioError(commands.at(i).first().toUpper().constData());
+            d->reset(); // replies still queued would be read by the next command: drop the connection
+            return e;
+        }
+        ReplyPtr reply(raw);
+        replies.push_back(copyReply(static_cast<redisReply *>(raw)));
+    }
+    return replies;
+}
+
+Expected<std::vector<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
+{
+    if (commands.isEmpty())
+        return std::vector<RedisReply>{};
+    const bool wasConnected = d->ctx != nullptr;
+    if (!isConnected()) {
+        auto c = connect();
+        if (!c)
+            return Error{c.error()};
+    }
+    auto r = pipelineOnce(commands);
+    if (!r && wasConnected) {
+        bool retry = true;
+        for (const auto &args : commands)
+            retry = retry && isIdempotent(args);
+        if (retry) {
+            auto c = connect();
+            if (!c)
+                return Error{r.error() + QStringLiteral("; reconnect failed: ") + c.error()};
+            r = pipelineOnce(commands);
+        }
+    }
+    return r;
+}
+
+} // namespace cachescope

@@ -1,0 +1,153 @@
+#include "redisurl.h"
+
+#include <QUrl>
+#include <QRegularExpression>
+#include <QUrlQuery>
+
+#include <cmath>
+
+namespace cachescope {
+
+namespace {
+
+Error urlError(const QString &what)
+{
+    return makeError(QStringLiteral("Redis URL: %1").arg(what));
+}
+
+// redis-py parses timeouts with float(): seconds, fractions allowed.
+std::optional<std::chrono::milliseconds> parseSeconds(const QString &text)
+{
+    bool ok = false;
+    const double seconds = text.toDouble(&ok);
+    if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 86400.0 * 365)
+        return std::nullopt;
+    return std::chrono::milliseconds(qint64(std::llround(seconds * 1000.0)));
+}
+
+std::optional<int> parseDb(const QString &text)
+{
+    bool ok = false;
+    const int db = text.trimmed().toInt(&ok);
+    if (!ok || db < 0)
+        return std::nullopt;
+    return db;
+}
+
+} // namespace
+
+Expected<RedisUrl> RedisUrl::parse(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return urlError(QStringLiteral("empty URL"));
+    const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0)
+        return urlError(QStringLiteral("no scheme in \"%1\" (expected redis://, unix://)").arg(trimmed.left(40)));
+    const QString scheme = trimmed.left(schemeEnd).toLower();
+    if (scheme == QLatin1String("rediss"))
+        return urlError(QStringLiteral("TLS (rediss://) is not supported yet"));
+    if (scheme != QLatin1String("redis") && scheme != QLatin1String("unix"))
+        return urlError(QStringLiteral("unsupported scheme \"%1\" (expected redis:// or unix://)").arg(scheme));
+
+    // QUrl keeps percent-encoding in userinfo/path when asked (FullyEncoded), so we decode once,
+    // exactly like redis-py's unquote().
+    const QUrl url(trimmed, QUrl::StrictMode);
+    if (!url.isValid()) {
+        // QUrl's errorString() quotes the whole URL including the password: build our own
+        // message from the host part only, naming the port when that is what's wrong.
+        QString hostPort = trimmed.mid(schemeEnd + 3);
+        hostPort = hostPort.left(hostPort.indexOf(QRegularExpression(QStringLiteral("[/?#]"))));
+        hostPort = hostPort.mid(hostPort.lastIndexOf(QLatin1Char('@')) + 1);
+        const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
+        if (colon >= 0 && !hostPort.endsWith(QLatin1Char(']'))) {
+            const QString portText = hostPort.mid(colon + 1);
+            bool ok = false;
+            const int port = portText.toInt(&ok);
+            if (!ok || port <= 0 || port > 65535)
+                return urlError(QStringLiteral("invalid port \"%1\" for host \"%2\" (expected 1-65535)")
+                                    .arg(portText, hostPort.left(colon)));
+        }
+        return urlError(QStringLiteral("malformed URL near \"%1\"").arg(hostPort));
+    }
+
+    RedisUrl result;
+    result.username = QUrl::fromPercentEncoding(url.userName(QUrl::FullyEncoded).toLatin1());
+    result.password = QUrl::fromPercentEncoding(url.password(QUrl::FullyEncoded).toLatin1());
+
+    std::optional<int> queryDb;
+    const QUrlQuery query(url);
+    for (const auto &[name, rawValue] : query.queryItems(QUrl::FullyEncoded)) {
+        const QString value = QUrl::fromPercentEncoding(rawValue.toLatin1());
+        if (value.isEmpty())
+            continue; // parse_qs drops empty values
+        if (name == QLatin1String("db")) {
+            queryDb = parseDb(value);
+            if (!queryDb)
+                return urlError(QStringLiteral("invalid value for ?db: \"%1\" is not a DB number").arg(value));
+        } else if (name == QLatin1String("socket_timeout")) {
+            const auto t = parseSeconds(value);
+            if (!t)
+                return urlError(QStringLiteral("invalid value for ?socket_timeout: \"%1\" is not seconds").arg(value));
+            result.socketTimeout = *t;
+        } else if (name == QLatin1String("socket_connect_timeout")) {
+            const auto t = parseSeconds(value);
+            if (!t)
+                return urlError(
+                    QStringLiteral("invalid value for ?socket_connect_timeout: \"%1\" is not seconds").arg(value));
+            result.connectTimeout = *t;
+        }
+        // Other redis-py options (socket_keepalive, health_check_interval, ...) do not change
+        // how we talk to the server: ignored, as unknown ones are passed through by redis-py.
+    }
+
+    if (scheme == QLatin1String("unix")) {
+        result.unixSocket = QUrl::fromPercentEncoding(url.path(QUrl::FullyEncoded).toLatin1());
+        if (result.unixSocket.isEmpty())
+            return urlError(QStringLiteral("unix:// URL without a socket path"));
+        result.host.clear();
+        result.port = 0;
+    } else {
+        if (!url.host().isEmpty())
+            result.host = url.host(); // IPv6 comes without brackets: "::1"
+        // QUrl's port(): -1 when absent; StrictMode already rejected non-digits and > 65535.
+        const int port = url.port(-1);
+        if (port == 0)
+            return urlError(QStringLiteral("invalid port 0 for host \"%1\"").arg(url.host()));
+        if (port > 0)
+            result.port = port;
+        const QString path = QUrl::fromPercentEncoding(url.path(QUrl::FullyEncoded).toLatin1());
+        QString dbText = path;
+        dbText.remove(QLatin1Char('/'));
+        if (!dbText.isEmpty() && !queryDb) {
+            const auto db = parseDb(dbText);
+            if (!db)
+                return urlError(QStringLiteral("invalid DB \"%1\" in the path (expected /0, /1, ...)").arg(path));
+            result.db = *db;
+            result.dbInUrl = true;
+        }
+    }
+    if (queryDb) {
+        result.db = *queryDb;
+        result.dbInUrl = true;
+    }
+    return result;
+}
+
+QString RedisUrl::redacted() const
+{
+    QString userInfo;
+    if (!username.isEmpty() || !password.isEmpty()) {
+        userInfo = QString::fromLatin1(QUrl::toPercentEncoding(username));
+        if (!password.isEmpty())
+            userInfo += QStringLiteral(":***");
+        userInfo += QLatin1Char('@');
+    }
+    if (!unixSocket.isEmpty())
+        return QStringLiteral("unix://") % userInfo % unixSocket % QStringLiteral("?db=") % QString::number(db);
+    const QString hostPart = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    return QStringLiteral("redis://") % userInfo % hostPart % QLatin1Char(':') % QString::number(port)
+           % QLatin1Char('/') % QString::number(db);
+}
+
+} // namespace cachescope
