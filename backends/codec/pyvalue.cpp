@@ -289,6 +289,23 @@ const PyValue::Object &PyValue::object() const
     return m_object ? *m_object : empty;
 }
 
+const void *PyValue::identity() const
+{
+    switch (m_kind) {
+    case Kind::BigInt:
+    case Kind::Str:
+    case Kind::Bytes:
+    case Kind::ByteArray: return m_bytes.get();
+    case Kind::List:
+    case Kind::Tuple:
+    case Kind::Set:
+    case Kind::FrozenSet: return m_items.get();
+    case Kind::Dict: return m_pairs.get();
+    case Kind::Object: return m_object.get();
+    default: return nullptr;
+    }
+}
+
 const PyValue *PyValue::get(const char *key) const
 {
     if (m_kind != Kind::Dict || !m_pairs)
