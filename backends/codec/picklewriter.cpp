@@ -238,8 +238,8 @@ private:
     Expected<bool> saveObject(const PyValue &v, int depth);
     Expected<bool> saveGlobal(QByteArray module, QByteArray name, int depth);
     Expected<bool> saveReduce(QByteArray module, QByteArray name, const PyValue &args, const void *objId, int depth);
-    Expected<bool> batchAppends(const PyValue::Items &items, int depth);
-    Expected<bool> batchSetItems(const PyValue::Pairs &pairs, int depth);
+    Expected<bool> batchAppends(const PyValue::Items &items, int depth, bool exactList);
+    Expected<bool> batchSetItems(const PyValue::Pairs &pairs, int depth, bool exactDict);
 
     int m_proto;
     bool m_bin;
@@ -515,7 +515,10 @@ Expected<bool> Writer::saveTuple(const PyValue &v, int depth)
     return true;
 }
 
-Expected<bool> Writer::batchAppends(const PyValue::Items &items, int depth)
+// _pickle.c batches an exact list as MARK..APPENDS even for a trailing single item (only a
+// one-item list gets APPEND); listitems of a reduce go through the iterator form, where a
+// trailing single item is an APPEND.
+Expected<bool> Writer::batchAppends(const PyValue::Items &items, int depth, bool exactList)
 {
     if (!m_bin) {
         for (const auto &x : items) {
@@ -526,7 +529,7 @@ Expected<bool> Writer::batchAppends(const PyValue::Items &items, int depth)
     }
     for (size_t start = 0; start < items.size(); start += kBatch) {
         const size_t n = std::min(kBatch, items.size() - start);
-        if (n > 1) {
+        if (n > 1 || (exactList && items.size() > 1)) {
             write('(');
             for (size_t i = start; i < start + n; ++i)
                 TRY(save(items[i], depth + 1));
@@ -539,7 +542,9 @@ Expected<bool> Writer::batchAppends(const PyValue::Items &items, int depth)
     return true;
 }
 
-Expected<bool> Writer::batchSetItems(const PyValue::Pairs &pairs, int depth)
+// An exact dict of more than one item is written as MARK..SETITEMS batches, plus an empty
+// MARK SETITEMS when the last batch was full (batch_dict_exact's do/while).
+Expected<bool> Writer::batchSetItems(const PyValue::Pairs &pairs, int depth, bool exactDict)
 {
     if (!m_bin) {
         for (const auto &[k, x] : pairs) {
@@ -547,6 +552,21 @@ Expected<bool> Writer::batchSetItems(const PyValue::Pairs &pairs, int depth)
             TRY(save(x, depth + 1));
             write('s');
         }
+        return true;
+    }
+    if (exactDict && pairs.size() > 1) {
+        size_t start = 0;
+        size_t n = 0;
+        do {
+            n = std::min(kBatch, pairs.size() - start);
+            write('(');
+            for (size_t i = start; i < start + n; ++i) {
+                TRY(save(pairs[i].first, depth + 1));
+                TRY(save(pairs[i].second, depth + 1));
+            }
+            write('u');
+            start += n;
+        } while (n == kBatch);
         return true;
     }
     for (size_t start = 0; start < pairs.size(); start += kBatch) {
@@ -571,14 +591,14 @@ Expected<bool> Writer::saveList(const PyValue &v, int depth)
 {
     write(m_bin ? QByteArrayView("]") : QByteArrayView("(l"));
     memoize(v.identity());
-    return batchAppends(v.items(), depth);
+    return batchAppends(v.items(), depth, true);
 }
 
 Expected<bool> Writer::saveDict(const PyValue &v, int depth)
 {
     write(m_bin ? QByteArrayView("}") : QByteArrayView("(d"));
     memoize(v.identity());
-    return batchSetItems(v.pairs(), depth);
+    return batchSetItems(v.pairs(), depth, true);
 }
 
 Expected<bool> Writer::saveSet(const PyValue &v, int depth)
@@ -587,14 +607,20 @@ Expected<bool> Writer::saveSet(const PyValue &v, int depth)
         return saveReduce("builtins", "set", keep(PyValue::tuple({PyValue::list(v.items())})), v.identity(), depth);
     write(char(0x8f));
     memoize(v.identity());
+    // batch_set's do/while: an empty MARK ADDITEMS follows a full last batch
     const auto &items = v.items();
-    for (size_t start = 0; start < items.size(); start += kBatch) {
-        const size_t n = std::min(kBatch, items.size() - start);
+    if (items.empty())
+        return true;
+    size_t start = 0;
+    size_t n = 0;
+    do {
+        n = std::min(kBatch, items.size() - start);
         write('(');
         for (size_t i = start; i < start + n; ++i)
             TRY(save(items[i], depth + 1));
         write(char(0x90));
-    }
+        start += n;
+    } while (n == kBatch);
     return true;
 }
 
@@ -702,9 +728,9 @@ Expected<bool> Writer::saveObject(const PyValue &v, int depth)
         }
     }
     if (!o.listItems.empty())
-        TRY(batchAppends(o.listItems, depth));
+        TRY(batchAppends(o.listItems, depth, false));
     if (!o.dictItems.empty())
-        TRY(batchSetItems(o.dictItems, depth));
+        TRY(batchSetItems(o.dictItems, depth, false));
     if (o.state) {
         TRY(save(*o.state, depth + 1));
         write('b');
