@@ -964,12 +964,12 @@ Expected<PickleReadResult> Machine::run()
             t = t.trimmed();
             double d = 0;
             const auto res = std::from_chars(t.data(), t.data() + t.size(), d);
-            if (res.ec != std::errc() || res.ptr != t.data() + t.size()) {
-                if (res.ec == std::errc::result_out_of_range && res.ptr == t.data() + t.size())
-                    d = t.front() == '-' ? -HUGE_VAL : HUGE_VAL;
-                else
-                    return fail(QStringLiteral("invalid float text"));
-            }
+            // like Python, out-of-range text (1e400) is an error, not inf
+            const bool whole = res.ptr == t.data() + t.size();
+            if (res.ec == std::errc::result_out_of_range && whole && (t.contains("e-") || t.contains("E-")))
+                d = t.front() == '-' ? -0.0 : 0.0; // underflow is zero in Python too
+            else if (res.ec != std::errc() || !whole)
+                return fail(QStringLiteral("invalid float text"));
             TRY(push(PyValue::floating(d)));
             break;
         }
