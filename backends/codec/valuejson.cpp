@@ -264,7 +264,7 @@ public:
             return error();
         skipWs();
         if (m_pos != m_s.size()) {
-            m_error = QStringLiteral("unexpected data after the value");
+            fail(QStringLiteral("unexpected data after the value"));
             return error();
         }
         return v;
