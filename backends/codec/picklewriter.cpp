@@ -167,7 +167,7 @@ private:
     // ---- memo ----
     void memoize(const void *id)
     {
-        const quint64 idx = m_memo.size();
+        const quint64 idx = m_nextMemo++;
         m_memo.emplace(id, idx);
         writePut(idx);
     }
@@ -236,7 +236,7 @@ private:
     Expected<bool> saveSet(const PyValue &v, int depth);
     Expected<bool> saveFrozenSet(const PyValue &v, int depth);
     Expected<bool> saveObject(const PyValue &v, int depth);
-    Expected<bool> saveGlobal(QByteArray module, QByteArray name, int depth);
+    Expected<bool> saveGlobal(QByteArray module, QByteArray name, int depth, bool shared = true);
     Expected<bool> saveReduce(QByteArray module, QByteArray name, const PyValue &args, const void *objId, int depth);
     Expected<bool> batchAppends(const PyValue::Items &items, int depth, bool exactList);
     Expected<bool> batchSetItems(const PyValue::Pairs &pairs, int depth, bool exactDict);
@@ -247,6 +247,7 @@ private:
     qsizetype m_frameStart = -1;
     QByteArray m_out;
     std::unordered_map<const void *, quint64> m_memo;
+    quint64 m_nextMemo = 0; // slots written so far (MEMOIZE numbers them this way)
     std::unordered_map<QByteArray, quint64> m_globalMemo; // classes/functions are singletons in Python
     std::unordered_map<QByteArray, PyValue> m_internedNames; // identifiers are interned in Python
     std::vector<std::unique_ptr<PyValue>> m_keep;
@@ -643,7 +644,9 @@ Expected<bool> Writer::saveFrozenSet(const PyValue &v, int depth)
     return true;
 }
 
-Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth)
+// shared: the global may be referenced again by name (a class is one object in Python); a
+// global that was itself BUILT or appended to is a distinct node and must not be merged.
+Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth, bool shared)
 {
     if (m_proto < 3) { // pickle's fix_imports: Python 3 names back to Python 2 ones
         if (module == "builtins")
@@ -652,7 +655,7 @@ Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth)
             module = "copy_reg";
     }
     const QByteArray key = module + '\n' + name;
-    if (auto it = m_globalMemo.find(key); it != m_globalMemo.end()) {
+    if (auto it = m_globalMemo.find(key); shared && it != m_globalMemo.end()) {
         writeGet(it->second);
         return true;
     }
@@ -671,11 +674,12 @@ Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth)
             return makeError(QStringLiteral("pickle: global name contains a newline"));
         write(QByteArray("c" + module + '\n' + name + '\n'));
     }
-    const quint64 idx = m_memo.size();
+    const quint64 idx = m_nextMemo++;
     const PyValue &marker = keep(PyValue::str(QByteArray())); // a unique identity for the memo slot
     m_memo.emplace(marker.identity(), idx);
     writePut(idx);
-    m_globalMemo.emplace(key, idx);
+    if (shared)
+        m_globalMemo.emplace(key, idx);
     return true;
 }
 
@@ -699,8 +703,22 @@ Expected<bool> Writer::saveObject(const PyValue &v, int depth)
 {
     const PyValue::Object &o = v.object();
     using C = PyValue::Object::Construction;
-    if (o.construction == C::Global)
+    const bool extras = !o.listItems.empty() || !o.dictItems.empty() || o.state;
+    if (o.construction == C::Global && !extras)
         return saveGlobal(o.module, o.name, depth);
+    if (o.construction == C::Global) {
+        TRY(saveGlobal(o.module, o.name, depth, false));
+        m_memo[v.identity()] = m_nextMemo - 1; // the fresh slot saveGlobal just wrote
+        if (!o.listItems.empty())
+            TRY(batchAppends(o.listItems, depth, false));
+        if (!o.dictItems.empty())
+            TRY(batchSetItems(o.dictItems, depth, false));
+        if (o.state) {
+            TRY(save(*o.state, depth + 1));
+            write('b');
+        }
+        return true;
+    }
     const PyValue &args = keep(PyValue::tuple(o.args ? *o.args : PyValue::Items()));
     quint64 idx = 0;
     if (o.construction == C::Reduce) {

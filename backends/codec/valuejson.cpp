@@ -66,8 +66,9 @@ void appendFloat(QByteArray &out, double d)
 class Emitter
 {
 public:
-    explicit Emitter(bool pretty) : m_pretty(pretty) {}
+    Emitter(bool pretty, qint64 maxBytes) : m_pretty(pretty), m_maxBytes(maxBytes) {}
     QByteArray m_out;
+    bool m_truncated = false;
 
     void newline(int depth)
     {
@@ -124,7 +125,8 @@ public:
 
     void value(const PyValue &v, int depth)
     {
-        if (depth > kMaxDepth) { // only a hand-built cyclic value gets here
+        if (depth > kMaxDepth || m_out.size() > m_maxBytes) { // a hand-built cycle, or over budget
+            m_truncated = true;
             m_out.append("null");
             return;
         }
@@ -249,6 +251,7 @@ public:
 
 private:
     bool m_pretty;
+    qint64 m_maxBytes;
 };
 
 // A small recursive-descent JSON parser that keeps object member order (QJsonObject sorts).
@@ -706,8 +709,15 @@ private:
 
 QByteArray toJson(const PyValue &value, bool pretty)
 {
-    Emitter e(pretty);
+    return toJson(value, pretty, qint64(1) << 30);
+}
+
+QByteArray toJson(const PyValue &value, bool pretty, qint64 maxBytes, bool *truncated)
+{
+    Emitter e(pretty, maxBytes);
     e.value(value, 0);
+    if (truncated)
+        *truncated = e.m_truncated;
     return std::move(e.m_out);
 }
 
