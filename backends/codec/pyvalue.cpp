@@ -103,9 +103,13 @@ PyValue PyValue::bigInteger(QByteArray le)
         return integer(small);
     bool negative = false;
     auto limbs = magnitudeLimbs(le, &negative);
+    QByteArray minimal = limbsToTwosComplement(std::move(limbs), negative);
+    // a non-minimal long encoding (9 zero bytes) may still be a small number
+    if (fitsInt64(minimal, &small))
+        return integer(small);
     PyValue v;
     v.m_kind = Kind::BigInt;
-    v.m_bytes = std::make_shared<QByteArray>(limbsToTwosComplement(std::move(limbs), negative));
+    v.m_bytes = std::make_shared<QByteArray>(std::move(minimal));
     return v;
 }
 
