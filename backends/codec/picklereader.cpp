@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -329,16 +330,10 @@ private:
     Expected<bool> memoPut(quint64 index, const PyValue &v)
     {
         if (index < m_memo.size()) {
-            if (!m_memoSet[index]) {
-                m_memoSet[index] = true;
-                ++m_memoCount;
-            } else {
-                discard(std::move(m_memo[index]));
-            }
+            discard(std::move(m_memo[index]));
             m_memo[index] = v;
         } else if (index == m_memo.size()) {
             m_memo.push_back(v);
-            m_memoSet.push_back(true);
             ++m_memoCount;
         } else {
             auto [it, inserted] = m_sparseMemo.try_emplace(index, v);
@@ -356,7 +351,7 @@ private:
     const PyValue *memoGet(quint64 index) const
     {
         if (index < m_memo.size())
-            return m_memoSet[index] ? &m_memo[index] : nullptr;
+            return &m_memo[index];
         auto it = m_sparseMemo.find(index);
         return it == m_sparseMemo.end() ? nullptr : &it->second;
     }
@@ -401,8 +396,8 @@ private:
     int m_protocol = 0;
     std::vector<PyValue> m_stack;
     std::vector<Mark> m_marks;
-    std::vector<PyValue> m_memo;
-    std::vector<bool> m_memoSet;
+    // dense slots 0..n-1 (MEMOIZE/BINPUT in order); a deque grows without moving entries
+    std::deque<PyValue> m_memo;
     std::unordered_map<quint64, PyValue> m_sparseMemo;
     qint64 m_memoCount = 0;
     std::vector<PyValue> m_discarded;
@@ -1058,12 +1053,41 @@ Expected<PickleReadResult> Machine::run()
         case 'e':
         case 0x90: {
             MARKED();
+            const size_t at = m_marks.back().stackSize;
+            const size_t outerFloor = m_marks.size() >= 2 ? m_marks[m_marks.size() - 2].stackSize : 0;
+            if (at > outerFloor) {
+                // Fast path: move the items straight from the stack into the container (this
+                // is where object-dtype columns spend their time).
+                PyValue &target = m_stack[at - 1];
+                PyValue::Items *dest = nullptr;
+                if (m_op == 'e' && target.kind() == K::List)
+                    dest = &target.items();
+                else if (m_op == 0x90 && target.kind() == K::Set)
+                    dest = &target.items();
+                else if (target.kind() == K::Object)
+                    dest = &target.object().listItems;
+                const size_t n = m_stack.size() - at;
+                if (dest && countItems(qint64(n))) {
+                    dest->insert(dest->end(), std::make_move_iterator(m_stack.begin() + qsizetype(at)),
+                                 std::make_move_iterator(m_stack.end()));
+                    m_stack.resize(at);
+                    m_marks.pop_back();
+                    break;
+                }
+            }
             PyValue::Items items = popMark();
-            STACK(1);
-            if (m_op == 0x90 && m_stack.back().kind() == K::List)
+            if (!has(1)) {
+                discardAll(items);
+                return fail(QStringLiteral("stack underflow"));
+            }
+            if (m_op == 0x90 && m_stack.back().kind() == K::List) {
+                discardAll(items);
                 return fail(QStringLiteral("cannot add items to a list"));
-            if (m_op == 'e' && m_stack.back().kind() == K::Set)
+            }
+            if (m_op == 'e' && m_stack.back().kind() == K::Set) {
+                discardAll(items);
                 return fail(QStringLiteral("cannot append to a set"));
+            }
             TRY(addToList(m_stack.back(), std::move(items)));
             break;
         }
@@ -1110,7 +1134,10 @@ Expected<PickleReadResult> Machine::run()
         case 'u': {
             MARKED();
             PyValue::Items flat = popMark();
-            STACK(1);
+            if (!has(1)) {
+                discardAll(flat);
+                return fail(QStringLiteral("stack underflow"));
+            }
             TRY(addToDict(m_stack.back(), std::move(flat)));
             break;
         }
