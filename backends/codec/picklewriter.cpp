@@ -99,7 +99,7 @@ std::vector<quint32> codePoints(const QByteArray &s)
             }
             cp = (cp << 6) | (cc & 0x3f);
         }
-        if (!ok) {
+        if (!ok || cp > 0x10ffff) { // \U escapes beyond U+10FFFF would not read back
             out.push_back(0xfffd);
             ++i;
             continue;
