@@ -249,7 +249,7 @@ private:
     std::unordered_map<const void *, quint64> m_memo;
     quint64 m_nextMemo = 0; // slots written so far (MEMOIZE numbers them this way)
     std::unordered_map<QByteArray, quint64> m_globalMemo; // classes/functions are singletons in Python
-    std::unordered_map<QByteArray, PyValue> m_internedNames; // identifiers are interned in Python
+    std::unordered_map<QByteArray, PyValue> m_internedNames; // module names, one object per module
     std::vector<std::unique_ptr<PyValue>> m_keep;
     PyValue m_latin1 = PyValue::str(QByteArray("latin1")); // one constant object in pickle.py
 };
@@ -666,8 +666,11 @@ Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth,
                 it = m_internedNames.emplace(s, PyValue::str(s)).first;
             return it->second;
         };
+        // A module's __name__ is one string object shared by all its classes (so it is
+        // memoized once); each class's __qualname__ is its own object, even when it spells
+        // the module name ("datetime", "datetime").
         TRY(save(interned(module), depth + 1));
-        TRY(save(interned(name), depth + 1));
+        TRY(save(keep(PyValue::str(name)), depth + 1));
         write(char(0x93));
     } else {
         if (module.contains('\n') || name.contains('\n'))
