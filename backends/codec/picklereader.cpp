@@ -207,6 +207,9 @@ void dismantle(std::vector<PyValue> &roots)
     }
 }
 
+constexpr qint64 kMaxIntBytes = 4096;
+constexpr qsizetype kMaxIntDigits = 10000;
+
 struct Mark
 {
     size_t stackSize;
@@ -443,8 +446,8 @@ Expected<bool> Machine::pushInt(QByteArrayView text, bool isLong)
     qsizetype start = (t.startsWith('-') || t.startsWith('+')) ? 1 : 0;
     if (start == t.size())
         return fail(QStringLiteral("invalid integer text"));
-    if (t.size() > 10000)
-        return fail(QStringLiteral("integer text too long"));
+    if (t.size() > kMaxIntDigits)
+        return fail(QStringLiteral("integer text of %1 digits is too long (limit %2)").arg(t.size()).arg(kMaxIntDigits));
     for (qsizetype i = start; i < t.size(); ++i)
         if (t[i] < '0' || t[i] > '9')
             return fail(QStringLiteral("invalid integer text"));
@@ -455,6 +458,10 @@ Expected<bool> Machine::pushLong(qint64 len)
 {
     if (len < 0 || !need(len))
         return fail(QStringLiteral("truncated data: %1 bytes announced, %2 left").arg(len).arg(remaining()));
+    // Decimal conversion (JSON, repr) is quadratic in the size; Python 3.11 itself refuses to
+    // print ints beyond 4300 digits. 4096 bytes is about 9900 digits.
+    if (len > kMaxIntBytes)
+        return fail(QStringLiteral("integer of %1 bytes is too large (limit %2)").arg(len).arg(kMaxIntBytes));
     if (!countBytes(len))
         return fail(QStringLiteral("more than %1 bytes of str/bytes data").arg(m_limits.maxTotalBytes));
     QByteArray le(m_data.data() + m_pos, len);

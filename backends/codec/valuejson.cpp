@@ -653,7 +653,7 @@ private:
                 return failAt(start, QStringLiteral("__int__ needs a decimal string"));
             QByteArray d = payload.bytesData();
             const qsizetype from = d.startsWith('-') ? 1 : 0;
-            bool ok = d.size() > from && d.size() < 100000;
+            bool ok = d.size() > from && d.size() <= 10000; // the conversion is quadratic
             for (qsizetype i = from; ok && i < d.size(); ++i)
                 ok = d[i] >= '0' && d[i] <= '9';
             if (!ok)

@@ -243,6 +243,9 @@ private slots:
         QTest::addRow("reduce non-global") << QByteArray("K\x01)R.") << QStringLiteral("not a global");
         QTest::addRow("negative LONG4") << QByteArray("\x8b\xff\xff\xff\xff.", 6) << QStringLiteral("negative length");
         QTest::addRow("FLOAT overflow") << QByteArray("F1e400\n.") << QStringLiteral("invalid float text (opcode FLOAT at offset 0)");
+        QTest::addRow("huge LONG4") << QByteArray::fromHex("8005 8b 01100000") + QByteArray(4097, '\x01') + '.'
+                                    << QStringLiteral("integer of 4097 bytes is too large (limit 4096) (opcode LONG4 at offset 2)");
+        QTest::addRow("huge LONG text") << QByteArray("L") + QByteArray(10001, '7') + "L\n." << QStringLiteral("too long (limit 10000) (opcode LONG at offset 0)");
         QTest::addRow("bad INT") << QByteArray("I12x\n.") << QStringLiteral("invalid integer text (opcode INT");
         QTest::addRow("bad STRING") << QByteArray("Sabc\n.") << QStringLiteral("quoted (opcode STRING");
         QTest::addRow("cycle") << QByteArray::fromHex("5d 94 6800 61 2e") << QStringLiteral("reference cycle (opcode STOP");
