@@ -206,6 +206,61 @@ private slots:
         CHECK_OK(check);
     }
 
+    // Opcodes Python 3 never writes but older picklers (or Python 2) did.
+    void handMadeOpcodes()
+    {
+        // MARK 'ab'(SHORT_BINSTRING) bytes(BINSTRING non-ASCII) DUP, POP_MARK of a group,
+        // INST, OBJ, DICT, LIST, TUPLE, POP of an empty mark, GET/PUT text, LONG_BINPUT/GET
+        const QByteArray p = QByteArray::fromHex("28"                  // MARK (outer list)
+                                                 "5502 6162"           // SHORT_BINSTRING 'ab'
+                                                 "5402000000 fffe"     // BINSTRING b'\xff\xfe'
+                                                 "32"                  // DUP
+                                                 "28 4b01 4b02 31"     // MARK 1 2 POP_MARK
+                                                 "28 4b07 69") + "m\nC\n"   // MARK 7 INST m.C
+                             + QByteArray::fromHex("28") + "cm\nK\n" + QByteArray::fromHex("4b08 6f" // MARK cls 8 OBJ
+                                                 "28 4b01 4b02 64"     // MARK 1 2 DICT
+                                                 "28 4b03 6c"          // MARK 3 LIST
+                                                 "28 4b04 74"          // MARK 4 TUPLE
+                                                 "28 30")              // MARK POP (pops the mark)
+                             + "p5\ng5\n" + QByteArray::fromHex("72 00010000 6a 00010000"
+                                                 "6c 2e");             // LIST (outer) STOP
+        auto v = PickleReader().loads(p);
+        CHECK_OK(v);
+        const auto &items = v->items();
+        QCOMPARE(items.size(), size_t(10));
+        QCOMPARE(items[0].kind(), PyValue::Kind::Str);
+        QCOMPARE(items[0].bytesData(), QByteArray("ab"));
+        QCOMPARE(items[1].kind(), PyValue::Kind::Bytes);
+        QCOMPARE(items[2].identity(), items[1].identity());
+        QCOMPARE(objectOf(items[3]).qualifiedName(), QByteArray("m.C"));
+        QCOMPARE((*objectOf(items[3]).args)[0].toInt(), 7);
+        QCOMPARE(objectOf(items[4]).qualifiedName(), QByteArray("m.K"));
+        QCOMPARE((*objectOf(items[4]).args)[0].toInt(), 8);
+        QCOMPARE(items[5].kind(), PyValue::Kind::Dict);
+        QCOMPARE(items[5].pairs().size(), size_t(1));
+        QCOMPARE(items[6].kind(), PyValue::Kind::List);
+        QCOMPARE(items[7].kind(), PyValue::Kind::Tuple);
+        QCOMPARE(items[8].identity(), items[7].identity()); // PUT 5 / GET 5
+        QCOMPARE(items[9].identity(), items[7].identity()); // LONG_BINPUT / LONG_BINGET 256
+    }
+
+    // A global that was itself BUILT keeps its state through a write/read round trip.
+    void builtGlobalRoundTrips()
+    {
+        const QByteArray p = QByteArray::fromHex("8002") + "cm\nG\n" + QByteArray::fromHex("7d 5501 6b 4b01 73 62 2e");
+        auto v = PickleReader().loads(p);
+        CHECK_OK(v);
+        QVERIFY(objectOf(*v).state);
+        for (int proto : {0, 2, 5}) {
+            auto w = PickleWriter(proto).dumps(*v);
+            CHECK_OK(w);
+            auto back = PickleReader().loads(*w);
+            CHECK_OK(back);
+            QVERIFY(*back == *v);
+            QVERIFY(objectOf(*back).state && objectOf(*back).state->get("k"));
+        }
+    }
+
     void dataAfterStopIsNotRead()
     {
         const QByteArray p = QByteArray("\x80\x05K\x07.trailing");
