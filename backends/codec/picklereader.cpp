@@ -1220,8 +1220,11 @@ Expected<PickleReadResult> Machine::run()
             STACK(2);
             PyValue name = pop();
             PyValue module = pop();
-            if (name.kind() != K::Str || module.kind() != K::Str)
+            if (name.kind() != K::Str || module.kind() != K::Str) {
+                discard(std::move(name));
+                discard(std::move(module));
                 return fail(QStringLiteral("STACK_GLOBAL needs two str"));
+            }
             TRY(pushGlobal(module.bytesData(), name.bytesData()));
             break;
         }
