@@ -10,7 +10,10 @@ namespace cachescope {
 // Bounds that turn pickle bombs into errors instead of exhausted memory.
 struct PickleLimits
 {
-    int maxDepth = 1000;                 // nesting of containers on the stack / in values
+    // Nesting of containers in values (and of open MARKs). Values that come out of the reader
+    // are acyclic and no deeper than this, which is what keeps PyValue's recursive destructor,
+    // operator==, repr, the writer and ValueJson within the stack: do not raise it far.
+    int maxDepth = 1000;
     qint64 maxMemoEntries = 10'000'000;
     qint64 maxTotalBytes = 512ll << 20;  // bytes of str/bytes payload materialised
     qint64 maxItems = 50'000'000;        // container elements created in total

@@ -103,9 +103,13 @@ PyValue PyValue::bigInteger(QByteArray le)
         return integer(small);
     bool negative = false;
     auto limbs = magnitudeLimbs(le, &negative);
+    QByteArray minimal = limbsToTwosComplement(std::move(limbs), negative);
+    // a non-minimal long encoding (9 zero bytes) may still be a small number
+    if (fitsInt64(minimal, &small))
+        return integer(small);
     PyValue v;
     v.m_kind = Kind::BigInt;
-    v.m_bytes = std::make_shared<QByteArray>(limbsToTwosComplement(std::move(limbs), negative));
+    v.m_bytes = std::make_shared<QByteArray>(std::move(minimal));
     return v;
 }
 
@@ -287,6 +291,23 @@ const PyValue::Object &PyValue::object() const
 {
     static const Object empty;
     return m_object ? *m_object : empty;
+}
+
+const void *PyValue::identity() const
+{
+    switch (m_kind) {
+    case Kind::BigInt:
+    case Kind::Str:
+    case Kind::Bytes:
+    case Kind::ByteArray: return m_bytes.get();
+    case Kind::List:
+    case Kind::Tuple:
+    case Kind::Set:
+    case Kind::FrozenSet: return m_items.get();
+    case Kind::Dict: return m_pairs.get();
+    case Kind::Object: return m_object.get();
+    default: return nullptr;
+    }
 }
 
 const PyValue *PyValue::get(const char *key) const

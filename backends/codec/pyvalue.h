@@ -103,6 +103,10 @@ public:
 
     static const char *kindName(Kind kind);
 
+    // Identity of the shared payload (Python's id()): copies of one value share it, equal but
+    // separately made values do not. nullptr for None/bool/int/float. The pickle writer memoizes by it.
+    const void *identity() const;
+
 private:
     Kind m_kind = Kind::None;
     union {

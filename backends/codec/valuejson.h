@@ -18,6 +18,10 @@ namespace ValueJson {
 
 // Serialises to compact JSON text. Dict key order is kept (QJsonObject would sort it).
 QByteArray toJson(const PyValue &value, bool pretty = false);
+// Same, but stops expanding once the text reaches about maxBytes: shared references are
+// written out in full, so a small pickle of nested shared lists can mean exponential JSON.
+// Values past the budget become null (the text stays valid JSON); *truncated tells.
+QByteArray toJson(const PyValue &value, bool pretty, qint64 maxBytes, bool *truncated = nullptr);
 // Parses JSON text in the same encoding back to a value; errors carry line and column.
 Expected<PyValue> fromJson(const QByteArray &json);
 
