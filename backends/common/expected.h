@@ -33,7 +33,12 @@ public:
     T &operator*() & { return value(); }
     const T &operator*() const & { return value(); }
 
-    const QString &error() const { return std::get<1>(m_data).message; }
+    // Empty when there is a value, so it can be passed to a message eagerly (e.g. QVERIFY2).
+    const QString &error() const
+    {
+        static const QString none;
+        return hasValue() ? none : std::get<1>(m_data).message;
+    }
 
 private:
     std::variant<T, Error> m_data;
