@@ -30,8 +30,7 @@ constexpr std::array<int, 14> kThresholdStops{5, 10, 20, 50, 100, 200, 300, 400,
 constexpr int kSkewSteps = 20; // slider steps per unit of skew (0.05)
 constexpr int kSampleMs = 500;
 
-template<size_t N>
-int nearestStop(const std::array<int, N> &stops, qint64 value)
+template <size_t N> int nearestStop(const std::array<int, N> &stops, qint64 value)
 {
     if (value <= 0) { // only the timeout has a 0 stop ("never")
         for (size_t i = 0; i < N; ++i)
@@ -70,7 +69,8 @@ DemoControlsPanel::DemoControlsPanel(DemoWorkload *workload, QWidget *parent)
     if (m_workload) {
         m_initial = m_workload->settings();
         const auto spec = m_workload->cacheManager().spec(CachePurpose::Data);
-        m_thresholdAdjustable = spec && (spec->backend == BackendType::Simple || spec->backend == BackendType::FileSystem);
+        m_thresholdAdjustable =
+            spec && (spec->backend == BackendType::Simple || spec->backend == BackendType::FileSystem);
         if (m_thresholdAdjustable && m_initial.threshold <= 0)
             m_initial.threshold = spec->threshold;
     }
@@ -117,7 +117,8 @@ void DemoControlsPanel::buildUi()
     m_usersSpin = new QSpinBox(this);
     m_usersSpin->setRange(0, std::max(kMaxUsers, m_initial.users));
     m_usersSpin->setSpecialValueText(tr("paused"));
-    const QString usersTip = tr("Simulated users, each sending a request every %1 ms on average").arg(m_initial.requestIntervalMs);
+    const QString usersTip =
+        tr("Simulated users, each sending a request every %1 ms on average").arg(m_initial.requestIntervalMs);
 
     m_skewSlider = makeSlider(int(kMaxSkew * kSkewSteps), this);
     m_skewSpin = new QDoubleSpinBox(this);
@@ -139,14 +140,16 @@ void DemoControlsPanel::buildUi()
     m_thresholdSpin = new QSpinBox(this);
     m_thresholdSpin->setRange(1, 1'000'000);
     m_thresholdSpin->setSuffix(tr(" entries"));
-    const QString thresholdTip = m_thresholdAdjustable
-        ? tr("CACHE_THRESHOLD of the Data cache: above it, cachelib prunes entries. The demo has %1 charts "
-             "with a few filter variants each. Changing it rebuilds the Data cache (empty, counters at zero).")
-              .arg(m_initial.charts)
-        : tr("Only a SimpleCache or FileSystemCache Data cache has a threshold");
+    const QString thresholdTip =
+        m_thresholdAdjustable
+            ? tr("CACHE_THRESHOLD of the Data cache: above it, cachelib prunes entries. The demo has %1 charts "
+                 "with a few filter variants each. Changing it rebuilds the Data cache (empty, counters at zero).")
+                  .arg(m_initial.charts)
+            : tr("Only a SimpleCache or FileSystemCache Data cache has a threshold");
 
     const auto spinWidth = m_thresholdSpin->fontMetrics().horizontalAdvance(QStringLiteral("100000 entries")) + 36;
-    for (QAbstractSpinBox *spin : std::initializer_list<QAbstractSpinBox *>{m_usersSpin, m_skewSpin, m_timeoutSpin, m_thresholdSpin}) {
+    for (QAbstractSpinBox *spin :
+         std::initializer_list<QAbstractSpinBox *>{m_usersSpin, m_skewSpin, m_timeoutSpin, m_thresholdSpin}) {
         // Typing "400" must not apply 4 and 40 on the way (each threshold change rebuilds the cache).
         spin->setKeyboardTracking(false);
         spin->setAlignment(Qt::AlignRight);
@@ -156,7 +159,8 @@ void DemoControlsPanel::buildUi()
     auto *grid = new QGridLayout;
     grid->setHorizontalSpacing(8);
     grid->setVerticalSpacing(4);
-    const auto addKnob = [&](int row, int column, const QString &text, const QString &tip, QSlider *slider, QAbstractSpinBox *spin) {
+    const auto addKnob = [&](int row, int column, const QString &text, const QString &tip, QSlider *slider,
+                             QAbstractSpinBox *spin) {
         auto *label = new QLabel(text, this);
         label->setBuddy(spin);
         for (QWidget *w : std::initializer_list<QWidget *>{label, slider, spin})
@@ -187,8 +191,17 @@ void DemoControlsPanel::buildUi()
     layout->addLayout(header);
     layout->addLayout(grid);
 
+    // Each slider writes only its own spin box: a value typed into another spin box that is not
+    // one of its slider's stops must survive a drag elsewhere.
+    connect(m_usersSlider, &QSlider::valueChanged, this,
+            [this](int v) { onSliderMoved([&] { m_usersSpin->setValue(v); }); });
+    connect(m_skewSlider, &QSlider::valueChanged, this,
+            [this](int v) { onSliderMoved([&] { m_skewSpin->setValue(double(v) / kSkewSteps); }); });
+    connect(m_timeoutSlider, &QSlider::valueChanged, this,
+            [this](int v) { onSliderMoved([&] { m_timeoutSpin->setValue(kTimeoutStops[size_t(v)]); }); });
+    connect(m_thresholdSlider, &QSlider::valueChanged, this,
+            [this](int v) { onSliderMoved([&] { m_thresholdSpin->setValue(kThresholdStops[size_t(v)]); }); });
     for (QSlider *slider : {m_usersSlider, m_skewSlider, m_timeoutSlider, m_thresholdSlider}) {
-        connect(slider, &QSlider::valueChanged, this, &DemoControlsPanel::onSliderMoved);
         // Letting go of a slider applies at once; only the drag itself is debounced.
         connect(slider, &QSlider::sliderReleased, this, &DemoControlsPanel::applyNow);
     }
@@ -200,8 +213,8 @@ void DemoControlsPanel::buildUi()
     m_thresholdSlider->setEnabled(m_thresholdAdjustable);
     m_thresholdSpin->setEnabled(m_thresholdAdjustable);
     const bool live = m_workload != nullptr;
-    for (QWidget *w : std::initializer_list<QWidget *>{m_usersSlider, m_usersSpin, m_skewSlider, m_skewSpin, m_timeoutSlider,
-                                                       m_timeoutSpin, m_resetButton})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_usersSlider, m_usersSpin, m_skewSlider, m_skewSpin,
+                                                       m_timeoutSlider, m_timeoutSpin, m_resetButton})
         w->setEnabled(live);
 }
 
@@ -243,21 +256,18 @@ void DemoControlsPanel::applyNow()
         m_workload->setThreshold(wanted.threshold);
     m_updating = false;
     const DemoSettings after = m_workload->settings();
-    if (before.users != after.users || before.skew != after.skew || before.chartTimeout != after.chartTimeout
-        || before.threshold != after.threshold)
+    if (before.users != after.users || before.skew != after.skew || before.chartTimeout != after.chartTimeout ||
+        before.threshold != after.threshold)
         Q_EMIT settingsApplied();
 }
 
-void DemoControlsPanel::onSliderMoved()
+void DemoControlsPanel::onSliderMoved(const std::function<void()> &showInSpinBox)
 {
     if (m_updating)
         return;
-    // The spin boxes show the value at once; the workload gets it when the drag pauses.
+    // The spin box shows the value at once; the workload gets it when the drag pauses.
     m_updating = true;
-    m_usersSpin->setValue(m_usersSlider->value());
-    m_skewSpin->setValue(double(m_skewSlider->value()) / kSkewSteps);
-    m_timeoutSpin->setValue(kTimeoutStops[size_t(m_timeoutSlider->value())]);
-    m_thresholdSpin->setValue(kThresholdStops[size_t(m_thresholdSlider->value())]);
+    showInSpinBox();
     m_updating = false;
     m_debounce.start();
 }
@@ -314,7 +324,8 @@ void DemoControlsPanel::sampleHitRate()
     }
     const CacheCountersSnapshot counters = cache->counters().snapshot();
     const bool sameCache = m_sampledCache.lock() == cache;
-    if (!sameCache || (!m_samples.empty() && (counters.hits < m_samples.back().hits || counters.misses < m_samples.back().misses)))
+    if (!sameCache ||
+        (!m_samples.empty() && (counters.hits < m_samples.back().hits || counters.misses < m_samples.back().misses)))
         m_samples.clear();
     m_sampledCache = cache;
     m_samples.push_back({now, counters.hits, counters.misses});
@@ -336,9 +347,10 @@ void DemoControlsPanel::sampleHitRate()
         return;
     }
     const double seconds = double(last.ms - first.ms) / 1000.0;
-    const QString perSecond = seconds > 0 ? formatCount(quint64(std::llround(double(reads) / seconds))) : QStringLiteral("?");
-    m_rateLabel->setText(window + QLatin1Char(' ')
-                         + tr("<b>%1</b> hits · %2 reads/s").arg(formatPercent(double(hits) / double(reads)), perSecond));
+    const QString perSecond =
+        seconds > 0 ? formatCount(quint64(std::llround(double(reads) / seconds))) : QStringLiteral("?");
+    m_rateLabel->setText(window + QLatin1Char(' ') +
+                         tr("<b>%1</b> hits · %2 reads/s").arg(formatPercent(double(hits) / double(reads)), perSecond));
 }
 
 } // namespace cachescope

@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 class QDoubleSpinBox;
@@ -70,7 +71,7 @@ Q_SIGNALS:
 
 private:
     void buildUi();
-    void onSliderMoved();
+    void onSliderMoved(const std::function<void()> &showInSpinBox);
     void onSpinChanged();
     void showSettings(const DemoSettings &settings);
     void syncSlidersToSpins();

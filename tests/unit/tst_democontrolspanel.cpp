@@ -1,7 +1,7 @@
 #include "cache/cachemanager.h"
-#include "democontrolspanel.h"
 #include "demo/demoenvironment.h"
 #include "demo/demoworkload.h"
+#include "democontrolspanel.h"
 #include "mainwindow.h"
 #include "python.h"
 
@@ -87,7 +87,8 @@ private Q_SLOTS:
     void shouldShowTheWorkloadsSettings()
     {
         // Given a demo configured with particular knobs
-        auto demo = createDemo({{QStringLiteral("users"), 12}, {QStringLiteral("skew"), 0.75}, {QStringLiteral("chart_timeout"), 0}});
+        auto demo = createDemo(
+            {{QStringLiteral("users"), 12}, {QStringLiteral("skew"), 0.75}, {QStringLiteral("chart_timeout"), 0}});
         QVERIFY(demo);
 
         // When a panel is made for its workload
@@ -140,6 +141,11 @@ private Q_SLOTS:
         panel.timeoutSpin()->setValue(7); // between two slider stops: the slider goes to the nearer
         QCOMPARE(workload.settings().chartTimeout, 7);
         QCOMPARE(panel.timeoutSpin()->text(), QStringLiteral("7 s"));
+        // and a drag of another slider leaves a value that is not a slider stop alone
+        panel.usersSlider()->setValue(20);
+        QTRY_COMPARE(workload.settings().users, 20);
+        QCOMPARE(workload.settings().chartTimeout, 7);
+        QCOMPARE(panel.timeoutSpin()->value(), 7);
 
         // When the workload is changed elsewhere, the panel shows it
         workload.setSkew(2.0);
@@ -193,7 +199,8 @@ private Q_SLOTS:
     void shouldRaiseTheDataHitRateWithTheThreshold()
     {
         // Given a busy demo whose chart data never expires (so only the threshold limits hits)
-        auto demo = createDemo({{QStringLiteral("users"), 32}, {QStringLiteral("request_interval_ms"), 40},
+        auto demo = createDemo({{QStringLiteral("users"), 32},
+                                {QStringLiteral("request_interval_ms"), 40},
                                 {QStringLiteral("chart_timeout"), 0}});
         QVERIFY(demo);
         DemoWorkload &workload = demo->workload();
@@ -229,8 +236,10 @@ private Q_SLOTS:
     {
         // Given a demo of 20 equally popular charts (60 data keys, far below the threshold) whose
         // data expires after 1 s, at a pace where a key is read about once a second or less
-        auto demo = createDemo({{QStringLiteral("users"), 16}, {QStringLiteral("request_interval_ms"), 250},
-                                {QStringLiteral("charts"), 20}, {QStringLiteral("skew"), 0},
+        auto demo = createDemo({{QStringLiteral("users"), 16},
+                                {QStringLiteral("request_interval_ms"), 250},
+                                {QStringLiteral("charts"), 20},
+                                {QStringLiteral("skew"), 0},
                                 {QStringLiteral("chart_timeout"), 1}});
         QVERIFY(demo);
         DemoWorkload &workload = demo->workload();
