@@ -33,11 +33,10 @@ int runWindow(QApplication &app)
         window.showError(QObject::tr("The embedded demo cannot start: %1").arg(created.error()));
     } else {
         demo = std::move(*created);
-        const int users = demo->workload().settings().users;
+        // The user count is a live knob of the demo controls, so the status bar does not repeat it.
         window.setCacheManager(&demo->manager(),
-                               QObject::tr("Embedded demo · %1 simulated users · results backend in %2")
-                                   .arg(users)
-                                   .arg(demo->directory()));
+                               QObject::tr("Embedded demo · results backend in %1").arg(demo->directory()));
+        window.setDemoWorkload(&demo->workload());
         QObject::connect(&demo->workload(), &DemoWorkload::workloadFailed, &window, &MainWindow::showError);
         demo->workload().start();
     }

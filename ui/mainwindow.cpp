@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "cacheoverviewmodel.h"
+#include "democontrolspanel.h"
 #include "formatting.h"
 #include "messagebar.h"
 #include "overviewpage.h"
@@ -23,6 +24,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_pageList(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
+    , m_rightLayout(new QVBoxLayout)
     , m_messageBar(new MessageBar(this))
     , m_sourceLabel(new QLabel(this))
     , m_totalsLabel(new QLabel(this))
@@ -42,7 +44,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
 
     auto *central = new QWidget(this);
-    auto *right = new QVBoxLayout;
+    QVBoxLayout *right = m_rightLayout;
     right->setContentsMargins(0, 0, 0, 0);
     right->setSpacing(0);
     right->addWidget(m_messageBar);
@@ -77,6 +79,19 @@ void MainWindow::setCacheManager(CacheManager *manager, const QString &source)
     m_overviewModel->setCacheManager(manager);
     m_sourceLabel->setText(source);
     updateStatus();
+}
+
+void MainWindow::setDemoWorkload(DemoWorkload *workload)
+{
+    if (m_demoControls) {
+        m_rightLayout->removeWidget(m_demoControls);
+        delete m_demoControls;
+        m_demoControls = nullptr;
+    }
+    if (!workload)
+        return;
+    m_demoControls = new DemoControlsPanel(workload, this);
+    m_rightLayout->addWidget(m_demoControls);
 }
 
 void MainWindow::addPage(Page page, const QString &title, QWidget *widget)

@@ -6,11 +6,14 @@
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace cachescope {
 
 class CacheManager;
 class CacheOverviewModel;
+class DemoControlsPanel;
+class DemoWorkload;
 class MessageBar;
 class OverviewPage;
 
@@ -30,6 +33,11 @@ public:
     // Shows the caches of a manager (not owned: it must outlive this window or be replaced
     // first); source names it in the status bar, e.g. "Embedded demo".
     void setCacheManager(CacheManager *manager, const QString &source);
+    // The embedded demo's workload (not owned; same lifetime rule as the manager): shows the demo
+    // controls beneath every page, so a knob can be turned while any page is watched. nullptr
+    // removes them (the window shows caches that are not the demo's).
+    void setDemoWorkload(DemoWorkload *workload);
+    DemoControlsPanel *demoControls() const { return m_demoControls; }
 
     // Adds (or replaces) a page; the window takes ownership.
     void addPage(Page page, const QString &title, QWidget *widget);
@@ -49,11 +57,13 @@ private:
 
     QListWidget *m_pageList;
     QStackedWidget *m_stack;
+    QVBoxLayout *m_rightLayout;
     MessageBar *m_messageBar;
     QLabel *m_sourceLabel;
     QLabel *m_totalsLabel;
     CacheOverviewModel *m_overviewModel;
     OverviewPage *m_overviewPage;
+    DemoControlsPanel *m_demoControls = nullptr;
     QHash<int, QWidget *> m_pages; // Page -> widget
 };
 

@@ -111,22 +111,30 @@ DemoSettings DemoWorkload::settings() const
 
 void DemoWorkload::setUsers(int users)
 {
-    m_users.store(std::max(0, users));
+    const int value = std::max(0, users);
+    if (m_users.exchange(value) != value)
+        Q_EMIT settingsChanged();
 }
 
 void DemoWorkload::setSkew(double skew)
 {
-    m_skew.store(std::max(0.0, skew));
+    const double value = std::max(0.0, skew);
+    if (m_skew.exchange(value) != value)
+        Q_EMIT settingsChanged();
 }
 
 void DemoWorkload::setChartTimeout(qint64 seconds)
 {
-    m_chartTimeout.store(std::max<qint64>(0, seconds));
+    const qint64 value = std::max<qint64>(0, seconds);
+    if (m_chartTimeout.exchange(value) != value)
+        Q_EMIT settingsChanged();
 }
 
 void DemoWorkload::setThreshold(int threshold)
 {
-    m_threshold.store(std::max(0, threshold));
+    const int value = std::max(0, threshold);
+    if (m_threshold.exchange(value) != value)
+        Q_EMIT settingsChanged();
 }
 
 void DemoWorkload::run()

@@ -38,6 +38,9 @@ public:
     bool isRunning() const { return m_thread.joinable(); }
 
     DemoSettings settings() const;
+    // The caches it drives (e.g. for a control panel that shows the Data cache's recent hit rate).
+    CacheManager &cacheManager() const { return m_manager; }
+    // Each setter emits settingsChanged() when the value actually changes.
     void setUsers(int users);
     void setSkew(double skew);
     void setChartTimeout(qint64 seconds);
@@ -54,6 +57,9 @@ public:
 Q_SIGNALS:
     // A cache call failed; emitted from the worker thread (receivers get it queued), throttled.
     void workloadFailed(const QString &message);
+    // A knob changed (emitted by the setter, on the caller's thread), so every view of the knobs
+    // follows a change made elsewhere.
+    void settingsChanged();
 
 private:
     void run();
