@@ -74,14 +74,25 @@ HitRatePlot::HitRatePlot(QWidget *parent) : QWidget(parent), d(std::make_unique<
     d->plot->yAxis2->setVisible(true);
     d->plot->legend->setVisible(true);
     d->plot->legend->setSelectableParts(QCPLegend::spItems);
-    d->plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // The legend goes in a row under the chart, one line wide, so it never hides data.
+    d->plot->axisRect()->insetLayout()->take(d->plot->legend);
+    auto *legendRow = new QCPLayoutGrid;
+    d->plot->plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(5, 0, 5, 5));
+    legendRow->addElement(0, 0, d->plot->legend);
+    d->plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    d->plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    // Crosshair items above the graphs.
+    d->plot->addLayer(QStringLiteral("crosshair"), d->plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
 
     d->crosshair = new QCPItemStraightLine(d->plot);
     d->crosshair->setVisible(false);
     d->crosshair->setSelectable(false);
+    d->crosshair->setLayer(QStringLiteral("crosshair"));
     d->crosshairLabel = new QCPItemText(d->plot);
     d->crosshairLabel->setVisible(false);
     d->crosshairLabel->setSelectable(false);
+    d->crosshairLabel->setLayer(QStringLiteral("crosshair"));
     d->crosshairLabel->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
     d->crosshairLabel->position->setType(QCPItemPosition::ptAxisRectRatio);
     d->crosshairLabel->setPadding(QMargins(4, 2, 4, 2));
@@ -478,7 +489,7 @@ void HitRatePlot::applyTheme()
     crosshair.setAlpha(150);
     d->crosshair->setPen(QPen(crosshair, 1, Qt::DashLine));
     d->crosshairLabel->setColor(text);
-    d->crosshairLabel->setBrush(legendBg);
+    d->crosshairLabel->setBrush(base); // opaque: the values must stay readable over dense lines
     d->crosshairLabel->setPen(QPen(grid));
     d->dirty = true;
 }
