@@ -186,6 +186,8 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     connect(m_pause, &QToolButton::toggled, this, &HitRatePage::setPaused);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { selectRow(current.isValid() ? current.row() : -1); });
+    connect(m_cachePlot, &HitRatePlot::resolutionChanged, this, &HitRatePage::reloadCachePlot);
+    connect(m_serverPlot, &HitRatePlot::resolutionChanged, this, &HitRatePage::reloadServerPlot);
     connect(m_model, &HitRateSeries::pointAdded, this, &HitRatePage::onPointAdded);
     connect(m_model, &HitRateSeries::serverPointAdded, this, &HitRatePage::onServerPointAdded);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {

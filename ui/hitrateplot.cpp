@@ -13,6 +13,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 #include <QTimer>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -46,6 +47,29 @@ struct HitRatePlot::Private
     QList<bool> visible;
     qint64 window = 600;
     double newest = 0;        // newest key seen
+    qint64 bucket = 1;        // seconds per plotted point
+    // Mean of the samples in the newest display bucket of one group.
+    struct Bucket
+    {
+        qint64 start = std::numeric_limits<qint64>::min();
+        int count = 0;
+        double sums[4] = {0, 0, 0, 0};
+        int finite[4] = {0, 0, 0, 0};
+        void add(const SeriesPoint &p)
+        {
+            ++count;
+            for (int i = 0; i < 4; ++i)
+                if (std::isfinite(p.v[i])) {
+                    sums[i] += double(p.v[i]);
+                    ++finite[i];
+                }
+        }
+        double mean(int i) const
+        {
+            return finite[i] ? sums[i] / finite[i] : std::numeric_limits<double>::quiet_NaN();
+        }
+    };
+    QList<Bucket> buckets; // per group
     bool dirty = false;
     bool paused = false;
     bool leftFixed = false;
@@ -63,7 +87,9 @@ HitRatePlot::HitRatePlot(QWidget *parent) : QWidget(parent), d(std::make_unique<
     d->plot = new QCustomPlot(this);
     layout->addWidget(d->plot);
     d->plot->setNoAntialiasingOnDrag(true);
-    d->plot->setAntialiasedElements(QCP::aeNone);
+    // Dense lines (more than a point per pixel) are drawn aliased: the raster engine's antialiased
+    // path is ~10x slower and at that density antialiasing is not visible anyway.
+    d->plot->setNotAntialiasedElements(QCP::aePlottables);
     d->plot->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     d->plot->setMinimumHeight(120);
 
@@ -131,6 +157,7 @@ void HitRatePlot::setSeries(const QList<PlotSeries> &series, const QString &left
     d->graphs.clear();
     d->series = series;
     d->groups = qMax(1, groups);
+    d->buckets = QList<Private::Bucket>(d->groups);
     d->visible = QList<bool>(series.size(), true);
     for (int g = 0; g < d->groups; ++g) {
         for (int s = 0; s < series.size(); ++s) {
@@ -173,46 +200,77 @@ void HitRatePlot::setTitle(const QString &title)
 
 void HitRatePlot::appendPoint(const SeriesPoint &point, int group)
 {
-    const double key = double(point.t);
+    if (group < 0 || group >= d->groups || d->series.isEmpty())
+        return;
+    const qint64 bucket = d->bucket > 1 ? point.t - point.t % d->bucket : point.t;
+    Private::Bucket &acc = d->buckets[group];
+    if (acc.start == bucket) {
+        // Same display bucket: the newest plotted point becomes the mean so far (no new point).
+        acc.add(point);
+        for (int s = 0; s < d->series.size(); ++s) {
+            auto data = d->graph(group, s)->data();
+            if (!data->isEmpty())
+                (data->end() - 1)->value = acc.mean(d->series[s].valueIndex);
+        }
+        d->dirty = true;
+        return;
+    }
+    if (bucket < acc.start)
+        return; // time order only: QCPDataContainer::add is O(1) when appending
+    acc = Private::Bucket{};
+    acc.start = bucket;
+    acc.add(point);
+    const double key = double(bucket);
     for (int s = 0; s < d->series.size(); ++s) {
-        QCPGraph *graph = d->graph(group, s);
-        if (!graph)
-            return;
-        auto data = graph->data();
-        if (!data->isEmpty() && key <= (data->constEnd() - 1)->key)
-            return; // time order only: QCPDataContainer::add is O(1) when appending
-        data->add(QCPGraphData(key, double(point.v[d->series[s].valueIndex])));
+        auto data = d->graph(group, s)->data();
+        data->add(QCPGraphData(key, acc.mean(d->series[s].valueIndex)));
         // Keep a little more than the window so a line enters from the left edge, not mid-plot.
         data->removeBefore(key - double(d->window) * 1.05 - 60);
     }
-    d->newest = qMax(d->newest, key);
+    d->newest = qMax(d->newest, double(point.t));
     d->dirty = true;
 }
 
 void HitRatePlot::setPoints(const QVector<SeriesPoint> &points, int group)
 {
-    for (int s = 0; s < d->series.size(); ++s) {
-        QCPGraph *graph = d->graph(group, s);
-        if (!graph)
-            return;
-        QVector<double> keys, values;
-        keys.reserve(points.size());
-        values.reserve(points.size());
-        for (const SeriesPoint &p : points) {
-            keys.append(double(p.t));
-            values.append(double(p.v[d->series[s].valueIndex]));
-        }
-        graph->setData(keys, values, true);
+    if (group < 0 || group >= d->groups)
+        return;
+    for (int s = 0; s < d->series.size(); ++s)
+        d->graph(group, s)->data()->clear();
+    d->buckets[group] = Private::Bucket{};
+    for (const SeriesPoint &p : points)
+        appendPoint(p, group);
+}
+
+int HitRatePlot::bucketSeconds() const
+{
+    return int(d->bucket);
+}
+
+void HitRatePlot::updateBucket()
+{
+    // At most about one point per pixel column: above that, noisy lines turn into solid vertical
+    // bands that cost the raster engine millions of pixels and tell the reader nothing more.
+    // The axis rect is laid out only at the next replot; the widget width minus both axes is close.
+    const int width = qMax(200, this->width() - 130);
+    const qint64 bucket = qMax<qint64>(1, (d->window + width - 1) / width);
+    if (bucket != d->bucket) {
+        d->bucket = bucket;
+        Q_EMIT resolutionChanged();
     }
-    if (!points.isEmpty())
-        d->newest = qMax(d->newest, double(points.last().t));
-    d->dirty = true;
+}
+
+void HitRatePlot::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateBucket();
 }
 
 void HitRatePlot::clearData()
 {
     for (QCPGraph *g : std::as_const(d->graphs))
         g->data()->clear();
+    d->buckets.fill(Private::Bucket{});
     d->newest = 0;
     d->dirty = true;
 }
@@ -220,6 +278,7 @@ void HitRatePlot::clearData()
 void HitRatePlot::setWindowSeconds(qint64 seconds)
 {
     d->window = qMax<qint64>(10, seconds);
+    updateBucket();
     auto ticker = qSharedPointerCast<QCPAxisTickerDateTime>(d->plot->xAxis->ticker());
     if (ticker)
         ticker->setDateTimeFormat(seconds > 3600 ? QStringLiteral("ddd HH:mm") : QStringLiteral("HH:mm:ss"));
@@ -475,7 +534,7 @@ void HitRatePlot::applyTheme()
         if (dark)
             c = c.lighter(125);
         // Thin cosmetic pens: the fast path for dense lines (QCustomPlot performance notes).
-        d->graphs[i]->setPen(QPen(c, s == 0 ? 2 : 1));
+        { QPen pen(c, 1); pen.setCosmetic(true); d->graphs[i]->setPen(pen); }
     }
     for (int s = 0; s < d->series.size(); ++s) {
         if (QCPAbstractLegendItem *item = d->plot->legend->itemWithPlottable(d->graph(0, s))) {

@@ -40,7 +40,10 @@ public:
     void setPoints(const QVector<SeriesPoint> &points, int group = 0);
     void clearData();
 
+    // The window sets the display resolution: points are averaged into buckets so that there is
+    // about one point per pixel column (1 s for 1-10 min, a few seconds for 1 h at normal widths).
     void setWindowSeconds(qint64 seconds);
+    int bucketSeconds() const;
     qint64 windowSeconds() const;
     void setPaused(bool paused);
     bool isPaused() const;
@@ -64,14 +67,18 @@ public:
 
 Q_SIGNALS:
     void seriesVisibilityChanged(int series, bool visible);
+    // The display resolution changed (window or width): points set before should be set again.
+    void resolutionChanged();
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void frame();
     void applyTheme();
     void updateRanges();
+    void updateBucket();
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QImage>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -122,19 +123,37 @@ void TestHitRatePage::windowsReloadAtTheirResolution()
     HitRateSeries model;
     feedDemo(model, 900);
     HitRatePage page(&model);
+    page.resize(1000, 800);
     page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
     page.setWindowSeconds(60);
+    QCOMPARE(page.cachePlot()->bucketSeconds(), 1);
     QCOMPARE(page.cachePlot()->pointCount(0), 60);
+    // 24 h: the model's 1-minute points (15 of them), averaged into the plot's display buckets.
     page.setWindowSeconds(24 * 3600);
-    QCOMPARE(page.cachePlot()->pointCount(0), 15); // 15 minutes of 1-minute points
+    const auto minutes = model.points(0, 24 * 3600);
+    QCOMPARE(minutes.size(), 15);
+    QSet<qint64> buckets;
+    for (const SeriesPoint &p : minutes)
+        buckets.insert(p.t - p.t % page.cachePlot()->bucketSeconds());
+    QCOMPARE(page.cachePlot()->pointCount(0), buckets.size());
+    // An hour of 1 s samples is averaged to about one point per pixel column.
     page.setWindowSeconds(3600);
-    QCOMPARE(page.cachePlot()->pointCount(0), 900);
+    const int bucket = page.cachePlot()->bucketSeconds();
+    QVERIFY(bucket > 1);
+    QCOMPARE(page.cachePlot()->pointCount(0), (900 + bucket - 1) / bucket + (kStart % bucket ? 1 : 0));
+    // Narrower: coarser buckets, reloaded from the model.
+    page.resize(500, 800);
+    QVERIFY(page.cachePlot()->bucketSeconds() > bucket);
+    const int narrow = page.cachePlot()->bucketSeconds();
+    QVERIFY(qAbs(page.cachePlot()->pointCount(0) - 900 / narrow) <= 1);
 }
 
 void TestHitRatePage::onlyOneReplotPerFrameAndPause()
 {
     HitRateSeries model;
     HitRatePage page(&model);
+    page.resize(1000, 800);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
     feedDemo(model, 10);
@@ -292,6 +311,7 @@ void TestHitRatePage::serverPanel()
     HitRateSeries model;
     feedDemo(model, 30);
     HitRatePage page(&model);
+    page.resize(1000, 800);
     page.show();
     QCOMPARE(page.server(), QStringLiteral("redis://127.0.0.1:6379/0"));
     QVERIFY2(page.memoryText().contains(QStringLiteral("of 512")), qPrintable(page.memoryText()));
