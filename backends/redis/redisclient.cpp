@@ -84,12 +84,16 @@ Expected<bool> RedisClient::connect()
         if (!m_url.username.isEmpty())
             args << m_url.username.toUtf8();
         args << m_url.password.toUtf8();
-        if (auto ok = checked(args, QStringLiteral("AUTH")); !ok)
+        if (auto ok = checked(args, QStringLiteral("AUTH")); !ok) {
+            d->close();
             return ok;
+        }
     }
     if (m_url.db != 0)
-        if (auto ok = checked({"SELECT", QByteArray::number(m_url.db)}, QStringLiteral("SELECT")); !ok)
+        if (auto ok = checked({"SELECT", QByteArray::number(m_url.db)}, QStringLiteral("SELECT")); !ok) {
+            d->close();
             return ok;
+        }
     return true;
 }
 
