@@ -259,6 +259,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     QEventLoop loop;
     int exitCode = 0;
     int ticks = 0;
+    bool polled = false;
     auto tick = [&] {
         if (o.count > 0 && ++ticks >= o.count)
             QTimer::singleShot(0, &loop, [&] { loop.exit(exitCode); });
@@ -286,10 +287,17 @@ int runSources(const StatsOptions &o, Recorder *recorder)
         poller = std::make_unique<RedisInfoPoller>(*url, intervalMs);
         QObject::connect(poller.get(), &RedisInfoPoller::hitSample, &loop, onHit);
         QObject::connect(poller.get(), &RedisInfoPoller::serverSample, &loop, [&](const ServerSample &s) {
+            polled = true;
             onServer(s);
             tick();
         });
-        QObject::connect(poller.get(), &RedisInfoPoller::errorOccurred, &loop, [](const QString &m) { printError(m); });
+        QObject::connect(poller.get(), &RedisInfoPoller::errorOccurred, &loop, [&](const QString &m) {
+            printError(m);
+            // Never reached the server: give up instead of retrying silently forever. Once it
+            // answered, errors (a restart) are retried on the next interval.
+            if (!polled)
+                loop.exit(1);
+        });
         if (o.monitorSeconds > 0) {
             monitor = std::make_unique<MonitorSampler>(*url);
             for (const auto &[prefix, cache] : o.prefixes)
