@@ -137,10 +137,11 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
 
     // Cache chart.
     m_cachePlot = new HitRatePlot(this);
-    m_cachePlot->setSeries({{tr("Hit rate %"), HitRateValue, false},
-                            {tr("Hits/s"), HitsValue, true},
-                            {tr("Misses/s"), MissesValue, true},
-                            {tr("Sets/s"), SetsValue, true}},
+    // The hit rate stands out (dark blue, wide, on top); the rates are lighter companions.
+    m_cachePlot->setSeries({{tr("Hit rate %"), HitRateValue, false, QColor(0x1f, 0x4e, 0xb4), true},
+                            {tr("Hits/s"), HitsValue, true, QColor(0x5a, 0xb4, 0x6e)},
+                            {tr("Misses/s"), MissesValue, true, QColor(0xe0, 0x5a, 0x4a)},
+                            {tr("Sets/s"), SetsValue, true, QColor(0xb0, 0x90, 0xd0)}},
                            tr("Hit rate (%)"), tr("Operations per second"));
     m_cachePlot->setLeftAxisFixed(0, 105);
     m_cachePlot->setTitle(tr("No cache selected"));
@@ -156,9 +157,9 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     m_serverFigures = new QLabel(serverBox);
     m_serverFigures->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_serverPlot = new HitRatePlot(serverBox);
-    m_serverPlot->setSeries({{tr("Evictions/s"), EvictionsValue, false},
-                             {tr("Expirations/s"), ExpirationsValue, false},
-                             {tr("Ops/s"), OpsValue, true}},
+    m_serverPlot->setSeries({{tr("Evictions/s"), EvictionsValue, false, QColor(0xd6, 0x27, 0x28), true},
+                             {tr("Expirations/s"), ExpirationsValue, false, QColor(0xe6, 0x9f, 0x00)},
+                             {tr("Ops/s"), OpsValue, true, QColor(0x88, 0x88, 0x88)}},
                             tr("Keys per second"), tr("Commands per second"));
     auto *serverLayout = new QVBoxLayout(serverBox);
     auto *serverTop = new QHBoxLayout;

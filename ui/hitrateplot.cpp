@@ -108,8 +108,9 @@ HitRatePlot::HitRatePlot(QWidget *parent) : QWidget(parent), d(std::make_unique<
     legendRow->addElement(0, 0, d->plot->legend);
     d->plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
     d->plot->plotLayout()->setRowStretchFactor(1, 0.001);
-    // Crosshair items above the graphs.
-    d->plot->addLayer(QStringLiteral("crosshair"), d->plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    // The emphasized line above the others, crosshair items above everything.
+    d->plot->addLayer(QStringLiteral("emphasis"), d->plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    d->plot->addLayer(QStringLiteral("crosshair"), d->plot->layer(QStringLiteral("emphasis")), QCustomPlot::limAbove);
 
     d->crosshair = new QCPItemStraightLine(d->plot);
     d->crosshair->setVisible(false);
@@ -166,6 +167,8 @@ void HitRatePlot::setSeries(const QList<PlotSeries> &series, const QString &left
             graph->setAdaptiveSampling(true);
             graph->setLineStyle(QCPGraph::lsLine);
             graph->setSelectable(QCP::stNone);
+            if (series[s].emphasized)
+                graph->setLayer(QStringLiteral("emphasis"));
             if (g > 0)
                 graph->removeFromLegend(); // one legend entry per series, not per group
             d->graphs.append(graph);
@@ -530,11 +533,17 @@ void HitRatePlot::applyTheme()
     for (int i = 0; i < d->graphs.size(); ++i) {
         const int s = i % qMax<int>(1, int(d->series.size()));
         const int g = i / qMax<int>(1, int(d->series.size()));
-        QColor c = kSeriesColours[(s + g * int(d->series.size())) % std::size(kSeriesColours)];
+        const PlotSeries &series = d->series[s];
+        QColor c = series.colour.isValid() && d->groups == 1
+                       ? series.colour
+                       : kSeriesColours[(s + g * int(d->series.size())) % std::size(kSeriesColours)];
         if (dark)
-            c = c.lighter(125);
-        // Thin cosmetic pens: the fast path for dense lines (QCustomPlot performance notes).
-        { QPen pen(c, 1); pen.setCosmetic(true); d->graphs[i]->setPen(pen); }
+            c = c.lighter(130);
+        // 1 px cosmetic pens only: the raster engine's fast path. A 2 px line went through the
+        // stroker and cost 30x more per replot (bench_plot), so emphasis is colour and layer.
+        QPen pen(c, 1);
+        pen.setCosmetic(true);
+        d->graphs[i]->setPen(pen);
     }
     for (int s = 0; s < d->series.size(); ++s) {
         if (QCPAbstractLegendItem *item = d->plot->legend->itemWithPlottable(d->graph(0, s))) {

@@ -3,6 +3,7 @@
 #include "common/expected.h"
 #include "hitrateseries.h"
 
+#include <QColor>
 #include <QList>
 #include <QString>
 #include <QWidget>
@@ -17,6 +18,8 @@ struct PlotSeries
     QString name;       // legend text, "Hit rate %"
     int valueIndex = 0; // SeriesPoint::v index
     bool rightAxis = false;
+    QColor colour = {};      // invalid: the next colour of the plot's palette
+    bool emphasized = false; // drawn above the other lines (the hit rate)
 };
 
 // A live time-series chart (QCustomPlot) following STYLE.md §6: points appended in time order,

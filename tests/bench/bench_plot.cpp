@@ -53,7 +53,7 @@ int main(int argc, char *argv[])
     constexpr qint64 kStart = 1'764'547'200;
 
     HitRatePlot plot;
-    plot.setSeries({{QStringLiteral("Hit rate %"), 0, false},
+    plot.setSeries({{QStringLiteral("Hit rate %"), 0, false, {}, true},
                     {QStringLiteral("Hits/s"), 1, true},
                     {QStringLiteral("Misses/s"), 2, true},
                     {QStringLiteral("Sets/s"), 3, true}},
