@@ -107,7 +107,7 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     exportMenu->addAction(tr("Chart as PNG, PDF or CSV…"), this, &HitRatePage::exportInteractively);
     m_export->setMenu(exportMenu);
     m_hint = new QLabel(tr("Click a legend entry to hide a line; hover the chart for values."), this);
-    m_hint->setForegroundRole(QPalette::PlaceholderText);
+    m_hint->setEnabled(false); // the disabled text colour: present but quiet, in light and dark palettes
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Window:"), this));
     bar->addWidget(m_window);

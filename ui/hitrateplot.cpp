@@ -537,8 +537,8 @@ void HitRatePlot::applyTheme()
         QColor c = series.colour.isValid() && d->groups == 1
                        ? series.colour
                        : kSeriesColours[(s + g * int(d->series.size())) % std::size(kSeriesColours)];
-        if (dark)
-            c = c.lighter(130);
+        if (dark) // a line must be at least as light as mid-grey to read on a dark background
+            c = QColor::fromHsl(c.hslHue(), c.hslSaturation(), qMax(c.lightness(), 165));
         // 1 px cosmetic pens only: the raster engine's fast path. A 2 px line went through the
         // stroker and cost 30x more per replot (bench_plot), so emphasis is colour and layer.
         QPen pen(c, 1);
