@@ -335,6 +335,12 @@ void TestHitRatePage::screenshot()
     page.cachePlot()->setCrosshair(double(kStart + 560));
     page.cachePlot()->replotNow();
     QVERIFY(page.grab().save(dir + QStringLiteral("/cachescope-hitrates.png")));
+    page.setWindowSeconds(3600);
+    page.cachePlot()->hideCrosshair();
+    page.cachePlot()->replotNow();
+    page.serverPlot()->replotNow();
+    QVERIFY(page.grab().save(dir + QStringLiteral("/cachescope-hitrates-1h.png")));
+    page.setWindowSeconds(600);
     QPalette dark;
     dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
     dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
