@@ -1,0 +1,46 @@
+#pragma once
+
+#include "hitratesample.h"
+#include "redis/redisurl.h"
+
+#include <QObject>
+#include <QSemaphore>
+
+#include <atomic>
+#include <memory>
+
+class QThread;
+
+namespace cachescope {
+
+// Polls INFO of one server every interval on its own thread with its own connection (so a slow
+// server never blocks the GUI) and emits rates. Reconnects on the next tick after a failure;
+// a restart shows up as a counter reset, not as a negative rate.
+class RedisInfoPoller : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RedisInfoPoller(RedisUrl url, int intervalMs = 1000, QObject *parent = nullptr);
+    ~RedisInfoPoller() override;
+
+    void start();
+    void stop(); // blocks until the thread has finished (at most one INFO round trip)
+    bool isRunning() const;
+    QString server() const { return m_server; }
+
+Q_SIGNALS:
+    void hitSample(const cachescope::HitRateSample &sample);
+    void serverSample(const cachescope::ServerSample &sample);
+    void errorOccurred(const QString &message);
+
+private:
+    void run();
+
+    RedisUrl m_url;
+    QString m_server;
+    int m_intervalMs;
+    QSemaphore m_stop;
+    std::unique_ptr<QThread> m_thread;
+};
+
+} // namespace cachescope
