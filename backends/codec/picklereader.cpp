@@ -187,8 +187,12 @@ Expected<PickleReadResult> PickleReader::read(QByteArrayView data) const
             else return underflow();
             break;
         case 's':
-            if (m.stack.size() < 3 || m.stack[m.stack.size() - 3].kind() != PyValue::Kind::Dict) return underflow();
-            m.stack[m.stack.size() - 3].pairs().emplace_back(m.stack[m.stack.size() - 2], m.stack.back());
+            if (m.stack.size() < 3) return underflow();
+            if (m.stack[m.stack.size() - 3].kind() == PyValue::Kind::Object)
+                m.stack[m.stack.size() - 3].object().dictItems.emplace_back(m.stack[m.stack.size() - 2], m.stack.back());
+            else if (m.stack[m.stack.size() - 3].kind() == PyValue::Kind::Dict)
+                m.stack[m.stack.size() - 3].pairs().emplace_back(m.stack[m.stack.size() - 2], m.stack.back());
+            else return underflow();
             m.stack.resize(m.stack.size() - 2);
             break;
         case 'u':
