@@ -72,6 +72,8 @@ public:
             out += "{\"__float__\":\"nan\"}";
         } else if (std::isinf(d)) {
             out += d > 0 ? "{\"__float__\":\"inf\"}" : "{\"__float__\":\"-inf\"}";
+        } else if (d == 0) {
+            out += std::signbit(d) ? "-0.0" : "0.0";
         } else {
             QByteArray t = QByteArray::number(d, 'g', 17);
             // Shortest round-trip form, like Python's repr.
