@@ -275,8 +275,11 @@ std::optional<DType> dtypeOf(const PyValue &v)
     return d;
 }
 
-std::optional<NdArray> makeArray(const DType &d, std::vector<qint64> shape, bool fortran, const PyValue &data)
+std::optional<NdArray> makeArray(const DType &d, std::vector<qint64> shape, bool fortran, const PyValue &dataIn)
 {
+    // Protocol <= 2 writes an empty bytes object as REDUCE(builtins.bytes, ()).
+    const PyValue data = (isObject(dataIn, "builtins.bytes") && (!dataIn.object().args || dataIn.object().args->empty()))
+        ? PyValue::bytes(QByteArray()) : dataIn;
     NdArray a;
     a.kind = d.kind;
     a.byteOrder = d.byteOrder;
