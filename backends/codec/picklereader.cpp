@@ -58,6 +58,10 @@ struct Machine
         }
         const size_t m = marks.back();
         marks.pop_back();
+        if (m > stack.size()) {
+            err = QStringLiteral("MARK below the stack at offset %1").arg(pos);
+            return false;
+        }
         items->assign(stack.begin() + qsizetype(m), stack.end());
         stack.resize(m);
         return true;
