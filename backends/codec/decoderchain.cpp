@@ -37,14 +37,21 @@ bool isPickleStart(const QByteArray &b, qsizetype at = 0)
 
 bool isLegacyFileSystemHeader(const QByteArray &b)
 {
-    // pickle(int timeout) then pickle(value): 80 0N K/M/J <int> . 80 ...
+    // pickle(int timeout) then pickle(value): 80 0N [95 <u64 frame>] K/M/J/8a <int> . 80 ...
     if (!isPickleStart(b))
         return false;
-    const uchar op = uchar(b[2]);
-    const int width = op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : -1;
+    qsizetype at = 2;
+    if (b.size() > at + 9 && uchar(b[at]) == 0x95)
+        at += 9;
+    if (at >= b.size())
+        return false;
+    const uchar op = uchar(b[at]);
+    int width = op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : -1;
+    if (op == 0x8a && at + 1 < b.size())
+        width = 1 + uchar(b[at + 1]);
     if (width < 0)
         return false;
-    const qsizetype stop = 3 + width;
+    const qsizetype stop = at + 1 + width;
     return b.size() > stop + 1 && b[stop] == '.' && isPickleStart(b, stop + 1);
 }
 

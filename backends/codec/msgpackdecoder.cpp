@@ -79,10 +79,10 @@ Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArrayView data) con
         return result;
     } catch (const msgpack::insufficient_bytes &) {
         return makeError(QStringLiteral("msgpack: truncated input (%1 bytes)").arg(n));
-    } catch (const msgpack::size_overflow &e) {
-        return makeError(QStringLiteral("msgpack: %1 over the limit near offset %2").arg(QString::fromLatin1(e.what())).arg(offset));
     } catch (const msgpack::depth_size_overflow &) {
         return makeError(QStringLiteral("msgpack: nested deeper than %1").arg(m_limits.maxDepth));
+    } catch (const msgpack::size_overflow &e) {
+        return makeError(QStringLiteral("msgpack: %1 over the limit near offset %2").arg(QString::fromLatin1(e.what())).arg(offset));
     } catch (const msgpack::parse_error &e) {
         return makeError(QStringLiteral("msgpack: parse error near offset %1: %2").arg(offset).arg(QString::fromLatin1(e.what())));
     } catch (const std::bad_alloc &) {
