@@ -17,6 +17,17 @@ public:
     explicit Writer(int maxRows) : m_maxRows(maxRows) {}
     QByteArray out;
 
+    // Shared references (pickle memo) let a small input name one big container many times;
+    // rendering stops after this many values so output stays bounded.
+    static constexpr qint64 kMaxValues = 5'000'000;
+    bool spend()
+    {
+        if (--m_budget >= 0)
+            return true;
+        out += "{\"__truncated__\":true}";
+        return false;
+    }
+
     void utf8(QByteArrayView bytes)
     {
         for (char ch : bytes) {
@@ -109,6 +120,8 @@ public:
 
     void cell(const Cell &c, int depth)
     {
+        if (c.tag != Cell::Tag::Value && !spend())
+            return;
         switch (c.tag) {
         case Cell::Tag::Value: value(c.value, depth); return;
         case Cell::Tag::DateTime: tagged("__datetime__", c.text); return;
@@ -309,6 +322,8 @@ public:
 
     void value(const PyValue &v, int depth)
     {
+        if (!spend())
+            return;
         if (depth > 900) { // shared containers can be cyclic; stop instead of recursing forever
             out += "{\"__truncated__\":true}";
             return;
@@ -379,6 +394,7 @@ public:
 
 private:
     int m_maxRows;
+    qint64 m_budget = kMaxValues;
 };
 
 } // namespace

@@ -176,6 +176,8 @@ bool Run::finishValue(PyValue value)
         layer.notes.insert(QStringLiteral("batches"), qint64(table->batches.size()));
         if (!table->compression.isEmpty())
             layer.notes.insert(QStringLiteral("compression"), table->compression);
+        m_r.layerPreviews.resize(m_r.layers.size());
+        m_r.layerPreviews.push_back(data->bytesData().left(DecodeResult::kLayerPreviewBytes));
         m_r.layers.push_back(layer);
         m_r.table = std::make_shared<const ArrowTable>(std::move(table).value());
         m_r.tableKey = "data";
@@ -203,6 +205,8 @@ bool Run::finishValue(PyValue value)
                 layer.notes.insert(QStringLiteral("format"), info->format);
                 layer.notes.insert(QStringLiteral("width"), info->width);
                 layer.notes.insert(QStringLiteral("height"), info->height);
+                m_r.layerPreviews.resize(m_r.layers.size());
+                m_r.layerPreviews.push_back(decoded.decoded.left(DecodeResult::kLayerPreviewBytes));
                 m_r.layers.push_back(layer);
             }
         }
@@ -230,6 +234,8 @@ bool Run::finishValue(PyValue value)
         m_r.shape = value.get("form_data") ? QStringLiteral("form-data") : QStringLiteral("filter-state");
         DecodeLayer layer{Kind::Json, 0, 0, {}};
         layer.notes.insert(QStringLiteral("field"), parsed.join(u','));
+        m_r.layerPreviews.resize(m_r.layers.size());
+        m_r.layerPreviews.push_back(QByteArray());
         m_r.layers.push_back(layer);
     } else if (value.get("data") && value.get("dttm")) {
         m_r.shape = QStringLiteral("query-context");
@@ -253,6 +259,8 @@ DecodeResult Run::run(QByteArray buf)
         const bool forced = m_hints.forced.contains(layerIndex);
         const Kind kind = forced ? m_hints.forced.value(layerIndex) : detect(buf, layerIndex, allowMsgpack, allowJson);
         DecodeLayer layer{kind, 0, buf.size(), {}};
+        while (m_r.layerPreviews.size() < size_t(layerIndex) + 1)
+            m_r.layerPreviews.push_back(buf.left(DecodeResult::kLayerPreviewBytes));
         m_previous = kind;
         m_havePrevious = true;
         switch (kind) {

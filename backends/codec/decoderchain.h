@@ -38,6 +38,9 @@ struct DecodeResult
     enum class FinalKind { Value, Table, Image, Text, Raw, Integer };
 
     std::vector<DecodeLayer> layers;
+    // The first bytes (up to kLayerPreviewBytes) each layer was read from, for hex views.
+    std::vector<QByteArray> layerPreviews;
+    static constexpr qsizetype kLayerPreviewBytes = 64 * 1024;
     FinalKind finalKind = FinalKind::Raw;
     PyValue value;                            // Value (also holds the SQL Lab dict around a table)
     std::shared_ptr<const ArrowTable> table;  // Table: the Arrow stream

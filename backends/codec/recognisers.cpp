@@ -296,7 +296,7 @@ std::optional<NdArray> makeArray(const DType &d, std::vector<qint64> shape, bool
     if (d.kind == 'O') {
         if (!data.isSequence() || qint64(data.items().size()) != n)
             return std::nullopt;
-        a.objects = data.items();
+        a.objects = data;
         return a;
     }
     if (data.kind() != Kind::Bytes && data.kind() != Kind::ByteArray && data.kind() != Kind::Str)
@@ -436,7 +436,7 @@ Cell NdArray::element(qint64 flat) const
         }
     }
     if (kind == 'O')
-        return at < qint64(objects.size()) ? Cell::of(objects[size_t(at)]) : Cell::of(PyValue::none());
+        return at < qint64(objects.items().size()) ? Cell::of(objects.items()[size_t(at)]) : Cell::of(PyValue::none());
     const char *p = raw.constData() + at * itemSize;
     switch (kind) {
     case 'b': return Cell::of(PyValue::boolean(*p != 0));

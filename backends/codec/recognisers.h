@@ -47,7 +47,7 @@ struct NdArray
     std::vector<qint64> shape;
     bool fortran = false;
     QByteArray raw;           // element bytes (not O)
-    PyValue::Items objects;   // O
+    PyValue objects;          // O: the list of elements (shared with the pickle tree, not copied)
     QString timezone;         // set by pandas DatetimeTZDtype columns
 
     qint64 size() const;

@@ -49,13 +49,14 @@ private slots:
             {PyValue::str(QByteArray("s")), PyValue::str(QByteArray(300, 'x'))},
             {PyValue::str(QByteArray("b")), PyValue::bytes(QByteArray(70000, '\x01'))},
             {PyValue::str(QByteArray("f")), PyValue::floating(-0.1)},
+            {PyValue::str(QByteArray("whole")), PyValue::list({PyValue::floating(2.0), PyValue::floating(-6645093.0), PyValue::floating(0.0)})},
             {PyValue::str(QByteArray("t")), PyValue::tuple({PyValue::none(), PyValue::boolean(false)})},
         });
         auto ours = MsgpackEncoder::encode(v);
         QVERIFY(ours.hasValue());
         auto py = test::runPython(QStringLiteral(
             "import msgpack, sys\n"
-            "v = {'ints': [0, 200, -40, 70000, -3000000000, 2**64 - 1], 's': 'x' * 300, 'b': b'\\x01' * 70000, 'f': -0.1, 't': (None, False)}\n"
+            "v = {'ints': [0, 200, -40, 70000, -3000000000, 2**64 - 1], 's': 'x' * 300, 'b': b'\\x01' * 70000, 'f': -0.1, 'whole': [2.0, -6645093.0, 0.0], 't': (None, False)}\n"
             "sys.stdout.buffer.write(msgpack.dumps(v, use_bin_type=True))\n"));
         QVERIFY(py.hasValue());
         QCOMPARE(ours->toHex(), py->toHex());
