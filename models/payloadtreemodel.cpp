@@ -299,6 +299,19 @@ QVariant PayloadTreeModel::data(const QModelIndex &index, int role) const
     }
 }
 
+PyValue PayloadTreeModel::valueAt(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return {};
+    const Node *n = nodeFor(index);
+    return n->kind == Node::Kind::Value ? n->value : PyValue();
+}
+
+bool PayloadTreeModel::isArrowTable(const QModelIndex &index) const
+{
+    return index.isValid() && nodeFor(index)->kind == Node::Kind::Table;
+}
+
 QVariant PayloadTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)

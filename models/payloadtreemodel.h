@@ -30,6 +30,12 @@ public:
     void setResult(const DecodeResult &result);
     void clear();
 
+    // The value behind a row (None for table/image/"more" rows), and whether the row is the
+    // result's Arrow table.
+    PyValue valueAt(const QModelIndex &index) const;
+    bool isArrowTable(const QModelIndex &index) const;
+    std::shared_ptr<const ArrowTable> arrowTable() const { return m_table; }
+
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
