@@ -208,6 +208,9 @@ bool Reader::parseType(Fb &fb, const Fb::Table &field, int typeType, ArrowType *
         out->precision = fb.scalar<qint32>(t, 0, 0);
         out->scale = fb.scalar<qint32>(t, 1, 0);
         out->bitWidth = fb.scalar<qint32>(t, 2, 128);
+        // decimal128 holds at most 38 digits, decimal256 76; a wild scale would make the text huge.
+        if (out->precision < 1 || out->precision > 76 || out->scale < -76 || out->scale > 76)
+            return fail(QStringLiteral("Decimal field with precision %1 and scale %2").arg(out->precision).arg(out->scale));
         break;
     case Id::Date: out->unit = fb.scalar<qint16>(t, 0, 1); break;
     case Id::Time:
