@@ -236,9 +236,9 @@ void ResultTableModel::sort(int column, Qt::SortOrder order)
     for (qint64 r = 0; r < m_total; ++r)
         position[size_t(m_order[size_t(r)])] = r;
     QModelIndexList after;
-    for (size_t i = 0; i < before.size(); ++i) {
-        const qint64 p = position[size_t(previousSource[i])];
-        after << (p < m_loaded ? index(int(p), before[qsizetype(i)].column()) : QModelIndex());
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const qint64 p = position[size_t(previousSource[size_t(i)])];
+        after << (p < m_loaded ? index(int(p), before[i].column()) : QModelIndex());
     }
     changePersistentIndexList(before, after);
     emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
