@@ -137,8 +137,13 @@ bool splitEpoch(qint64 count, const QByteArray &unit, qint64 *secs, qint64 *nano
     if (!unitScale(unit, &perSecond, &secondsPer))
         return false;
     if (perSecond > 1) {
-        *secs = floorDiv(count, perSecond);
-        *nanos = (count - *secs * perSecond) * (1000000000 / perSecond);
+        qint64 q = count / perSecond, r = count % perSecond; // no overflow, unlike count - q * perSecond
+        if (r < 0) {
+            r += perSecond;
+            --q;
+        }
+        *secs = q;
+        *nanos = r * (1000000000 / perSecond);
         return true;
     }
     if (count > std::numeric_limits<qint64>::max() / secondsPer || count < std::numeric_limits<qint64>::min() / secondsPer)
@@ -168,7 +173,9 @@ std::optional<int> zoneOffset(const QString &zone, qint64 utcSecs)
 QString isoWithZone(qint64 count, const QByteArray &unit, const QString &zone)
 {
     qint64 secs, nanos;
-    if (!splitEpoch(count, unit, &secs, &nanos))
+    // Beyond +-35 million years there is no calendar worth printing (and offsets could overflow).
+    constexpr qint64 kMaxSeconds = qint64(1) << 50;
+    if (!splitEpoch(count, unit, &secs, &nanos) || secs > kMaxSeconds || secs < -kMaxSeconds)
         return QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(unit));
     if (const auto off = zoneOffset(zone, secs))
         return isoFromSeconds(secs + *off, nanos) + offsetText(*off);
