@@ -19,7 +19,7 @@ public:
 
     // Shared references (pickle memo) let a small input name one big container many times;
     // rendering stops after this many values so output stays bounded.
-    static constexpr qint64 kMaxValues = 5'000'000;
+    static constexpr qint64 kMaxValues = 2'000'000;
     bool spend()
     {
         if (--m_budget >= 0)
@@ -272,6 +272,7 @@ public:
 
     void object(const PyValue &v, int depth)
     {
+        m_budget -= 4; // recognising an object costs more than a scalar
         if (auto c = Recognisers::scalar(v)) {
             cell(*c, depth);
             return;
