@@ -244,6 +244,21 @@ private slots:
         QVERIFY2(r.error.contains(QLatin1String("deeper")), qPrintable(r.error));
     }
 
+    void sharedReferenceBombRendersBounded()
+    {
+        // "Billion laughs": 60 levels of [a, a] are 2^60 leaves through the pickle memo, in 600
+        // bytes. Decoding shares them; rendering stops at the value budget and says so.
+        auto py = test::runPython(QStringLiteral(
+            "import pickle, sys\na = []\nfor _ in range(60):\n    a = [a, a]\nsys.stdout.buffer.write(b'!' + pickle.dumps(a, 5))\n"));
+        QVERIFY(py.hasValue());
+        QVERIFY(py->size() < 2000);
+        const DecodeResult r = DecoderChain().decode(*py);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const QByteArray out = DecodeJson::result(r);
+        QVERIFY(out.contains("\"__truncated__\":true"));
+        QVERIFY(out.size() < 64 << 20);
+    }
+
     void cancelStopsBeforeTheNextLayer()
     {
         std::atomic_bool cancel{true};
