@@ -121,6 +121,12 @@ Cell ArrowCell::at(const ArrowArray &a, qint64 row, const ArrowField *field, int
         }
         return Cell::of(PyValue::dict(std::move(pairs)));
     }
+    case Id::Union: {
+        const int c = a.unionChild(row);
+        if (c < 0)
+            return Cell::of(PyValue::none());
+        return at(a.children[size_t(c)], a.unionOffset(row), child(field, size_t(c)), depth + 1);
+    }
     default:
         return Cell::of(PyValue::none());
     }

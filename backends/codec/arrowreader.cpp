@@ -236,11 +236,19 @@ bool Reader::parseType(Fb &fb, const Fb::Table &field, int typeType, ArrowType *
             return fail(QStringLiteral("FixedSizeList field with size %1").arg(out->listSize));
         break;
     case Id::Map: out->keysSorted = fb.scalar<quint8>(t, 0, 0); break;
-    case Id::Union: out->unit = fb.scalar<qint16>(t, 0, 0); break; // mode: 0 sparse, 1 dense
+    case Id::Union: {
+        out->unit = fb.scalar<qint16>(t, 0, 0); // mode: 0 sparse, 1 dense
+        const Fb::Vec ids = fb.vector(t, 1, 4);
+        for (qint64 k = 0; k < ids.count && k < 128; ++k)
+            out->typeIds.push_back(fb.read<qint32>(ids.pos + 4 * k));
+        if (out->unit != 0 && out->unit != 1)
+            return fail(QStringLiteral("Union field with mode %1").arg(out->unit));
+        break;
+    }
     default: break;
     }
     if (out->unit < 0 || out->unit > 3)
-        return fail(QStringLiteral("field with time unit %1").arg(out->unit));
+        return fail(QStringLiteral("field with unit %1").arg(out->unit));
     if ((out->id == Id::Time || out->id == Id::Timestamp || out->id == Id::Duration) && out->unit > 3)
         return fail(QStringLiteral("bad time unit"));
     return !fb.failed();
@@ -453,13 +461,13 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
         }
         return true;
     case Id::Union: {
-        // Walked (so later columns stay aligned) but not interpreted.
+        // Pre-V5 unions also carried a validity bitmap.
         QByteArray skip;
         if (m_state.table.metadataVersion < 4 && !takeBuffer(&skip))
             return false;
-        if (!takeBuffer(&out->values))
+        if (!takeBuffer(&out->values) || !checkSize(out->values, n, "type ids"))
             return false;
-        if (field.type.unit == 1 && !takeBuffer(&out->offsets))
+        if (field.type.unit == 1 && (!takeBuffer(&out->offsets) || !checkSize(out->offsets, n * 4, "offsets")))
             return false;
         out->children.resize(field.children.size());
         for (size_t c = 0; c < field.children.size(); ++c) {

@@ -77,7 +77,7 @@ QString ArrowType::toString() const
     case Id::FixedSizeList: return QStringLiteral("fixed_size_list[%1]").arg(listSize);
     case Id::Struct: return QStringLiteral("struct");
     case Id::Map: return QStringLiteral("map");
-    case Id::Union: return QStringLiteral("union");
+    case Id::Union: return unit == 1 ? QStringLiteral("dense_union") : QStringLiteral("sparse_union");
     case Id::FixedSizeBinary: return QStringLiteral("fixed_size_binary[%1]").arg(byteWidth);
     case Id::LargeBinary: return QStringLiteral("large_binary");
     case Id::LargeUtf8: return QStringLiteral("large_string");
@@ -91,7 +91,7 @@ bool ArrowType::isSupported() const
     case Id::Null: case Id::Int: case Id::FloatingPoint: case Id::Binary: case Id::Utf8: case Id::Bool:
     case Id::Date: case Id::Time: case Id::Timestamp: case Id::Duration: case Id::Interval: case Id::List:
     case Id::LargeList: case Id::FixedSizeList: case Id::Struct: case Id::Map: case Id::FixedSizeBinary:
-    case Id::LargeBinary: case Id::LargeUtf8:
+    case Id::LargeBinary: case Id::LargeUtf8: case Id::Union:
         return true;
     case Id::Decimal:
         return bitWidth == 128 || bitWidth == 256;
@@ -228,6 +228,25 @@ std::pair<qint64, qint64> ArrowArray::listRange(qint64 i) const
     if (type.id == ArrowType::Id::LargeList)
         return {loadAt<qint64>(offsets, i), loadAt<qint64>(offsets, i + 1)};
     return {loadAt<qint32>(offsets, i), loadAt<qint32>(offsets, i + 1)};
+}
+
+int ArrowArray::unionChild(qint64 i) const
+{
+    if (i < 0 || i >= length || i >= values.size())
+        return -1;
+    const int id = qint8(values.at(i));
+    if (type.typeIds.empty())
+        return (id >= 0 && id < int(children.size())) ? id : -1;
+    for (size_t c = 0; c < type.typeIds.size() && c < children.size(); ++c) {
+        if (type.typeIds[c] == id)
+            return int(c);
+    }
+    return -1;
+}
+
+qint64 ArrowArray::unionOffset(qint64 i) const
+{
+    return type.unit == 1 ? qint64(loadAt<qint32>(offsets, i)) : i;
 }
 
 QString ArrowArray::decimalText(qint64 i) const

@@ -32,6 +32,7 @@ struct ArrowType
     int byteWidth = 0;     // FixedSizeBinary
     int listSize = 0;      // FixedSizeList
     bool keysSorted = false;
+    std::vector<int> typeIds; // Union: type id of each child (empty = 0..n-1); unit = mode (0 sparse, 1 dense)
 
     // Human-readable, pyarrow-like: "int64", "timestamp[us, tz=UTC]", "decimal128(10, 2)".
     QString toString() const;
@@ -80,6 +81,9 @@ struct ArrowArray
     QByteArrayView bytesAt(qint64 i) const;
     // List/LargeList/Map/FixedSizeList: child range [first, second).
     std::pair<qint64, qint64> listRange(qint64 i) const;
+    // Union: the child that holds slot i (-1 if the type id is unknown) and the slot in it.
+    int unionChild(qint64 i) const;
+    qint64 unionOffset(qint64 i) const;
     // Decimal value as text with the scale applied ("-123.45").
     QString decimalText(qint64 i) const;
 };

@@ -157,6 +157,17 @@ public:
                     mismatches << QStringLiteral("%1[%2]: offsets %3..%4").arg(path).arg(i).arg(r.first).arg(r.second);
             }
         }
+        if (t.id == Id::Union) {
+            const QJsonArray typeIds = col.value(QLatin1String("TYPE_ID")).toArray();
+            for (qint64 i = 0; i < count; ++i) {
+                const int c = a.unionChild(i);
+                const int id = c < 0 ? -1 : (t.typeIds.empty() ? c : t.typeIds[size_t(c)]);
+                if (id != typeIds.at(i).toInt())
+                    mismatches << QStringLiteral("%1[%2]: type id %3").arg(path).arg(i).arg(id);
+                if (t.unit == 1 && QString::number(a.unionOffset(i)) != integerText(offsets.at(i)))
+                    mismatches << QStringLiteral("%1[%2]: union offset %3").arg(path).arg(i).arg(a.unionOffset(i));
+            }
+        }
         const QJsonArray children = col.value(QLatin1String("children")).toArray();
         if (size_t(children.size()) != a.children.size() && !(a.children.empty() && children.isEmpty())) {
             mismatches << QStringLiteral("%1: %2 children, expected %3").arg(path).arg(a.children.size()).arg(children.size());
