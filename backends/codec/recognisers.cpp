@@ -437,7 +437,14 @@ Cell NdArray::element(qint64 flat) const
     if (flat < 0 || flat >= size())
         return Cell::of(PyValue::none());
     qint64 at = flat;
-    if (fortran && shape.size() > 1) {
+    if (!strides.empty() && strides.size() == shape.size()) {
+        qint64 rest = flat;
+        at = 0;
+        for (size_t k = shape.size(); k-- > 0;) {
+            at += (rest % shape[k]) * strides[k];
+            rest /= shape[k];
+        }
+    } else if (fortran && shape.size() > 1) {
         // C-order flat index -> multi-index -> Fortran offset.
         std::vector<qint64> idx(shape.size());
         qint64 rest = flat;
@@ -744,6 +751,30 @@ std::optional<NdArray> ndarray(const PyValue &v)
         if (!d)
             return std::nullopt;
         const bool fortran = order && order->kind() == Kind::Str && order->bytesData() == "F";
+        // numpy 2: order "K" with axis_order = reshape(shape, "C").transpose(axis_order).
+        const auto axisOrder = shapeOf(arg(v, 4));
+        if (order && order->kind() == Kind::Str && order->bytesData() == "K" && axisOrder && axisOrder->size() == shape->size()) {
+            auto a = makeArray(*d, *shape, false, *buffer);
+            if (!a)
+                return std::nullopt;
+            const size_t n = shape->size();
+            std::vector<qint64> base(n, 1);
+            for (size_t k = n - 1; k-- > 0;)
+                base[k] = base[k + 1] * (*shape)[k + 1];
+            std::vector<qint64> finalShape(n), strides(n);
+            std::vector<bool> seen(n, false);
+            for (size_t k = 0; k < n; ++k) {
+                const qint64 ax = (*axisOrder)[k];
+                if (ax < 0 || ax >= qint64(n) || seen[size_t(ax)])
+                    return std::nullopt;
+                seen[size_t(ax)] = true;
+                finalShape[k] = (*shape)[size_t(ax)];
+                strides[k] = base[size_t(ax)];
+            }
+            a->shape = finalShape;
+            a->strides = strides;
+            return a;
+        }
         return makeArray(*d, *shape, fortran, *buffer);
     }
     return std::nullopt;

@@ -46,6 +46,7 @@ struct NdArray
     QByteArray unit;          // M/m: "ns", "us", "s", "D", ...
     std::vector<qint64> shape;
     bool fortran = false;
+    std::vector<qint64> strides; // element strides per axis when not plain C/Fortran (numpy 2 order "K")
     QByteArray raw;           // element bytes (not O)
     PyValue objects;          // O: the list of elements (shared with the pickle tree, not copied)
     QString timezone;         // set by pandas DatetimeTZDtype columns

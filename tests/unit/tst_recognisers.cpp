@@ -197,6 +197,18 @@ private slots:
         QVERIFY(arr.has_value());
         QCOMPARE(arr->dtypeString(), QStringLiteral("<f8"));
         QCOMPARE(arr->element(1).value.toFloat(), -3.0);
+        // numpy 2 order "K" with axis_order: reshape(shape, "C").transpose(axis_order).
+        QByteArray six(6 * 8, '\0');
+        for (int k = 0; k < 6; ++k) {
+            const double x = k;
+            std::memcpy(six.data() + 8 * k, &x, 8);
+        }
+        PyValue::Object fk = global("numpy._core.numeric", "_frombuffer");
+        fk.construction = PyValue::Object::Construction::Reduce;
+        fk.args = std::make_shared<PyValue::Items>(PyValue::Items{PyValue::byteArray(six), PyValue::object(dtype),
+                                                                  PyValue::tuple({PyValue::integer(3), PyValue::integer(2)}), PyValue::str(QByteArray("K")),
+                                                                  PyValue::tuple({PyValue::integer(1), PyValue::integer(0)})});
+        QCOMPARE(DecodeJson::value(PyValue::object(fk)), QByteArray("{\"__ndarray__\":{\"dtype\":\"<f8\",\"shape\":[2,3],\"data\":[[0.0,2.0,4.0],[1.0,3.0,5.0]]}}"));
         // Shape/buffer mismatch: not an array, stays an object node (never an error).
         fb.args = std::make_shared<PyValue::Items>(PyValue::Items{PyValue::byteArray(raw.left(9)), PyValue::object(dtype),
                                                                   PyValue::tuple({PyValue::integer(2)}), PyValue::str(QByteArray("C"))});
