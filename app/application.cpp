@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "decodecommand.h"
 #include "statscommand.h"
 #include "window.h"
 
@@ -24,6 +25,7 @@ struct SubCommand
 
 const SubCommand kSubCommands[] = {
     {"cache", runCacheCommand, "read and write cache entries: get, set, add, delete, ttl, keys"},
+    {"decode", runDecodeCommand, "open every layer of a cache entry (pickle, zlib, msgpack, Arrow...)"},
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},

@@ -1,0 +1,427 @@
+#include "decoderchain.h"
+
+#include "arrowreader.h"
+#include "inflater.h"
+#include "jsonreader.h"
+#include "msgpackdecoder.h"
+#include "picklereader.h"
+
+#include <QDateTime>
+#include <QStringDecoder>
+#include <QtEndian>
+
+namespace cachescope {
+
+namespace {
+
+using Kind = DecodeLayer::Kind;
+
+bool isAsciiInteger(const QByteArray &b)
+{
+    if (b.isEmpty() || b.size() > 40)
+        return false;
+    qsizetype i = (b[0] == '-') ? 1 : 0;
+    if (i == b.size())
+        return false;
+    for (; i < b.size(); ++i) {
+        if (b[i] < '0' || b[i] > '9')
+            return false;
+    }
+    return true;
+}
+
+bool isPickleStart(const QByteArray &b, qsizetype at = 0)
+{
+    return b.size() >= at + 3 && uchar(b[at]) == 0x80 && uchar(b[at + 1]) >= 2 && uchar(b[at + 1]) <= 5;
+}
+
+bool isLegacyFileSystemHeader(const QByteArray &b)
+{
+    // pickle(int timeout) then pickle(value): 80 0N [95 <u64 frame>] K/M/J/8a <int> . 80 ...
+    if (!isPickleStart(b))
+        return false;
+    qsizetype at = 2;
+    if (b.size() > at + 9 && uchar(b[at]) == 0x95)
+        at += 9;
+    if (at >= b.size())
+        return false;
+    const uchar op = uchar(b[at]);
+    int width = op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : -1;
+    if (op == 0x8a && at + 1 < b.size())
+        width = 1 + uchar(b[at + 1]);
+    if (width < 0)
+        return false;
+    const qsizetype stop = at + 1 + width;
+    return b.size() > stop + 1 && b[stop] == '.' && isPickleStart(b, stop + 1);
+}
+
+bool isText(const QByteArray &b)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString s = decoder.decode(b);
+    if (decoder.hasError())
+        return false;
+    for (QChar c : s) {
+        if (c.unicode() < 0x20 && c != u'\n' && c != u'\r' && c != u'\t')
+            return false;
+    }
+    return true;
+}
+
+bool looksLikeMsgpackContainer(const QByteArray &b)
+{
+    if (b.size() < 2)
+        return false;
+    const uchar c = uchar(b[0]);
+    return (c >= 0x81 && c <= 0x8f) || (c >= 0x91 && c <= 0x9f) || c == 0xdc || c == 0xdd || c == 0xde || c == 0xdf;
+}
+
+QString expiryText(quint32 expiry)
+{
+    if (expiry == 0)
+        return QStringLiteral("never");
+    return QDateTime::fromSecsSinceEpoch(expiry, Qt::UTC).toString(Qt::ISODate);
+}
+
+class Run
+{
+public:
+    Run(const DecodeLimits &limits, const DecodeHints &hints, const std::atomic_bool *cancel)
+        : m_limits(limits), m_hints(hints), m_cancel(cancel)
+    {
+    }
+
+    DecodeResult run(QByteArray buf);
+
+private:
+    Kind detect(const QByteArray &buf, int level, bool allowMsgpack, bool allowJson) const;
+    bool finishValue(PyValue value);
+    DecodeResult &fail(DecodeLayer layer, int level, const QString &why)
+    {
+        m_r.layers.push_back(std::move(layer));
+        m_r.error = QStringLiteral("layer %1 (%2): %3").arg(level).arg(DecodeLayer::kindName(m_r.layers.back().kind), why);
+        return m_r;
+    }
+
+    const DecodeLimits &m_limits;
+    const DecodeHints &m_hints;
+    const std::atomic_bool *m_cancel;
+    DecodeResult m_r;
+    Kind m_previous = Kind::Raw;
+    bool m_havePrevious = false;
+};
+
+Kind Run::detect(const QByteArray &buf, int level, bool allowMsgpack, bool allowJson) const
+{
+    using B = DecodeHints::Backend;
+    const B backend = m_hints.backend;
+    if (level == 0) {
+        if ((backend == B::Redis || backend == B::Auto) && buf.startsWith('!'))
+            return Kind::RedisEnvelope;
+        if ((backend == B::Redis || backend == B::Auto) && isAsciiInteger(buf))
+            return Kind::RedisInteger;
+        if (backend == B::FileSystem || backend == B::Auto) {
+            if (isPickleStart(buf, 4))
+                return Kind::FileSystemHeader;
+            if (isLegacyFileSystemHeader(buf))
+                return Kind::LegacyFileSystemHeader;
+            if (backend == B::FileSystem && buf.size() >= 4)
+                return Kind::FileSystemHeader;
+        }
+    }
+    if (m_havePrevious && (m_previous == Kind::RedisEnvelope || m_previous == Kind::FileSystemHeader
+                           || m_previous == Kind::LegacyFileSystemHeader))
+        return Kind::Pickle;
+    if (isPickleStart(buf))
+        return Kind::Pickle;
+    if (Inflater::looksLikeGzip(buf))
+        return Kind::Gzip;
+    if (buf.size() >= 2 && uchar(buf[0]) == 0x78 && Inflater::looksLikeZlib(buf))
+        return Kind::Zlib;
+    if (ArrowReader::looksLikeStream(buf))
+        return Kind::Arrow;
+    if (ImageSniffer::sniff(buf))
+        return Kind::Image;
+    if (allowMsgpack && looksLikeMsgpackContainer(buf))
+        return Kind::Msgpack;
+    if (allowJson && JsonReader::looksLikeJson(buf))
+        return Kind::Json;
+    if (isText(buf))
+        return Kind::Text;
+    return Kind::Raw;
+}
+
+bool Run::finishValue(PyValue value)
+{
+    m_r.finalKind = DecodeResult::FinalKind::Value;
+    m_r.value = value;
+    if (value.kind() != PyValue::Kind::Dict)
+        return true;
+    const PyValue *data = value.get("data");
+    const bool sqlLab = value.get("status") || value.get("query_id") || value.get("columns");
+    if (data && (data->kind() == PyValue::Kind::Bytes || data->kind() == PyValue::Kind::ByteArray)
+        && (sqlLab || ArrowReader::looksLikeStream(data->bytesData()))) {
+        m_r.shape = QStringLiteral("sqllab-results");
+        DecodeLayer layer{Kind::Arrow, 0, data->bytesData().size(), {}};
+        layer.notes.insert(QStringLiteral("field"), QStringLiteral("data"));
+        ArrowReadLimits limits;
+        limits.maxDecompressedBytes = m_limits.maxDecompressedBytes;
+        auto table = ArrowReader(limits).read(data->bytesData());
+        if (!table) {
+            fail(layer, int(m_r.layers.size()), table.error());
+            return false;
+        }
+        layer.notes.insert(QStringLiteral("rows"), table->rowCount());
+        layer.notes.insert(QStringLiteral("columns"), table->columnCount());
+        layer.notes.insert(QStringLiteral("batches"), qint64(table->batches.size()));
+        if (!table->compression.isEmpty())
+            layer.notes.insert(QStringLiteral("compression"), table->compression);
+        m_r.layerPreviews.resize(m_r.layers.size());
+        m_r.layerPreviews.push_back(data->bytesData().left(DecodeResult::kLayerPreviewBytes));
+        m_r.layers.push_back(layer);
+        m_r.table = std::make_shared<const ArrowTable>(std::move(table).value());
+        m_r.tableKey = "data";
+        return true;
+    }
+    if (data && data->kind() == PyValue::Kind::List && sqlLab) {
+        m_r.shape = QStringLiteral("sqllab-results");
+        return true;
+    }
+    if (value.get("df") && value.get("query")) {
+        m_r.shape = QStringLiteral("chart-data");
+        return true;
+    }
+    if (const PyValue *image = value.get("image"); image && image->kind() == PyValue::Kind::Str) {
+        const auto decoded = QByteArray::fromBase64Encoding(image->bytesData());
+        if (decoded) {
+            if (auto info = ImageSniffer::sniff(decoded.decoded)) {
+                m_r.shape = QStringLiteral("thumbnail");
+                m_r.image = info;
+                m_r.imageKey = "image";
+                m_r.bytes = decoded.decoded;
+                DecodeLayer layer{Kind::Image, 0, decoded.decoded.size(), {}};
+                layer.notes.insert(QStringLiteral("field"), QStringLiteral("image"));
+                layer.notes.insert(QStringLiteral("encoding"), QStringLiteral("base64"));
+                layer.notes.insert(QStringLiteral("format"), info->format);
+                layer.notes.insert(QStringLiteral("width"), info->width);
+                layer.notes.insert(QStringLiteral("height"), info->height);
+                m_r.layerPreviews.resize(m_r.layers.size());
+                m_r.layerPreviews.push_back(decoded.decoded.left(DecodeResult::kLayerPreviewBytes));
+                m_r.layers.push_back(layer);
+            }
+        }
+        return true;
+    }
+    // Explore form data / filter state hold JSON documents as strings: show them as objects.
+    QStringList parsed;
+    for (const char *key : {"form_data", "value"}) {
+        const bool applies = !qstrcmp(key, "form_data") || value.get("owner");
+        if (!applies)
+            continue;
+        for (auto &pair : value.pairs()) {
+            if (pair.first.kind() != PyValue::Kind::Str || pair.first.bytesData() != key || pair.second.kind() != PyValue::Kind::Str)
+                continue;
+            if (!JsonReader::looksLikeJson(pair.second.bytesData()))
+                continue;
+            auto json = JsonReader(m_limits.maxDepth).parse(pair.second.bytesData());
+            if (json) {
+                pair.second = json.value();
+                parsed << QLatin1String(key);
+            }
+        }
+    }
+    if (!parsed.isEmpty()) {
+        m_r.shape = value.get("form_data") ? QStringLiteral("form-data") : QStringLiteral("filter-state");
+        DecodeLayer layer{Kind::Json, 0, 0, {}};
+        layer.notes.insert(QStringLiteral("field"), parsed.join(u','));
+        m_r.layerPreviews.resize(m_r.layers.size());
+        m_r.layerPreviews.push_back(QByteArray());
+        m_r.layers.push_back(layer);
+    } else if (value.get("data") && value.get("dttm")) {
+        m_r.shape = QStringLiteral("query-context");
+    }
+    return true;
+}
+
+DecodeResult Run::run(QByteArray buf)
+{
+    bool allowMsgpack = true, allowJson = true;
+    for (int level = 0;; ++level) {
+        if (m_cancel && m_cancel->load()) {
+            m_r.error = QStringLiteral("layer %1: cancelled").arg(level);
+            return m_r;
+        }
+        if (level >= m_limits.maxLayers) {
+            m_r.error = QStringLiteral("more than %1 layers").arg(m_limits.maxLayers);
+            return m_r;
+        }
+        const int layerIndex = int(m_r.layers.size());
+        const bool forced = m_hints.forced.contains(layerIndex);
+        const Kind kind = forced ? m_hints.forced.value(layerIndex) : detect(buf, layerIndex, allowMsgpack, allowJson);
+        DecodeLayer layer{kind, 0, buf.size(), {}};
+        while (m_r.layerPreviews.size() < size_t(layerIndex) + 1)
+            m_r.layerPreviews.push_back(buf.left(DecodeResult::kLayerPreviewBytes));
+        m_previous = kind;
+        m_havePrevious = true;
+        switch (kind) {
+        case Kind::RedisEnvelope:
+            if (!buf.startsWith('!'))
+                return fail(layer, layerIndex, QStringLiteral("no \"!\" prefix at offset 0"));
+            layer.size = 1;
+            layer.notes.insert(QStringLiteral("serializer"), QStringLiteral("cachelib RedisSerializer: \"!\" + pickle"));
+            m_r.layers.push_back(layer);
+            buf.remove(0, 1);
+            continue;
+        case Kind::RedisInteger: {
+            if (!isAsciiInteger(buf))
+                return fail(layer, layerIndex, QStringLiteral("not an ASCII integer"));
+            layer.notes.insert(QStringLiteral("serializer"), QStringLiteral("plain integer (INCR-able)"));
+            m_r.layers.push_back(layer);
+            m_r.value = PyValue::bigIntegerFromDecimal(buf);
+            m_r.finalKind = DecodeResult::FinalKind::Integer;
+            return m_r;
+        }
+        case Kind::FileSystemHeader: {
+            if (buf.size() < 4)
+                return fail(layer, layerIndex, QStringLiteral("file shorter than the 4-byte expiry header (%1 bytes)").arg(buf.size()));
+            const quint32 expiry = qFromLittleEndian<quint32>(buf.constData());
+            layer.size = 4;
+            layer.notes.insert(QStringLiteral("expiry"), qint64(expiry));
+            layer.notes.insert(QStringLiteral("expires"), expiryText(expiry));
+            if (expiry)
+                layer.notes.insert(QStringLiteral("expired"), qint64(expiry) < QDateTime::currentSecsSinceEpoch());
+            m_r.layers.push_back(layer);
+            buf.remove(0, 4);
+            continue;
+        }
+        case Kind::LegacyFileSystemHeader: {
+            auto header = PickleReader().read(buf);
+            if (!header)
+                return fail(layer, layerIndex, header.error());
+            layer.size = header->endOffset;
+            layer.notes.insert(QStringLiteral("timeout"), QString::fromLatin1(header->value.bigIntDecimal()));
+            m_r.layers.push_back(layer);
+            buf.remove(0, header->endOffset);
+            continue;
+        }
+        case Kind::Pickle: {
+            PickleLimits limits;
+            limits.maxDepth = m_limits.maxDepth;
+            limits.maxTotalBytes = m_limits.maxDecompressedBytes;
+            auto result = PickleReader(limits).read(buf);
+            if (!result)
+                return fail(layer, layerIndex, result.error());
+            layer.size = result->endOffset;
+            layer.notes.insert(QStringLiteral("protocol"), result->protocol);
+            if (result->endOffset < buf.size())
+                layer.notes.insert(QStringLiteral("trailingBytes"), buf.size() - result->endOffset);
+            const PyValue &v = result->value;
+            if (v.kind() == PyValue::Kind::Bytes || v.kind() == PyValue::Kind::ByteArray) {
+                layer.notes.insert(QStringLiteral("value"), QLatin1String(PyValue::kindName(v.kind())));
+                m_r.layers.push_back(layer);
+                buf = v.bytesData();
+                continue;
+            }
+            m_r.layers.push_back(layer);
+            finishValue(result->value);
+            return m_r;
+        }
+        case Kind::Zlib:
+        case Kind::Gzip: {
+            auto out = Inflater(m_limits.maxDecompressedBytes).inflate(buf, kind == Kind::Zlib ? Inflater::Format::Zlib : Inflater::Format::Gzip);
+            if (!out)
+                return fail(layer, layerIndex, out.error());
+            layer.size = out->consumed;
+            layer.notes.insert(QStringLiteral("compressedBytes"), out->consumed);
+            layer.notes.insert(QStringLiteral("decompressedBytes"), qint64(out->data.size()));
+            if (out->consumed > 0)
+                layer.notes.insert(QStringLiteral("ratio"), double(out->data.size()) / double(out->consumed));
+            m_r.layers.push_back(layer);
+            buf = std::move(out->data);
+            allowMsgpack = allowJson = true;
+            continue;
+        }
+        case Kind::Msgpack: {
+            MsgpackLimits limits;
+            limits.maxDepth = m_limits.maxDepth;
+            auto out = MsgpackDecoder(limits).decode(buf);
+            if (!out || (!forced && out->consumed != buf.size())) {
+                if (forced)
+                    return fail(layer, layerIndex, out ? QStringLiteral("trailing data") : out.error());
+                allowMsgpack = false; // not msgpack after all: detect again without it
+                --level;
+                continue;
+            }
+            layer.size = out->consumed;
+            m_r.layers.push_back(layer);
+            if (!finishValue(out->value))
+                return m_r;
+            return m_r;
+        }
+        case Kind::Json: {
+            auto out = JsonReader(m_limits.maxDepth).parse(buf);
+            if (!out) {
+                if (forced)
+                    return fail(layer, layerIndex, out.error());
+                allowJson = false;
+                --level;
+                continue;
+            }
+            m_r.layers.push_back(layer);
+            finishValue(out.value());
+            return m_r;
+        }
+        case Kind::Arrow: {
+            ArrowReadLimits limits;
+            limits.maxDecompressedBytes = m_limits.maxDecompressedBytes;
+            auto table = ArrowReader(limits).read(buf);
+            if (!table)
+                return fail(layer, layerIndex, table.error());
+            layer.notes.insert(QStringLiteral("rows"), table->rowCount());
+            layer.notes.insert(QStringLiteral("columns"), table->columnCount());
+            layer.notes.insert(QStringLiteral("batches"), qint64(table->batches.size()));
+            if (!table->compression.isEmpty())
+                layer.notes.insert(QStringLiteral("compression"), table->compression);
+            m_r.layers.push_back(layer);
+            m_r.table = std::make_shared<const ArrowTable>(std::move(table).value());
+            m_r.finalKind = DecodeResult::FinalKind::Table;
+            return m_r;
+        }
+        case Kind::Image: {
+            const auto info = ImageSniffer::sniff(buf);
+            if (!info)
+                return fail(layer, layerIndex, QStringLiteral("no PNG/JPEG/WebP/GIF signature at offset 0"));
+            layer.notes.insert(QStringLiteral("format"), info->format);
+            layer.notes.insert(QStringLiteral("width"), info->width);
+            layer.notes.insert(QStringLiteral("height"), info->height);
+            m_r.layers.push_back(layer);
+            m_r.image = info;
+            m_r.bytes = buf;
+            m_r.finalKind = DecodeResult::FinalKind::Image;
+            return m_r;
+        }
+        case Kind::Text:
+            if (forced && !isText(buf))
+                return fail(layer, layerIndex, QStringLiteral("not valid UTF-8 text"));
+            layer.notes.insert(QStringLiteral("encoding"), QStringLiteral("utf-8"));
+            m_r.layers.push_back(layer);
+            m_r.bytes = buf;
+            m_r.finalKind = DecodeResult::FinalKind::Text;
+            return m_r;
+        case Kind::Raw:
+            m_r.layers.push_back(layer);
+            m_r.bytes = buf;
+            m_r.finalKind = DecodeResult::FinalKind::Raw;
+            return m_r;
+        }
+    }
+}
+
+} // namespace
+
+DecodeResult DecoderChain::decode(const QByteArray &data, const DecodeHints &hints, const std::atomic_bool *cancel) const
+{
+    return Run(m_limits, hints, cancel).run(data);
+}
+
+} // namespace cachescope

@@ -1,0 +1,109 @@
+#include "msgpackdecoder.h"
+
+#include <msgpack.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace cachescope {
+
+namespace {
+
+// str/bin payloads point into the caller's buffer: convert() copies them once into PyValues.
+bool referenceAll(msgpack::type::object_type, std::size_t, void *)
+{
+    return true;
+}
+
+PyValue convert(const msgpack::object &o)
+{
+    switch (o.type) {
+    case msgpack::type::NIL: return PyValue::none();
+    case msgpack::type::BOOLEAN: return PyValue::boolean(o.via.boolean);
+    case msgpack::type::POSITIVE_INTEGER:
+        if (o.via.u64 > quint64(std::numeric_limits<qint64>::max()))
+            return PyValue::bigIntegerFromDecimal(QByteArray::number(quint64(o.via.u64)));
+        return PyValue::integer(qint64(o.via.u64));
+    case msgpack::type::NEGATIVE_INTEGER: return PyValue::integer(o.via.i64);
+    case msgpack::type::FLOAT32:
+    case msgpack::type::FLOAT64: return PyValue::floating(o.via.f64);
+    case msgpack::type::STR: return PyValue::str(QByteArray(o.via.str.ptr, qsizetype(o.via.str.size)));
+    case msgpack::type::BIN: return PyValue::bytes(QByteArray(o.via.bin.ptr, qsizetype(o.via.bin.size)));
+    case msgpack::type::ARRAY: {
+        PyValue::Items items;
+        items.reserve(o.via.array.size);
+        for (uint32_t i = 0; i < o.via.array.size; ++i)
+            items.push_back(convert(o.via.array.ptr[i]));
+        return PyValue::list(std::move(items));
+    }
+    case msgpack::type::MAP: {
+        PyValue::Pairs pairs;
+        pairs.reserve(o.via.map.size);
+        for (uint32_t i = 0; i < o.via.map.size; ++i)
+            pairs.emplace_back(convert(o.via.map.ptr[i].key), convert(o.via.map.ptr[i].val));
+        return PyValue::dict(std::move(pairs));
+    }
+    case msgpack::type::EXT: {
+        PyValue::Object obj;
+        obj.module = "msgpack";
+        obj.name = "ExtType";
+        obj.construction = PyValue::Object::Construction::Reduce;
+        obj.args = std::make_shared<PyValue::Items>(PyValue::Items{
+            PyValue::integer(o.via.ext.type()), PyValue::bytes(QByteArray(o.via.ext.data(), qsizetype(o.via.ext.size)))});
+        return PyValue::object(std::move(obj));
+    }
+    }
+    return PyValue::none();
+}
+
+} // namespace
+
+Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArrayView data) const
+{
+    if (data.isEmpty())
+        return makeError(QStringLiteral("msgpack: empty input"));
+    // Every element costs at least one input byte (a map entry two), so no honest container is
+    // longer than the input: capping the counts by it keeps preallocation proportional.
+    const qint64 n = data.size();
+    const auto cap = [](qint64 a, qint64 b) { return std::size_t(std::min<qint64>(std::min(a, b), 0xffffffffll)); };
+    const msgpack::unpack_limit limit(cap(m_limits.maxContainerItems, n), cap(m_limits.maxContainerItems, n / 2 + 1),
+                                      cap(m_limits.maxBytes, n), cap(m_limits.maxBytes, n), cap(m_limits.maxBytes, n),
+                                      std::size_t(m_limits.maxDepth));
+    std::size_t offset = 0;
+    try {
+        msgpack::object_handle handle =
+            msgpack::unpack(data.data(), std::size_t(n), offset, referenceAll, nullptr, limit);
+        Result result;
+        result.value = convert(handle.get());
+        result.consumed = qint64(offset);
+        return result;
+    } catch (const msgpack::insufficient_bytes &) {
+        return makeError(QStringLiteral("msgpack: truncated input (%1 bytes)").arg(n));
+    } catch (const msgpack::depth_size_overflow &) {
+        return makeError(QStringLiteral("msgpack: nested deeper than %1").arg(m_limits.maxDepth));
+    } catch (const msgpack::size_overflow &e) {
+        return makeError(QStringLiteral("msgpack: %1 over the limit near offset %2").arg(QString::fromLatin1(e.what())).arg(offset));
+    } catch (const msgpack::parse_error &e) {
+        return makeError(QStringLiteral("msgpack: parse error near offset %1: %2").arg(offset).arg(QString::fromLatin1(e.what())));
+    } catch (const std::bad_alloc &) {
+        return makeError(QStringLiteral("msgpack: out of memory decoding %1 bytes").arg(n));
+    } catch (const std::exception &e) {
+        return makeError(QStringLiteral("msgpack: %1 near offset %2").arg(QString::fromLatin1(e.what())).arg(offset));
+    }
+}
+
+bool MsgpackDecoder::looksLikeMsgpack(QByteArrayView data)
+{
+    if (data.size() < 2)
+        return false;
+    const uchar b = uchar(data[0]);
+    const bool container = (b >= 0x80 && b <= 0x9f) || b == 0xdc || b == 0xdd || b == 0xde || b == 0xdf;
+    if (!container)
+        return false;
+    MsgpackLimits limits;
+    limits.maxDepth = 64;
+    auto r = MsgpackDecoder(limits).decode(data);
+    return r.hasValue() && r->consumed == data.size();
+}
+
+} // namespace cachescope

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "common/expected.h"
+#include "pyvalue.h"
+
+#include <QByteArrayView>
+
+namespace cachescope {
+
+struct MsgpackLimits
+{
+    qint64 maxContainerItems = 50'000'000; // per array/map (also capped by the input size)
+    qint64 maxBytes = 512ll << 20;         // per str/bin/ext
+    int maxDepth = 512;
+};
+
+// Decodes one msgpack value (what Superset's msgpack.dumps(..., use_bin_type=True) wrote) into a
+// PyValue: str -> str, bin -> bytes, float -> float, ints (uint64 too), nil/bool, array -> list,
+// map -> dict, ext -> object "msgpack.ExtType(code, data)". msgpack-cxx's unpack_limit is always
+// set — without it a 5-byte array32 header makes it reserve 2^32 elements.
+class MsgpackDecoder
+{
+public:
+    explicit MsgpackDecoder(MsgpackLimits limits = {}) : m_limits(limits) {}
+
+    struct Result
+    {
+        PyValue value;
+        qint64 consumed = 0; // bytes of the first value; trailing bytes are the caller's business
+    };
+    Expected<Result> decode(QByteArrayView data) const;
+
+    // Heuristic for the chain: a fixmap/map16/map32 or array header whose first element parses.
+    static bool looksLikeMsgpack(QByteArrayView data);
+
+private:
+    MsgpackLimits m_limits;
+};
+
+} // namespace cachescope

@@ -1,0 +1,104 @@
+// msgpack decode/encode against python's msgpack 1.0.3, and the limits that stop hostile headers.
+#include "codec/decodejson.h"
+#include "codec/msgpackdecoder.h"
+#include "codec/msgpackencoder.h"
+#include "python.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace cachescope;
+
+class TestMsgpack : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void decodesWhatPythonWrites()
+    {
+        auto packed = test::runPython(QStringLiteral(
+            "import msgpack, sys\n"
+            "v = {'i': [0, 127, 128, 255, 256, 65536, 2**32, 2**63, 2**64 - 1, -1, -32, -33, -129, -2**31 - 1, -2**63],\n"
+            "     's': 'h\\u00e9llo' * 20, 'b': b'\\x00\\xff' * 200, 'f': 1.5, 'n': None, 't': True, 'tu': (1, 2),\n"
+            "     'm': {1: 'x'}, 'e': msgpack.ExtType(5, b'ab')}\n"
+            "sys.stdout.buffer.write(msgpack.dumps(v, use_bin_type=True))\n"));
+        QVERIFY(packed.hasValue());
+        auto v = MsgpackDecoder().decode(*packed);
+        QVERIFY2(v.hasValue(), v.hasValue() ? "" : qPrintable(v.error()));
+        QCOMPARE(v->consumed, packed->size());
+        // Python re-reads our JSON rendering of its own data and checks every value.
+        auto check = test::runPython(QStringLiteral(
+            "import json, sys, base64\n"
+            "d = json.loads(sys.stdin.read())\n"
+            "def i(x): return int(x['__int__']) if isinstance(x, dict) else x\n"
+            "ok = [i(x) for x in d['i']] == [0, 127, 128, 255, 256, 65536, 2**32, 2**63, 2**64 - 1, -1, -32, -33, -129, -2**31 - 1, -2**63]\n"
+            "ok = ok and d['s'] == 'h\\u00e9llo' * 20 and base64.b64decode(d['b']['__bytes__']) == b'\\x00\\xff' * 200\n"
+            "ok = ok and d['f'] == 1.5 and d['n'] is None and d['t'] is True and d['tu'] == [1, 2]\n"
+            "ok = ok and d['m'] == {'__dict__': [[1, 'x']]} and d['e']['__object__'] == 'msgpack.ExtType'\n"
+            "print('ok' if ok else 'bad ' + json.dumps(d)[:500])\n"), {}, DecodeJson::value(v->value));
+        QVERIFY(check.hasValue());
+        QCOMPARE(check->trimmed(), QByteArray("ok"));
+    }
+
+    void encodesLikePython()
+    {
+        const PyValue v = PyValue::dict({
+            {PyValue::str(QByteArray("ints")), PyValue::list({PyValue::integer(0), PyValue::integer(200), PyValue::integer(-40), PyValue::integer(70000),
+                                                              PyValue::integer(-3000000000LL), PyValue::bigIntegerFromDecimal("18446744073709551615")})},
+            {PyValue::str(QByteArray("s")), PyValue::str(QByteArray(300, 'x'))},
+            {PyValue::str(QByteArray("b")), PyValue::bytes(QByteArray(70000, '\x01'))},
+            {PyValue::str(QByteArray("f")), PyValue::floating(-0.1)},
+            {PyValue::str(QByteArray("whole")), PyValue::list({PyValue::floating(2.0), PyValue::floating(-6645093.0), PyValue::floating(0.0)})},
+            {PyValue::str(QByteArray("t")), PyValue::tuple({PyValue::none(), PyValue::boolean(false)})},
+        });
+        auto ours = MsgpackEncoder::encode(v);
+        QVERIFY(ours.hasValue());
+        auto py = test::runPython(QStringLiteral(
+            "import msgpack, sys\n"
+            "v = {'ints': [0, 200, -40, 70000, -3000000000, 2**64 - 1], 's': 'x' * 300, 'b': b'\\x01' * 70000, 'f': -0.1, 'whole': [2.0, -6645093.0, 0.0], 't': (None, False)}\n"
+            "sys.stdout.buffer.write(msgpack.dumps(v, use_bin_type=True))\n"));
+        QVERIFY(py.hasValue());
+        QCOMPARE(ours->toHex(), py->toHex());
+        // Integers past uint64 cannot be msgpack (Python raises OverflowError).
+        QVERIFY(!MsgpackEncoder::encode(PyValue::bigIntegerFromDecimal("18446744073709551616")).hasValue());
+    }
+
+    void hostileHeadersAreErrors()
+    {
+        // array32 / map32 / str32 / bin32 headers claiming ~4 G elements or bytes in a 5-byte input.
+        for (const char *hex : {"ddffffffff", "dfffffffff", "dbffffffff", "c6ffffffff", "c9ffffffff01"}) {
+            const QByteArray b = QByteArray::fromHex(hex);
+            auto r = MsgpackDecoder().decode(b);
+            QVERIFY2(!r.hasValue(), hex);
+            QVERIFY2(r.error().startsWith(QLatin1String("msgpack:")), qPrintable(r.error()));
+        }
+        MsgpackLimits limits;
+        limits.maxContainerItems = 2;
+        auto r = MsgpackDecoder(limits).decode(QByteArray::fromHex("93010203"));
+        QVERIFY(!r.hasValue());
+        QVERIFY2(r.error().contains(QLatin1String("limit")), qPrintable(r.error()));
+        QVERIFY(!MsgpackDecoder().decode(QByteArray()).hasValue());
+        QVERIFY(!MsgpackDecoder().decode(QByteArray::fromHex("92")).hasValue()); // truncated
+    }
+
+    void truncationsAndFlipsNeverCrash()
+    {
+        auto packed = test::runPython(QStringLiteral(
+            "import msgpack, sys\n"
+            "sys.stdout.buffer.write(msgpack.dumps({'a': [1, 2.5, 'x' * 40, b'y' * 300, {'k': [None] * 20}], 'q': -5}, use_bin_type=True))\n"));
+        QVERIFY(packed.hasValue());
+        for (qsizetype at = 0; at < packed->size(); ++at) {
+            QByteArray b = *packed;
+            b[at] = char(~uchar(b[at]));
+            auto r = MsgpackDecoder().decode(b);
+            if (r.hasValue())
+                DecodeJson::value(r->value);
+        }
+        for (qsizetype cut = 1; cut < packed->size(); ++cut)
+            QVERIFY2(!MsgpackDecoder().decode(packed->left(cut)).hasValue(), qPrintable(QString::number(cut)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMsgpack)
+#include "tst_msgpack.moc"
