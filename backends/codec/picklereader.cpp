@@ -604,6 +604,14 @@ Expected<bool> Machine::pushRawUnicodeEscape(QByteArrayView text)
 
 Expected<bool> Machine::pushGlobal(QByteArray module, QByteArray name)
 {
+    // Python's Unpickler (fix_imports) maps Python 2 module names for protocols < 3, so values
+    // written by Python 2 or at protocol 2 name the same globals as protocol 5 ones.
+    if (m_protocol < 3) {
+        if (module == "__builtin__")
+            module = "builtins";
+        else if (module == "copy_reg")
+            module = "copyreg";
+    }
     PyValue::Object o;
     o.module = std::move(module);
     o.name = std::move(name);

@@ -141,7 +141,7 @@ private slots:
         QCOMPARE(dec.qualifiedName(), QByteArray("decimal.Decimal"));
         QCOMPARE((*dec.args)[0].bytesData(), QByteArray("1.25"));
         const auto uuid = objectOf(items[2]);
-        QCOMPARE(uuid.qualifiedName(), proto >= 2 ? QByteArray("uuid.UUID") : QByteArray("copy_reg._reconstructor"));
+        QCOMPARE(uuid.qualifiedName(), proto >= 2 ? QByteArray("uuid.UUID") : QByteArray("copyreg._reconstructor"));
         QVERIFY(uuid.state);
         const PyValue *intField = uuid.state->get("int");
         QVERIFY(intField);
