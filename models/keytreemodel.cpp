@@ -817,16 +817,15 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         case SizeColumn:
             return hasMeta && meta->size >= 0 ? formatBytes(meta->size) : QString();
         case KindColumn: {
+            // The application's key when the source knows it (hashed file names), else the stored one.
+            const QByteArray known = m_source ? m_source->knownKeyFor(key.toByteArray()) : QByteArray();
+            if (!known.isEmpty())
+                return keykind::guess(known, m_purpose);
             const QByteArrayView afterPrefix = key.startsWith(m_root->path) ? key.sliced(m_root->path.size()) : key;
             QString kind = keykind::guess(afterPrefix, m_purpose);
             if (kind.isEmpty()) {
                 const qsizetype skip = key.startsWith(parent->path) ? parent->path.size() : 0;
                 kind = keykind::guess(key.sliced(skip), m_purpose);
-            }
-            if (kind.isEmpty() && m_source) {
-                const QByteArray known = m_source->knownKeyFor(key.toByteArray());
-                if (!known.isEmpty())
-                    kind = keykind::guess(known, m_purpose);
             }
             return kind;
         }
