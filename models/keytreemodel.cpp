@@ -9,12 +9,19 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstring>
 
 namespace cachescope {
 
 namespace {
 
 constexpr quint32 kNoKey = 0xffffffffu;
+constexpr int kIdBits = 27;
+constexpr quint32 kIdMask = (1u << kIdBits) - 1;
+constexpr int kChunkBits = 22;
+constexpr quint32 kChunkSize = 1u << kChunkBits;
+constexpr quint32 kChunkMask = kChunkSize - 1;
+constexpr size_t kMaxChunks = 1024;
 constexpr int kMaxDepth = 12;
 constexpr int kMaxCount = 16384;
 // A fetchMore keeps scanning until this many new rows arrived (or the scan ends), so a sparse
@@ -88,10 +95,16 @@ void KeyTreeModel::resetKeyspace()
     m_meta.clear();
     m_root = std::make_unique<Node>();
     m_root->path = m_source ? m_source->keyPrefix() : QByteArray();
-    m_arena.clear();
-    m_arena.shrink_to_fit();
-    m_offsets.assign(1, 0);
-    m_table.assign(1024, 0);
+    m_chunks.clear();
+    m_chunkUsed = 0;
+    m_offsets.clear();
+    m_offsets.shrink_to_fit();
+    for (auto &t : m_shards)
+        std::vector<quint32>().swap(t);
+    m_shardCounts.fill(0);
+    std::fill(std::begin(m_sepTable), std::end(m_sepTable), false);
+    for (char c : std::as_const(m_separators))
+        m_sepTable[quint8(c)] = true;
     m_removed.clear();
     m_liveKeys = 0;
     m_adaptiveCount = m_batchSize;
@@ -172,55 +185,75 @@ bool KeyTreeModel::isFetching() const
 
 QByteArrayView KeyTreeModel::keyView(quint32 id) const
 {
-    return QByteArrayView(m_arena.data() + m_offsets[id], qsizetype(m_offsets[id + 1] - m_offsets[id]));
+    const quint32 off = m_offsets[id];
+    const char *p = m_chunks[off >> kChunkBits].get() + (off & kChunkMask);
+    const qsizetype len = qsizetype(quint8(p[0])) | (qsizetype(quint8(p[1])) << 8);
+    return QByteArrayView(p + 2, len);
 }
 
 quint32 KeyTreeModel::findKey(QByteArrayView key) const
 {
-    const size_t mask = m_table.size() - 1;
-    for (size_t slot = hashKey(key) & mask;; slot = (slot + 1) & mask) {
-        const quint32 v = m_table[slot];
+    const size_t h = hashKey(key);
+    const std::vector<quint32> &table = m_shards[h & 255];
+    if (table.empty())
+        return kNoKey;
+    const quint32 tag = quint32((h >> 8) & 31) << kIdBits;
+    const size_t mask = table.size() - 1;
+    for (size_t slot = (h >> 13) & mask;; slot = (slot + 1) & mask) {
+        const quint32 v = table[slot];
         if (!v)
             return kNoKey;
-        if (keyView(v - 1) == key)
-            return v - 1;
+        if ((v & ~kIdMask) == tag && keyView((v & kIdMask) - 1) == key)
+            return (v & kIdMask) - 1;
     }
 }
 
-void KeyTreeModel::growTable()
+void KeyTreeModel::growShard(size_t shard)
 {
-    std::vector<quint32> bigger(m_table.size() * 2, 0);
+    std::vector<quint32> &table = m_shards[shard];
+    std::vector<quint32> bigger(table.empty() ? 64 : table.size() * 2, 0);
     const size_t mask = bigger.size() - 1;
-    for (quint32 v : m_table) {
+    for (quint32 v : table) {
         if (!v)
             continue;
-        size_t slot = hashKey(keyView(v - 1)) & mask;
+        const size_t h = hashKey(keyView((v & kIdMask) - 1));
+        size_t slot = (h >> 13) & mask;
         while (bigger[slot])
             slot = (slot + 1) & mask;
         bigger[slot] = v;
     }
-    m_table.swap(bigger);
+    table.swap(bigger);
 }
 
 quint32 KeyTreeModel::addKey(QByteArrayView key)
 {
-    const size_t ids = m_offsets.size() - 1;
-    if (m_arena.size() + size_t(key.size()) > 0xfffffff0u || ids >= 0xfffffff0u)
-        return kNoKey; // 4 GiB of key bytes: refuse more rather than overflow offsets
-    if ((ids + 1) * 4 > m_table.size() * 3)
-        growTable();
-    if (m_arena.capacity() < m_arena.size() + size_t(key.size()))
-        m_arena.reserve(std::max(m_arena.capacity() + m_arena.capacity() / 2, m_arena.size() + size_t(key.size()) + 4096));
-    m_arena.insert(m_arena.end(), key.begin(), key.end());
-    m_offsets.push_back(quint32(m_arena.size()));
+    const size_t id = m_offsets.size();
+    if (key.size() > 0xffff || id + 2 >= kIdMask || (m_chunks.size() >= kMaxChunks && m_chunkUsed + key.size() + 2 > kChunkSize))
+        return kNoKey; // bounded: 64 KiB per key name, 4 GiB of names, 134M keys
+    if (m_chunks.empty() || m_chunkUsed + quint32(key.size()) + 2 > kChunkSize) {
+        m_chunks.push_back(std::make_unique_for_overwrite<char[]>(kChunkSize));
+        m_chunkUsed = 0;
+    }
+    char *p = m_chunks.back().get() + m_chunkUsed;
+    p[0] = char(key.size() & 0xff);
+    p[1] = char((key.size() >> 8) & 0xff);
+    memcpy(p + 2, key.data(), size_t(key.size()));
+    m_offsets.push_back(quint32((m_chunks.size() - 1) << kChunkBits) | m_chunkUsed);
+    m_chunkUsed += quint32(key.size()) + 2;
     m_removed.push_back(false);
-    const quint32 id = quint32(ids);
-    const size_t mask = m_table.size() - 1;
-    size_t slot = hashKey(key) & mask;
-    while (m_table[slot])
+
+    const size_t h = hashKey(key);
+    const size_t shard = h & 255;
+    if ((m_shardCounts[shard] + 1) * 4 > m_shards[shard].size() * 3)
+        growShard(shard);
+    std::vector<quint32> &table = m_shards[shard];
+    const size_t mask = table.size() - 1;
+    size_t slot = (h >> 13) & mask;
+    while (table[slot])
         slot = (slot + 1) & mask;
-    m_table[slot] = id + 1;
-    return id;
+    table[slot] = (quint32((h >> 8) & 31) << kIdBits) | quint32(id + 1);
+    ++m_shardCounts[shard];
+    return quint32(id);
 }
 
 // Walks the namespaces of a key (creating missing ones with per-row inserts) and queues the key
@@ -237,14 +270,24 @@ KeyTreeModel::Node *KeyTreeModel::placeKey(quint32 id, QByteArrayView key,
     }
     int depth = 0;
     for (qsizetype i = nameStart; i < key.size() && depth < kMaxDepth; ++i) {
-        if (!m_separators.contains(key[i]) || i == nameStart)
+        if (!m_sepTable[quint8(key[i])] || i == nameStart)
             continue;
         const QByteArrayView segment = key.sliced(nameStart, i - nameStart);
         if (keykind::isHashLike(segment))
             break; // a digest stays one leaf, whatever follows it
         if (i + 1 >= key.size())
             break; // a trailing separator: the key itself is the leaf
-        Node *child = node->childByName.value(segment.toByteArray());
+        Node *child = nullptr;
+        if (node->children.size() <= 16) { // few namespaces: compare without allocating
+            for (const auto &c : node->children) {
+                if (QByteArrayView(c->name) == segment) {
+                    child = c.get();
+                    break;
+                }
+            }
+        } else {
+            child = node->childByName.value(segment.toByteArray());
+        }
         if (!child) {
             auto fresh = std::make_unique<Node>();
             fresh->parent = node;
@@ -365,7 +408,7 @@ void KeyTreeModel::onScanReady(quint64 id, const ScanBatch &batch)
         } else {
             kid = addKey(key);
             if (kid == kNoKey) {
-                Q_EMIT errorOccurred(tr("Key browser full: more than 4 GiB of key names; narrow the filter"));
+                Q_EMIT errorOccurred(tr("Key browser full (4 GiB of key names, 134M keys, or a name over 64 KiB); narrow the filter"));
                 break;
             }
         }

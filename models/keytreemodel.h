@@ -9,6 +9,7 @@
 
 #include "browse/keysource.h"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -115,7 +116,7 @@ private:
     QByteArrayView keyView(quint32 id) const;
     quint32 findKey(QByteArrayView key) const; // kNoKey if absent
     quint32 addKey(QByteArrayView key);        // appends to arena + table
-    void growTable();
+    void growShard(size_t shard);
     Node *placeKey(quint32 id, QByteArrayView key, std::vector<std::pair<Node *, std::vector<quint32>>> &pending,
                    QHash<Node *, qsizetype> &pendingIndex);
     Node *nodeOf(const QModelIndex &index) const; // nullptr for a leaf
@@ -133,9 +134,16 @@ private:
     int m_adaptiveCount = 1000;
 
     std::unique_ptr<Node> m_root;
-    std::vector<char> m_arena;
+    // Key bytes: fixed 4 MiB chunks (no reallocation, so no copy stalls), each key stored as a
+    // 2-byte length then its bytes; m_offsets[id] = chunk << 22 | position.
+    std::vector<std::unique_ptr<char[]>> m_chunks;
+    quint32 m_chunkUsed = 0;
     std::vector<quint32> m_offsets;
-    std::vector<quint32> m_table; // 0 = empty, else key id + 1
+    // Dedupe: 256 open-addressing shards (so growing one rehashes 1/256 of the keys, never a
+    // long stall); a slot holds key id + 1 (27 bits) and 5 hash bits that spare most compares.
+    std::array<std::vector<quint32>, 256> m_shards;
+    std::array<quint32, 256> m_shardCounts{};
+    bool m_sepTable[256] = {};
     std::vector<bool> m_removed;
     quint64 m_liveKeys = 0;
 

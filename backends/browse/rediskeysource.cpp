@@ -12,7 +12,12 @@ namespace {
 
 // Batches waiting for the GUI thread before a continuous scan pauses: keeps memory bounded
 // and keeps each GUI event-loop pass short (STYLE.md §5.7).
-constexpr int kMaxBatchesInFlight = 4;
+constexpr int kMaxBatchesInFlight = 8;
+// A continuous scan grows COUNT while round trips stay short: fewer round trips and thread
+// hand-offs per key, each batch still small enough for one short GUI event-loop pass.
+constexpr int kMaxContinuousCount = 4000;
+constexpr qint64 kFastRoundTripNs = 10000000;
+constexpr qint64 kSlowRoundTripNs = 40000000;
 constexpr int kDeleteBatch = 500;
 
 QString replyError(const RedisReply &r)
@@ -127,10 +132,20 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
     if (isCancelled(id))
         return;
     if (continuous && m_batchesInFlight.load() >= kMaxBatchesInFlight) {
-        // The GUI thread has not caught up: wait without blocking other requests.
-        QTimer::singleShot(1, m_context, [=, this] { scanStep(id, cursor, match, count, continuous); });
+        // The GUI thread has not caught up: park the scan; the GUI side resumes it when it has
+        // taken a batch. Other requests keep running meanwhile.
+        QMutexLocker lock(&m_cancelMutex);
+        m_parked = [=, this] { scanStep(id, cursor, match, count, continuous); };
+        if (m_batchesInFlight.load() >= kMaxBatchesInFlight)
+            return;
+        auto resume = std::move(m_parked);
+        m_parked = nullptr;
+        lock.unlock();
+        resume();
         return;
     }
+    QElapsedTimer roundTrip;
+    roundTrip.start();
     QList<QByteArray> cmd{"SCAN", cursor};
     if (!match.isEmpty() && match != "*")
         cmd << "MATCH" << match;
@@ -172,10 +187,26 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
     m_batchesInFlight.fetch_add(1);
     post([this, id, batch = std::move(batch)] {
         m_batchesInFlight.fetch_sub(1);
+        std::function<void()> parked;
+        {
+            QMutexLocker lock(&m_cancelMutex);
+            parked = std::move(m_parked);
+            m_parked = nullptr;
+        }
+        if (parked)
+            onWorker(std::move(parked));
         Q_EMIT scanReady(id, batch);
     });
-    if (more) // re-post instead of looping, so queued metadata requests get their turn
-        onWorker([=, this] { scanStep(id, next, match, count, continuous); });
+    if (more) {
+        int nextCount = count;
+        const qint64 ns = roundTrip.nsecsElapsed();
+        if (ns < kFastRoundTripNs)
+            nextCount = qMin(count * 2, qMax(count, kMaxContinuousCount));
+        else if (ns > kSlowRoundTripNs)
+            nextCount = qMax(100, count / 2);
+        // Re-post instead of looping, so queued metadata requests get their turn.
+        onWorker([=, this] { scanStep(id, next, match, nextCount, continuous); });
+    }
 }
 
 quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)

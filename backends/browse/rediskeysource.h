@@ -8,6 +8,7 @@
 #include <QSet>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -54,6 +55,7 @@ private:
     QMutex m_cancelMutex;
     QSet<quint64> m_cancelled;
     std::atomic<int> m_batchesInFlight{0};
+    std::function<void()> m_parked; // a continuous scan waiting for the GUI (guarded by m_cancelMutex)
 };
 
 } // namespace cachescope
