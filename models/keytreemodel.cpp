@@ -109,6 +109,7 @@ void KeyTreeModel::resetKeyspace()
     m_liveKeys = 0;
     m_adaptiveCount = m_batchSize;
     m_sortColumn = -1;
+    m_exact = false;
 }
 
 void KeyTreeModel::setSource(KeySource *source)
@@ -134,7 +135,7 @@ void KeyTreeModel::setSource(KeySource *source)
 
 void KeyTreeModel::setFilter(const QByteArray &glob)
 {
-    if (glob == m_filter)
+    if (glob == m_filter && !m_exact)
         return;
     const bool wasLoading = isLoadingAll();
     beginResetModel();
@@ -527,6 +528,22 @@ QModelIndex KeyTreeModel::insertKey(const QByteArray &storedKey)
     insertLeafRows(node, pending.front().second);
     ++m_liveKeys;
     return index(node->rowCount() - 1, 0, indexOf(node));
+}
+
+void KeyTreeModel::showExactKeys(const QList<QByteArray> &storedKeys)
+{
+    const bool wasLoading = isLoadingAll();
+    beginResetModel();
+    m_filter = storedKeys.isEmpty() ? QByteArray() : KeySource::globEscape(storedKeys.first());
+    resetKeyspace();
+    m_exact = true;
+    m_root->scanned = true; // nothing to scan: the keys are known
+    endResetModel();
+    if (wasLoading)
+        Q_EMIT loadingChanged(false);
+    for (const QByteArray &k : storedKeys)
+        insertKey(k);
+    emitProgress(true);
 }
 
 QModelIndex KeyTreeModel::indexForKey(const QByteArray &storedKey) const

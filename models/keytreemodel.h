@@ -69,6 +69,9 @@ public:
 
     // An exact key the user typed: shown at once without scanning (inserted if not loaded yet).
     QModelIndex insertKey(const QByteArray &storedKey);
+    // Shows only these keys (an exact key typed in the filter): resets, and scans nothing.
+    void showExactKeys(const QList<QByteArray> &storedKeys);
+    bool isExactMode() const { return m_exact; }
     QModelIndex indexForKey(const QByteArray &storedKey) const;
     // Rows for keys deleted elsewhere (after a delete action); loaded namespaces shrink.
     void removeKeys(const QList<QByteArray> &storedKeys);
@@ -156,6 +159,7 @@ private:
     QHash<quint64, QList<QPersistentModelIndex>> m_metaRequests;
     QList<QPersistentModelIndex> m_liveRows;
     QTimer *m_ttlTimer;
+    bool m_exact = false;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
 };
