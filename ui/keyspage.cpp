@@ -25,6 +25,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSet>
 #include <QSaveFile>
 #include <QSplitter>
 #include <QStringDecoder>
@@ -497,9 +498,14 @@ void KeysPage::copyValueAsJson()
 bool KeysPage::exportSelection(const QString &path, bool json)
 {
     QList<QModelIndex> rows;
+    QSet<QByteArray> seen; // a key selected both itself and through its namespace is written once
     std::function<void(const QModelIndex &)> collect = [&](const QModelIndex &i) {
         if (!m_model->isNamespace(i)) {
-            rows << i;
+            const QByteArray key = m_model->keyAt(i);
+            if (!seen.contains(key)) {
+                seen.insert(key);
+                rows << i;
+            }
             return;
         }
         for (int r = 0; r < m_model->rowCount(i); ++r)
@@ -527,7 +533,7 @@ bool KeysPage::exportSelection(const QString &path, bool json)
         f.write(QJsonDocument(out).toJson(QJsonDocument::Indented));
     } else {
         f.write("key,type,ttl_ms,size,kind\n");
-        auto quote = [](QByteArray s) { return '"' + s.replace('"', "\"\"") + '"'; };
+        auto quote = [](QByteArray s) -> QByteArray { return '"' + s.replace('"', "\"\"") + '"'; };
         for (const QModelIndex &i : std::as_const(rows)) {
             f.write(quote(m_model->keyAt(i)) + ',' + cell(i, KeyTreeModel::TypeColumn, Qt::DisplayRole).toString().toUtf8()
                     + ',' + QByteArray::number(cell(i, KeyTreeModel::TtlColumn, KeyTreeModel::TtlMsRole).toLongLong())
@@ -542,9 +548,19 @@ bool KeysPage::exportSelection(const QString &path, bool json)
     return true;
 }
 
+bool KeysPage::requireWrites()
+{
+    if (m_source && m_source->writesEnabled())
+        return true;
+    m_messages->showMessage(tr("%1 is read-only: click the padlock to enable writes for this connection.")
+                                .arg(m_source ? m_source->description() : tr("This cache")),
+                            MessageBar::Level::Warning);
+    return false;
+}
+
 void KeysPage::deleteSelected()
 {
-    if (!m_source || m_writeRequest)
+    if (!m_source || m_writeRequest || !requireWrites())
         return;
     const QModelIndexList rows = selectedRows();
     QList<QByteArray> keys;
@@ -580,7 +596,7 @@ void KeysPage::deleteSelected()
 void KeysPage::setTtlOfSelected()
 {
     const QList<QByteArray> keys = selectedKeys();
-    if (!m_source || keys.isEmpty() || m_writeRequest || !m_askTtl)
+    if (!m_source || keys.isEmpty() || m_writeRequest || !m_askTtl || !requireWrites())
         return;
     const auto seconds = m_askTtl();
     if (!seconds || *seconds <= 0)
@@ -595,7 +611,7 @@ void KeysPage::setTtlOfSelected()
 void KeysPage::removeTtlOfSelected()
 {
     const QList<QByteArray> keys = selectedKeys();
-    if (!m_source || keys.isEmpty() || m_writeRequest)
+    if (!m_source || keys.isEmpty() || m_writeRequest || !requireWrites())
         return;
     if (!confirm(tr("Make %n key(s) never expire?", nullptr, int(keys.size()))))
         return;

@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QWidget>
 
+#include "browse/keysource.h"
+
 #include <functional>
 #include <optional>
 
@@ -20,7 +22,6 @@ class QTreeView;
 
 namespace cachescope {
 
-class KeySource;
 class KeyTreeModel;
 class MessageBar;
 
@@ -80,6 +81,7 @@ private:
     QList<QByteArray> selectedKeys() const;
     QModelIndexList selectedRows() const;
     bool confirm(const QString &question);
+    bool requireWrites();
 
     QPointer<KeySource> m_source;
     KeyTreeModel *m_model;
