@@ -103,8 +103,6 @@ KeysPage::KeysPage(QWidget *parent)
 
     m_padlock->setCheckable(true);
     m_padlock->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_padlock->setText(tr("🔒 Read-only"));
-    m_padlock->setToolTip(tr("Writes are off for this connection. Click to enable deletes and TTL changes."));
     connect(m_padlock, &QToolButton::toggled, this, &KeysPage::onPadlockToggled);
 
     m_actionsButton->setText(tr("Actions"));
@@ -143,6 +141,7 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->setSortingEnabled(false);
     m_view->header()->setSectionsClickable(true);
     m_view->header()->setSortIndicatorShown(true);
+    m_view->header()->setSortIndicator(-1, Qt::AscendingOrder); // scan order until the user sorts
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(KeyTreeModel::KeyColumn, QHeaderView::Stretch);
     for (int c = KeyTreeModel::TypeColumn; c < KeyTreeModel::NUM_COLUMNS; ++c)
@@ -193,8 +192,9 @@ KeysPage::KeysPage(QWidget *parent)
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_view);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({640, 600}); // the hex preview needs about 80 columns
 
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_status, 1);
@@ -228,7 +228,11 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
     m_source = source;
     m_model->setCachePurpose(cachePurpose);
     m_model->setSource(source);
-    m_padlock->setChecked(source && source->writesEnabled());
+    {
+        const QSignalBlocker block(m_padlock);
+        m_padlock->setChecked(source && source->writesEnabled());
+    }
+    updatePadlock();
     m_preview->clear();
     m_previewTitle->clear();
     if (source) {
@@ -302,7 +306,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
         connect(source, &KeySource::writesEnabledChanged, this, [this](bool on) {
             const QSignalBlocker block(m_padlock);
             m_padlock->setChecked(on);
-            m_padlock->setText(on ? tr("🔓 Writes enabled") : tr("🔒 Read-only"));
+            updatePadlock();
             updateActions();
         });
         // The first page of keys, without waiting for the view to ask.
@@ -407,8 +411,20 @@ void KeysPage::onPadlockToggled(bool on)
         return;
     }
     m_source->setWritesEnabled(on);
-    m_padlock->setText(on ? tr("🔓 Writes enabled") : tr("🔒 Read-only"));
+    updatePadlock();
     updateActions();
+}
+
+void KeysPage::updatePadlock()
+{
+    // A padlock glyph would need an emoji font; words and colour say it on every system.
+    const bool on = m_source && m_source->writesEnabled();
+    m_padlock->setText(on ? tr("Unlocked: writes enabled") : tr("Locked: read-only"));
+    m_padlock->setToolTip(on ? tr("Deletes and TTL changes are enabled for %1 (confined to prefix \"%2\"). "
+                                  "Click to lock again.")
+                                   .arg(m_source->description(), QString::fromUtf8(m_source->keyPrefix()))
+                             : tr("Writes are off for this connection. Click to enable deletes and TTL changes."));
+    m_padlock->setStyleSheet(on ? QStringLiteral("QToolButton { background: #f8d7da; color: #842029; }") : QString());
 }
 
 bool KeysPage::confirm(const QString &question)

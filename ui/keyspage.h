@@ -82,6 +82,7 @@ private:
     QModelIndexList selectedRows() const;
     bool confirm(const QString &question);
     bool requireWrites();
+    void updatePadlock();
 
     QPointer<KeySource> m_source;
     KeyTreeModel *m_model;
