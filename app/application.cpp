@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "keyscommand.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -22,6 +23,7 @@ struct SubCommand
 
 const SubCommand kSubCommands[] = {
     {"cache", runCacheCommand, "read and write cache entries: get, set, add, delete, ttl, keys"},
+    {"keys", runKeysCommand, "stream a cache's keys (and TTL/size with --meta) as JSON lines"},
 };
 
 int printUsage(FILE *out)
