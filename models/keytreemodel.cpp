@@ -245,7 +245,9 @@ quint32 KeyTreeModel::addKey(QByteArrayView key)
 
     const size_t h = hashKey(key);
     const size_t shard = h & 255;
-    if ((m_shardCounts[shard] + 1) * 4 > m_shards[shard].size() * 3)
+    // Each shard grows at its own load factor (0.5 .. 0.85): with a uniform hash, equal
+    // thresholds would make all 256 shards rehash within the same few batches (one long stall).
+    if ((size_t(m_shardCounts[shard]) + 1) * 256 > m_shards[shard].size() * (128 + shard * 90 / 255))
         growShard(shard);
     std::vector<quint32> &table = m_shards[shard];
     const size_t mask = table.size() - 1;
@@ -435,6 +437,11 @@ void KeyTreeModel::onScanReady(quint64 id, const ScanBatch &batch)
         Q_EMIT dataChanged(i, i, {Qt::DisplayRole, KeyCountRole});
     }
 
+    if (batch.more) {
+        // One slice of a larger SCAN page: the cursor moves when its last slice arrives.
+        emitProgress(false);
+        return;
+    }
     node->cursor = batch.nextCursor;
     const bool done = batch.done();
     if (done) {

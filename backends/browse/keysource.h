@@ -19,7 +19,10 @@ struct ScanBatch
     QByteArray nextCursor;   // "0" when complete
     QList<QByteArray> keys;  // may repeat keys of earlier batches (SCAN guarantees), callers dedupe
     bool restarted = false;  // the server changed under the scan (restart): it began again at 0
-    bool done() const { return nextCursor.isEmpty() || nextCursor == "0"; }
+    // More slices of the same SCAN page follow (a large page is delivered in slices so the
+    // receiving thread never spends long on one); nextCursor is meaningful on the last slice.
+    bool more = false;
+    bool done() const { return !more && (nextCursor.isEmpty() || nextCursor == "0"); }
 };
 
 // What the key list shows for one key. ttlMs: -1 never expires, -2 missing (deleted since).

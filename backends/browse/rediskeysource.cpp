@@ -13,6 +13,7 @@ namespace {
 // Batches waiting for the GUI thread before a continuous scan pauses: keeps memory bounded
 // and keeps each GUI event-loop pass short (STYLE.md §5.7).
 constexpr int kMaxBatchesInFlight = 8;
+constexpr qsizetype kSliceKeys = 1000;
 // A continuous scan grows COUNT while round trips stay short: fewer round trips and thread
 // hand-offs per key, each batch still small enough for one short GUI event-loop pass.
 constexpr int kMaxContinuousCount = 4000;
@@ -184,19 +185,36 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
     }
     const bool more = continuous && !batch.done();
     const QByteArray next = batch.nextCursor;
-    m_batchesInFlight.fetch_add(1);
-    post([this, id, batch = std::move(batch)] {
-        m_batchesInFlight.fetch_sub(1);
-        std::function<void()> parked;
-        {
-            QMutexLocker lock(&m_cancelMutex);
-            parked = std::move(m_parked);
-            m_parked = nullptr;
+    // Deliver a large page in slices: each queued slice is a short GUI event-loop pass.
+    QList<ScanBatch> slices;
+    if (batch.keys.size() > kSliceKeys) {
+        for (qsizetype at = 0; at < batch.keys.size(); at += kSliceKeys) {
+            ScanBatch slice;
+            slice.cursor = batch.cursor;
+            slice.restarted = batch.restarted && at == 0;
+            slice.keys = batch.keys.mid(at, kSliceKeys);
+            slice.more = at + kSliceKeys < batch.keys.size();
+            slice.nextCursor = slice.more ? batch.cursor : batch.nextCursor;
+            slices.append(std::move(slice));
         }
-        if (parked)
-            onWorker(std::move(parked));
-        Q_EMIT scanReady(id, batch);
-    });
+    } else {
+        slices.append(std::move(batch));
+    }
+    for (ScanBatch &slice : slices) {
+        m_batchesInFlight.fetch_add(1);
+        post([this, id, slice = std::move(slice)] {
+            m_batchesInFlight.fetch_sub(1);
+            std::function<void()> parked;
+            {
+                QMutexLocker lock(&m_cancelMutex);
+                parked = std::move(m_parked);
+                m_parked = nullptr;
+            }
+            if (parked)
+                onWorker(std::move(parked));
+            Q_EMIT scanReady(id, slice);
+        });
+    }
     if (more) {
         int nextCount = count;
         const qint64 ns = roundTrip.nsecsElapsed();
