@@ -22,6 +22,7 @@ constexpr int kChunkBits = 22;
 constexpr quint32 kChunkSize = 1u << kChunkBits;
 constexpr quint32 kChunkMask = kChunkSize - 1;
 constexpr size_t kMaxChunks = 1024;
+constexpr int kShardBits = 12;
 constexpr int kMaxDepth = 12;
 constexpr int kMaxCount = 16384;
 // A fetchMore keeps scanning until this many new rows arrived (or the scan ends), so a sparse
@@ -195,12 +196,12 @@ QByteArrayView KeyTreeModel::keyView(quint32 id) const
 quint32 KeyTreeModel::findKey(QByteArrayView key) const
 {
     const size_t h = hashKey(key);
-    const std::vector<quint32> &table = m_shards[h & 255];
+    const std::vector<quint32> &table = m_shards[h & (kShards - 1)];
     if (table.empty())
         return kNoKey;
-    const quint32 tag = quint32((h >> 8) & 31) << kIdBits;
+    const quint32 tag = quint32((h >> kShardBits) & 31) << kIdBits;
     const size_t mask = table.size() - 1;
-    for (size_t slot = (h >> 13) & mask;; slot = (slot + 1) & mask) {
+    for (size_t slot = (h >> (kShardBits + 5)) & mask;; slot = (slot + 1) & mask) {
         const quint32 v = table[slot];
         if (!v)
             return kNoKey;
@@ -212,13 +213,13 @@ quint32 KeyTreeModel::findKey(QByteArrayView key) const
 void KeyTreeModel::growShard(size_t shard)
 {
     std::vector<quint32> &table = m_shards[shard];
-    std::vector<quint32> bigger(table.empty() ? 64 : table.size() * 2, 0);
+    std::vector<quint32> bigger(table.empty() ? 16 : table.size() * 2, 0);
     const size_t mask = bigger.size() - 1;
     for (quint32 v : table) {
         if (!v)
             continue;
         const size_t h = hashKey(keyView((v & kIdMask) - 1));
-        size_t slot = (h >> 13) & mask;
+        size_t slot = (h >> (kShardBits + 5)) & mask;
         while (bigger[slot])
             slot = (slot + 1) & mask;
         bigger[slot] = v;
@@ -244,17 +245,17 @@ quint32 KeyTreeModel::addKey(QByteArrayView key)
     m_removed.push_back(false);
 
     const size_t h = hashKey(key);
-    const size_t shard = h & 255;
+    const size_t shard = h & (kShards - 1);
     // Each shard grows at its own load factor (0.5 .. 0.85): with a uniform hash, equal
-    // thresholds would make all 256 shards rehash within the same few batches (one long stall).
-    if ((size_t(m_shardCounts[shard]) + 1) * 256 > m_shards[shard].size() * (128 + shard * 90 / 255))
+    // thresholds would make all shards rehash within the same few batches (one long stall).
+    if ((size_t(m_shardCounts[shard]) + 1) * 256 > m_shards[shard].size() * (128 + shard * 90 / (kShards - 1)))
         growShard(shard);
     std::vector<quint32> &table = m_shards[shard];
     const size_t mask = table.size() - 1;
-    size_t slot = (h >> 13) & mask;
+    size_t slot = (h >> (kShardBits + 5)) & mask;
     while (table[slot])
         slot = (slot + 1) & mask;
-    table[slot] = (quint32((h >> 8) & 31) << kIdBits) | quint32(id + 1);
+    table[slot] = (quint32((h >> kShardBits) & 31) << kIdBits) | quint32(id + 1);
     ++m_shardCounts[shard];
     return quint32(id);
 }

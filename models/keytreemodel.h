@@ -142,10 +142,11 @@ private:
     std::vector<std::unique_ptr<char[]>> m_chunks;
     quint32 m_chunkUsed = 0;
     std::vector<quint32> m_offsets;
-    // Dedupe: 256 open-addressing shards (so growing one rehashes 1/256 of the keys, never a
+    // Dedupe: 4096 open-addressing shards (so growing one rehashes 1/4096 of the keys, never a
     // long stall); a slot holds key id + 1 (27 bits) and 5 hash bits that spare most compares.
-    std::array<std::vector<quint32>, 256> m_shards;
-    std::array<quint32, 256> m_shardCounts{};
+    static constexpr size_t kShards = 4096;
+    std::array<std::vector<quint32>, kShards> m_shards;
+    std::array<quint32, kShards> m_shardCounts{};
     bool m_sepTable[256] = {};
     std::vector<bool> m_removed;
     quint64 m_liveKeys = 0;
