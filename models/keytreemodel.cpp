@@ -2,6 +2,7 @@
 
 #include "browse/keykind.h"
 #include "browse/keysource.h"
+#include "chunkedvector.h"
 #include "formatting.h"
 
 #include <QDateTime>
@@ -46,7 +47,7 @@ struct KeyTreeModel::Node
     QByteArray path; // stored-key prefix of everything below (root: the cache prefix)
     std::vector<std::unique_ptr<Node>> children;
     QHash<QByteArray, Node *> childByName;
-    std::vector<quint32> leaves;
+    ChunkedVector<quint32> leaves;
     quint64 keyCount = 0;
     // The namespace's own SCAN (MATCH path*), used before the whole keyspace is loaded.
     QByteArray cursor = "0";
@@ -99,7 +100,6 @@ void KeyTreeModel::resetKeyspace()
     m_chunks.clear();
     m_chunkUsed = 0;
     m_offsets.clear();
-    m_offsets.shrink_to_fit();
     for (auto &t : m_shards)
         std::vector<quint32>().swap(t);
     m_shardCounts.fill(0);
@@ -326,7 +326,7 @@ bool KeyTreeModel::insertLeafRows(Node *node, std::vector<quint32> &ids)
         return false;
     const int first = node->rowCount();
     beginInsertRows(indexOf(node), first, first + int(ids.size()) - 1);
-    node->leaves.insert(node->leaves.end(), ids.begin(), ids.end());
+    node->leaves.append(ids.begin(), ids.end());
     endInsertRows();
     for (Node *n = node; n; n = n->parent)
         n->keyCount += ids.size();
@@ -566,9 +566,9 @@ QModelIndex KeyTreeModel::indexForKey(const QByteArray &storedKey) const
         stack.pop_back();
         if (!storedKey.startsWith(n->path) && n != m_root.get())
             continue;
-        const auto it = std::find(n->leaves.begin(), n->leaves.end(), kid);
-        if (it != n->leaves.end())
-            return index(int(n->children.size() + size_t(it - n->leaves.begin())), 0, indexOf(n));
+        const qsizetype at = n->leaves.indexOf(kid);
+        if (at >= 0)
+            return index(int(n->children.size() + size_t(at)), 0, indexOf(n));
         for (auto &c : n->children) {
             if (storedKey.startsWith(c->path))
                 stack.push_back(c.get());
@@ -587,7 +587,7 @@ void KeyTreeModel::removeKeys(const QList<QByteArray> &storedKeys)
         const int leafRow = i.row() - int(parent->children.size());
         beginRemoveRows(i.parent(), i.row(), i.row());
         const quint32 kid = parent->leaves[size_t(leafRow)];
-        parent->leaves.erase(parent->leaves.begin() + leafRow);
+        parent->leaves.removeAt(size_t(leafRow));
         m_removed[kid] = true;
         m_meta.remove(kid);
         endRemoveRows();
@@ -603,7 +603,8 @@ void KeyTreeModel::removeKeys(const QList<QByteArray> &storedKeys)
 
 void KeyTreeModel::markRemoved(Node *node)
 {
-    for (quint32 kid : node->leaves) {
+    for (size_t i = 0; i < node->leaves.size(); ++i) {
+        const quint32 kid = node->leaves[i];
         m_removed[kid] = true;
         m_meta.remove(kid);
     }
@@ -966,20 +967,22 @@ void KeyTreeModel::sort(int column, Qt::SortOrder order)
             n->children[r]->row = int(r);
             stack.push_back(n->children[r].get());
         }
+        std::vector<quint32> leaves = n->leaves.toStdVector();
         if (column == TtlColumn || column == SizeColumn) {
-            std::stable_sort(n->leaves.begin(), n->leaves.end(), [&](quint32 a, quint32 b) {
+            std::stable_sort(leaves.begin(), leaves.end(), [&](quint32 a, quint32 b) {
                 return desc ? metaValue(b) < metaValue(a) : metaValue(a) < metaValue(b);
             });
         } else if (column == TypeColumn) {
-            std::stable_sort(n->leaves.begin(), n->leaves.end(), [&](quint32 a, quint32 b) {
+            std::stable_sort(leaves.begin(), leaves.end(), [&](quint32 a, quint32 b) {
                 const QByteArray ta = m_meta.value(a).type, tb = m_meta.value(b).type;
                 return desc ? tb < ta : ta < tb;
             });
         } else {
-            std::sort(n->leaves.begin(), n->leaves.end(), [&](quint32 a, quint32 b) {
+            std::sort(leaves.begin(), leaves.end(), [&](quint32 a, quint32 b) {
                 return desc ? keyView(b) < keyView(a) : keyView(a) < keyView(b);
             });
         }
+        n->leaves.assign(leaves);
     }
     QModelIndexList to;
     to.reserve(persistent.size());
@@ -987,8 +990,8 @@ void KeyTreeModel::sort(int column, Qt::SortOrder order)
         if (t.node) {
             to.append(createIndex(t.node->row, t.column, t.node->parent));
         } else if (t.kid != kNoKey) {
-            const auto it = std::find(t.parent->leaves.begin(), t.parent->leaves.end(), t.kid);
-            to.append(createIndex(int(t.parent->children.size() + size_t(it - t.parent->leaves.begin())), t.column, t.parent));
+            const qsizetype at = t.parent->leaves.indexOf(t.kid);
+            to.append(createIndex(int(t.parent->children.size() + size_t(qMax<qsizetype>(0, at))), t.column, t.parent));
         } else {
             to.append(QModelIndex());
         }

@@ -7,6 +7,8 @@
 #include <QPersistentModelIndex>
 #include <QPointer>
 
+#include "chunkedvector.h"
+
 #include "browse/keysource.h"
 
 #include <array>
@@ -141,7 +143,7 @@ private:
     // 2-byte length then its bytes; m_offsets[id] = chunk << 22 | position.
     std::vector<std::unique_ptr<char[]>> m_chunks;
     quint32 m_chunkUsed = 0;
-    std::vector<quint32> m_offsets;
+    ChunkedVector<quint32, 16> m_offsets;
     // Dedupe: 4096 open-addressing shards (so growing one rehashes 1/4096 of the keys, never a
     // long stall); a slot holds key id + 1 (27 bits) and 5 hash bits that spare most compares.
     static constexpr size_t kShards = 4096;
