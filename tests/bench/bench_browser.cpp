@@ -191,6 +191,11 @@ int main(int argc, char *argv[])
         cpuLast = cpu;
     });
     QElapsedTimer load;
+    if (!qEnvironmentVariableIsEmpty("BENCH_EXPAND")) // the user opens the big namespace while it loads
+        QObject::connect(model, &QAbstractItemModel::rowsInserted, &view, [&](const QModelIndex &parent) {
+            if (!parent.isValid() && !view.isExpanded(model->index(0, 0)))
+                view.expand(model->index(0, 0));
+        });
     qint64 guiCpuStart = 0, procCpuStart = 0;
     QObject::connect(model, &KeyTreeModel::loadingChanged, &app, [&](bool loading) {
         if (!loading && model->isScanComplete())
