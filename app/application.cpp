@@ -2,6 +2,7 @@
 
 #include "cachecommand.h"
 #include "decodecommand.h"
+#include "keyscommand.h"
 #include "statscommand.h"
 #include "window.h"
 
@@ -26,6 +27,7 @@ struct SubCommand
 const SubCommand kSubCommands[] = {
     {"cache", runCacheCommand, "read and write cache entries: get, set, add, delete, ttl, keys"},
     {"decode", runDecodeCommand, "open every layer of a cache entry (pickle, zlib, msgpack, Arrow...)"},
+    {"keys", runKeysCommand, "stream a cache's keys (and TTL/size with --meta) as JSON lines"},
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},

@@ -1,0 +1,381 @@
+#include "rediskeysource.h"
+
+#include "redis/redisclient.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+#include <QTimer>
+
+namespace cachescope {
+
+namespace {
+
+// Batches waiting for the GUI thread before a continuous scan pauses: keeps memory bounded
+// and keeps each GUI event-loop pass short (STYLE.md §5.7).
+constexpr int kMaxBatchesInFlight = 8;
+constexpr qsizetype kSliceKeys = 1000;
+// A continuous scan grows COUNT while round trips stay short: fewer round trips and thread
+// hand-offs per key, each batch still small enough for one short GUI event-loop pass.
+constexpr int kMaxContinuousCount = 4000;
+constexpr qint64 kFastRoundTripNs = 10000000;
+constexpr qint64 kSlowRoundTripNs = 40000000;
+constexpr int kDeleteBatch = 500;
+
+QString replyError(const RedisReply &r)
+{
+    return QString::fromUtf8(r.string);
+}
+
+} // namespace
+
+struct RedisKeySource::Worker
+{
+    explicit Worker(RedisUrl url) : client(std::move(url)) {}
+    RedisClient client;
+    qint64 clientId = -1;
+    QByteArray runId;
+
+    // Runs a pipeline, reconnecting with back-off when the link is down (about 6 s in all).
+    // Sets serverChanged when the connection was re-established to a restarted server.
+    Expected<std::vector<RedisReply>> run(const QList<QList<QByteArray>> &cmds, bool *serverChanged = nullptr)
+    {
+        int delayMs = 50;
+        QString lastError;
+        for (int attempt = 0; attempt < 8; ++attempt) {
+            QList<QList<QByteArray>> withId = cmds;
+            withId.append(QList<QByteArray>{"CLIENT", "ID"});
+            auto replies = client.pipeline(withId);
+            if (replies) {
+                const qint64 id = replies->back().integer;
+                replies->pop_back();
+                if (id != clientId) {
+                    // A new connection (first use, reconnect): is it still the same server process?
+                    auto info = client.command({"INFO", "server"});
+                    QByteArray rid;
+                    if (info && !info->isError()) {
+                        const qsizetype at = info->string.indexOf("run_id:");
+                        if (at >= 0)
+                            rid = info->string.mid(at + 7, 40);
+                    }
+                    if (serverChanged && clientId != -1 && rid != runId)
+                        *serverChanged = true;
+                    clientId = id;
+                    runId = rid;
+                }
+                return replies;
+            }
+            lastError = replies.error();
+            QThread::msleep(delayMs);
+            delayMs = qMin(delayMs * 2, 1000);
+        }
+        return makeError(lastError);
+    }
+};
+
+RedisKeySource::RedisKeySource(RedisUrl url, QByteArray keyPrefix, QObject *parent)
+    : KeySource(std::move(keyPrefix), parent)
+    , m_url(url)
+    , m_thread(new QThread)
+    , m_context(new QObject)
+    , m_worker(std::make_unique<Worker>(std::move(url)))
+{
+    m_thread->setObjectName(QStringLiteral("redis-keys"));
+    m_context->moveToThread(m_thread);
+    m_thread->start();
+}
+
+RedisKeySource::~RedisKeySource()
+{
+    {
+        QMutexLocker lock(&m_cancelMutex);
+        m_cancelled.insert(0); // marks "everything": see isCancelled
+    }
+    QMetaObject::invokeMethod(m_context, [ctx = m_context] { delete ctx; }, Qt::QueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+QString RedisKeySource::description() const
+{
+    return m_url.redacted();
+}
+
+template<typename F>
+void RedisKeySource::onWorker(F &&f)
+{
+    QMetaObject::invokeMethod(m_context, std::forward<F>(f), Qt::QueuedConnection);
+}
+
+bool RedisKeySource::isCancelled(quint64 id)
+{
+    QMutexLocker lock(&m_cancelMutex);
+    return m_cancelled.contains(id) || m_cancelled.contains(0);
+}
+
+void RedisKeySource::cancel(quint64 id)
+{
+    QMutexLocker lock(&m_cancelMutex);
+    m_cancelled.insert(id);
+}
+
+quint64 RedisKeySource::requestScan(const QByteArray &cursor, const QByteArray &match, int count, bool continuous)
+{
+    const quint64 id = nextId();
+    const QByteArray start = cursor.isEmpty() ? QByteArray("0") : cursor;
+    onWorker([this, id, start, match, count, continuous] { scanStep(id, start, match, count, continuous); });
+    return id;
+}
+
+// Runs on the worker thread.
+void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous)
+{
+    if (isCancelled(id))
+        return;
+    if (continuous && m_batchesInFlight.load() >= kMaxBatchesInFlight) {
+        // The GUI thread has not caught up: park the scan; the GUI side resumes it when it has
+        // taken a batch. Other requests keep running meanwhile.
+        QMutexLocker lock(&m_cancelMutex);
+        m_parked = [=, this] { scanStep(id, cursor, match, count, continuous); };
+        if (m_batchesInFlight.load() >= kMaxBatchesInFlight)
+            return;
+        auto resume = std::move(m_parked);
+        m_parked = nullptr;
+        lock.unlock();
+        resume();
+        return;
+    }
+    QElapsedTimer roundTrip;
+    roundTrip.start();
+    QList<QByteArray> cmd{"SCAN", cursor};
+    if (!match.isEmpty() && match != "*")
+        cmd << "MATCH" << match;
+    cmd << "COUNT" << QByteArray::number(qBound(1, count, 100000));
+    bool serverChanged = false;
+    auto replies = m_worker->run({cmd}, &serverChanged);
+    ScanBatch batch;
+    batch.cursor = cursor;
+    if (replies && serverChanged && cursor != "0") {
+        // The cursor belongs to a server that is gone: begin again, the receiver dedupes.
+        batch.restarted = true;
+        batch.cursor = "0";
+        cmd[1] = "0";
+        replies = m_worker->run({cmd});
+    }
+    QString error;
+    if (!replies) {
+        error = QStringLiteral("SCAN on %1 failed: %2").arg(description(), replies.error());
+    } else {
+        const RedisReply &r = replies->front();
+        if (r.isError()) {
+            error = QStringLiteral("SCAN on %1 failed: %2").arg(description(), replyError(r));
+        } else if (r.type != RedisReply::Type::Array || r.elements.size() != 2
+                   || r.elements[1].type != RedisReply::Type::Array) {
+            error = QStringLiteral("SCAN on %1 failed: unexpected reply shape").arg(description());
+        } else {
+            batch.nextCursor = r.elements[0].string;
+            batch.keys.reserve(qsizetype(r.elements[1].elements.size()));
+            for (const auto &k : r.elements[1].elements)
+                batch.keys.append(k.string);
+        }
+    }
+    if (!error.isEmpty()) {
+        post([this, id, error] { Q_EMIT scanFailed(id, error); });
+        return;
+    }
+    const bool more = continuous && !batch.done();
+    const QByteArray next = batch.nextCursor;
+    // Deliver a large page in slices: each queued slice is a short GUI event-loop pass.
+    QList<ScanBatch> slices;
+    if (batch.keys.size() > kSliceKeys) {
+        for (qsizetype at = 0; at < batch.keys.size(); at += kSliceKeys) {
+            ScanBatch slice;
+            slice.cursor = batch.cursor;
+            slice.restarted = batch.restarted && at == 0;
+            slice.keys = batch.keys.mid(at, kSliceKeys);
+            slice.more = at + kSliceKeys < batch.keys.size();
+            slice.nextCursor = slice.more ? batch.cursor : batch.nextCursor;
+            slices.append(std::move(slice));
+        }
+    } else {
+        slices.append(std::move(batch));
+    }
+    for (ScanBatch &slice : slices) {
+        m_batchesInFlight.fetch_add(1);
+        post([this, id, slice = std::move(slice)] {
+            m_batchesInFlight.fetch_sub(1);
+            std::function<void()> parked;
+            {
+                QMutexLocker lock(&m_cancelMutex);
+                parked = std::move(m_parked);
+                m_parked = nullptr;
+            }
+            if (parked)
+                onWorker(std::move(parked));
+            Q_EMIT scanReady(id, slice);
+        });
+    }
+    if (more) {
+        int nextCount = count;
+        const qint64 ns = roundTrip.nsecsElapsed();
+        if (ns < kFastRoundTripNs)
+            nextCount = qMin(count * 2, qMax(count, kMaxContinuousCount));
+        else if (ns > kSlowRoundTripNs)
+            nextCount = qMax(100, count / 2);
+        // Re-post instead of looping, so queued metadata requests get their turn.
+        onWorker([=, this] { scanStep(id, next, match, nextCount, continuous); });
+    }
+}
+
+quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)
+{
+    const quint64 id = nextId();
+    onWorker([this, id, keys] {
+        QList<QList<QByteArray>> cmds;
+        cmds.reserve(keys.size() * 3);
+        for (const auto &k : keys) {
+            cmds.append(QList<QByteArray>{"TYPE", k});
+            cmds.append(QList<QByteArray>{"PTTL", k});
+            cmds.append(QList<QByteArray>{"MEMORY", "USAGE", k});
+        }
+        auto replies = m_worker->run(cmds);
+        if (!replies) {
+            const QString error = QStringLiteral("metadata from %1 failed: %2").arg(description(), replies.error());
+            post([this, id, error] { Q_EMIT metadataFailed(id, error); });
+            return;
+        }
+        QList<KeyMetadata> out;
+        out.reserve(keys.size());
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            KeyMetadata m;
+            m.key = keys[i];
+            const RedisReply &type = (*replies)[size_t(i * 3)];
+            const RedisReply &pttl = (*replies)[size_t(i * 3 + 1)];
+            const RedisReply &usage = (*replies)[size_t(i * 3 + 2)];
+            m.type = type.isError() ? QByteArray("?") : type.string;
+            m.ttlMs = pttl.type == RedisReply::Type::Integer ? pttl.integer : -2;
+            m.size = usage.type == RedisReply::Type::Integer ? usage.integer : -1;
+            out.append(m);
+        }
+        post([this, id, out] { Q_EMIT metadataReady(id, out); });
+    });
+    return id;
+}
+
+quint64 RedisKeySource::requestValue(const QByteArray &key)
+{
+    const quint64 id = nextId();
+    onWorker([this, id, key] {
+        auto replies = m_worker->run({{"GET", key}});
+        QString error;
+        if (!replies)
+            error = replies.error();
+        else if (replies->front().isError())
+            error = replyError(replies->front());
+        if (!error.isEmpty()) {
+            error = QStringLiteral("reading '%1' from %2 failed: %3").arg(QString::fromUtf8(key), description(), error);
+            post([this, id, error] { Q_EMIT valueFailed(id, error); });
+            return;
+        }
+        const bool found = !replies->front().isNil();
+        const QByteArray value = replies->front().string;
+        post([this, id, key, value, found] { Q_EMIT valueReady(id, key, value, found); });
+    });
+    return id;
+}
+
+void RedisKeySource::doDeleteKeys(quint64 id, const QList<QByteArray> &keys)
+{
+    onWorker([this, id, keys] {
+        qint64 deleted = 0;
+        for (qsizetype at = 0; at < keys.size(); at += kDeleteBatch) {
+            QList<QByteArray> cmd{"DEL"};
+            cmd += keys.mid(at, kDeleteBatch);
+            auto r = m_worker->run({cmd});
+            if (!r || r->front().isError()) {
+                const QString error = QStringLiteral("DEL on %1 failed: %2")
+                                          .arg(description(), r ? replyError(r->front()) : r.error());
+                post([this, id, error] { Q_EMIT writeFailed(id, error); });
+                return;
+            }
+            deleted += r->front().integer;
+            post([this, id, deleted] { Q_EMIT writeProgress(id, deleted); });
+        }
+        post([this, id, deleted] { Q_EMIT writeFinished(id, deleted); });
+    });
+}
+
+void RedisKeySource::doDeleteNamespace(quint64 id, const QByteArray &namespacePath)
+{
+    const QByteArray match = globEscape(namespacePath) + '*';
+    onWorker([this, id, namespacePath, match] {
+        // SCAN + DEL in batches, never KEYS or FLUSHDB; every key is checked against both the
+        // namespace and the cache prefix before it is deleted.
+        QByteArray cursor = "0";
+        qint64 deleted = 0;
+        do {
+            if (isCancelled(id)) {
+                post([this, id, deleted] {
+                    Q_EMIT writeFailed(id, QStringLiteral("namespace delete cancelled after %1 keys").arg(deleted));
+                });
+                return;
+            }
+            auto r = m_worker->run({{"SCAN", cursor, "MATCH", match, "COUNT", "1000"}});
+            if (!r || r->front().isError() || r->front().elements.size() != 2) {
+                const QString error = QStringLiteral("SCAN on %1 failed: %2")
+                                          .arg(description(), r ? replyError(r->front()) : r.error());
+                post([this, id, error] { Q_EMIT writeFailed(id, error); });
+                return;
+            }
+            cursor = r->front().elements[0].string;
+            QList<QByteArray> del{"DEL"};
+            for (const auto &k : r->front().elements[1].elements) {
+                if (k.string.startsWith(namespacePath) && isInsidePrefix(k.string))
+                    del.append(k.string);
+            }
+            if (del.size() > 1) {
+                auto d = m_worker->run({del});
+                if (!d || d->front().isError()) {
+                    const QString error = QStringLiteral("DEL on %1 failed: %2")
+                                              .arg(description(), d ? replyError(d->front()) : d.error());
+                    post([this, id, error] { Q_EMIT writeFailed(id, error); });
+                    return;
+                }
+                deleted += d->front().integer;
+                post([this, id, deleted] { Q_EMIT writeProgress(id, deleted); });
+            }
+        } while (cursor != "0");
+        post([this, id, deleted] { Q_EMIT writeFinished(id, deleted); });
+    });
+}
+
+void RedisKeySource::doSetTtl(quint64 id, const QList<QByteArray> &keys, qint64 ttlMs)
+{
+    onWorker([this, id, keys, ttlMs] {
+        QList<QList<QByteArray>> cmds;
+        for (const auto &k : keys) {
+            if (ttlMs < 0)
+                cmds.append(QList<QByteArray>{"PERSIST", k});
+            else
+                cmds.append(QList<QByteArray>{"PEXPIRE", k, QByteArray::number(ttlMs)});
+        }
+        auto r = m_worker->run(cmds);
+        if (!r) {
+            const QString error = QStringLiteral("TTL change on %1 failed: %2").arg(description(), r.error());
+            post([this, id, error] { Q_EMIT writeFailed(id, error); });
+            return;
+        }
+        qint64 changed = 0;
+        for (const auto &reply : *r) {
+            if (reply.isError()) {
+                const QString error = QStringLiteral("TTL change on %1 failed: %2").arg(description(), replyError(reply));
+                post([this, id, error] { Q_EMIT writeFailed(id, error); });
+                return;
+            }
+            changed += reply.integer;
+        }
+        post([this, id, changed] { Q_EMIT writeFinished(id, changed); });
+    });
+}
+
+} // namespace cachescope

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "keysource.h"
+#include "redis/redisurl.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QSet>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace cachescope {
+
+class RedisClient;
+
+// Keys of one Redis database. A dedicated worker thread owns a blocking RedisClient, so the GUI
+// thread never waits on the network; answers come back as queued signals. A continuous scan
+// re-posts itself after each batch, so metadata requests interleave with "Load all", and it
+// stops sending while too many batches wait for the GUI thread (bounded memory). When the
+// connection drops the worker reconnects with back-off; if the server restarted (new run_id)
+// the scan begins again at cursor 0 and says so (ScanBatch::restarted).
+class RedisKeySource : public KeySource
+{
+    Q_OBJECT
+public:
+    RedisKeySource(RedisUrl url, QByteArray keyPrefix, QObject *parent = nullptr);
+    ~RedisKeySource() override;
+
+    QString description() const override;
+    quint64 requestScan(const QByteArray &cursor, const QByteArray &match, int count, bool continuous) override;
+    quint64 requestMetadata(const QList<QByteArray> &keys) override;
+    quint64 requestValue(const QByteArray &key) override;
+    void cancel(quint64 id) override;
+
+protected:
+    void doDeleteKeys(quint64 id, const QList<QByteArray> &keys) override;
+    void doDeleteNamespace(quint64 id, const QByteArray &namespacePath) override;
+    void doSetTtl(quint64 id, const QList<QByteArray> &keys, qint64 ttlMs) override;
+
+private:
+    struct Worker;
+    template<typename F>
+    void onWorker(F &&f);
+    bool isCancelled(quint64 id);
+    void scanStep(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous);
+
+    RedisUrl m_url;
+    QThread *m_thread;
+    QObject *m_context;                // lives in m_thread; work is posted to it
+    std::unique_ptr<Worker> m_worker;  // touched only on m_thread
+    QMutex m_cancelMutex;
+    QSet<quint64> m_cancelled;
+    std::atomic<int> m_batchesInFlight{0};
+    std::function<void()> m_parked; // a continuous scan waiting for the GUI (guarded by m_cancelMutex)
+};
+
+} // namespace cachescope

@@ -1,0 +1,170 @@
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QPersistentModelIndex>
+#include <QPointer>
+
+#include "chunkedvector.h"
+
+#include "browse/keysource.h"
+
+#include <array>
+#include <memory>
+#include <vector>
+
+class QTimer;
+
+namespace cachescope {
+
+
+// The keys of one cache as a lazy namespace tree (STYLE.md §5.8-10, ARCHITECTURE.md "opening a
+// key"). canFetchMore/fetchMore only *send* an asynchronous SCAN through a KeySource; replies
+// insert rows with beginInsertRows; SCAN duplicates are dropped; the cursor is kept as the
+// bytes the source returned. The only resets are setSource/setFilter/setSeparators.
+//
+// Memory: each key's bytes are stored once in one arena (offsets into it), deduplicated by an
+// open-addressing table of key ids; leaves are key ids in their namespace's vector. No
+// QString exists for a key until a view asks for its text. Metadata (type, TTL, size) is kept
+// only for rows a view asked about (requestMetadata), so it stays bounded.
+class KeyTreeModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    enum Columns { KeyColumn, TypeColumn, TtlColumn, SizeColumn, KindColumn, NUM_COLUMNS };
+    enum Roles {
+        SortRole = Qt::UserRole, // numbers for TTL/size, bytes for names
+        KeyBytesRole,            // the stored key (QByteArray); for namespaces their path
+        IsNamespaceRole,         // bool
+        TtlMsRole,               // qint64 remaining ms, -1 never, -2 unknown/missing
+        SizeBytesRole,           // qint64, -1 unknown
+        KeyCountRole,            // keys loaded under a namespace (1 for a key)
+    };
+    Q_ENUM(Columns)
+
+    explicit KeyTreeModel(QObject *parent = nullptr);
+    ~KeyTreeModel() override;
+
+    // Changing any of these resets the model (new keyspace).
+    void setSource(KeySource *source);
+    KeySource *source() const { return m_source; }
+    // A glob on stored keys; one without the cache prefix gets the prefix in front. Empty = all.
+    void setFilter(const QByteArray &glob);
+    QByteArray filter() const { return m_filter; }
+    QByteArray scanMatch() const;
+    void setSeparators(const QByteArray &separators);
+    QByteArray separators() const { return m_separators; }
+
+    void setCachePurpose(const QString &purpose) { m_purpose = purpose; }
+    void setBatchSize(int count);
+    int batchSize() const { return m_batchSize; }
+
+    // Load every key in the background (continuous SCAN), with progress; cancel keeps what is loaded.
+    void loadAll();
+    void cancelLoad();
+    bool isLoadingAll() const { return m_loadAllId != 0; }
+    bool isFetching() const;
+    bool isScanComplete() const;
+    quint64 loadedKeyCount() const { return m_liveKeys; }
+
+    // An exact key the user typed: shown at once without scanning (inserted if not loaded yet).
+    QModelIndex insertKey(const QByteArray &storedKey);
+    // Shows only these keys (an exact key typed in the filter): resets, and scans nothing.
+    void showExactKeys(const QList<QByteArray> &storedKeys);
+    bool isExactMode() const { return m_exact; }
+    QModelIndex indexForKey(const QByteArray &storedKey) const;
+    // Rows for keys deleted elsewhere (after a delete action); loaded namespaces shrink.
+    void removeKeys(const QList<QByteArray> &storedKeys);
+    void removeNamespace(const QModelIndex &index);
+    QByteArray keyAt(const QModelIndex &index) const;
+    bool isNamespace(const QModelIndex &index) const;
+
+    // Fetch type/TTL/size for these rows (the visible ones) in one pipelined request.
+    void requestMetadata(const QModelIndexList &indexes, bool force = false);
+    // True while a sort applies to loaded keys only (new batches are appended unsorted).
+    bool isSortedLoadedOnly() const { return m_sortColumn >= 0; }
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+Q_SIGNALS:
+    // Throttled (about 10 per second) plus once when a scan completes or stops.
+    void loadProgress(quint64 loadedKeys, bool complete);
+    void loadingChanged(bool loading);
+    void errorOccurred(const QString &message);
+    void metadataUpdated();
+
+private:
+    struct Node;
+    struct Meta;
+    struct Request;
+
+    void resetKeyspace();
+    void onScanReady(quint64 id, const ScanBatch &batch);
+    void onScanFailed(quint64 id, const QString &error);
+    void onMetadataReady(quint64 id, const QList<KeyMetadata> &metadata);
+    void sendScan(Node *node, bool continuous);
+    void tickTtl();
+    void emitProgress(bool force);
+
+    QByteArrayView keyView(quint32 id) const;
+    quint32 findKey(QByteArrayView key) const; // kNoKey if absent
+    quint32 addKey(QByteArrayView key);        // appends to arena + table
+    void growShard(size_t shard);
+    Node *placeKey(quint32 id, QByteArrayView key, std::vector<std::pair<Node *, std::vector<quint32>>> &pending,
+                   QHash<Node *, qsizetype> &pendingIndex);
+    Node *nodeOf(const QModelIndex &index) const; // nullptr for a leaf
+    QModelIndex indexOf(Node *node, int column = 0) const;
+    Node *leafParent(const QModelIndex &index) const;
+    quint32 leafId(const QModelIndex &index) const;
+    bool insertLeafRows(Node *node, std::vector<quint32> &ids);
+    void markRemoved(Node *node);
+
+    QPointer<KeySource> m_source;
+    QByteArray m_filter;
+    QByteArray m_separators = ":_";
+    QString m_purpose;
+    int m_batchSize = 1000;
+    int m_adaptiveCount = 1000;
+
+    std::unique_ptr<Node> m_root;
+    // Key bytes: fixed 4 MiB chunks (no reallocation, so no copy stalls), each key stored as a
+    // 2-byte length then its bytes; m_offsets[id] = chunk << 22 | position.
+    std::vector<std::unique_ptr<char[]>> m_chunks;
+    quint32 m_chunkUsed = 0;
+    ChunkedVector<quint32, 16> m_offsets;
+    // Dedupe: 4096 open-addressing shards (so growing one rehashes 1/4096 of the keys, never a
+    // long stall); a slot holds key id + 1 (27 bits) and 5 hash bits that spare most compares.
+    static constexpr size_t kShards = 4096;
+    std::array<std::vector<quint32>, kShards> m_shards;
+    std::array<quint32, kShards> m_shardCounts{};
+    bool m_sepTable[256] = {};
+    std::vector<bool> m_removed;
+    quint64 m_liveKeys = 0;
+
+    QHash<quint64, Request> m_requests;
+    quint64 m_loadAllId = 0;
+    int m_rowsSinceFetch = 0;
+    QElapsedTimer m_progressClock;
+
+    QHash<quint32, Meta> m_meta;
+    QHash<quint64, QList<QPersistentModelIndex>> m_metaRequests;
+    QList<QPersistentModelIndex> m_liveRows;
+    QTimer *m_ttlTimer;
+    bool m_exact = false;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+};
+
+} // namespace cachescope

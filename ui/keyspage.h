@@ -1,0 +1,113 @@
+#pragma once
+
+#include <QByteArray>
+#include <QModelIndex>
+#include <QPointer>
+#include <QWidget>
+
+#include "browse/keysource.h"
+
+#include <functional>
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTimer;
+class QToolButton;
+class QTreeView;
+
+namespace cachescope {
+
+class KeyTreeModel;
+class MessageBar;
+
+// The Keys page: the namespace tree of one cache (KeyTreeModel over a KeySource) with a glob
+// filter that becomes the SCAN MATCH (debounced 300 ms; an exact key opens without scanning),
+// a progress bar with cancel for every scan, a padlock that enables writes for this connection
+// after confirmation, and the key actions. The right pane previews the selected value (hex and
+// text) until the payload view takes its place.
+class KeysPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit KeysPage(QWidget *parent = nullptr);
+    ~KeysPage() override;
+
+    // The page does not own the source; cachePurpose ("DATA_CACHE_CONFIG", ...) names kinds.
+    void setSource(KeySource *source, const QString &cachePurpose = {});
+    KeySource *source() const { return m_source; }
+
+    KeyTreeModel *model() const { return m_model; }
+    QTreeView *view() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QPlainTextEdit *preview() const { return m_preview; }
+    QToolButton *padlock() const { return m_padlock; }
+    QProgressBar *progressBar() const { return m_progress; }
+    MessageBar *messageBar() const { return m_messages; }
+    QString statusText() const;
+    QByteArray currentKey() const;
+
+    // Confirmation and TTL prompts (dialogs by default; tests replace them).
+    void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
+    void setTtlPrompt(std::function<std::optional<qint64>()> prompt) { m_askTtl = std::move(prompt); }
+
+    // Actions (also on the toolbar and the context menu).
+    void loadAll();
+    void cancelScan();
+    void deleteSelected();
+    void setTtlOfSelected();
+    void removeTtlOfSelected();
+    void copyKey();
+    void copyValueAsJson();
+    // Writes the selected keys (or every loaded key under selected namespaces) with metadata.
+    bool exportSelection(const QString &path, bool json);
+
+Q_SIGNALS:
+    // The selected key's raw stored bytes arrived (for the payload view).
+    void valueShown(const QByteArray &key, const QByteArray &value);
+
+private:
+    void applyFilter();
+    void onSelectionChanged();
+    void requestVisibleMetadata();
+    void onPadlockToggled(bool on);
+    void updateStatus();
+    void updateActions();
+    void showContextMenu(const QPoint &pos);
+    QList<QByteArray> selectedKeys() const;
+    QModelIndexList selectedRows() const;
+    bool confirm(const QString &question);
+    bool requireWrites();
+    void updatePadlock();
+
+    QPointer<KeySource> m_source;
+    KeyTreeModel *m_model;
+    MessageBar *m_messages;
+    QLineEdit *m_filter;
+    QTimer *m_filterDebounce;
+    QTimer *m_metaDebounce;
+    QTreeView *m_view;
+    QPushButton *m_loadAll;
+    QPushButton *m_cancel;
+    QToolButton *m_padlock;
+    QToolButton *m_actionsButton;
+    QMenu *m_actions;
+    QProgressBar *m_progress;
+    QLabel *m_status;
+    QLabel *m_previewTitle;
+    QPlainTextEdit *m_preview;
+    quint64 m_valueRequest = 0;
+    quint64 m_exactRequest = 0;
+    quint64 m_writeRequest = 0;
+    QByteArray m_previewKey;
+    QByteArray m_previewValue;
+    std::function<void()> m_afterWrite;
+    std::function<bool(const QString &)> m_confirm;
+    std::function<std::optional<qint64>()> m_askTtl;
+};
+
+} // namespace cachescope
