@@ -46,5 +46,8 @@ cachescope_build() {
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S "$CACHESCOPE_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
   fi
+  # New Q_OBJECT headers that arrive through the source globs are not always re-mocced in an
+  # existing tree (CMake 3.25); dropping AUTOMOC's stamps makes it rescan, which is cheap.
+  find "$dir" -path '*_autogen*' -name timestamp -delete 2>/dev/null || true
   cmake --build "$dir" --parallel "$(nproc)"
 }
