@@ -158,18 +158,23 @@ public:
                 if (c == u'(' || c == u'[' || c == u'{') {
                     if (++m_depth > 200)
                         return fail(QStringLiteral("too many nested parentheses"));
+                    m_open.push_back({m_line, m_col, c});
                 } else if (c == u')' || c == u']' || c == u'}') {
                     if (m_depth == 0)
                         return fail(QStringLiteral("unmatched '%1'").arg(c));
                     --m_depth;
+                    m_open.pop_back();
                 }
                 push(Token::Op, QString(c), m_line, m_col, m_pos + 1);
                 continue;
             }
             return fail(QStringLiteral("invalid character '%1' (U+%2)").arg(c).arg(c.unicode(), 4, 16, QLatin1Char('0')));
         }
-        if (m_depth > 0)
-            return fail(QStringLiteral("unexpected end of file inside brackets"));
+        if (m_depth > 0) {
+            m_line = m_open.back().line;
+            m_col = m_open.back().column;
+            return fail(QStringLiteral("'%1' was never closed").arg(m_open.back().bracket));
+        }
         if (!m_tokens.empty() && m_tokens.back().type != Token::Newline && m_tokens.back().type != Token::Dedent
             && m_tokens.back().type != Token::Indent)
             push(Token::Newline, QString(), m_line, m_col);
@@ -376,6 +381,13 @@ private:
     int m_line = 1;
     int m_col = 1;
     int m_depth = 0;
+    struct Open
+    {
+        int line;
+        int column;
+        QChar bracket;
+    };
+    std::vector<Open> m_open;
     std::vector<Token> m_tokens;
 };
 
