@@ -663,8 +663,8 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
                 if (from.isEmpty() && count < 0) {
                     const qint64 size = (s.size() + 1) * to.size() + s.size();
                     ev.charge(size * 2, a.span);
-                    if (size > 16 * 1024 * 1024)
-                        ev.abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 16 Mi characters"), a.span);
+                    if (size > 4 * 1024 * 1024)
+                        ev.abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 4 Mi characters"), a.span);
                     QString out = to;
                     for (QChar c : s)
                         out += c + to;
@@ -686,8 +686,8 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
                     }
                     if (count > 0)
                         --count;
-                    if (out.size() > 16 * 1024 * 1024)
-                        ev.abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 16 Mi characters"), a.span);
+                    if (out.size() > 4 * 1024 * 1024)
+                        ev.abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 4 Mi characters"), a.span);
                 }
                 if (pos <= s.size())
                     out += s.mid(pos);

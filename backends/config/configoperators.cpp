@@ -407,14 +407,14 @@ ValuePtr Evaluator::binaryOp(const QString &op, const ValuePtr &a, const ValuePt
     if (a->kind == Value::Kind::Str || a->kind == Value::Kind::Bytes) {
         if (op == u"+" && b->kind == a->kind) {
             charge((a->s.size() + b->s.size()) * 2, span);
-            if (a->s.size() + b->s.size() > 16 * 1024 * 1024)
-                abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 16 Mi characters"), span);
+            if (a->s.size() + b->s.size() > 4 * 1024 * 1024)
+                abort(QStringLiteral("memory-limit"), QStringLiteral("string longer than 4 Mi characters"), span);
             return a->kind == Value::Kind::Str ? Value::str(a->s + b->s) : Value::bytes(a->s + b->s);
         }
         if (op == u"*" && b->isIntLike()) {
             const qint64 n = std::max<qint64>(0, b->asInt());
-            if (n * a->s.size() > 16 * 1024 * 1024)
-                abort(QStringLiteral("memory-limit"), QStringLiteral("string of %1 characters is over the 16 Mi limit").arg(n * a->s.size()), span);
+            if (n * a->s.size() > 4 * 1024 * 1024)
+                abort(QStringLiteral("memory-limit"), QStringLiteral("string of %1 characters is over the 4 Mi limit").arg(n * a->s.size()), span);
             charge(n * a->s.size() * 2, span);
             return a->kind == Value::Kind::Str ? Value::str(a->s.repeated(int(n))) : Value::bytes(a->s.repeated(int(n)));
         }
