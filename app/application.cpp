@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "configcommand.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -22,6 +23,7 @@ struct SubCommand
 
 const SubCommand kSubCommands[] = {
     {"cache", runCacheCommand, "read and write cache entries: get, set, add, delete, ttl, keys"},
+    {"config", runConfigCommand, "load a superset_config.py without running it: caches, findings"},
 };
 
 int printUsage(FILE *out)
