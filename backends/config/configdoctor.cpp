@@ -198,7 +198,7 @@ std::vector<py::Diagnostic> ConfigDoctor::examine(const ConfigReport &report)
             out.push_back(finding(QStringLiteral("error"), QStringLiteral("werkzeug-contrib"),
                                   QStringLiteral("werkzeug.contrib.cache was removed in Werkzeug 1.0: this import fails on any current "
                                                  "Superset; use cachelib (same class names)"),
-                                  SourceSpan{i + 1, m.capturedStart(1) + 1, i + 1, int(lines[i].size()) + 1}));
+                                  SourceSpan{i + 1, int(m.capturedStart(1)) + 1, i + 1, int(lines[i].size()) + 1}));
     }
     return out;
 }

@@ -384,6 +384,7 @@ ConfigReport ConfigLoader::loadSource(const QString &source, const QString &file
     py::Evaluator::Options eo;
     eo.environment = options.environment;
     eo.searchPath = options.pythonPath;
+    eo.maxSteps = options.maxSteps;
     const QString dir = QFileInfo(fileName).absolutePath();
     if (!fileName.isEmpty() && QFileInfo(dir).isDir() && !eo.searchPath.contains(dir))
         eo.searchPath.prepend(dir);

@@ -17,6 +17,7 @@ public:
     {
         QHash<QString, QString> environment; // what os.environ holds during evaluation
         QStringList pythonPath;              // extra directories for "from X import *" of sibling modules
+        qint64 maxSteps = 3'000'000;         // evaluation budget (a fuzzer lowers it)
     };
 
     static ConfigReport loadFile(const QString &path, const Options &options);
