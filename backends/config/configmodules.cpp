@@ -485,6 +485,178 @@ ValuePtr makeExceptionClass(const QString &name, const ValuePtr &base)
     return c;
 }
 
+// json.loads with Python's result types and key order (QJsonObject would sort keys).
+class JsonReader
+{
+public:
+    JsonReader(Evaluator &ev, const QString &text, const SourceSpan &span) : m_ev(ev), m_t(text), m_span(span) {}
+
+    ValuePtr parse()
+    {
+        ValuePtr v = value(0);
+        ws();
+        if (m_i != m_t.size())
+            fail(QStringLiteral("Extra data"));
+        return v;
+    }
+
+private:
+    [[noreturn]] void fail(const QString &what)
+    {
+        m_ev.raise(QStringLiteral("json.JSONDecodeError"), QStringLiteral("%1: char %2").arg(what).arg(m_i), m_span);
+    }
+    void ws()
+    {
+        while (m_i < m_t.size() && (m_t.at(m_i) == u' ' || m_t.at(m_i) == u'\t' || m_t.at(m_i) == u'\n' || m_t.at(m_i) == u'\r'))
+            ++m_i;
+    }
+    bool lit(const char *word)
+    {
+        const QLatin1String w(word);
+        if (QStringView(m_t).mid(m_i).startsWith(w)) {
+            m_i += int(w.size());
+            return true;
+        }
+        return false;
+    }
+    QString string()
+    {
+        ++m_i; // opening quote
+        QString out;
+        while (true) {
+            if (m_i >= m_t.size())
+                fail(QStringLiteral("Unterminated string starting at"));
+            const QChar c = m_t.at(m_i++);
+            if (c == u'"')
+                return out;
+            if (c != u'\\') {
+                out += c;
+                continue;
+            }
+            if (m_i >= m_t.size())
+                fail(QStringLiteral("Invalid \\escape"));
+            const QChar e = m_t.at(m_i++);
+            switch (e.unicode()) {
+            case '"': out += u'"'; break;
+            case '\\': out += u'\\'; break;
+            case '/': out += u'/'; break;
+            case 'b': out += QChar(8); break;
+            case 'f': out += QChar(12); break;
+            case 'n': out += QChar(10); break;
+            case 'r': out += QChar(13); break;
+            case 't': out += QChar(9); break;
+            case 'u': {
+                bool ok = false;
+                const uint code = m_t.mid(m_i, 4).toUInt(&ok, 16);
+                if (!ok || m_t.mid(m_i, 4).size() != 4)
+                    fail(QStringLiteral("Invalid \\uXXXX escape"));
+                m_i += 4;
+                out += QChar(char16_t(code));
+                break;
+            }
+            default: fail(QStringLiteral("Invalid \\escape"));
+            }
+        }
+    }
+    ValuePtr value(int depth)
+    {
+        if (depth > 200)
+            fail(QStringLiteral("Nested too deeply"));
+        m_ev.step(m_span);
+        ws();
+        if (m_i >= m_t.size())
+            fail(QStringLiteral("Expecting value"));
+        const QChar c = m_t.at(m_i);
+        if (c == u'{') {
+            ++m_i;
+            ValuePtr d = Value::newDict();
+            ws();
+            if (m_i < m_t.size() && m_t.at(m_i) == u'}') {
+                ++m_i;
+                return d;
+            }
+            while (true) {
+                ws();
+                if (m_i >= m_t.size() || m_t.at(m_i) != u'"')
+                    fail(QStringLiteral("Expecting property name enclosed in double quotes"));
+                const QString k = string();
+                ws();
+                if (m_i >= m_t.size() || m_t.at(m_i) != u':')
+                    fail(QStringLiteral("Expecting ':' delimiter"));
+                ++m_i;
+                d->dict->set(QStringLiteral("s:") + k, Value::str(k), value(depth + 1), m_span);
+                ws();
+                if (m_i < m_t.size() && m_t.at(m_i) == u',') {
+                    ++m_i;
+                    continue;
+                }
+                if (m_i < m_t.size() && m_t.at(m_i) == u'}') {
+                    ++m_i;
+                    m_ev.charge(qint64(d->dict->entries.size()) * 32, m_span);
+                    return d;
+                }
+                fail(QStringLiteral("Expecting ',' delimiter"));
+            }
+        }
+        if (c == u'[') {
+            ++m_i;
+            std::vector<ValuePtr> items;
+            ws();
+            if (m_i < m_t.size() && m_t.at(m_i) == u']') {
+                ++m_i;
+                return Value::list();
+            }
+            while (true) {
+                items.push_back(value(depth + 1));
+                ws();
+                if (m_i < m_t.size() && m_t.at(m_i) == u',') {
+                    ++m_i;
+                    continue;
+                }
+                if (m_i < m_t.size() && m_t.at(m_i) == u']') {
+                    ++m_i;
+                    m_ev.charge(qint64(items.size()) * 16, m_span);
+                    return Value::list(items);
+                }
+                fail(QStringLiteral("Expecting ',' delimiter"));
+            }
+        }
+        if (c == u'"')
+            return Value::str(string());
+        if (lit("true"))
+            return Value::boolean(true);
+        if (lit("false"))
+            return Value::boolean(false);
+        if (lit("null"))
+            return Value::none();
+        if (lit("NaN"))
+            return Value::floating(NAN);
+        if (lit("Infinity"))
+            return Value::floating(INFINITY);
+        if (lit("-Infinity"))
+            return Value::floating(-INFINITY);
+        static const QRegularExpression num(QStringLiteral("^-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?"));
+        const auto m = num.match(QStringView(m_t).mid(m_i));
+        if (!m.hasMatch() || m.capturedLength() == 0)
+            fail(QStringLiteral("Expecting value"));
+        const QString text = m.captured(0);
+        m_i += int(m.capturedLength());
+        if (m.captured(2).isEmpty() && m.captured(3).isEmpty()) {
+            bool ok = false;
+            const qint64 v = text.toLongLong(&ok);
+            if (!ok)
+                m_ev.abort(QStringLiteral("int-too-large"), QStringLiteral("integer does not fit in 64 bits"), m_span);
+            return Value::integer(v);
+        }
+        return Value::floating(text.toDouble());
+    }
+
+    Evaluator &m_ev;
+    const QString &m_t;
+    SourceSpan m_span;
+    int m_i = 0;
+};
+
 // Modules whose classes and functions are recorded as constructor calls, never executed.
 const QStringList &recordedPrefixes()
 {
@@ -595,6 +767,7 @@ void Evaluator::installBuiltins()
     exc(QStringLiteral("ConnectionError"), QStringLiteral("OSError"));
     exc(QStringLiteral("TimeoutError"), QStringLiteral("OSError"));
     exc(QStringLiteral("re.error"), QStringLiteral("Exception"));
+    exc(QStringLiteral("json.JSONDecodeError"), QStringLiteral("ValueError"));
     for (const char *n : {"DeprecationWarning", "UserWarning", "RuntimeWarning", "FutureWarning"})
         exc(QLatin1String(n), QStringLiteral("Warning"));
     for (auto it = m_exceptions.begin(); it != m_exceptions.end(); ++it)
@@ -1425,6 +1598,20 @@ ValuePtr Evaluator::modelledModule(const QString &dotted)
         || dotted == u"warnings" || dotted == u"base64" || dotted == u"hashlib") {
         // Known standard modules that are not modelled: their names are unknowns, importing them is fine.
         ValuePtr m = makeModule(dotted, true);
+        if (dotted == u"typing" || dotted == u"typing_extensions")
+            put(m, QStringLiteral("TYPE_CHECKING"), Value::boolean(false));
+        if (dotted == u"json")
+            put(m, QStringLiteral("JSONDecodeError"), m_exceptions.value(QStringLiteral("json.JSONDecodeError")));
+        if (dotted == u"json")
+            put(m, QStringLiteral("loads"), Value::native(QStringLiteral("loads"), NATIVE {
+                                                Q_UNUSED(self);
+                                                ValuePtr s = need(ev, a, 0, "s", QStringLiteral("loads"));
+                                                if (s->kind == Value::Kind::Unknown)
+                                                    return Value::unknown(s->s, a.span);
+                                                const QString text = s->kind == Value::Kind::Bytes ? QString::fromUtf8(s->s.toLatin1())
+                                                                                                  : needStr(ev, s, QStringLiteral("the JSON object"), a.span);
+                                                return JsonReader(ev, text, a.span).parse();
+                                            }));
         if (dotted == u"subprocess" || dotted == u"shutil" || dotted == u"socket")
             for (const char *n : {"run", "call", "check_call", "check_output", "Popen", "rmtree", "copy", "move", "socket", "gethostname", "gethostbyname"})
                 put(m, QLatin1String(n), sideEffect(dotted + u'.' + QLatin1String(n)));
