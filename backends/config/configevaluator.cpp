@@ -22,10 +22,19 @@ struct Evaluator::Frame
 
 Evaluator::Evaluator(Options options) : m_opt(std::move(options))
 {
+    ValueHeap::Current heap(m_heap.get());
     installBuiltins();
 }
 
-Evaluator::~Evaluator() = default;
+Evaluator::~Evaluator()
+{
+    // Builtins and cached modules are values of this heap too; release them while it is current-free.
+    ValueHeap::Current heap(m_heap.get());
+    m_builtins.clear();
+    m_modules.clear();
+    m_exceptions.clear();
+    m_environ.reset();
+}
 
 void Evaluator::raise(const QString &excClass, const QString &message, const SourceSpan &span)
 {
@@ -169,6 +178,8 @@ Evaluator::Result Evaluator::runSource(const QString &source, const QString &fil
 Evaluator::Result Evaluator::run(const QString &source, const QString &fileName)
 {
     Result result;
+    result.heap = m_heap;
+    ValueHeap::Current heapScope(m_heap.get());
     m_result = &result;
     auto parsed = PyParser::parse(source, QFileInfo(fileName).fileName());
     if (!parsed) {

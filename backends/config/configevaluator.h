@@ -74,6 +74,7 @@ public:
         QStringList importedModules;         // dotted names imported (for the doctor)
         QStringList evaluatedFiles;          // sibling files evaluated by imports
         std::shared_ptr<Module> tree;        // the main file's syntax tree
+        std::shared_ptr<ValueHeap> heap;     // keeps the values' reference cycles collectable
     };
 
     explicit Evaluator(Options options);
@@ -143,6 +144,7 @@ private:
     Result run(const QString &source, const QString &fileName);
 
     Options m_opt;
+    std::shared_ptr<ValueHeap> m_heap = std::make_shared<ValueHeap>();
     QHash<QString, ValuePtr> m_builtins;
     QHash<QString, ValuePtr> m_modules;      // loaded (modelled or sibling) by dotted name
     QHash<QString, ValuePtr> m_exceptions;

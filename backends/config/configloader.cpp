@@ -397,6 +397,7 @@ ConfigReport ConfigLoader::loadSource(const QString &source, const QString &file
     report.error = r.error;
     report.errorSpan = r.errorSpan;
     report.globals = r.globals;
+    report.heap = r.heap;
     report.diagnostics = std::move(r.diagnostics);
     report.envReads = std::move(r.envReads);
     report.importedModules = r.importedModules;

@@ -17,6 +17,7 @@ namespace cachescope {
 // each cache's resolved spec, and the findings (evaluation problems plus the doctor's).
 struct ConfigReport
 {
+    std::shared_ptr<py::ValueHeap> heap;  // first member: released last, after everything using its values
     QString fileName;
     QString source;                       // the main file's text (for the GUI)
     bool loaded = false;                  // false: syntax error, uncaught exception, exit() or a limit

@@ -44,6 +44,70 @@ const DictData::Entry *DictData::entry(const QString &strKey) const
 }
 
 namespace {
+thread_local ValueHeap *t_currentHeap = nullptr;
+} // namespace
+
+ValueHeap *ValueHeap::current()
+{
+    return t_currentHeap;
+}
+
+ValueHeap::Current::Current(ValueHeap *heap) : m_previous(t_currentHeap)
+{
+    t_currentHeap = heap;
+}
+
+ValueHeap::Current::~Current()
+{
+    t_currentHeap = m_previous;
+}
+
+ValueHeap::~ValueHeap()
+{
+    // First move every outgoing reference into a graveyard (nothing is destroyed while we walk the
+    // live set, so every pointer stays valid), then let the graveyard go.
+    struct Grave
+    {
+        std::vector<ValuePtr> items, defaults, kwDefaults;
+        std::shared_ptr<DictData> dict;
+        ValuePtr self;
+        NativeFn fn;
+        std::shared_ptr<py::Scope> closure;
+    };
+    std::vector<Grave> graveyard;
+    graveyard.reserve(m_live.size());
+    for (Value *v : m_live) {
+        Grave g;
+        g.items = std::move(v->items);
+        g.defaults = std::move(v->defaults);
+        g.kwDefaults = std::move(v->kwDefaults);
+        g.dict = std::move(v->dict);
+        g.self = std::move(v->self);
+        g.fn = std::move(v->fn);
+        g.closure = std::move(v->closure);
+        v->items.clear();
+        v->defaults.clear();
+        v->kwDefaults.clear();
+        v->heap = nullptr; // survivors held elsewhere must not call back into a dead heap
+        graveyard.push_back(std::move(g));
+    }
+    m_live.clear();
+    graveyard.clear(); // destructors run now; they no longer touch this heap
+}
+
+Value::Value() : heap(t_currentHeap)
+{
+    if (heap)
+        heap->m_live.insert(this);
+}
+
+Value::~Value()
+{
+    if (heap)
+        heap->m_live.erase(this);
+}
+
+namespace {
 ValuePtr make(Value::Kind k)
 {
     auto v = std::make_shared<Value>();
@@ -54,13 +118,24 @@ ValuePtr make(Value::Kind k)
 
 ValuePtr Value::none()
 {
-    static const ValuePtr n = make(Kind::None);
+    static const ValuePtr n = [] {
+        ValueHeap::Current noHeap(nullptr); // shared by every evaluation
+        return make(Kind::None);
+    }();
     return n;
 }
 ValuePtr Value::boolean(bool v)
 {
-    static const ValuePtr t = [] { auto x = make(Kind::Bool); x->b = true; return x; }();
-    static const ValuePtr f = make(Kind::Bool);
+    static const ValuePtr t = [] {
+        ValueHeap::Current noHeap(nullptr);
+        auto x = make(Kind::Bool);
+        x->b = true;
+        return x;
+    }();
+    static const ValuePtr f = [] {
+        ValueHeap::Current noHeap(nullptr);
+        return make(Kind::Bool);
+    }();
     return v ? t : f;
 }
 ValuePtr Value::integer(qint64 v)

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 namespace cachescope::py {
@@ -50,8 +51,40 @@ struct CallArgs
 
 using NativeFn = std::function<ValuePtr(Evaluator &, const ValuePtr &self, CallArgs &)>;
 
+// Every value made during one evaluation. Values can form reference cycles (a function's closure
+// holds the scope that holds the function, a list can contain itself); when the last report using
+// them goes away the heap cuts every value's outgoing references so nothing leaks.
+class ValueHeap
+{
+public:
+    ValueHeap() = default;
+    ValueHeap(const ValueHeap &) = delete;
+    ValueHeap &operator=(const ValueHeap &) = delete;
+    ~ValueHeap();
+
+    // Values constructed while a heap is current on this thread belong to it.
+    static ValueHeap *current();
+    class Current
+    {
+    public:
+        explicit Current(ValueHeap *heap);
+        ~Current();
+    private:
+        ValueHeap *m_previous;
+    };
+
+private:
+    friend struct Value;
+    std::unordered_set<Value *> m_live;
+};
+
 struct Value
 {
+    Value();
+    ~Value();
+    Value(const Value &) = delete;
+    Value &operator=(const Value &) = delete;
+
     enum class Kind {
         None, Bool, Int, Float, Str, Bytes, List, Tuple, Dict, Set, Ellipsis,
         Function,  // def or lambda from the file
@@ -84,6 +117,7 @@ struct Value
     SourceSpan span;                    // Unknown: where it arose; Call: the call
     bool builtinClass = false;          // built-in exception class
     bool isExceptionClass = false;
+    ValueHeap *heap = nullptr;          // owning evaluation (null for shared singletons)
 
     static ValuePtr none();
     static ValuePtr boolean(bool v);
