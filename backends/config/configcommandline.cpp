@@ -57,7 +57,7 @@ QByteArray human(const ConfigReport &r, bool showSecrets)
         out += "  " + (showSecrets ? r.error : ConfigJson::maskUrlPassword(r.error)).toUtf8() + '\n';
     out += "\nCaches:\n";
     for (const CacheSpec &s : r.caches) {
-        out += "  " + purposeConfigName(s.purpose).leftJustified(34).toUtf8() + backendTypeName(s.backend).leftJustified(22).toUtf8();
+        out += "  " + purposeConfigName(s.purpose).leftJustified(34).toUtf8() + backendTypeName(s.backend).leftJustified(24).toUtf8();
         out += s.displayLocation().toUtf8();
         if (!s.keyPrefix.isEmpty())
             out += "  prefix " + s.keyPrefix;

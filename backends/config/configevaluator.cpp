@@ -551,9 +551,15 @@ Evaluator::Flow Evaluator::exec(const Node *n, Frame &f)
 void Evaluator::assign(const Node *target, const ValuePtr &value, Frame &f, const SourceSpan &valueSpan)
 {
     switch (target->kind) {
-    case NodeKind::Name:
-        bind(target->str, value, f, valueSpan);
+    case NodeKind::Name: {
+        // A name's span runs from the name to the end of its value: "X = {...}".
+        SourceSpan span = valueSpan;
+        if (valueSpan.isValid() && (valueSpan.line > target->span.line
+                                    || (valueSpan.line == target->span.line && valueSpan.column >= target->span.column)))
+            span = SourceSpan{target->span.line, target->span.column, valueSpan.endLine, valueSpan.endColumn};
+        bind(target->str, value, f, span);
         return;
+    }
     case NodeKind::Attribute: {
         ValuePtr obj = eval(target->a, f);
         if (obj->kind == Value::Kind::Instance || obj->kind == Value::Kind::Class || obj->kind == Value::Kind::Module
