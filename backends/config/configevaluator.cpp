@@ -267,6 +267,10 @@ Evaluator::Flow Evaluator::exec(const Node *n, Frame &f)
     case NodeKind::AnnAssign:
         if (n->c)
             assign(n->a, eval(n->c, f), f, n->c->span);
+        // Module and class annotations are evaluated after the assignment, as Python does, unless
+        // "from __future__ import annotations" made them lazy (a NameError here fails the load).
+        if ((f.scope->isModule || f.scope->isClass) && !lazyAnnotations(f.module.get()))
+            eval(n->b, f);
         return Flow::Normal;
     case NodeKind::AugAssign: {
         const Node *t = n->a;
@@ -1234,6 +1238,22 @@ const QSet<QString> &Evaluator::localNamesOf(const Node *fn)
     return m_localNames.insert(fn, names).value();
 }
 
+bool Evaluator::lazyAnnotations(const Module *module)
+{
+    if (!module || !module->root)
+        return true;
+    auto it = m_lazyAnnotations.find(module);
+    if (it != m_lazyAnnotations.end())
+        return it.value();
+    bool lazy = false;
+    for (const Node *s : module->root->list)
+        if (s->kind == NodeKind::ImportFrom && s->str == u"__future__")
+            for (const Node *a : s->list)
+                lazy = lazy || a->str == u"annotations";
+    m_lazyAnnotations.insert(module, lazy);
+    return lazy;
+}
+
 bool Evaluator::containsYield(const Node *fn)
 {
     auto it = m_hasYield.find(fn);
@@ -1274,6 +1294,21 @@ ValuePtr Evaluator::makeFunction(const Node *n, Frame &f, const QString &name)
         fn->defaults.push_back(eval(d, f));
     for (const Node *d : args->list4)
         fn->kwDefaults.push_back(d ? eval(d, f) : nullptr);
+    if (n->kind == NodeKind::FunctionDef && !lazyAnnotations(f.module.get())) {
+        // Parameter and return annotations are evaluated when the def runs.
+        auto annotate = [&](const Node *arg) {
+            if (arg && arg->a)
+                eval(arg->a, f);
+        };
+        for (const Node *a : args->list)
+            annotate(a);
+        annotate(args->b);
+        for (const Node *a : args->list3)
+            annotate(a);
+        annotate(args->c);
+        if (n->b)
+            eval(n->b, f);
+    }
     fn->dict = std::make_shared<DictData>();
     fn->span = n->span;
     return fn;

@@ -141,6 +141,7 @@ private:
     ValuePtr instantiate(const ValuePtr &cls, CallArgs &args);
     const QSet<QString> &localNamesOf(const Node *fn);
     bool containsYield(const Node *fn);
+    bool lazyAnnotations(const Module *module);
     Result run(const QString &source, const QString &fileName);
 
     Options m_opt;
@@ -150,6 +151,7 @@ private:
     QHash<QString, ValuePtr> m_exceptions;
     QHash<const Node *, QSet<QString>> m_localNames;
     QHash<const Node *, bool> m_hasYield;
+    QHash<const Module *, bool> m_lazyAnnotations;
     ValuePtr m_environ;
     QSet<QString> m_loading;
     std::vector<std::shared_ptr<Module>> m_trees;

@@ -317,6 +317,12 @@ ValuePtr Evaluator::binaryOp(const QString &op, const ValuePtr &a, const ValuePt
         abort(QStringLiteral("int-too-large"), QStringLiteral("integer result does not fit in 64 bits"), span);
     };
     const QChar o = op.at(0);
+    // PEP 604 unions in annotations: "str | None", "int | float".
+    auto typeLike = [](const Value &v) {
+        return v.kind == Value::Kind::Native || v.kind == Value::Kind::Class || v.kind == Value::Kind::Imported;
+    };
+    if (op == u"|" && (typeLike(*a) || typeLike(*b)) && !(a->kind == Value::Kind::Set || a->kind == Value::Kind::Dict))
+        return Value::unknown(QStringLiteral("type union %1 | %2").arg(typeName(*a), typeName(*b)), span);
     // Numbers
     if (a->isNumber() && b->isNumber()) {
         const bool flt = a->kind == Value::Kind::Float || b->kind == Value::Kind::Float;
