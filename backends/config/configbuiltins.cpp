@@ -9,8 +9,8 @@
 
 namespace cachescope::py {
 
-#define NATIVE [](Evaluator & ev, const ValuePtr &self, CallArgs &a) -> ValuePtr
-#define NATIVE_CAPTURE(...) [__VA_ARGS__](Evaluator & ev, const ValuePtr &self, CallArgs &a) -> ValuePtr
+#define NATIVE []([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
+#define NATIVE_CAPTURE(...) [__VA_ARGS__]([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
 
 namespace {
 
@@ -46,53 +46,11 @@ ValuePtr anyUnknown(const CallArgs &a)
     return nullptr;
 }
 
-QString needStr(Evaluator &ev, const ValuePtr &v, const QString &what, const SourceSpan &span)
-{
-    if (v->kind != Value::Kind::Str)
-        ev.raise(QStringLiteral("TypeError"), QStringLiteral("%1 must be str, not %2").arg(what, typeName(*v)), span);
-    return v->s;
-}
-
 qint64 needInt(Evaluator &ev, const ValuePtr &v, const QString &what, const SourceSpan &span)
 {
     if (!v->isIntLike())
         ev.raise(QStringLiteral("TypeError"), QStringLiteral("%1 must be an integer, not %2").arg(what, typeName(*v)), span);
     return v->asInt();
-}
-
-bool parsePyInt(QString text, int base, qint64 *out)
-{
-    text = text.trimmed();
-    text.remove(u'_');
-    bool neg = false;
-    if (text.startsWith(u'-') || text.startsWith(u'+')) {
-        neg = text.startsWith(u'-');
-        text = text.mid(1);
-    }
-    const QString lower = text.toLower();
-    if ((base == 16 || base == 0) && lower.startsWith(u"0x")) {
-        text = text.mid(2);
-        base = 16;
-    } else if ((base == 8 || base == 0) && lower.startsWith(u"0o")) {
-        text = text.mid(2);
-        base = 8;
-    } else if ((base == 2 || base == 0) && lower.startsWith(u"0b")) {
-        text = text.mid(2);
-        base = 2;
-    }
-    if (base == 0)
-        base = 10;
-    if (text.isEmpty())
-        return false;
-    for (QChar c : text)
-        if (!c.isLetterOrNumber() || c.unicode() > 127)
-            return false;
-    bool ok = false;
-    const qint64 v = text.toLongLong(&ok, base);
-    if (!ok)
-        return false;
-    *out = neg ? -v : v;
-    return true;
 }
 
 } // namespace

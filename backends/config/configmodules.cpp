@@ -13,8 +13,8 @@
 
 namespace cachescope::py {
 
-#define NATIVE [](Evaluator & ev, const ValuePtr &self, CallArgs &a) -> ValuePtr
-#define NATIVE_CAPTURE(...) [__VA_ARGS__](Evaluator & ev, const ValuePtr &self, CallArgs &a) -> ValuePtr
+#define NATIVE []([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
+#define NATIVE_CAPTURE(...) [__VA_ARGS__]([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
 
 namespace {
 

@@ -544,6 +544,7 @@ ValuePtr Evaluator::binaryOp(const QString &op, const ValuePtr &a, const ValuePt
         || b->kind == Value::Kind::Imported)
         return Value::unknown(QStringLiteral("operator %1 on an object that is not modelled").arg(op), span);
     typeError();
+    return nullptr; // not reached: typeError() raises
 }
 
 ValuePtr Evaluator::getItem(const ValuePtr &obj, const ValuePtr &key, const SourceSpan &span)

@@ -785,8 +785,7 @@ private:
                     Node *a = make(NodeKind::Arg, spanOf(peek()));
                     a->str = expectName();
                     if (annotations && acceptOp(u":")) {
-                        if (acceptOp(u"*"))
-                            ;
+                        acceptOp(u"*"); // PEP 646: *args: *Ts
                         a->a = parseTest();
                     }
                     args->b = a;
