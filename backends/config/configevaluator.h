@@ -49,6 +49,20 @@ struct Scope
 // The safe evaluator: runs a parsed module over modelled data only. No file, process, network or
 // environment side effect is reachable; limits on steps, call depth and allocation turn hostile
 // input into a located error.
+//
+// Not modelled (each yields an unknown value or a diagnostic, never a crash):
+// - `match` statements are parsed but skipped; generators/`yield`, `async`/`await`: unknown results;
+// - complex numbers, integers beyond 64 bits (a located "int-too-large" error);
+// - `super()`, `globals()`, `locals()`, `vars()`, three-argument `type()`, metaclasses and dunder
+//   operator overloads of classes defined in the file (`__add__`, `__getattr__`...);
+// - relative imports; modules outside the modelled set (os, os.path, sys, datetime, urllib.parse, re,
+//   logging, json.loads, ast.literal_eval, distutils.util.strtobool, typing) and the recorded
+//   packages (cachelib, flask_caching, werkzeug, s3cache, superset, celery, kombu, redis, flask,
+//   flask_appbuilder, ssl, sqlalchemy, flask_talisman) evaluate to unknowns;
+// - the current time, randomness, the file system: unknown (e.g. os.path.exists, datetime.now);
+// - `\N{NAME}` escapes are kept as written; str indexing counts UTF-16 units;
+// - sets keep insertion order (CPython's order of string sets varies per process);
+// - an unknown condition in `if`/`while` is taken as false and reported.
 class Evaluator
 {
 public:
