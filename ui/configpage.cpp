@@ -198,6 +198,7 @@ void ConfigPage::showReport(const ConfigReport &report)
     fillCaches();
     fillFindings();
     fillEnvironment();
+    m_source->setExtraSelections(findingMarkers());
     emit evaluated();
 }
 
@@ -297,6 +298,34 @@ void ConfigPage::fillEnvironment()
     }
 }
 
+QList<QTextEdit::ExtraSelection> ConfigPage::findingMarkers() const
+{
+    // Every finding is underlined at its span in the source (wavy red for errors, orange otherwise).
+    QList<QTextEdit::ExtraSelection> marks;
+    QTextDocument *doc = m_source->document();
+    for (const auto &d : m_report.diagnostics) {
+        if (!d.file.isEmpty() || !d.span.isValid())
+            continue;
+        const QTextBlock start = doc->findBlockByNumber(d.span.line - 1);
+        if (!start.isValid())
+            continue;
+        QTextCursor c(start);
+        c.setPosition(start.position() + std::clamp(d.span.column - 1, 0, std::max(0, start.length() - 1)));
+        const QTextBlock end = doc->findBlockByNumber(std::max(d.span.endLine, d.span.line) - 1);
+        int endPos = end.isValid() ? end.position() + std::clamp(d.span.endColumn - 1, 0, std::max(0, end.length() - 1)) : c.position();
+        if (endPos <= c.position())
+            endPos = start.position() + std::max(0, start.length() - 1);
+        c.setPosition(endPos, QTextCursor::KeepAnchor);
+        QTextEdit::ExtraSelection mark;
+        mark.cursor = c;
+        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        mark.format.setUnderlineColor(d.severity == u"error" ? QColor(0xd0, 0x00, 0x20) : QColor(0xe0, 0x90, 0x00));
+        mark.format.setToolTip(ConfigJson::maskUrlPassword(d.message));
+        marks << mark;
+    }
+    return marks;
+}
+
 void ConfigPage::jumpTo(QListWidgetItem *item)
 {
     const QList<int> span = item->data(kSpanRole).value<QList<int>>();
@@ -319,7 +348,7 @@ void ConfigPage::jumpTo(QListWidgetItem *item)
     QTextEdit::ExtraSelection mark;
     mark.cursor = c;
     mark.format.setBackground(QColor(0xff, 0xf0, 0xb3));
-    m_source->setExtraSelections({mark});
+    m_source->setExtraSelections(findingMarkers() << mark);
 }
 
 } // namespace cachescope

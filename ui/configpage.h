@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QStringList>
+#include <QTextEdit>
 #include <QWidget>
 
 class QFormLayout;
@@ -55,6 +56,7 @@ private:
     void fillFindings();
     void fillEnvironment();
     void jumpTo(QListWidgetItem *item);
+    QList<QTextEdit::ExtraSelection> findingMarkers() const;
     void chooseFile();
 
     QPlainTextEdit *m_source;

@@ -83,6 +83,8 @@ private slots:
         auto *source = page.findChild<QPlainTextEdit *>(QStringLiteral("configSource"));
         QCOMPARE(source->textCursor().blockNumber() + 1, 6); // CACHE_KEY_PREFIX line
         QVERIFY(source->textCursor().selectedText().contains(QStringLiteral("superset_")));
+        // Every finding is also marked in the source; the active one on top.
+        QVERIFY(source->extraSelections().size() >= 2);
 
         // The unset variable is a field; typing re-evaluates.
         auto *field = page.findChild<QLineEdit *>(QStringLiteral("env_REDIS_HOST"));
