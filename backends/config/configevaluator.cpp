@@ -240,6 +240,22 @@ Evaluator::Flow Evaluator::execBlock(const std::vector<Node *> &body, Frame &f)
     return Flow::Normal;
 }
 
+// Bounds the C++ recursion of nested statements and expressions across Python calls, so a deep
+// expression inside a recursive function raises RecursionError instead of exhausting the stack.
+struct Evaluator::NestingGuard
+{
+    Evaluator &ev;
+    NestingGuard(Evaluator &e, const SourceSpan &span) : ev(e)
+    {
+        if (++ev.m_nesting > kMaxNesting) {
+            --ev.m_nesting;
+            ev.raise(QStringLiteral("RecursionError"), QStringLiteral("maximum recursion depth exceeded"), span);
+        }
+    }
+    ~NestingGuard() { --ev.m_nesting; }
+    static constexpr int kMaxNesting = 1500;
+};
+
 namespace {
 thread_local std::vector<ValuePtr> t_handling; // exceptions being handled (for bare raise)
 
@@ -254,6 +270,7 @@ struct DepthCounter
 Evaluator::Flow Evaluator::exec(const Node *n, Frame &f)
 {
     step(n->span);
+    NestingGuard nesting(*this, n->span);
     switch (n->kind) {
     case NodeKind::ExprStmt:
         eval(n->a, f);
@@ -714,6 +731,7 @@ void Evaluator::unbind(const QString &name, Frame &f, const SourceSpan &span)
 ValuePtr Evaluator::eval(const Node *n, Frame &f)
 {
     step(n->span);
+    NestingGuard nesting(*this, n->span);
     switch (n->kind) {
     case NodeKind::Constant:
         switch (n->constKind) {

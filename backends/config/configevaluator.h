@@ -124,6 +124,7 @@ public:
 
 private:
     struct Frame;
+    struct NestingGuard;
     enum class Flow { Normal, Break, Continue, Return };
 
     Flow execBlock(const std::vector<Node *> &body, Frame &f);
@@ -174,6 +175,7 @@ private:
     qint64 m_steps = 0;
     qint64 m_bytes = 0;
     int m_callDepth = 0;
+    int m_nesting = 0;
     int m_moduleCount = 0;
     QSet<QString> m_reportedUnknowns;
 

@@ -172,6 +172,9 @@ private slots:
         QTest::newRow("deep-nesting") << QString(5000, u'(') + QString(5000, u')') << "syntax-error";
         QTest::newRow("deep-list") << QStringLiteral("X = ") + QString(1000, u'[') + QString(1000, u']') << "syntax-error";
         QTest::newRow("recursion-uncaught") << "def f():\n    return f()\nf()\n" << "uncaught-exception";
+        QTest::newRow("deep-expression-recursion")
+            << QStringLiteral("def f(n):\n    return ") + QString(50, u'[') + QStringLiteral("f(n)") + QString(50, u']') + QStringLiteral("\nX = f(0)\n")
+            << "uncaught-exception";
         QTest::newRow("doubling") << "x = ['a']\nfor i in range(100):\n    x = x + x\n" << "memory-limit";
     }
     void hostileInputIsBounded()
