@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QTextBlock>
+#include <QThreadPool>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -91,6 +92,11 @@ ConfigPage::ConfigPage(QWidget *parent) : QWidget(parent)
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
+    // Own pool: a known stack size for the evaluator's bounded recursion, whatever the platform default.
+    m_pool = new QThreadPool(this);
+    m_pool->setStackSize(16u * 1024 * 1024);
+    m_pool->setMaxThreadCount(2);
+
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
@@ -101,7 +107,11 @@ ConfigPage::ConfigPage(QWidget *parent) : QWidget(parent)
         m_base.insert(k, pe.value(k));
 }
 
-ConfigPage::~ConfigPage() = default;
+ConfigPage::~ConfigPage()
+{
+    // Running evaluations finish first; their results go nowhere.
+    m_pool->waitForDone();
+}
 
 QString ConfigPage::lastFile()
 {
@@ -180,7 +190,7 @@ void ConfigPage::evaluate()
             return; // a newer evaluation was requested: this result is stale
         showReport(watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([source, fileName, options] { return ConfigLoader::loadSource(source, fileName, options); }));
+    watcher->setFuture(QtConcurrent::run(m_pool, [source, fileName, options] { return ConfigLoader::loadSource(source, fileName, options); }));
 }
 
 void ConfigPage::showReport(const ConfigReport &report)

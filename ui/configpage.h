@@ -13,6 +13,7 @@ class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
 class QPlainTextEdit;
+class QThreadPool;
 class QTimer;
 class QTreeWidget;
 
@@ -68,6 +69,7 @@ private:
     QLabel *m_status;
     MessageBar *m_message;
     QTimer *m_debounce;
+    QThreadPool *m_pool;
 
     QString m_fileName;
     QString m_text;
