@@ -1531,7 +1531,7 @@ void Evaluator::execImportFrom(const Node *n, Frame &f)
     bool sibling = false;
     ValuePtr mod = importModule(modName, n->span, star, &sibling);
     if (star) {
-        if (mod->kind == Value::Kind::Unknown) {
+        if (mod->kind == Value::Kind::Unknown || mod->kind == Value::Kind::Imported) {
             diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
                      QStringLiteral("'from %1 import *': the names it defines are unknown").arg(modName), n->span);
             return;

@@ -186,6 +186,14 @@ private slots:
         QVERIFY2(hasCode(r, code), qPrintable(r.error));
     }
 
+    void starImportOfARecordedPackage()
+    {
+        // Found by fuzz_config: a star import from a recorded (cache/stats) package has no namespace.
+        const ConfigReport r = load(QStringLiteral("from superset.coofig import *\nfrom cachelib import *\nX = 1\n"));
+        QVERIFY2(r.loaded, qPrintable(r.error));
+        QVERIFY(hasCode(r, QStringLiteral("unknown-value")));
+    }
+
     void sideEffectsAreRecordedNotRun()
     {
         const QString marker = QDir::temp().filePath(QStringLiteral("cachescope_must_not_exist_%1").arg(QCoreApplication::applicationPid()));
