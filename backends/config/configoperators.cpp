@@ -114,10 +114,32 @@ std::vector<ValuePtr> Evaluator::iterate(const ValuePtr &v, const SourceSpan &sp
     raise(QStringLiteral("TypeError"), QStringLiteral("'%1' object is not iterable").arg(typeName(*v)), span);
 }
 
+namespace {
+// Containers can contain themselves: comparisons recurse with a bound, like Python's RecursionError.
+struct CompareDepth
+{
+    int &depth;
+    CompareDepth(Evaluator &ev, int &d, const SourceSpan &span) : depth(d)
+    {
+        if (++depth > 400) {
+            depth = 0;
+            ev.raise(QStringLiteral("RecursionError"), QStringLiteral("maximum recursion depth exceeded in comparison"), span);
+        }
+    }
+    ~CompareDepth()
+    {
+        if (depth > 0)
+            --depth;
+    }
+};
+thread_local int t_compareDepth = 0;
+} // namespace
+
 bool Evaluator::equals(const ValuePtr &a, const ValuePtr &b)
 {
     if (a.get() == b.get())
         return true;
+    CompareDepth guard(*this, t_compareDepth, SourceSpan{});
     if (a->isNumber() && b->isNumber()) {
         if (a->kind == Value::Kind::Float || b->kind == Value::Kind::Float)
             return a->asFloat() == b->asFloat();
@@ -166,6 +188,7 @@ bool Evaluator::equals(const ValuePtr &a, const ValuePtr &b)
 
 int Evaluator::compare(const ValuePtr &a, const ValuePtr &b, const SourceSpan &span)
 {
+    CompareDepth guard(*this, t_compareDepth, span);
     if (a->isNumber() && b->isNumber()) {
         if (a->kind == Value::Kind::Float || b->kind == Value::Kind::Float) {
             const double x = a->asFloat(), y = b->asFloat();

@@ -328,7 +328,7 @@ QString pyRepr(const ValuePtr &v, int depth)
         return QStringLiteral("None");
     if (depth > 50)
         return QStringLiteral("...");
-    auto seq = [&](const QString &open, const QString &close) {
+    auto seq = [&](const QString &open, const QString &close) -> QString {
         QStringList parts;
         for (const auto &x : v->items)
             parts << pyRepr(x, depth + 1);

@@ -98,6 +98,7 @@ private slots:
         QTest::newRow("lambda") << "(lambda a, b=2: a + b)(1)" << QByteArray("3");
         QTest::newRow("sorted") << "sorted(['b', 'a', 'c'], reverse=True)" << QByteArray("[\"c\",\"b\",\"a\"]");
         QTest::newRow("big-int") << "2 ** 60" << QByteArray("{\"__int__\":\"1152921504606846976\"}");
+        QTest::newRow("repr-containers") << "str([1, 'a', (2,), {'k': None}, 1.5, b'x'])" << QByteArray("\"[1, 'a', (2,), {'k': None}, 1.5, b'x']\"");
         QTest::newRow("walrus") << "[(y := 5), y + 1]" << QByteArray("[5,6]");
     }
     void expressions()
@@ -184,6 +185,16 @@ private slots:
         const ConfigReport r = load(src);
         QVERIFY(!r.loaded);
         QVERIFY2(hasCode(r, code), qPrintable(r.error));
+    }
+
+    void selfContainingContainers()
+    {
+        const ConfigReport r = load(QStringLiteral("a = []\na.append(a)\nb = []\nb.append(b)\ntry:\n    E = a == b\nexcept RecursionError:\n    E = 'recursion'\n"
+                                                   "d = {}\nd['self'] = d\nS = str(a)[:2]\n"));
+        QVERIFY2(r.loaded, qPrintable(r.error));
+        QCOMPARE(val(r, QStringLiteral("E")), QByteArray("\"recursion\""));
+        QCOMPARE(val(r, QStringLiteral("S")), QByteArray("\"[[\""));
+        QVERIFY(!ConfigJson::report(r, {false, true}).isEmpty()); // bounded output for a cyclic dict
     }
 
     void starImportOfARecordedPackage()
