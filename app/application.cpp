@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "configcommand.h"
 #include "decodecommand.h"
 #include "keyscommand.h"
 #include "statscommand.h"
@@ -26,6 +27,7 @@ struct SubCommand
 
 const SubCommand kSubCommands[] = {
     {"cache", runCacheCommand, "read and write cache entries: get, set, add, delete, ttl, keys"},
+    {"config", runConfigCommand, "load a superset_config.py without running it: caches, findings"},
     {"decode", runDecodeCommand, "open every layer of a cache entry (pickle, zlib, msgpack, Arrow...)"},
     {"keys", runKeysCommand, "stream a cache's keys (and TTL/size with --meta) as JSON lines"},
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},

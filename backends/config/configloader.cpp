@@ -1,0 +1,431 @@
+#include "configloader.h"
+
+#include "configdoctor.h"
+
+#include <QFileInfo>
+#include <QFile>
+#include <QUrl>
+
+#include <cmath>
+
+namespace cachescope {
+
+using py::Value;
+using py::ValuePtr;
+
+QList<py::EnvRead> ConfigReport::unsetEnvironment() const
+{
+    QList<py::EnvRead> out;
+    QSet<QString> seen;
+    for (const auto &r : envReads) {
+        if (r.present || seen.contains(r.name))
+            continue;
+        seen.insert(r.name);
+        out << r;
+    }
+    // A variable read as missing once but present later (set by the file) is not "unset".
+    return out;
+}
+
+ValuePtr ConfigReport::setting(const QString &name) const
+{
+    if (!globals)
+        return nullptr;
+    return globals->vars->get(name);
+}
+
+SourceSpan ConfigReport::settingSpan(const QString &name) const
+{
+    if (!globals)
+        return {};
+    const auto *e = globals->vars->entry(name);
+    return e ? e->span : SourceSpan{};
+}
+
+namespace {
+
+std::optional<qint64> toInt(const ValuePtr &v)
+{
+    if (!v)
+        return std::nullopt;
+    if (v->isIntLike())
+        return v->asInt();
+    if (v->kind == Value::Kind::Float && std::isfinite(v->f))
+        return qint64(v->f);
+    if (v->kind == Value::Kind::Timedelta)
+        return v->i / 1000000;
+    if (v->kind == Value::Kind::Str) {
+        bool ok = false;
+        const qint64 x = v->s.trimmed().toLongLong(&ok);
+        if (ok)
+            return x;
+    }
+    return std::nullopt;
+}
+
+QString toStr(const ValuePtr &v)
+{
+    if (!v || v->kind == Value::Kind::None)
+        return {};
+    if (v->kind == Value::Kind::Str || v->kind == Value::Kind::Bytes)
+        return v->s;
+    if (v->kind == Value::Kind::Unknown)
+        return QStringLiteral("<unknown: %1>").arg(v->s);
+    return py::pyStr(v);
+}
+
+bool truthyValue(const ValuePtr &v)
+{
+    if (!v)
+        return false;
+    switch (v->kind) {
+    case Value::Kind::None: return false;
+    case Value::Kind::Bool: return v->b;
+    case Value::Kind::Int: return v->i != 0;
+    case Value::Kind::Float: return v->f != 0;
+    case Value::Kind::Str:
+    case Value::Kind::Bytes: return !v->s.isEmpty();
+    case Value::Kind::List:
+    case Value::Kind::Tuple:
+    case Value::Kind::Set: return !v->items.empty();
+    case Value::Kind::Dict: return !v->dict->entries.empty();
+    default: return true;
+    }
+}
+
+void applyRedisUrl(CacheSpec &spec, const QString &url)
+{
+    spec.redisUrl = url;
+    const QUrl u(url);
+    if (!u.isValid())
+        return;
+    if (u.scheme() == u"unix") {
+        spec.host = u.path();
+        spec.port = 0;
+    } else {
+        if (!u.host().isEmpty())
+            spec.host = u.host();
+        spec.port = u.port(6379);
+    }
+    if (!u.userName().isEmpty())
+        spec.username = QUrl::fromPercentEncoding(u.userName().toUtf8());
+    if (!u.password().isEmpty())
+        spec.password = QUrl::fromPercentEncoding(u.password().toUtf8());
+    // redis-py: the path's DB wins over the db kwarg (FORMATS.md §2.3), so does ?db=.
+    const QString path = u.path().mid(1);
+    bool ok = false;
+    const int db = path.toInt(&ok);
+    if (ok && u.scheme() != u"unix")
+        spec.db = db;
+    const QString query = u.query();
+    for (const QString &kv : query.split(u'&'))
+        if (kv.startsWith(QStringLiteral("db="))) {
+            const int q = kv.mid(3).toInt(&ok);
+            if (ok)
+                spec.db = q;
+        }
+}
+
+struct Lookup
+{
+    const ConfigReport &report;
+    ValuePtr dict; // Flask-Caching config dict
+    CacheSpec &spec;
+
+    // dict key first, then the app-level key of the same name (Flask-Caching's base_config overlay).
+    const py::DictData::Entry *entry(const QString &key) const
+    {
+        if (dict && dict->kind == Value::Kind::Dict)
+            if (const auto *e = dict->dict->entry(key))
+                return e;
+        if (key.startsWith(QStringLiteral("CACHE_")) && report.globals)
+            if (const auto *e = report.globals->vars->entry(key))
+                return e;
+        return nullptr;
+    }
+    ValuePtr get(const QString &key, bool note = true) const
+    {
+        const auto *e = entry(key);
+        if (e && note && e->span.isValid())
+            spec.spans.insert(key, e->span);
+        return e ? e->value : nullptr;
+    }
+};
+
+CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose, const ValuePtr &dict, const SourceSpan &settingSpan)
+{
+    CacheSpec spec;
+    spec.purpose = purpose;
+    if (settingSpan.isValid())
+        spec.spans.insert(purposeConfigName(purpose), settingSpan);
+    Lookup l{report, dict, spec};
+    const bool required = purpose == CachePurpose::FilterState || purpose == CachePurpose::ExploreFormData;
+    ValuePtr type = l.get(QStringLiteral("CACHE_TYPE"));
+    if (type && type->kind == Value::Kind::Str) {
+        spec.backendSpelling = type->s;
+        spec.backend = backendTypeFromName(type->s);
+    } else if (!type || type->kind == Value::Kind::None) {
+        if (required) {
+            spec.backendSpelling = QStringLiteral("superset.extensions.metastore_cache.SupersetMetastoreCache");
+            spec.backend = BackendType::SupersetMetastore;
+        } else {
+            spec.backendSpelling = type ? QStringLiteral("None") : QStringLiteral("null");
+            spec.backend = BackendType::Null;
+        }
+    } else {
+        spec.backendSpelling = type->kind == Value::Kind::Imported ? type->s : py::pyRepr(type);
+        spec.backend = BackendType::Unknown;
+    }
+    // Timeout: the dict's, else the app-level CACHE_DEFAULT_TIMEOUT (Superset's default is one day).
+    ValuePtr timeout = l.get(QStringLiteral("CACHE_DEFAULT_TIMEOUT"));
+    if (timeout)
+        spec.defaultTimeout = toInt(timeout).value_or(300);
+    else
+        spec.defaultTimeout = 86400;
+    if (ValuePtr t = l.get(QStringLiteral("CACHE_THRESHOLD")))
+        spec.threshold = int(toInt(t).value_or(500));
+    if (ValuePtr d = l.get(QStringLiteral("CACHE_DIR")))
+        spec.directory = toStr(d);
+    const auto *prefixEntry = l.entry(QStringLiteral("CACHE_KEY_PREFIX"));
+    ValuePtr prefix = l.get(QStringLiteral("CACHE_KEY_PREFIX"));
+    switch (spec.backend) {
+    case BackendType::SupersetMetastore:
+        spec.keyPrefix = (prefixEntry ? toStr(prefix) : purposeConfigName(purpose)).toUtf8();
+        break;
+    case BackendType::Redis:
+    case BackendType::RedisSentinel:
+    case BackendType::RedisCluster:
+    case BackendType::Memcached:
+        // setdefault("CACHE_KEY_PREFIX", "flask_cache_"); a falsy prefix is not passed at all.
+        spec.keyPrefix = prefixEntry ? (truthyValue(prefix) ? toStr(prefix).toUtf8() : QByteArray()) : QByteArrayLiteral("flask_cache_");
+        break;
+    default:
+        spec.keyPrefix.clear();
+        break;
+    }
+    if (spec.backend == BackendType::Redis || spec.backend == BackendType::RedisSentinel || spec.backend == BackendType::RedisCluster
+        || purpose == CachePurpose::GlobalAsyncQueries) {
+        if (ValuePtr h = l.get(QStringLiteral("CACHE_REDIS_HOST")); h && truthyValue(h))
+            spec.host = toStr(h);
+        if (ValuePtr p = l.get(QStringLiteral("CACHE_REDIS_PORT")))
+            spec.port = int(toInt(p).value_or(6379));
+        if (ValuePtr d = l.get(QStringLiteral("CACHE_REDIS_DB")))
+            spec.db = int(toInt(d).value_or(0));
+        if (ValuePtr pw = l.get(QStringLiteral("CACHE_REDIS_PASSWORD")); pw && truthyValue(pw))
+            spec.password = toStr(pw);
+        if (ValuePtr u = l.get(QStringLiteral("CACHE_REDIS_USER")); u && truthyValue(u))
+            spec.username = toStr(u);
+        if (ValuePtr url = l.get(QStringLiteral("CACHE_REDIS_URL")); url && truthyValue(url))
+            applyRedisUrl(spec, toStr(url));
+        if (spec.backend == BackendType::RedisSentinel) {
+            ValuePtr s = l.get(QStringLiteral("CACHE_REDIS_SENTINELS"));
+            if (s && (s->kind == Value::Kind::List || s->kind == Value::Kind::Tuple)) {
+                for (const auto &item : s->items)
+                    if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
+                        spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+            } else if (!s) {
+                spec.sentinels.append({QStringLiteral("127.0.0.1"), 26379});
+            }
+            ValuePtr master = l.get(QStringLiteral("CACHE_REDIS_SENTINEL_MASTER"));
+            spec.sentinelMaster = master ? toStr(master) : QStringLiteral("mymaster");
+        }
+        if (spec.backend == BackendType::RedisCluster)
+            if (ValuePtr c = l.get(QStringLiteral("CACHE_REDIS_CLUSTER")))
+                spec.cluster = toStr(c);
+    }
+    return spec;
+}
+
+// RESULTS_BACKEND is an object: map the constructor's positional and keyword arguments.
+CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const SourceSpan &settingSpan)
+{
+    CacheSpec spec;
+    spec.purpose = purpose;
+    spec.spans.insert(purposeConfigName(purpose), settingSpan);
+    spec.backendSpelling = call->s;
+    spec.backend = backendTypeFromName(call->s);
+    spec.defaultTimeout = 300;
+    spec.keyPrefix.clear();
+    QStringList params;
+    switch (spec.backend) {
+    case BackendType::Redis:
+        params = {QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("password"), QStringLiteral("db"),
+                  QStringLiteral("default_timeout"), QStringLiteral("key_prefix")};
+        break;
+    case BackendType::FileSystem:
+        params = {QStringLiteral("cache_dir"), QStringLiteral("threshold"), QStringLiteral("default_timeout"), QStringLiteral("mode")};
+        break;
+    case BackendType::Simple:
+        params = {QStringLiteral("threshold"), QStringLiteral("default_timeout")};
+        break;
+    case BackendType::Null:
+        params = {QStringLiteral("default_timeout")};
+        break;
+    case BackendType::RedisSentinel:
+        params = {QStringLiteral("sentinels"), QStringLiteral("master"), QStringLiteral("password"), QStringLiteral("db"),
+                  QStringLiteral("default_timeout"), QStringLiteral("key_prefix")};
+        break;
+    case BackendType::Memcached:
+        params = {QStringLiteral("servers"), QStringLiteral("default_timeout"), QStringLiteral("key_prefix")};
+        break;
+    default:
+        break;
+    }
+    QHash<QString, ValuePtr> args;
+    const py::DictData *argSpans = call->self && call->self->dict ? call->self->dict.get() : nullptr;
+    for (size_t i = 0; i < call->items.size() && i < size_t(params.size()); ++i) {
+        args.insert(params[int(i)], call->items[i]);
+        if (argSpans && i < argSpans->entries.size())
+            spec.spans.insert(params[int(i)], argSpans->entries[i].span);
+    }
+    for (const auto &e : call->dict->entries) {
+        args.insert(e.key->s, e.value);
+        spec.spans.insert(e.key->s, e.span);
+    }
+    if (ValuePtr v = args.value(QStringLiteral("default_timeout")))
+        spec.defaultTimeout = toInt(v).value_or(300);
+    if (ValuePtr v = args.value(QStringLiteral("key_prefix")))
+        spec.keyPrefix = toStr(v).toUtf8();
+    if (ValuePtr v = args.value(QStringLiteral("threshold")))
+        spec.threshold = int(toInt(v).value_or(500));
+    if (ValuePtr v = args.value(QStringLiteral("cache_dir")))
+        spec.directory = toStr(v);
+    if (ValuePtr v = args.value(QStringLiteral("host"))) {
+        if (v->kind == Value::Kind::Str)
+            spec.host = v->s;
+        else if (v->kind == Value::Kind::Call)
+            spec.host = QStringLiteral("<%1 client>").arg(v->s);
+        else if (v->kind != Value::Kind::None)
+            spec.host = toStr(v);
+    }
+    if (ValuePtr v = args.value(QStringLiteral("port")))
+        spec.port = int(toInt(v).value_or(6379));
+    if (ValuePtr v = args.value(QStringLiteral("db")))
+        spec.db = int(toInt(v).value_or(0));
+    if (ValuePtr v = args.value(QStringLiteral("password")); v && truthyValue(v))
+        spec.password = toStr(v);
+    if (ValuePtr v = args.value(QStringLiteral("sentinels")); v && (v->kind == Value::Kind::List || v->kind == Value::Kind::Tuple))
+        for (const auto &item : v->items)
+            if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
+                spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+    if (ValuePtr v = args.value(QStringLiteral("master")))
+        spec.sentinelMaster = toStr(v);
+    return spec;
+}
+
+ValuePtr supersetDefault(CachePurpose purpose)
+{
+    auto dict = [](std::initializer_list<std::pair<const char *, ValuePtr>> items) {
+        ValuePtr d = Value::newDict();
+        for (const auto &[k, v] : items)
+            d->dict->set(QStringLiteral("s:") + QLatin1String(k), Value::str(QLatin1String(k)), v, {});
+        return d;
+    };
+    switch (purpose) {
+    case CachePurpose::FilterState:
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(7776000)}});
+    case CachePurpose::ExploreFormData:
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(604800)}});
+    default:
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("NullCache"))}});
+    }
+}
+
+} // namespace
+
+QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report)
+{
+    QList<CacheSpec> out;
+    for (CachePurpose p : allPurposes()) {
+        const QString name = purposeConfigName(p);
+        ValuePtr v = report.setting(name);
+        const SourceSpan span = report.settingSpan(name);
+        if (p == CachePurpose::Results) {
+            if (!v || v->kind == Value::Kind::None)
+                continue;
+            CacheSpec spec;
+            if (v->kind == Value::Kind::Call) {
+                spec = fromConstructor(p, v, span);
+            } else {
+                spec.purpose = p;
+                spec.backend = BackendType::Unknown;
+                spec.backendSpelling = v->kind == Value::Kind::Dict ? QStringLiteral("dict") : v->kind == Value::Kind::Imported ? v->s : py::typeName(*v);
+                spec.spans.insert(name, span);
+            }
+            ValuePtr msgpack = report.setting(QStringLiteral("RESULTS_BACKEND_USE_MSGPACK"));
+            spec.useMsgpack = msgpack ? truthyValue(msgpack) : true;
+            if (msgpack)
+                spec.spans.insert(QStringLiteral("RESULTS_BACKEND_USE_MSGPACK"), report.settingSpan(QStringLiteral("RESULTS_BACKEND_USE_MSGPACK")));
+            out << spec;
+            continue;
+        }
+        if (p == CachePurpose::GlobalAsyncQueries && (!v || v->kind == Value::Kind::None))
+            continue;
+        if (!v) {
+            out << fromFlaskCachingDict(report, p, supersetDefault(p), {});
+            continue;
+        }
+        if (v->kind != Value::Kind::Dict) {
+            CacheSpec spec;
+            spec.purpose = p;
+            spec.backend = BackendType::Unknown;
+            spec.backendSpelling = v->kind == Value::Kind::Unknown ? QStringLiteral("<unknown: %1>").arg(v->s) : py::typeName(*v);
+            spec.spans.insert(name, span);
+            out << spec;
+            continue;
+        }
+        out << fromFlaskCachingDict(report, p, v, span);
+    }
+    return out;
+}
+
+ConfigReport ConfigLoader::loadSource(const QString &source, const QString &fileName, const Options &options)
+{
+    py::Evaluator::Options eo;
+    eo.environment = options.environment;
+    eo.searchPath = options.pythonPath;
+    eo.maxSteps = options.maxSteps;
+    const QString dir = QFileInfo(fileName).absolutePath();
+    if (!fileName.isEmpty() && QFileInfo(dir).isDir() && !eo.searchPath.contains(dir))
+        eo.searchPath.prepend(dir);
+    py::Evaluator ev(eo);
+    auto r = ev.runSource(source, fileName);
+    ConfigReport report;
+    report.fileName = fileName;
+    report.source = source;
+    report.loaded = r.loaded;
+    report.error = r.error;
+    report.errorSpan = r.errorSpan;
+    report.globals = r.globals;
+    report.heap = r.heap;
+    report.diagnostics = std::move(r.diagnostics);
+    report.envReads = std::move(r.envReads);
+    report.importedModules = r.importedModules;
+    report.evaluatedFiles = r.evaluatedFiles;
+    if (report.globals)
+        report.caches = resolveCaches(report);
+    const auto findings = ConfigDoctor::examine(report);
+    report.diagnostics.insert(report.diagnostics.end(), findings.begin(), findings.end());
+    return report;
+}
+
+ConfigReport ConfigLoader::loadFile(const QString &path, const Options &options)
+{
+    QFile file(path);
+    ConfigReport report;
+    report.fileName = path;
+    if (!file.open(QIODevice::ReadOnly)) {
+        report.error = QStringLiteral("%1: cannot open: %2").arg(path, file.errorString());
+        report.diagnostics.push_back(py::Diagnostic{QStringLiteral("error"), {}, QStringLiteral("cannot-open"), report.error, {}});
+        return report;
+    }
+    const qint64 limit = py::Evaluator::Options{}.maxFileBytes;
+    if (file.size() > limit) {
+        report.error = QStringLiteral("%1: %2 bytes is more than the %3-byte limit for a config file").arg(path).arg(file.size()).arg(limit);
+        report.diagnostics.push_back(py::Diagnostic{QStringLiteral("error"), SourceSpan{1, 1, 1, 1}, QStringLiteral("file-too-large"), report.error, {}});
+        return report;
+    }
+    return loadSource(QString::fromUtf8(file.readAll()), QFileInfo(path).absoluteFilePath(), options);
+}
+
+} // namespace cachescope

@@ -1,0 +1,1 @@
+from superset.coofig import *
