@@ -4,6 +4,7 @@
 #include "python.h"
 #include "redisserver.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -352,6 +353,39 @@ private Q_SLOTS:
                                         QStringLiteral("DATA_CACHE_CONFIG"), QStringLiteral("--no-process-env")});
         QCOMPARE(noEnv.exitCode, 1);
         QVERIFY2(noEnv.err.contains("PORT") && noEnv.err.contains("superset_config.py:2"), noEnv.err.constData());
+    }
+
+    // A FileSystemCache purpose lists the directory: cachelib's MD5 file names, and its count file.
+    void keysFromConfigFileSystem()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("forms"));
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.file import FileSystemCache\n"
+            "c = FileSystemCache(sys.argv[1])\nc.set('form-1', {'a': 1})\nc.set('form-2', 2, timeout=0)\n"),
+            {dir});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QString config = m_dir.filePath(QStringLiteral("fs_config.py"));
+        QVERIFY(writeFile(config, "import os\nEXPLORE_FORM_DATA_CACHE_CONFIG = {'CACHE_TYPE': 'FileSystemCache',\n"
+                                  "    'CACHE_DIR': os.path.join(os.environ['HOME_DIR'], 'forms')}\n"));
+        const CliResult r = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+                                    QStringLiteral("EXPLORE_FORM_DATA_CACHE_CONFIG"), QStringLiteral("--env"),
+                                    u"HOME_DIR="_qs + m_dir.path(), QStringLiteral("--meta")});
+        QCOMPARE(r.exitCode, 0);
+        bool ok = false;
+        const QList<QJsonObject> lines = jsonLines(r.out, &ok);
+        QVERIFY2(ok, r.out.constData());
+        auto md5 = [](const char *key) { return QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Md5).toHex()); };
+        QStringList want{md5("form-1"), md5("form-2"), md5("__wz_cache_count")};
+        want.sort();
+        QCOMPARE(keysOf(lines), want);
+        for (const QJsonObject &o : lines) {
+            if (o.value(u"key").toString() == md5("form-1"))
+                QVERIFY(o.value(u"ttl_ms").toDouble() > 0 && o.value(u"ttl_ms").toDouble() <= 300000); // cachelib's default 300 s
+            else if (o.value(u"key").toString() == md5("form-2"))
+                QCOMPARE(o.value(u"ttl_ms").toDouble(), -1.0);
+            else
+                QCOMPARE(o.value(u"app_key").toString(), QStringLiteral("__wz_cache_count"));
+        }
     }
 
     void decodeFromConfig()
