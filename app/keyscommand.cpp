@@ -46,9 +46,6 @@ QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteA
 Expected<std::unique_ptr<KeySource>> sourceFromConfig(const QString &file, const QString &purposeName,
                                                       const ConfigCommandLine::EnvironmentArgs &environment)
 {
-    // The purpose name is checked before loading so a typo is reported even for a broken file.
-    if (!purposeFromConfigName(purposeName.trimmed()))
-        return Error{ConfigCommandLine::cacheSpec(ConfigReport{}, purposeName).error()};
     const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
     if (!options)
         return Error{options.error()};
@@ -145,10 +142,15 @@ int runKeysCommand(const QStringList &args, QIODevice *out, QIODevice *err)
         return 2;
     }
     if (parser.isSet(config)) {
+        // A misspelt purpose is a usage error, reported even when the file would not load.
+        if (!purposeFromConfigName(parser.value(cache).trimmed())) {
+            err->write(QStringLiteral("cachescope keys: %1\n").arg(ConfigCommandLine::cacheSpec(ConfigReport{}, parser.value(cache)).error()).toUtf8());
+            return 2;
+        }
         auto built = sourceFromConfig(parser.value(config), parser.value(cache), environment);
         if (!built) {
             err->write(QStringLiteral("cachescope keys: %1\n").arg(built.error()).toUtf8());
-            return built.error().startsWith(u"unknown cache") ? 2 : 1;
+            return 1;
         }
         source = std::move(*built);
     } else if (parser.isSet(redis)) {
