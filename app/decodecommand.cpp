@@ -1,6 +1,7 @@
 #include "decodecommand.h"
 
 #include "codec/decodejson.h"
+#include "config/configcommandline.h"
 #include "codec/decoderchain.h"
 
 #include <QCryptographicHash>
@@ -17,19 +18,23 @@
 #endif
 
 #include <cstdio>
+#include <optional>
 
 namespace cachescope {
 
 namespace {
 
 const char kUsage[] =
-    "Usage: cachescope decode (--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY)\n"
+    "Usage: cachescope decode (--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY |\n"
+    "                          --config FILE --cache PURPOSE KEY)\n"
     "                         [--as KIND[,KIND...]] [--json] [--rows N] [--max-bytes N]\n"
     "Peels every layer of a cache entry (envelope, pickle, zlib, msgpack, JSON, Arrow, image) and\n"
     "prints them with the final value. Nothing is executed.\n"
     "  --input FILE    raw entry bytes (a dumped Redis value or a FileSystemCache file)\n"
     "  --redis URL     read KEY (with --prefix) from Redis, as cachelib stores it\n"
     "  --dir DIR       read KEY from a FileSystemCache directory (md5, then sha256 file names)\n"
+    "  --config FILE --cache PURPOSE  read KEY from that cache of a superset_config.py (Redis or\n"
+    "                  FileSystemCache), with --env K=V, --env-file F, --no-process-env as `config show`\n"
     "  --as KINDS      force the kind of layer 0, 1, ...; an empty item keeps detection. Kinds:\n"
     "                  redis-envelope redis-integer filesystem-header legacy-filesystem-header\n"
     "                  pickle zlib gzip msgpack json arrow image text raw\n"
@@ -45,7 +50,7 @@ int usage(const QString &why)
 
 struct Options
 {
-    QString input, redisUrl, dir, prefix, key;
+    QString input, redisUrl, dir, prefix, key, config, cache;
     QStringList as;
     bool json = false;
     int rows = 100;
@@ -58,8 +63,15 @@ int runDecodeCommand(const QStringList &args)
 {
     Options o;
     QStringList positional;
+    ConfigCommandLine::EnvironmentArgs environment;
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
+        QString envError;
+        const auto taken = environment.take(args, &i, &envError);
+        if (taken == ConfigCommandLine::EnvironmentArgs::Take::Error)
+            return usage(envError);
+        if (taken == ConfigCommandLine::EnvironmentArgs::Take::Taken)
+            continue;
         auto next = [&](QString *out) {
             if (i + 1 >= args.size())
                 return false;
@@ -79,6 +91,12 @@ int runDecodeCommand(const QStringList &args)
         } else if (a == QLatin1String("--dir")) {
             if (!next(&o.dir))
                 return usage(QStringLiteral("--dir needs a directory"));
+        } else if (a == QLatin1String("--config")) {
+            if (!next(&o.config))
+                return usage(QStringLiteral("--config needs a file"));
+        } else if (a == QLatin1String("--cache")) {
+            if (!next(&o.cache))
+                return usage(QStringLiteral("--cache needs a purpose such as DATA_CACHE_CONFIG"));
         } else if (a == QLatin1String("--prefix")) {
             if (!next(&o.prefix))
                 return usage(QStringLiteral("--prefix needs a value"));
@@ -102,9 +120,41 @@ int runDecodeCommand(const QStringList &args)
             positional << a;
         }
     }
-    const int sources = int(!o.input.isEmpty()) + int(!o.redisUrl.isEmpty()) + int(!o.dir.isEmpty());
+    const int sources = int(!o.input.isEmpty()) + int(!o.redisUrl.isEmpty()) + int(!o.dir.isEmpty()) + int(!o.config.isEmpty());
     if (sources != 1)
-        return usage(QStringLiteral("give exactly one of --input, --redis, --dir"));
+        return usage(QStringLiteral("give exactly one of --input, --redis, --dir, --config"));
+    if (o.config.isEmpty() != o.cache.isEmpty())
+        return usage(QStringLiteral("--config FILE and --cache PURPOSE go together"));
+    std::optional<RedisUrl> configRedis;
+    if (!o.config.isEmpty()) {
+        // The cache's own location: its Redis server and prefix, or its directory.
+        if (!purposeFromConfigName(o.cache.trimmed()))
+            return usage(ConfigCommandLine::cacheSpec(ConfigReport{}, o.cache).error());
+        const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
+        if (!options)
+            return usage(options.error());
+        const auto report = ConfigCommandLine::loadForCommand(o.config, *options);
+        const auto spec = report ? ConfigCommandLine::cacheSpec(*report, o.cache) : Expected<CacheSpec>(Error{report.error()});
+        if (!spec) {
+            std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(spec.error()));
+            return 1;
+        }
+        if (spec->backend == BackendType::FileSystem && !spec->directory.isEmpty()) {
+            o.dir = spec->directory;
+        } else if (spec->backend == BackendType::Redis) {
+            auto url = ConfigCommandLine::redisUrl(*spec);
+            if (!url) {
+                std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(url.error()));
+                return 1;
+            }
+            configRedis = *url;
+            o.prefix = QString::fromUtf8(spec->keyPrefix);
+        } else {
+            std::fprintf(stderr, "cachescope decode: %s is a %s: its entries live only inside the Superset process\n",
+                         qPrintable(purposeConfigName(spec->purpose)), qPrintable(backendTypeName(spec->backend)));
+            return 1;
+        }
+    }
     if (!o.input.isEmpty() && !positional.isEmpty())
         return usage(QStringLiteral("unexpected argument %1").arg(positional.first()));
     if (o.input.isEmpty() && positional.size() != 1)
@@ -153,7 +203,7 @@ int runDecodeCommand(const QStringList &args)
     } else {
 #ifdef CACHESCOPE_HAVE_REDISCACHE
         hints.backend = DecodeHints::Backend::Redis;
-        auto url = RedisUrl::parse(o.redisUrl);
+        auto url = configRedis ? Expected<RedisUrl>(*configRedis) : RedisUrl::parse(o.redisUrl);
         if (!url) {
             std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(url.error()));
             return 2;

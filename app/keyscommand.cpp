@@ -3,6 +3,7 @@
 #include "browse/filesystemkeysource.h"
 #include "browse/keykind.h"
 #include "browse/rediskeysource.h"
+#include "config/configcommandline.h"
 
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -41,6 +42,42 @@ QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteA
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
+// The key source of one cache of a superset_config.py, as Superset would connect to it.
+Expected<std::unique_ptr<KeySource>> sourceFromConfig(const QString &file, const QString &purposeName,
+                                                      const ConfigCommandLine::EnvironmentArgs &environment)
+{
+    const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
+    if (!options)
+        return Error{options.error()};
+    const auto report = ConfigCommandLine::loadForCommand(file, *options);
+    if (!report)
+        return Error{report.error()};
+    const auto spec = ConfigCommandLine::cacheSpec(*report, purposeName);
+    if (!spec)
+        return Error{spec.error()};
+    const QString purpose = purposeConfigName(spec->purpose);
+    switch (spec->backend) {
+    case BackendType::Redis: {
+        const auto url = ConfigCommandLine::redisUrl(*spec);
+        if (!url)
+            return Error{url.error()};
+        return std::unique_ptr<KeySource>(std::make_unique<RedisKeySource>(*url, spec->keyPrefix));
+    }
+    case BackendType::FileSystem:
+        if (spec->directory.isEmpty())
+            return makeError(QStringLiteral("%1 is a FileSystemCache without CACHE_DIR").arg(purpose));
+        return std::unique_ptr<KeySource>(std::make_unique<FileSystemKeySource>(spec->directory));
+    case BackendType::Null:
+    case BackendType::Simple:
+    case BackendType::SupersetMetastore:
+        return makeError(QStringLiteral("%1 is a %2: it has no keys outside the Superset process")
+                             .arg(purpose, backendTypeName(spec->backend)));
+    default:
+        return makeError(QStringLiteral("%1 is a %2: listing its keys is not supported yet")
+                             .arg(purpose, spec->backendSpelling.isEmpty() ? backendTypeName(spec->backend) : spec->backendSpelling));
+    }
+}
+
 } // namespace
 
 int runKeysCommand(const QStringList &args)
@@ -53,32 +90,70 @@ int runKeysCommand(const QStringList &args)
 
 int runKeysCommand(const QStringList &args, QIODevice *out, QIODevice *err)
 {
+    // The config environment options (--env, --env-file, --no-process-env, --pythonpath) are
+    // the ones `config show` takes, parsed by the same code; the rest goes to the parser.
+    ConfigCommandLine::EnvironmentArgs environment;
+    QStringList rest;
+    for (int i = 0; i < args.size(); ++i) {
+        QString error;
+        switch (environment.take(args, &i, &error)) {
+        case ConfigCommandLine::EnvironmentArgs::Take::Taken:
+            break;
+        case ConfigCommandLine::EnvironmentArgs::Take::Error:
+            err->write(QStringLiteral("cachescope keys: %1\n").arg(error).toUtf8());
+            return 2;
+        case ConfigCommandLine::EnvironmentArgs::Take::NotMine:
+            rest << args[i];
+            break;
+        }
+    }
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Stream the keys of one cache as lines or JSON lines."));
     const QCommandLineOption redis(QStringLiteral("redis"), QStringLiteral("Redis URL (redis://host:port/db)."), QStringLiteral("URL"));
     const QCommandLineOption prefix(QStringLiteral("prefix"), QStringLiteral("Cache key prefix (Redis)."), QStringLiteral("P"));
     const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("FileSystemCache directory."), QStringLiteral("DIR"));
+    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("superset_config.py to take the cache from (with --cache)."), QStringLiteral("FILE"));
+    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("The cache of --config: CACHE_CONFIG, DATA_CACHE_CONFIG, ..., RESULTS_BACKEND."), QStringLiteral("PURPOSE"));
     const QCommandLineOption match(QStringLiteral("match"), QStringLiteral("Glob (SCAN MATCH); without the prefix it is added."), QStringLiteral("GLOB"));
     const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("Stop after N keys."), QStringLiteral("N"));
     const QCommandLineOption meta(QStringLiteral("meta"), QStringLiteral("Also type, TTL (ms, -1 never) and size."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per line."));
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({redis, prefix, dir, match, limit, meta, json, help});
-    if (!parser.parse(QStringList{QStringLiteral("cachescope keys")} + args)) {
+    parser.addOptions({redis, prefix, dir, config, cache, match, limit, meta, json, help});
+    if (!parser.parse(QStringList{QStringLiteral("cachescope keys")} + rest)) {
         err->write(parser.errorText().toUtf8() + '\n');
         return 2;
     }
     if (parser.isSet(help)) {
-        out->write("Usage: cachescope keys (--redis URL [--prefix P] | --dir DIR) [--match GLOB] [--limit N] [--meta] [--json]\n");
+        out->write("Usage: cachescope keys (--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
+                   "                       [--match GLOB] [--limit N] [--meta] [--json]\n");
         out->write(parser.helpText().toUtf8());
+        out->write("With --config:\n" + ConfigCommandLine::EnvironmentArgs::usage());
         return 0;
     }
     std::unique_ptr<KeySource> source;
-    if (parser.isSet(redis) == parser.isSet(dir)) {
-        err->write("cachescope keys: give exactly one of --redis URL or --dir DIR\n");
+    const int sources = int(parser.isSet(redis)) + int(parser.isSet(dir)) + int(parser.isSet(config));
+    if (sources != 1) {
+        err->write("cachescope keys: give exactly one of --redis URL, --dir DIR or --config FILE --cache PURPOSE\n");
         return 2;
     }
-    if (parser.isSet(redis)) {
+    if (parser.isSet(config) != parser.isSet(cache)) {
+        err->write("cachescope keys: --config FILE and --cache PURPOSE go together\n");
+        return 2;
+    }
+    if (parser.isSet(config)) {
+        // A misspelt purpose is a usage error, reported even when the file would not load.
+        if (!purposeFromConfigName(parser.value(cache).trimmed())) {
+            err->write(QStringLiteral("cachescope keys: %1\n").arg(ConfigCommandLine::cacheSpec(ConfigReport{}, parser.value(cache)).error()).toUtf8());
+            return 2;
+        }
+        auto built = sourceFromConfig(parser.value(config), parser.value(cache), environment);
+        if (!built) {
+            err->write(QStringLiteral("cachescope keys: %1\n").arg(built.error()).toUtf8());
+            return 1;
+        }
+        source = std::move(*built);
+    } else if (parser.isSet(redis)) {
         auto url = RedisUrl::parse(parser.value(redis));
         if (!url) {
             err->write(QStringLiteral("cachescope keys: %1\n").arg(url.error()).toUtf8());

@@ -1,5 +1,6 @@
 #include "statscommand.h"
 
+#include "config/configcommandline.h"
 #include "monitor/hitratesample.h"
 #include "monitor/monitorsampler.h"
 #include "monitor/recorder.h"
@@ -10,14 +11,18 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace cachescope {
 
@@ -45,8 +50,12 @@ QString isoTime(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-QByteArray formatHit(const HitRateSample &s, bool json)
+// The config's caches a server sample or a server-wide INFO sample covers (empty without --config).
+using ServerCaches = QHash<QString, QStringList>;
+
+QByteArray formatHit(const HitRateSample &s, bool json, const ServerCaches &serverCaches = {})
 {
+    const QStringList caches = s.source == SampleSource::RedisInfo ? serverCaches.value(s.cache) : QStringList();
     if (json) {
         QJsonObject o{{QStringLiteral("type"), QStringLiteral("hit-rate")},
                       {QStringLiteral("time"), isoTime(s.timestampMs)},
@@ -59,6 +68,8 @@ QByteArray formatHit(const HitRateSample &s, bool json)
                       {QStringLiteral("hits_per_s"), number(s.hitsPerSecond)},
                       {QStringLiteral("misses_per_s"), number(s.missesPerSecond)},
                       {QStringLiteral("sets_per_s"), number(s.setsPerSecond)}};
+        if (!caches.isEmpty())
+            o.insert(QStringLiteral("caches"), QJsonArray::fromStringList(caches));
         return QJsonDocument(o).toJson(QJsonDocument::Compact);
     }
     const double rate = s.hitRate();
@@ -67,11 +78,13 @@ QByteArray formatHit(const HitRateSample &s, bool json)
              std::isnan(rate) ? QStringLiteral("-") : QString::number(rate * 100, 'f', 1) + QStringLiteral(" %"),
              QString::number(s.hitsPerSecond, 'f', 1), QString::number(s.missesPerSecond, 'f', 1),
              QString::number(s.setsPerSecond, 'f', 1))
-        .toUtf8();
+               .toUtf8()
+         + (caches.isEmpty() ? QByteArray() : "  [" + caches.join(QStringLiteral(", ")).toUtf8() + ']');
 }
 
-QByteArray formatServer(const ServerSample &s, bool json)
+QByteArray formatServer(const ServerSample &s, bool json, const ServerCaches &serverCaches = {})
 {
+    const QStringList caches = serverCaches.value(s.server);
     if (json) {
         QJsonObject o{{QStringLiteral("type"), QStringLiteral("server")},
                       {QStringLiteral("time"), isoTime(s.timestampMs)},
@@ -86,6 +99,8 @@ QByteArray formatServer(const ServerSample &s, bool json)
                       {QStringLiteral("keys"), double(s.keys)},
                       {QStringLiteral("expires"), double(s.expires)},
                       {QStringLiteral("counter_reset"), s.counterReset}};
+        if (!caches.isEmpty())
+            o.insert(QStringLiteral("caches"), QJsonArray::fromStringList(caches));
         return QJsonDocument(o).toJson(QJsonDocument::Compact);
     }
     return QStringLiteral("%1  %2  memory %3/%4  evictions %5/s  expirations %6/s  ops %7/s  keys %8%9")
@@ -94,7 +109,8 @@ QByteArray formatServer(const ServerSample &s, bool json)
              QString::number(s.evictionsPerSecond, 'f', 1), QString::number(s.expirationsPerSecond, 'f', 1),
              QString::number(s.opsPerSecond, 'f', 0), QString::number(s.keys),
              s.counterReset ? QStringLiteral("  (counters reset)") : QString())
-        .toUtf8();
+               .toUtf8()
+         + (caches.isEmpty() ? QByteArray() : "  [" + caches.join(QStringLiteral(", ")).toUtf8() + ']');
 }
 
 QByteArray formatMonitorTotals(const QHash<QString, MonitorEstimator::Totals> &totals, bool json)
@@ -123,10 +139,19 @@ QByteArray formatMonitorTotals(const QHash<QString, MonitorEstimator::Totals> &t
     return (QStringLiteral("MONITOR totals: ") + lines.join(QStringLiteral("; "))).toUtf8();
 }
 
+// One Redis server to poll, with the key prefixes MONITOR attributes to caches.
+struct RedisSource
+{
+    RedisUrl url;
+    QStringList caches;                            // the config's purposes on this server
+    QList<QPair<QByteArray, QString>> prefixes;    // key prefix -> cache name
+};
+
 struct StatsOptions
 {
     QString config;
     QString redis;
+    QList<RedisSource> servers; // from --redis, or every distinct server of --config's caches
     bool statsd = false;
     QString statsdAddress = QStringLiteral("127.0.0.1:8125");
     QString statsdForward;
@@ -141,7 +166,7 @@ struct StatsOptions
 const char kStatsUsage[] =
     "Usage: cachescope stats (--config FILE | --redis URL) [--statsd [ADDR]] [--statsd-forward HOST:PORT]\n"
     "                        [--statsd-prefix PREFIX] [--monitor SECONDS] [--prefix KEYPREFIX=CACHE]...\n"
-    "                        [--interval S] [--count N] [--json]\n"
+    "                        [--interval S] [--count N] [--json] [--env K=V]... [--env-file F] [--no-process-env]\n"
     "       cachescope record FILE <the same options>\n"
     "       cachescope replay FILE [--speed X] [--json]\n"
     "\n"
@@ -154,13 +179,74 @@ const char kStatsUsage[] =
     "                     per-prefix hit rates; attribute keys with --prefix KEYPREFIX=CACHE\n"
     "  --interval S       seconds per sample (default 1)\n"
     "  --count N          stop after N intervals\n"
-    "  --json             JSON lines\n";
+    "  --json             JSON lines\n"
+    "  --config FILE      poll every distinct Redis server of the superset_config.py's caches; their\n"
+    "                     key prefixes attribute MONITOR samples to CACHE_CONFIG, DATA_CACHE_CONFIG, ...\n"
+    "                     and server lines name the caches they serve. As `config show`:\n"
+    "  --env K=V, --env-file F, --no-process-env, --pythonpath DIR\n";
 
-std::optional<StatsOptions> parseStatsOptions(const QStringList &args, QString *error)
+// "host:port" or the socket path: INFO is per server, whatever the DB.
+QString serverIdentity(const RedisUrl &url)
+{
+    return url.unixSocket.isEmpty() ? url.host + u':' + QString::number(url.port) : url.unixSocket;
+}
+
+// Every distinct Redis server of the config's caches, with the purposes and key prefixes on it.
+// Caches that share a server and a prefix cannot be told apart: their names are joined with '+'.
+Expected<QList<RedisSource>> serversFromConfig(const QString &file, const ConfigCommandLine::EnvironmentArgs &environment,
+                                               QStringList *skipped)
+{
+    const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
+    if (!options)
+        return Error{options.error()};
+    const auto report = ConfigCommandLine::loadForCommand(file, *options);
+    if (!report)
+        return Error{report.error()};
+    QList<RedisSource> servers;
+    for (const CacheSpec &spec : report->caches) {
+        const QString purpose = purposeConfigName(spec.purpose);
+        if (spec.backend != BackendType::Redis) {
+            *skipped << QStringLiteral("%1 (%2)").arg(purpose, backendTypeName(spec.backend));
+            continue;
+        }
+        const auto url = ConfigCommandLine::redisUrl(spec);
+        if (!url)
+            return Error{url.error()};
+        auto it = std::find_if(servers.begin(), servers.end(),
+                               [&](const RedisSource &s) { return serverIdentity(s.url) == serverIdentity(*url); });
+        if (it == servers.end()) {
+            servers.append(RedisSource{*url, {}, {}});
+            it = servers.end() - 1;
+        }
+        it->caches << purpose;
+        auto same = std::find_if(it->prefixes.begin(), it->prefixes.end(),
+                                 [&](const auto &p) { return p.first == spec.keyPrefix; });
+        if (same == it->prefixes.end())
+            it->prefixes.append({spec.keyPrefix, purpose});
+        else
+            same->second += u'+' + purpose;
+    }
+    if (servers.isEmpty())
+        return makeError(QStringLiteral("%1 configures no Redis cache (%2)").arg(file, skipped->join(QStringLiteral(", "))));
+    return servers;
+}
+
+// exitCode: 2 for a usage error, 1 when the config could not be used.
+std::optional<StatsOptions> parseStatsOptions(const QStringList &args, QString *error, int *exitCode)
 {
     StatsOptions o;
-    for (qsizetype i = 0; i < args.size(); ++i) {
+    ConfigCommandLine::EnvironmentArgs environment;
+    *exitCode = 2;
+    for (int i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
+        switch (environment.take(args, &i, error)) {
+        case ConfigCommandLine::EnvironmentArgs::Take::Taken:
+            continue;
+        case ConfigCommandLine::EnvironmentArgs::Take::Error:
+            return std::nullopt;
+        case ConfigCommandLine::EnvironmentArgs::Take::NotMine:
+            break;
+        }
         auto value = [&](const char *name) -> std::optional<QString> {
             if (i + 1 >= args.size()) {
                 *error = QStringLiteral("%1 needs a value").arg(QLatin1String(name));
@@ -234,19 +320,47 @@ std::optional<StatsOptions> parseStatsOptions(const QStringList &args, QString *
             return std::nullopt;
         }
     }
-    if (!o.config.isEmpty()) {
-        // The superset_config.py reader belongs to the config issue; until it is wired here the
-        // server must be named directly.
-        *error = QStringLiteral("--config is not available in this build yet; use --redis URL");
+    if (!o.config.isEmpty() && !o.redis.isEmpty()) {
+        *error = QStringLiteral("give --config FILE or --redis URL, not both");
         return std::nullopt;
     }
-    if (o.redis.isEmpty() && !o.statsd) {
-        *error = QStringLiteral("name a source: --redis URL and/or --statsd");
+    if (o.redis.isEmpty() && o.config.isEmpty() && !o.statsd) {
+        *error = QStringLiteral("name a source: --config FILE, --redis URL and/or --statsd");
         return std::nullopt;
     }
-    if (o.monitorSeconds > 0 && o.redis.isEmpty()) {
-        *error = QStringLiteral("--monitor needs --redis URL");
+    if (o.monitorSeconds > 0 && o.redis.isEmpty() && o.config.isEmpty()) {
+        *error = QStringLiteral("--monitor needs --redis URL or --config FILE");
         return std::nullopt;
+    }
+    if (!o.redis.isEmpty()) {
+        auto url = RedisUrl::parse(o.redis);
+        if (!url) {
+            *error = url.error();
+            return std::nullopt;
+        }
+        o.servers.append(RedisSource{*url, {}, o.prefixes});
+    } else if (!o.config.isEmpty()) {
+        QStringList skipped;
+        auto servers = serversFromConfig(o.config, environment, &skipped);
+        if (!servers) {
+            *error = servers.error();
+            *exitCode = 1;
+            return std::nullopt;
+        }
+        o.servers = *servers;
+        // --prefix KEYPREFIX=CACHE adds to (or renames) the config's attribution on every server.
+        for (RedisSource &server : o.servers)
+            for (const auto &extra : o.prefixes) {
+                auto same = std::find_if(server.prefixes.begin(), server.prefixes.end(),
+                                         [&](const auto &p) { return p.first == extra.first; });
+                if (same == server.prefixes.end())
+                    server.prefixes.append(extra);
+                else
+                    same->second = extra.second;
+            }
+        if (!skipped.isEmpty())
+            std::fprintf(stderr, "cachescope: not polled (no Redis server): %s\n",
+                         skipped.join(QStringLiteral(", ")).toLocal8Bit().constData());
     }
     return o;
 }
@@ -258,49 +372,59 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     const int intervalMs = int(o.interval * 1000);
     QEventLoop loop;
     int exitCode = 0;
-    int ticks = 0;
-    bool polled = false;
-    auto tick = [&] {
-        if (o.count > 0 && ++ticks >= o.count)
-            QTimer::singleShot(0, &loop, [&] { loop.exit(exitCode); });
+    ServerCaches serverCaches;
+    for (const RedisSource &server : o.servers)
+        if (!server.caches.isEmpty())
+            serverCaches.insert(server.url.redacted(), server.caches);
+    // --count N: N samples from every server (and from statsd when it is the only source).
+    QHash<QString, int> ticks;
+    auto tick = [&](const QString &source) {
+        if (o.count <= 0)
+            return;
+        ++ticks[source];
+        const qsizetype sources = o.servers.isEmpty() ? 1 : o.servers.size();
+        if (ticks.size() < sources)
+            return;
+        for (int n : std::as_const(ticks))
+            if (n < o.count)
+                return;
+        QTimer::singleShot(0, &loop, [&] { loop.exit(exitCode); });
     };
-    std::unique_ptr<RedisInfoPoller> poller;
-    std::unique_ptr<MonitorSampler> monitor;
+    std::vector<std::unique_ptr<RedisInfoPoller>> pollers;
+    std::vector<std::unique_ptr<MonitorSampler>> monitors;
     std::unique_ptr<StatsdListener> statsd;
+    QSet<QString> polled;
     auto onHit = [&](const HitRateSample &s) {
-        printLine(formatHit(s, o.json));
+        printLine(formatHit(s, o.json, serverCaches));
         if (recorder)
             recorder->recordHit(s);
     };
     auto onServer = [&](const ServerSample &s) {
-        printLine(formatServer(s, o.json));
+        printLine(formatServer(s, o.json, serverCaches));
         if (recorder)
             recorder->recordServer(s);
     };
 
-    if (!o.redis.isEmpty()) {
-        auto url = RedisUrl::parse(o.redis);
-        if (!url) {
-            printError(url.error());
-            return 2;
-        }
-        poller = std::make_unique<RedisInfoPoller>(*url, intervalMs);
+    for (const RedisSource &server : o.servers) {
+        auto poller = std::make_unique<RedisInfoPoller>(server.url, intervalMs);
+        const QString name = poller->server();
         QObject::connect(poller.get(), &RedisInfoPoller::hitSample, &loop, onHit);
-        QObject::connect(poller.get(), &RedisInfoPoller::serverSample, &loop, [&](const ServerSample &s) {
-            polled = true;
+        QObject::connect(poller.get(), &RedisInfoPoller::serverSample, &loop, [&, name](const ServerSample &s) {
+            polled.insert(name);
             onServer(s);
-            tick();
+            tick(name);
         });
-        QObject::connect(poller.get(), &RedisInfoPoller::errorOccurred, &loop, [&](const QString &m) {
+        QObject::connect(poller.get(), &RedisInfoPoller::errorOccurred, &loop, [&, name](const QString &m) {
             printError(m);
             // Never reached the server: give up instead of retrying silently forever. Once it
             // answered, errors (a restart) are retried on the next interval.
-            if (!polled)
+            if (!polled.contains(name))
                 loop.exit(1);
         });
+        pollers.push_back(std::move(poller));
         if (o.monitorSeconds > 0) {
-            monitor = std::make_unique<MonitorSampler>(*url);
-            for (const auto &[prefix, cache] : o.prefixes)
+            auto monitor = std::make_unique<MonitorSampler>(server.url);
+            for (const auto &[prefix, cache] : server.prefixes)
                 monitor->addPrefix(prefix, cache);
             monitor->setIntervalMs(intervalMs);
             QObject::connect(monitor.get(), &MonitorSampler::hitSample, &loop, onHit);
@@ -309,6 +433,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
                              [&](const QHash<QString, MonitorEstimator::Totals> &totals) {
                                  printLine(formatMonitorTotals(totals, o.json));
                              });
+            monitors.push_back(std::move(monitor));
         }
     }
     if (o.statsd) {
@@ -334,20 +459,20 @@ int runSources(const StatsOptions &o, Recorder *recorder)
         }
         QObject::connect(statsd.get(), &StatsdListener::hitSample, &loop, [&](const HitRateSample &s) {
             onHit(s);
-            if (!poller)
-                tick();
+            if (pollers.empty())
+                tick(QStringLiteral("statsd"));
         });
     }
-    if (poller)
+    for (const auto &poller : pollers)
         poller->start();
-    if (monitor) {
+    if (!monitors.empty())
         std::fprintf(stderr, "cachescope: %s\n", MonitorSampler::costWarning().toLocal8Bit().constData());
+    for (const auto &monitor : monitors)
         monitor->start(o.monitorSeconds);
-    }
     const int code = loop.exec();
-    if (monitor)
+    for (const auto &monitor : monitors)
         monitor->stop();
-    if (poller)
+    for (const auto &poller : pollers)
         poller->stop();
     QCoreApplication::sendPostedEvents(); // the samples and totals queued by the worker threads
     QCoreApplication::processEvents();
@@ -366,11 +491,13 @@ int runStatsCommand(const QStringList &args)
         return 0;
     }
     QString error;
-    const auto options = parseStatsOptions(args, &error);
+    int failure = 2;
+    const auto options = parseStatsOptions(args, &error, &failure);
     if (!options) {
         printError(error);
-        std::fputs(kStatsUsage, stderr);
-        return 2;
+        if (failure == 2)
+            std::fputs(kStatsUsage, stderr);
+        return failure;
     }
     return runSources(*options, nullptr);
 }
@@ -382,10 +509,11 @@ int runRecordCommand(const QStringList &args)
         return args.contains(QStringLiteral("--help")) ? 0 : 2;
     }
     QString error;
-    const auto options = parseStatsOptions(args.mid(1), &error);
+    int failure = 2;
+    const auto options = parseStatsOptions(args.mid(1), &error, &failure);
     if (!options) {
         printError(error);
-        return 2;
+        return failure;
     }
     Recorder recorder;
     if (auto ok = recorder.open(args.first()); !ok) {

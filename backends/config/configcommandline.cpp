@@ -4,6 +4,7 @@
 #include "configloader.h"
 
 #include <QFile>
+#include <QProcessEnvironment>
 
 namespace cachescope {
 
@@ -17,15 +18,15 @@ QByteArray ConfigCommandLine::usage()
 
 namespace {
 
-bool readEnvFile(const QString &path, QHash<QString, QString> &env, QByteArray &err)
+bool readEnvFile(const QString &path, QHash<QString, QString> &env, QString &err)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        err += "config: cannot read env file " + path.toUtf8() + ": " + f.errorString().toUtf8() + '\n';
+        err = u"cannot read env file " + path + u": " + f.errorString();
         return false;
     }
     if (f.size() > 4 * 1024 * 1024) {
-        err += "config: env file " + path.toUtf8() + " is larger than 4 MiB\n";
+        err = u"env file " + path + u" is larger than 4 MiB";
         return false;
     }
     int lineNo = 0;
@@ -38,7 +39,7 @@ bool readEnvFile(const QString &path, QHash<QString, QString> &env, QByteArray &
             line = line.mid(7).trimmed();
         const int eq = line.indexOf('=');
         if (eq <= 0) {
-            err += "config: " + path.toUtf8() + ':' + QByteArray::number(lineNo) + ": expected KEY=VALUE\n";
+            err = path + u':' + QString::number(lineNo) + u": expected KEY=VALUE";
             return false;
         }
         QString value = QString::fromUtf8(line.mid(eq + 1).trimmed());
@@ -76,6 +77,132 @@ QByteArray human(const ConfigReport &r, bool showSecrets)
 
 } // namespace
 
+ConfigCommandLine::EnvironmentArgs::Take ConfigCommandLine::EnvironmentArgs::take(const QStringList &args, int *index,
+                                                                                   QString *error)
+{
+    const QString &a = args[*index];
+    auto value = [&](QString *out) {
+        if (*index + 1 >= args.size()) {
+            *error = a + QStringLiteral(" needs a value");
+            return false;
+        }
+        *out = args[++*index];
+        return true;
+    };
+    if (a == u"--no-process-env") {
+        noProcessEnv = true;
+        return Take::Taken;
+    }
+    if (a == u"--env" || a.startsWith(QStringLiteral("--env="))) {
+        QString kv;
+        if (a.startsWith(QStringLiteral("--env=")))
+            kv = a.mid(6);
+        else if (!value(&kv))
+            return Take::Error;
+        const qsizetype eq = kv.indexOf(u'=');
+        if (eq <= 0) {
+            *error = QStringLiteral("--env expects KEY=VALUE, got '%1'").arg(kv);
+            return Take::Error;
+        }
+        overrides.insert(kv.left(eq), kv.mid(eq + 1));
+        return Take::Taken;
+    }
+    if (a == u"--env-file" || a == u"--pythonpath") {
+        QString v;
+        if (!value(&v))
+            return Take::Error;
+        (a == u"--env-file" ? envFiles : pythonPath) << v;
+        return Take::Taken;
+    }
+    return Take::NotMine;
+}
+
+Expected<ConfigLoader::Options> ConfigCommandLine::EnvironmentArgs::loaderOptions(
+    const QHash<QString, QString> &processEnvironment) const
+{
+    ConfigLoader::Options lo;
+    if (!noProcessEnv)
+        lo.environment = processEnvironment;
+    for (const QString &f : envFiles) {
+        QString error;
+        if (!readEnvFile(f, lo.environment, error))
+            return makeError(error);
+    }
+    for (auto it = overrides.begin(); it != overrides.end(); ++it)
+        lo.environment.insert(it.key(), it.value());
+    lo.pythonPath = pythonPath;
+    return lo;
+}
+
+QByteArray ConfigCommandLine::EnvironmentArgs::usage()
+{
+    return "  --env K=V          os.environ[K] while the config is evaluated (repeatable, wins over the rest)\n"
+           "  --env-file F       KEY=VALUE lines (a .env file) added to os.environ\n"
+           "  --no-process-env   start from an empty os.environ instead of this process's environment\n"
+           "  --pythonpath DIR   where sibling modules of the config are looked up (repeatable)\n";
+}
+
+QHash<QString, QString> ConfigCommandLine::systemEnvironment()
+{
+    QHash<QString, QString> env;
+    const QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+    for (const QString &k : pe.keys())
+        env.insert(k, pe.value(k));
+    return env;
+}
+
+Expected<ConfigReport> ConfigCommandLine::loadForCommand(const QString &file, const ConfigLoader::Options &options)
+{
+    ConfigReport report = ConfigLoader::loadFile(file, options);
+    if (!report.loaded) {
+        QString where = file;
+        if (report.errorSpan.isValid())
+            where += u':' + QString::number(report.errorSpan.line) + u':' + QString::number(report.errorSpan.column);
+        return makeError(QStringLiteral("could not load %1: %2").arg(where, ConfigJson::maskUrlPassword(report.error)));
+    }
+    return report;
+}
+
+Expected<CacheSpec> ConfigCommandLine::cacheSpec(const ConfigReport &report, const QString &purposeName)
+{
+    const auto purpose = purposeFromConfigName(purposeName.trimmed());
+    if (!purpose) {
+        QStringList names;
+        for (CachePurpose p : allPurposes())
+            names << purposeConfigName(p);
+        return makeError(QStringLiteral("unknown cache '%1'; valid: %2").arg(purposeName, names.join(QStringLiteral(", "))));
+    }
+    for (const CacheSpec &s : report.caches)
+        if (s.purpose == *purpose)
+            return s;
+    return makeError(QStringLiteral("%1 is not set in %2").arg(purposeConfigName(*purpose), report.fileName));
+}
+
+Expected<RedisUrl> ConfigCommandLine::redisUrl(const CacheSpec &spec)
+{
+    const QString purpose = purposeConfigName(spec.purpose);
+    if (spec.backend != BackendType::Redis)
+        return makeError(QStringLiteral("%1 is a %2, not a RedisCache").arg(purpose, backendTypeName(spec.backend)));
+    RedisUrl url;
+    if (!spec.redisUrl.isEmpty()) {
+        auto parsed = RedisUrl::parse(spec.redisUrl);
+        if (!parsed)
+            return makeError(QStringLiteral("%1: %2").arg(purpose, ConfigJson::maskUrlPassword(parsed.error())));
+        url = *parsed;
+        if (!url.dbInUrl)
+            url.db = spec.db;
+    } else {
+        if (spec.host.startsWith(u'<')) // "<redis.Redis client>": built in code we do not run
+            return makeError(QStringLiteral("%1: the Redis server is built by code in the config (%2)").arg(purpose, spec.host));
+        url.host = spec.host;
+        url.port = spec.port;
+        url.db = spec.db;
+        url.username = spec.username;
+        url.password = spec.password;
+    }
+    return url;
+}
+
 ConfigCommandOutput ConfigCommandLine::run(const QStringList &args, const QHash<QString, QString> &processEnvironment)
 {
     ConfigCommandOutput o;
@@ -94,57 +221,27 @@ ConfigCommandOutput ConfigCommandLine::run(const QStringList &args, const QHash<
         return o;
     }
     QString file;
-    bool json = false, noProcessEnv = false, showSecrets = false, all = false;
-    QHash<QString, QString> overrides;
-    QStringList envFiles;
-    QStringList pythonPath;
+    bool json = false, showSecrets = false, all = false;
+    EnvironmentArgs environment;
     for (int i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
-        auto value = [&](QString *out) {
-            if (i + 1 >= args.size()) {
-                o.err += "config: " + a.toUtf8() + " needs a value\n";
-                return false;
-            }
-            *out = args[++i];
-            return true;
-        };
+        QString error;
+        switch (environment.take(args, &i, &error)) {
+        case EnvironmentArgs::Take::Taken:
+            continue;
+        case EnvironmentArgs::Take::Error:
+            o.err += "config: " + error.toUtf8() + '\n';
+            o.exitCode = 2;
+            return o;
+        case EnvironmentArgs::Take::NotMine:
+            break;
+        }
         if (a == u"--json") {
             json = true;
-        } else if (a == u"--no-process-env") {
-            noProcessEnv = true;
         } else if (a == u"--show-secrets") {
             showSecrets = true;
         } else if (a == u"--all") {
             all = true;
-        } else if (a == u"--env" || a.startsWith(QStringLiteral("--env="))) {
-            QString kv;
-            if (a.startsWith(QStringLiteral("--env=")))
-                kv = a.mid(6);
-            else if (!value(&kv)) {
-                o.exitCode = 2;
-                return o;
-            }
-            const int eq = kv.indexOf(u'=');
-            if (eq <= 0) {
-                o.err += "config: --env expects KEY=VALUE, got '" + kv.toUtf8() + "'\n";
-                o.exitCode = 2;
-                return o;
-            }
-            overrides.insert(kv.left(eq), kv.mid(eq + 1));
-        } else if (a == u"--env-file") {
-            QString f;
-            if (!value(&f)) {
-                o.exitCode = 2;
-                return o;
-            }
-            envFiles << f;
-        } else if (a == u"--pythonpath") {
-            QString d;
-            if (!value(&d)) {
-                o.exitCode = 2;
-                return o;
-            }
-            pythonPath << d;
         } else if (a == u"--help" || a == u"-h") {
             o.out = usage();
             return o;
@@ -165,18 +262,13 @@ ConfigCommandOutput ConfigCommandLine::run(const QStringList &args, const QHash<
         o.exitCode = 2;
         return o;
     }
-    ConfigLoader::Options lo;
-    if (!noProcessEnv)
-        lo.environment = processEnvironment;
-    for (const QString &f : envFiles)
-        if (!readEnvFile(f, lo.environment, o.err)) {
-            o.exitCode = 2;
-            return o;
-        }
-    for (auto it = overrides.begin(); it != overrides.end(); ++it)
-        lo.environment.insert(it.key(), it.value());
-    lo.pythonPath = pythonPath;
-    const ConfigReport report = ConfigLoader::loadFile(file, lo);
+    const auto lo = environment.loaderOptions(processEnvironment);
+    if (!lo) {
+        o.err += "config: " + lo.error().toUtf8() + '\n';
+        o.exitCode = 2;
+        return o;
+    }
+    const ConfigReport report = ConfigLoader::loadFile(file, *lo);
     if (json) {
         o.out = ConfigJson::report(report, ConfigJson::Options{showSecrets, all}) + '\n';
     } else {
