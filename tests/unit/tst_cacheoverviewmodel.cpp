@@ -137,10 +137,10 @@ private Q_SLOTS:
         m_model->refresh();
         QCOMPARE(ranges(changed), QString());
 
-        // Given a miss on the Data cache: Misses and Hit rate change (adjacent: one range)
+        // Given a miss on the Data cache: Misses and Hit rate change (adjacent: one range; Memory sits before Hits)
         QVERIFY(data->get("k"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("1,7-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("1,8-9"));
         QCOMPARE(value(1, CacheOverviewModel::Misses).toString(), QStringLiteral("1"));
         QCOMPARE(value(1, CacheOverviewModel::HitRate).toString(), QStringLiteral("0.0 %"));
         changed.clear();
@@ -149,7 +149,7 @@ private Q_SLOTS:
         QVERIFY(data->set("k", PyValue::integer(1)));
         QVERIFY(data->get("k"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,8-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("1,7-7;1,9-9"));
         QCOMPARE(value(1, CacheOverviewModel::Hits, CacheOverviewModel::SortRole).toULongLong(), 1u);
         QCOMPARE(value(1, CacheOverviewModel::HitRate).toString(), QStringLiteral("50.0 %"));
         QCOMPARE(value(1, CacheOverviewModel::HitRate, CacheOverviewModel::SortRole).toDouble(), 0.5);
@@ -158,7 +158,7 @@ private Q_SLOTS:
         // Given traffic on another purpose only, only its row is announced
         QVERIFY(m_manager->cache(CachePurpose::Thumbnail)->get("t"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("2,7-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("2,8-9"));
         QCOMPARE(reset.count(), 0);
         QCOMPARE(m_model->totals().hits, 1u);
         QCOMPARE(m_model->totals().misses, 2u);
