@@ -117,6 +117,7 @@ KeysPage::KeysPage(QWidget *parent)
 
     m_view->setModel(m_model);
     m_view->setUniformRowHeights(true); // constant-time layout at millions of rows
+    m_view->setTextElideMode(Qt::ElideMiddle); // hashed keys differ at both ends
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setSortingEnabled(false);
@@ -127,10 +128,10 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->header()->setSectionResizeMode(KeyTreeModel::KeyColumn, QHeaderView::Stretch);
     for (int c = KeyTreeModel::TypeColumn; c < KeyTreeModel::NUM_COLUMNS; ++c)
         m_view->header()->setSectionResizeMode(c, QHeaderView::Interactive);
-    m_view->header()->resizeSection(KeyTreeModel::TypeColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::KindColumn, 120);
+    m_view->header()->resizeSection(KeyTreeModel::TypeColumn, 64);
+    m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 72);
+    m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 76);
+    m_view->header()->resizeSection(KeyTreeModel::KindColumn, 100);
     connect(m_view->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
         m_model->sort(column, order);
         updateStatus();
@@ -171,7 +172,7 @@ KeysPage::KeysPage(QWidget *parent)
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({560, 680}); // the payload's hex tab needs about 80 columns
+    splitter->setSizes({640, 560}); // the payload's hex tab needs about 80 columns
 
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_status, 1);
