@@ -17,6 +17,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QShowEvent>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSplitter>
@@ -40,8 +41,10 @@ KeysBrowser::KeysBrowser(QWidget *parent)
     title->setFont(bold);
     leftLayout->addWidget(title);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->setWordWrap(true);
     m_list->setTextElideMode(Qt::ElideMiddle);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setSpacing(3);
+    m_list->setToolTip(tr("Click the selected connection again to scan it afresh."));
     leftLayout->addWidget(m_list, 1);
     leftLayout->addWidget(m_connectRedis);
     leftLayout->addWidget(m_openDirectory);
@@ -51,18 +54,24 @@ KeysBrowser::KeysBrowser(QWidget *parent)
     splitter->addWidget(m_keys);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({230, 1000});
+    splitter->setSizes({250, 1000});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(splitter);
 
     connect(m_list, &QListWidget::currentRowChanged, this, &KeysBrowser::onCurrentRowChanged);
+    // Clicking the selected connection again rescans it (new keys since the last scan).
+    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+        if (m_list->row(item) == m_list->currentRow())
+            onCurrentRowChanged(m_list->currentRow());
+    });
     connect(m_connectRedis, &QPushButton::clicked, this, &KeysBrowser::connectRedisInteractively);
     connect(m_openDirectory, &QPushButton::clicked, this, &KeysBrowser::openDirectoryInteractively);
     connect(m_keys->model(), &KeyTreeModel::errorOccurred, this, &KeysBrowser::errorOccurred);
     // An in-process cache can be rebuilt while shown (the demo's threshold knob): follow it.
     m_replacementCheck.setInterval(1000);
     connect(&m_replacementCheck, &QTimer::timeout, this, &KeysBrowser::followReplacedCaches);
+    m_replacementCheck.start();
 }
 
 KeysBrowser::~KeysBrowser()
@@ -108,7 +117,7 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 break;
             case BackendType::FileSystem:
                 c.source = std::make_shared<FileSystemKeySource>(spec->directory);
-                c.detail = tr("FileSystemCache · %1").arg(spec->directory);
+                c.detail = tr("FileSystemCache · %1").arg(QFileInfo(spec->directory).fileName());
                 break;
             case BackendType::Redis: {
                 auto url = HitRateFeed::redisUrlOf(*spec);
@@ -144,12 +153,14 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
             m_connections.insert(m_connections.begin() + insertAt, std::move(c));
             ++insertAt;
         }
-        m_replacementCheck.start();
-    } else {
-        m_replacementCheck.stop();
     }
     block.unblock();
-    // The first cache that can be browsed.
+    // The chart data cache when there is one (what administrators look for first), else the
+    // first cache that can be browsed.
+    if (const int data = rowOf(CachePurpose::Data); data >= 0 && m_connections[size_t(data)].source) {
+        selectConnection(data);
+        return;
+    }
     for (int row = 0; row < int(m_connections.size()); ++row) {
         if (m_connections[size_t(row)].source) {
             selectConnection(row);
@@ -298,8 +309,22 @@ QString KeysBrowser::connectionState() const
     return tr("Keys: %1 (%2)").arg(source->description(), source->writesEnabled() ? tr("writes enabled") : tr("read-only"));
 }
 
+void KeysBrowser::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    // A cache that was empty when it was scanned (the demo fills its caches after the window
+    // opens) is scanned again when the page is shown; a loaded tree is left as it is.
+    if (m_keys->source() && m_keys->model()->isScanComplete() && m_keys->model()->loadedKeyCount() == 0)
+        onCurrentRowChanged(m_list->currentRow());
+}
+
 void KeysBrowser::followReplacedCaches()
 {
+    // While shown, an empty and fully scanned cache is scanned again (cheap: it is empty), so keys
+    // appear by themselves once the application starts filling it.
+    if (isVisible() && m_keys->source() && m_keys->model()->isScanComplete() && m_keys->model()->loadedKeyCount() == 0
+        && m_keys->filterEdit()->text().isEmpty())
+        m_rescanEmpty = true;
     if (!m_manager)
         return;
     for (int row = 0; row < connectionCount(); ++row) {
@@ -316,6 +341,16 @@ void KeysBrowser::followReplacedCaches()
         c.source = std::move(source);
         c.cache = std::move(now);
     }
+    if (m_rescanEmpty) {
+        m_rescanEmpty = false;
+        m_keys->setSource(m_keys->source(), currentPurposeName());
+    }
+}
+
+QString KeysBrowser::currentPurposeName() const
+{
+    const int row = m_list->currentRow();
+    return row >= 0 && row < connectionCount() ? m_connections[size_t(row)].purposeName : QString();
 }
 
 } // namespace cachescope

@@ -63,6 +63,9 @@ Q_SIGNALS:
     // An ad-hoc Redis connection was opened (the Hit rates page polls its server too).
     void redisConnected(const cachescope::RedisUrl &url);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     struct Connection
     {
@@ -78,6 +81,7 @@ private:
     void clearManagedConnections();
     void onCurrentRowChanged(int row);
     void followReplacedCaches();
+    QString currentPurposeName() const;
 
     CacheManager *m_manager = nullptr;
     QListWidget *m_list;
@@ -87,6 +91,7 @@ private:
     std::vector<Connection> m_connections;
     QTimer m_replacementCheck;
     QMetaObject::Connection m_writesConnection;
+    bool m_rescanEmpty = false;
 };
 
 } // namespace cachescope

@@ -231,6 +231,8 @@ private Q_SLOTS:
         // When a chart data key (in-process SimpleCache) is selected, its decoded payload is shown
         const QByteArray chart = showFirstKey(window, CachePurpose::Data);
         QVERIFY2(chart.contains("\"cache_key\"") && chart.contains("\"colnames\""), chart.left(300).constData());
+        // labelled by the cache it came from (it also has "status" and a "data" list, like a SQL Lab result)
+        QCOMPARE(browser->keysPage()->payloadView()->result().shape, QStringLiteral("chart-data"));
         // And a SQL Lab result from the FileSystemCache results directory too
         const QByteArray result = showFirstKey(window, CachePurpose::Results);
         QVERIFY2(!result.startsWith("no ") && !result.startsWith("not decoded"), result.left(300).constData());
