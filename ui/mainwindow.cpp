@@ -106,6 +106,17 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_feed, &HitRateFeed::replayFinished, this, [this] {
         m_recordingLabel->setText(tr("Replay finished"));
     });
+    // The chart data cache is what the page is opened for: select its row when it first appears.
+    connect(m_series, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+        if (!m_hitRatePage)
+            return;
+        for (int row = first; row <= last; ++row) {
+            const bool data = m_series->cacheAt(row) == purposeConfigName(CachePurpose::Data);
+            const QString selected = m_hitRatePage->selectedRow() >= 0 ? m_series->cacheAt(m_hitRatePage->selectedRow()) : QString();
+            if (data && selected != purposeConfigName(CachePurpose::Data))
+                m_hitRatePage->selectRow(row);
+        }
+    });
     connect(m_keysBrowser, &KeysBrowser::errorOccurred, this, &MainWindow::showError);
     connect(m_keysBrowser, &KeysBrowser::connectionStateChanged, this, [this](const QString &state) {
         m_keysState = state;
@@ -278,6 +289,9 @@ void MainWindow::setDemoWorkload(DemoWorkload *workload)
     if (!workload)
         return;
     m_demoControls = new DemoControlsPanel(workload, this);
+    // A presenter turns a knob and watches the rate respond: the last minute shows that best.
+    if (m_hitRatePage)
+        m_hitRatePage->setWindowSeconds(60);
     m_rightLayout->addWidget(m_demoControls);
 }
 
