@@ -563,6 +563,20 @@ DecodeHints KeysPage::decodeHints() const
     case CachePurpose::FilterState: hints.purpose = DecodeHints::Purpose::FilterState; break;
     default: break;
     }
+    if (hints.purpose == DecodeHints::Purpose::Unknown) {
+        // No cache purpose (an ad-hoc connection): the kind the key's shape suggests.
+        const QString kind = m_view->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
+        if (kind == u"chart data")
+            hints.purpose = DecodeHints::Purpose::ChartData;
+        else if (kind == u"SQL Lab result")
+            hints.purpose = DecodeHints::Purpose::SqlLabResults;
+        else if (kind == u"thumbnail")
+            hints.purpose = DecodeHints::Purpose::Thumbnail;
+        else if (kind.startsWith(u"form data"))
+            hints.purpose = DecodeHints::Purpose::FormData;
+        else if (kind == u"filter state")
+            hints.purpose = DecodeHints::Purpose::FilterState;
+    }
     return hints;
 }
 
