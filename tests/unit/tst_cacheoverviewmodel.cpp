@@ -1,5 +1,6 @@
 #include "cache/cachemanager.h"
 #include "cacheoverviewmodel.h"
+#include "formatting.h"
 
 #include <QAbstractItemModelTester>
 #include <QSemaphore>
@@ -125,6 +126,33 @@ private Q_SLOTS:
         QVERIFY(value(1, CacheOverviewModel::HitRate, CacheOverviewModel::SortRole).toDouble() < 0);
         for (int c = 0; c < CacheOverviewModel::NUM_COLUMNS; ++c)
             QVERIFY(!m_model->headerData(c, Qt::Horizontal).toString().isEmpty());
+    }
+
+    void shouldShowServerFiguresAndAnnounceOnlyTheirChanges()
+    {
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+        // Not polled yet: a dash, sorting below every real figure
+        QCOMPARE(value(1, CacheOverviewModel::Memory).toString(), QStringLiteral("—"));
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), QStringLiteral("—"));
+        // When INFO figures arrive for the Data cache's server, only its two cells are announced
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, 0.25);
+        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,10-10"));
+        QCOMPARE(value(1, CacheOverviewModel::Memory).toString(), formatBytes(3 * 1024 * 1024));
+        QCOMPARE(value(1, CacheOverviewModel::Memory, CacheOverviewModel::SortRole).toLongLong(), 3 * 1024 * 1024);
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), formatPercent(0.25));
+        QCOMPARE(value(0, CacheOverviewModel::Memory).toString(), QStringLiteral("—"));
+        changed.clear();
+        // The same figures again announce nothing; an unknown rate (no reads) goes back to a dash
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, 0.25);
+        QCOMPARE(ranges(changed), QString());
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, -1);
+        QCOMPARE(ranges(changed), QStringLiteral("1,10-10"));
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), QStringLiteral("—"));
+        // And a counter refresh keeps them
+        m_model->refresh();
+        QCOMPARE(value(1, CacheOverviewModel::Memory, CacheOverviewModel::SortRole).toLongLong(), 3 * 1024 * 1024);
+        QCOMPARE(reset.count(), 0);
     }
 
     void shouldAnnounceOnlyTheCellsThatChanged()
