@@ -57,7 +57,9 @@ void HitRateFeed::setCacheManager(CacheManager *manager)
     for (const auto &[purpose, cache] : m_held)
         m_sampler->removeCache(purposeConfigName(purpose));
     m_held.clear();
-    m_servers.clear();
+    std::erase_if(m_servers, [](const auto &entry) { return !entry.second.adHoc; });
+    for (auto &[key, server] : m_servers)
+        server.purposes.clear();
     m_manager = manager;
     if (!m_manager) {
         m_replacementCheck.stop();
@@ -67,7 +69,7 @@ void HitRateFeed::setCacheManager(CacheManager *manager)
         const auto spec = m_manager->spec(purpose);
         if (spec && spec->backend == BackendType::Redis) {
             if (auto url = redisUrlOf(*spec))
-                serverFor(*url).purposes.append(purpose);
+                serverFor(*url, false).purposes.append(purpose);
             else
                 Q_EMIT errorOccurred(tr("%1: %2").arg(purposeConfigName(purpose), url.error()));
         }
@@ -95,13 +97,16 @@ void HitRateFeed::followReplacedCaches()
     }
 }
 
-HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url)
+HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url, bool adHoc)
 {
     const QString key = serverKey(url);
     auto it = m_servers.find(key);
-    if (it != m_servers.end())
+    if (it != m_servers.end()) {
+        it->second.adHoc = it->second.adHoc || adHoc;
         return it->second;
+    }
     Server &s = m_servers[key];
+    s.adHoc = adHoc;
     s.url = url;
     s.url.db = 0;
     s.poller = std::make_unique<RedisInfoPoller>(s.url, 1000);
@@ -123,7 +128,7 @@ HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url)
 
 void HitRateFeed::addRedisServer(const RedisUrl &url)
 {
-    serverFor(url);
+    serverFor(url, true);
 }
 
 QStringList HitRateFeed::servers() const

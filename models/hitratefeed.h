@@ -73,13 +73,14 @@ private:
         double lastHitRate = -1;
         QString lastError;
         bool reachable = false;
+        bool adHoc = false; // added by addRedisServer: kept when the manager changes
     };
     void onHit(const HitRateSample &sample);
     void onServer(const ServerSample &sample);
     void onLiveHit(const HitRateSample &sample);
     void onLiveServer(const ServerSample &sample);
     void followReplacedCaches();
-    Server &serverFor(const RedisUrl &url);
+    Server &serverFor(const RedisUrl &url, bool adHoc);
 
     HitRateSeries *m_series;
     CacheManager *m_manager = nullptr;
