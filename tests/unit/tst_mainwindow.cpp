@@ -340,6 +340,11 @@ private Q_SLOTS:
         QVERIFY(window.connectionStatus().contains(QStringLiteral("connected")));
         // And the Hit rates page has the server-wide row
         QTRY_VERIFY(window.hitRateSeries()->rowOf(HitRateFeed::serverKey(*url), SampleSource::RedisInfo) >= 0);
+        const QString shot = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_REDIS_OVERVIEW");
+        if (!shot.isEmpty()) {
+            window.showPage(MainWindow::Page::Overview);
+            QVERIFY(window.grab().save(shot));
+        }
     }
 
     void shouldRefuseABadUrlAndAMissingDirectory()
