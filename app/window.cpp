@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include "keysbrowser.h"
 #include "mainwindow.h"
 
 #include "cache/cachemanager.h"
@@ -7,6 +8,7 @@
 #include "demo/demoworkload.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QFile>
 
 #include <memory>
@@ -15,16 +17,31 @@ namespace cachescope {
 
 int runWindow(QApplication &app)
 {
-    // Declared before the window so the window (and the model reading the caches) goes first.
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QObject::tr("CacheScope: Superset caches, keys and hit rates"));
+    parser.addHelpOption();
+    const QCommandLineOption page(QStringLiteral("page"), QObject::tr("Page to open: overview, keys, hitrates."),
+                                  QStringLiteral("PAGE"), QStringLiteral("overview"));
+    const QCommandLineOption redis(QStringLiteral("redis"), QObject::tr("Also connect to this Redis URL (Keys page)."),
+                                   QStringLiteral("URL"));
+    const QCommandLineOption prefix(QStringLiteral("prefix"), QObject::tr("Key prefix for --redis."), QStringLiteral("P"));
+    const QCommandLineOption dir(QStringLiteral("dir"), QObject::tr("Also open this cache directory (Keys page)."),
+                                 QStringLiteral("DIR"));
+    const QCommandLineOption payload(QStringLiteral("payload"), QObject::tr("Open a dumped entry or cache file."),
+                                     QStringLiteral("FILE"));
+    parser.addOptions({page, redis, prefix, dir, payload});
+    parser.addPositionalArgument(QStringLiteral("superset_config.py"), QObject::tr("Config to open (not supported yet)."));
+    parser.process(app);
+
+    // Declared before the window so the window (and the models reading the caches) goes first.
     std::unique_ptr<DemoEnvironment> demo;
     MainWindow window;
-    window.resize(1280, 760);
+    window.resize(1400, 860);
 
-    const QStringList args = QCoreApplication::arguments().mid(1);
-    if (!args.isEmpty())
+    if (!parser.positionalArguments().isEmpty())
         window.showWarning(QObject::tr("Opening %1 needs the superset_config.py loader, which is not in this "
                                        "version yet; showing the embedded demo instead.")
-                               .arg(args.first()));
+                               .arg(parser.positionalArguments().first()));
 
     QFile config(QStringLiteral(":/demo/demo-config.json"));
     if (!config.open(QIODevice::ReadOnly)) {
@@ -41,7 +58,27 @@ int runWindow(QApplication &app)
         demo->workload().start();
     }
 
+    if (parser.isSet(redis)) {
+        if (auto row = window.keysBrowser()->connectRedis(parser.value(redis), parser.value(prefix).toUtf8()); !row)
+            window.showError(QObject::tr("Cannot connect to %1: %2").arg(parser.value(redis), row.error()));
+    }
+    if (parser.isSet(dir)) {
+        if (auto row = window.keysBrowser()->openDirectory(parser.value(dir)); !row)
+            window.showError(row.error());
+    }
+    const QString pageName = parser.value(page).toLower();
+    if (pageName == u"keys")
+        window.showPage(MainWindow::Page::Keys);
+    else if (pageName == u"hitrates" || pageName == u"hit-rates")
+        window.showPage(MainWindow::Page::HitRates);
+    else if (pageName == u"config")
+        window.showPage(MainWindow::Page::Config);
+    else if (pageName != u"overview")
+        window.showWarning(QObject::tr("Unknown page %1 (overview, keys, hitrates)").arg(pageName));
+
     window.show();
+    if (parser.isSet(payload))
+        window.openPayloadFile(parser.value(payload));
     const int rc = app.exec();
     if (demo)
         demo->workload().stop();

@@ -6,6 +6,9 @@
 #include "cache/cachemanager.h"
 
 #include <QThread>
+
+#include <cmath>
+#include <limits>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace cachescope {
@@ -102,6 +105,8 @@ CacheOverviewModel::Row CacheOverviewModel::readRow(CachePurpose purpose, const 
     if (previous) {
         row.entries = previous->entries;
         row.entriesError = previous->entriesError;
+        row.usedMemory = previous->usedMemory;
+        row.serverHitRate = previous->serverHitRate;
     }
     const auto spec = m_manager->spec(purpose);
     const auto cache = m_manager->cache(purpose);
@@ -245,9 +250,11 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
                 return row.entriesError.isEmpty() ? tr("counting…") : tr("unknown");
             return row.entries >= kEntryCountLimit ? formatCount(quint64(row.entries)) + u'+'
                                                    : formatCount(quint64(row.entries));
+        case Memory: return row.usedMemory < 0 ? QStringLiteral("—") : formatBytes(row.usedMemory);
         case Hits: return formatCount(c.hits);
         case Misses: return formatCount(c.misses);
         case HitRate: return gets ? formatPercent(c.hitRate()) : QStringLiteral("—");
+        case ServerHitRate: return row.serverHitRate < 0 ? QStringLiteral("—") : formatPercent(row.serverHitRate);
         }
         break;
     case SortRole:
@@ -258,9 +265,11 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
         case Prefix: return row.prefix;
         case DefaultTimeout: return row.defaultTimeout;
         case Entries: return row.entries;
+        case Memory: return row.usedMemory;
         case Hits: return c.hits;
         case Misses: return c.misses;
         case HitRate: return gets ? c.hitRate() : -1.0;
+        case ServerHitRate: return row.serverHitRate;
         }
         break;
     case PurposeRole:
@@ -272,7 +281,9 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
         case Entries:
             return row.entriesError.isEmpty() ? tr("Live entries, counted by a key scan") : row.entriesError;
         case DefaultTimeout: return tr("%n second(s); 0 means entries never expire", nullptr, int(std::min<qint64>(row.defaultTimeout, INT_MAX)));
-        case HitRate: return tr("%1 hits of %2 reads").arg(formatCount(c.hits), formatCount(gets));
+        case HitRate: return tr("Embedded layer (exact): %1 hits of %2 reads").arg(formatCount(c.hits), formatCount(gets));
+        case Memory: return tr("used_memory of the whole Redis server (INFO)");
+        case ServerHitRate: return tr("keyspace hits / (hits + misses) of the whole Redis server over the last interval (INFO; server-wide)");
         default: break;
         }
         break;
@@ -299,15 +310,36 @@ QVariant CacheOverviewModel::headerData(int section, Qt::Orientation orientation
     switch (section) {
     case Purpose: return tr("Purpose");
     case Backend: return tr("Backend");
-    case Location: return tr("Location");
+    case Location: return tr("Server/db or directory");
     case Prefix: return tr("Key prefix");
     case DefaultTimeout: return tr("Timeout");
     case Entries: return tr("Entries");
+    case Memory: return tr("Server memory");
     case Hits: return tr("Hits");
     case Misses: return tr("Misses");
     case HitRate: return tr("Hit rate");
+    case ServerHitRate: return tr("Server hit rate");
     }
     return {};
+}
+
+void CacheOverviewModel::setServerFigures(CachePurpose purpose, quint64 usedMemory, double serverHitRate)
+{
+    for (int r = 0; r < m_rows.size(); ++r) {
+        Row &row = m_rows[r];
+        if (row.purpose != purpose)
+            continue;
+        const qint64 memory = qint64(std::min<quint64>(usedMemory, quint64(std::numeric_limits<qint64>::max())));
+        const double rate = serverHitRate < 0 || std::isnan(serverHitRate) ? -1.0 : serverHitRate;
+        if (row.usedMemory != memory) {
+            row.usedMemory = memory;
+            Q_EMIT dataChanged(index(r, Memory), index(r, Memory));
+        }
+        if (row.serverHitRate != rate) {
+            row.serverHitRate = rate;
+            Q_EMIT dataChanged(index(r, ServerHitRate), index(r, ServerHitRate));
+        }
+    }
 }
 
 CacheCountersSnapshot CacheOverviewModel::totals() const

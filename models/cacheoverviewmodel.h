@@ -15,8 +15,9 @@ namespace cachescope {
 
 class CacheManager;
 
-// One row per cache purpose of a CacheManager: purpose, backend, location, prefix, default
-// timeout, entries, hits, misses, hit rate. Live: a timer re-reads the caches' atomic counters
+// One row per cache purpose of a CacheManager: purpose, backend, location (server/db or
+// directory), prefix, default timeout, entries, memory, hits, misses, hit rate of the embedded
+// layer and, for Redis caches, the server's hit rate from INFO. Live: a timer re-reads the caches' atomic counters
 // and emits dataChanged only for the cells whose value changed (never a reset for updates).
 // Entry counts need a key scan, which may block (Redis), so they run on the thread pool and
 // come back to this thread; the GUI thread never waits for a cache.
@@ -24,7 +25,7 @@ class CacheOverviewModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { Purpose, Backend, Location, Prefix, DefaultTimeout, Entries, Hits, Misses, HitRate, NUM_COLUMNS };
+    enum Columns { Purpose, Backend, Location, Prefix, DefaultTimeout, Entries, Memory, Hits, Misses, HitRate, ServerHitRate, NUM_COLUMNS };
     enum Roles {
         SortRole = Qt::UserRole, // numbers for numeric columns, text otherwise
         PurposeRole,             // int(CachePurpose)
@@ -53,6 +54,10 @@ public:
 
     bool isCountingEntries() const { return m_entryWatcher.isRunning(); }
 
+    // INFO figures of the server a Redis cache lives on (from a RedisInfoPoller); serverHitRate
+    // in [0, 1], negative when unknown. Announces only the cells that changed.
+    void setServerFigures(cachescope::CachePurpose purpose, quint64 usedMemory, double serverHitRate);
+
     // Sum of every cache's counters, as of the last refresh.
     CacheCountersSnapshot totals() const;
 
@@ -79,6 +84,8 @@ private:
         qint64 entries = -1; // -1 = not counted yet
         QString entriesError;
         CacheCountersSnapshot counters;
+        qint64 usedMemory = -1;     // server's used_memory, -1 = not a Redis cache or not polled yet
+        double serverHitRate = -1;  // -1 = unknown
     };
     struct EntryCount
     {

@@ -4,6 +4,11 @@
 #include "formatting.h"
 #include "keytreemodel.h"
 #include "messagebar.h"
+#include "payloadview.h"
+
+#include "browse/filesystemkeysource.h"
+#include "browse/rediskeysource.h"
+#include "cache/cachespec.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,30 +43,6 @@ namespace cachescope {
 
 namespace {
 
-constexpr qsizetype kPreviewBytes = 4096;
-
-QString hexDump(const QByteArray &bytes)
-{
-    QString out;
-    const qsizetype n = qMin(bytes.size(), kPreviewBytes);
-    for (qsizetype row = 0; row < n; row += 16) {
-        QString hex, text;
-        for (qsizetype i = row; i < row + 16; ++i) {
-            if (i < n) {
-                const quint8 b = quint8(bytes[i]);
-                hex += QStringLiteral("%1 ").arg(b, 2, 16, QLatin1Char('0'));
-                text += (b >= 0x20 && b < 0x7f) ? QChar(char16_t(b)) : QChar(u'.');
-            } else {
-                hex += QStringLiteral("   ");
-            }
-        }
-        out += QStringLiteral("%1  ").arg(row, 8, 16, QLatin1Char('0')) % hex % u' ' % text % u'\n';
-    }
-    if (bytes.size() > n)
-        out += QStringLiteral("… %1 more bytes\n").arg(bytes.size() - n);
-    return out;
-}
-
 bool hasGlob(const QString &s)
 {
     return s.contains(u'*') || s.contains(u'?') || s.contains(u'[');
@@ -85,7 +66,7 @@ KeysPage::KeysPage(QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_status(new QLabel(this))
     , m_previewTitle(new QLabel(this))
-    , m_preview(new QPlainTextEdit(this))
+    , m_payload(new PayloadView(this))
 {
     m_filter->setPlaceholderText(tr("Filter: a glob such as *chart* (SCAN MATCH), or an exact key"));
     m_filter->setClearButtonEnabled(true);
@@ -136,6 +117,7 @@ KeysPage::KeysPage(QWidget *parent)
 
     m_view->setModel(m_model);
     m_view->setUniformRowHeights(true); // constant-time layout at millions of rows
+    m_view->setTextElideMode(Qt::ElideMiddle); // hashed keys differ at both ends
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setSortingEnabled(false);
@@ -146,10 +128,10 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->header()->setSectionResizeMode(KeyTreeModel::KeyColumn, QHeaderView::Stretch);
     for (int c = KeyTreeModel::TypeColumn; c < KeyTreeModel::NUM_COLUMNS; ++c)
         m_view->header()->setSectionResizeMode(c, QHeaderView::Interactive);
-    m_view->header()->resizeSection(KeyTreeModel::TypeColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 80);
-    m_view->header()->resizeSection(KeyTreeModel::KindColumn, 120);
+    m_view->header()->resizeSection(KeyTreeModel::TypeColumn, 64);
+    m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 72);
+    m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 76);
+    m_view->header()->resizeSection(KeyTreeModel::KindColumn, 100);
     connect(m_view->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
         m_model->sort(column, order);
         updateStatus();
@@ -169,11 +151,7 @@ KeysPage::KeysPage(QWidget *parent)
     m_progress->setTextVisible(true);
     m_progress->setMaximumWidth(260);
 
-    m_preview->setReadOnly(true);
-    m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
-    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_preview->setFont(mono);
-    m_preview->setPlaceholderText(tr("Select a key to preview its stored bytes."));
+    m_previewTitle->setText(tr("Select a key to see its value."));
     m_previewTitle->setWordWrap(true);
     m_previewTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -187,14 +165,14 @@ KeysPage::KeysPage(QWidget *parent)
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(m_previewTitle);
-    rightLayout->addWidget(m_preview, 1);
+    rightLayout->addWidget(m_payload, 1);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_view);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({640, 600}); // the hex preview needs about 80 columns
+    splitter->setSizes({640, 560}); // the payload's hex tab needs about 80 columns
 
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_status, 1);
@@ -226,6 +204,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
     if (m_source)
         disconnect(m_source, nullptr, this, nullptr);
     m_source = source;
+    m_cachePurpose = cachePurpose;
     m_model->setCachePurpose(cachePurpose);
     m_model->setSource(source);
     {
@@ -233,8 +212,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
         m_padlock->setChecked(source && source->writesEnabled());
     }
     updatePadlock();
-    m_preview->clear();
-    m_previewTitle->clear();
+    m_previewTitle->setText(tr("Select a key to see its value."));
     if (source) {
         connect(source, &KeySource::valueReady, this,
                 [this](quint64 id, const QByteArray &key, const QByteArray &value, bool found) {
@@ -249,9 +227,10 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
                                                              known.isEmpty() ? QString()
                                                                              : tr(" — key %1").arg(QString::fromUtf8(known).toHtmlEscaped()))
                                                   : tr("<b>%1</b><br>no longer exists").arg(QString::fromUtf8(key).toHtmlEscaped()));
-                    m_preview->setPlainText(found ? hexDump(value) : QString());
-                    if (found)
+                    if (found) {
+                        m_payload->setPayload(value, decodeHints());
                         Q_EMIT valueShown(key, value);
+                    }
                 });
         connect(source, &KeySource::valueFailed, this, [this](quint64 id, const QString &error) {
             if (id == m_valueRequest)
@@ -495,7 +474,11 @@ void KeysPage::copyValueAsJson()
 {
     if (m_previewKey.isEmpty() || m_previewKey != currentKey())
         return;
-    // A JSON value is copied as it is; anything else as base64 until the payload view decodes it.
+    // The decoded value when the payload view has it; else a JSON value as it is, anything else as base64.
+    if (!m_payload->isDecoding() && m_payload->result().ok()) {
+        QGuiApplication::clipboard()->setText(QString::fromUtf8(m_payload->valueJson()));
+        return;
+    }
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(m_previewValue, &err);
     QString text;
@@ -562,6 +545,39 @@ bool KeysPage::exportSelection(const QString &path, bool json)
         return false;
     }
     return true;
+}
+
+DecodeHints KeysPage::decodeHints() const
+{
+    // The source says how values are framed; the purpose says what Superset stored in them.
+    DecodeHints hints;
+    if (qobject_cast<RedisKeySource *>(m_source.data()))
+        hints.backend = DecodeHints::Backend::Redis;
+    else if (qobject_cast<FileSystemKeySource *>(m_source.data()))
+        hints.backend = DecodeHints::Backend::FileSystem;
+    switch (purposeFromConfigName(m_cachePurpose).value_or(CachePurpose::Cache)) {
+    case CachePurpose::Data: hints.purpose = DecodeHints::Purpose::ChartData; break;
+    case CachePurpose::Results: hints.purpose = DecodeHints::Purpose::SqlLabResults; break;
+    case CachePurpose::Thumbnail: hints.purpose = DecodeHints::Purpose::Thumbnail; break;
+    case CachePurpose::ExploreFormData: hints.purpose = DecodeHints::Purpose::FormData; break;
+    case CachePurpose::FilterState: hints.purpose = DecodeHints::Purpose::FilterState; break;
+    default: break;
+    }
+    if (hints.purpose == DecodeHints::Purpose::Unknown) {
+        // No cache purpose (an ad-hoc connection): the kind the key's shape suggests.
+        const QString kind = m_view->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
+        if (kind == u"chart data")
+            hints.purpose = DecodeHints::Purpose::ChartData;
+        else if (kind == u"SQL Lab result")
+            hints.purpose = DecodeHints::Purpose::SqlLabResults;
+        else if (kind == u"thumbnail")
+            hints.purpose = DecodeHints::Purpose::Thumbnail;
+        else if (kind.startsWith(u"form data"))
+            hints.purpose = DecodeHints::Purpose::FormData;
+        else if (kind == u"filter state")
+            hints.purpose = DecodeHints::Purpose::FilterState;
+    }
+    return hints;
 }
 
 bool KeysPage::requireWrites()

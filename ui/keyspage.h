@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include "browse/keysource.h"
+#include "codec/decoderchain.h"
 
 #include <functional>
 #include <optional>
@@ -13,7 +14,6 @@
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTimer;
@@ -24,12 +24,13 @@ namespace cachescope {
 
 class KeyTreeModel;
 class MessageBar;
+class PayloadView;
 
 // The Keys page: the namespace tree of one cache (KeyTreeModel over a KeySource) with a glob
 // filter that becomes the SCAN MATCH (debounced 300 ms; an exact key opens without scanning),
 // a progress bar with cancel for every scan, a padlock that enables writes for this connection
-// after confirmation, and the key actions. The right pane previews the selected value (hex and
-// text) until the payload view takes its place.
+// after confirmation, and the key actions. The right pane shows the selected key's stored bytes
+// in the payload view, decoded off the GUI thread.
 class KeysPage : public QWidget
 {
     Q_OBJECT
@@ -44,7 +45,7 @@ public:
     KeyTreeModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
-    QPlainTextEdit *preview() const { return m_preview; }
+    PayloadView *payloadView() const { return m_payload; }
     QToolButton *padlock() const { return m_padlock; }
     QProgressBar *progressBar() const { return m_progress; }
     MessageBar *messageBar() const { return m_messages; }
@@ -82,9 +83,11 @@ private:
     QModelIndexList selectedRows() const;
     bool confirm(const QString &question);
     bool requireWrites();
+    DecodeHints decodeHints() const;
     void updatePadlock();
 
     QPointer<KeySource> m_source;
+    QString m_cachePurpose;
     KeyTreeModel *m_model;
     MessageBar *m_messages;
     QLineEdit *m_filter;
@@ -99,7 +102,7 @@ private:
     QProgressBar *m_progress;
     QLabel *m_status;
     QLabel *m_previewTitle;
-    QPlainTextEdit *m_preview;
+    PayloadView *m_payload;
     quint64 m_valueRequest = 0;
     quint64 m_exactRequest = 0;
     quint64 m_writeRequest = 0;

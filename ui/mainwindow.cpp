@@ -3,12 +3,25 @@
 #include "cacheoverviewmodel.h"
 #include "democontrolspanel.h"
 #include "formatting.h"
+#include "hitratefeed.h"
+#include "hitratepage.h"
+#include "hitrateseries.h"
+#include "keysbrowser.h"
+#include "keyspage.h"
 #include "messagebar.h"
 #include "overviewpage.h"
+#include "payloadview.h"
+
+#include "cache/cachemanager.h"
 
 #include <QApplication>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QListWidget>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -28,8 +41,14 @@ MainWindow::MainWindow(QWidget *parent)
     , m_messageBar(new MessageBar(this))
     , m_sourceLabel(new QLabel(this))
     , m_totalsLabel(new QLabel(this))
+    , m_connectionLabel(new QLabel(this))
+    , m_recordingLabel(new QLabel(this))
     , m_overviewModel(new CacheOverviewModel(this))
     , m_overviewPage(nullptr)
+    , m_series(new HitRateSeries(this))
+    , m_feed(new HitRateFeed(m_series, this))
+    , m_keysBrowser(nullptr)
+    , m_hitRatePage(nullptr)
 {
     setWindowTitle(tr("CacheScope"));
 
@@ -62,21 +81,200 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_overviewPage = new OverviewPage(m_overviewModel, this);
     addPage(Page::Overview, tr("Overview"), m_overviewPage);
-    // Keys (browser + payload view), Hit rates (live plots) and Config (source with findings)
-    // are added here with addPage() as they are built.
+    m_keysBrowser = new KeysBrowser(this);
+    addPage(Page::Keys, tr("Keys"), m_keysBrowser);
+    m_hitRatePage = new HitRatePage(m_series, this);
+    addPage(Page::HitRates, tr("Hit rates"), m_hitRatePage);
+    // The Config page (source with findings) joins with addPage() when it is built.
 
     m_sourceLabel->setText(tr("No caches"));
     statusBar()->addWidget(m_sourceLabel, 1);
+    statusBar()->addPermanentWidget(m_recordingLabel);
+    statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_totalsLabel);
+    m_recordingLabel->hide();
     connect(m_overviewModel, &CacheOverviewModel::countersChanged, this, &MainWindow::updateStatus);
+
+    connect(m_feed, &HitRateFeed::serverFigures, m_overviewModel, &CacheOverviewModel::setServerFigures);
+    connect(m_feed, &HitRateFeed::errorOccurred, this, &MainWindow::showError);
+    connect(m_feed, &HitRateFeed::serverStateChanged, this, [this](const QString &server, bool reachable, const QString &message) {
+        m_serverStates.insert(server, reachable ? tr("connected") : message);
+        if (reachable && m_hitRatePage && m_hitRatePage->server().isEmpty())
+            m_hitRatePage->setServer(server); // the server panel shows the first server that answers
+        updateConnectionStatus();
+    });
+    connect(m_feed, &HitRateFeed::replayFinished, this, [this] {
+        m_recordingLabel->setText(tr("Replay finished"));
+    });
+    // The chart data cache is what the page is opened for: select its row when it first appears.
+    connect(m_series, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+        if (!m_hitRatePage)
+            return;
+        for (int row = first; row <= last; ++row) {
+            const bool data = m_series->cacheAt(row) == purposeConfigName(CachePurpose::Data);
+            const QString selected = m_hitRatePage->selectedRow() >= 0 ? m_series->cacheAt(m_hitRatePage->selectedRow()) : QString();
+            if (data && selected != purposeConfigName(CachePurpose::Data))
+                m_hitRatePage->selectRow(row);
+        }
+    });
+    connect(m_keysBrowser, &KeysBrowser::errorOccurred, this, &MainWindow::showError);
+    connect(m_keysBrowser, &KeysBrowser::connectionStateChanged, this, [this](const QString &state) {
+        m_keysState = state;
+        updateConnectionStatus();
+    });
+    connect(m_keysBrowser, &KeysBrowser::redisConnected, m_feed, &HitRateFeed::addRedisServer);
+    createMenus();
+    updateConnectionStatus();
     showPage(Page::Overview);
 }
 
-MainWindow::~MainWindow() = default;
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("Open payload…"), this, &MainWindow::openPayloadInteractively);
+    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Connect to Redis URL…"), m_keysBrowser.data(), [this] {
+        showPage(Page::Keys);
+        m_keysBrowser->connectRedisInteractively();
+    });
+    file->addAction(tr("Open cache directory…"), m_keysBrowser.data(), [this] {
+        showPage(Page::Keys);
+        m_keysBrowser->openDirectoryInteractively();
+    });
+    file->addSeparator();
+    m_recordAction = file->addAction(tr("Record samples…"), this, &MainWindow::recordInteractively);
+    m_stopRecordAction = file->addAction(tr("Stop recording"), this, &MainWindow::stopRecording);
+    m_replayAction = file->addAction(tr("Replay recording…"), this, &MainWindow::replayInteractively);
+    m_stopReplayAction = file->addAction(tr("Stop replay (back to live)"), this, &MainWindow::stopReplay);
+    m_stopRecordAction->setEnabled(false);
+    m_stopReplayAction->setEnabled(false);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+QString MainWindow::connectionStatus() const
+{
+    return m_connectionLabel->text();
+}
+
+void MainWindow::updateConnectionStatus()
+{
+    QStringList parts;
+    if (!m_keysState.isEmpty())
+        parts << m_keysState;
+    for (auto it = m_serverStates.cbegin(); it != m_serverStates.cend(); ++it)
+        parts << tr("INFO %1: %2").arg(it.key(), it.value());
+    m_connectionLabel->setText(parts.join(QStringLiteral(" · ")));
+}
+
+PayloadView *MainWindow::openPayloadFile(const QString &path)
+{
+    auto *view = new PayloadView(this);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setWindowTitle(tr("%1 — CacheScope").arg(QFileInfo(path).fileName()));
+    if (!view->openFile(path)) {
+        delete view;
+        showError(tr("Cannot open the payload %1").arg(path));
+        return nullptr;
+    }
+    view->resize(900, 640);
+    view->show();
+    return view;
+}
+
+void MainWindow::openPayloadInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open payload"), {},
+                                                      tr("Cache entries (*);;Dumped entries (*.bin *.pickle *.pkl)"));
+    if (!path.isEmpty())
+        openPayloadFile(path);
+}
+
+bool MainWindow::startRecording(const QString &path)
+{
+    auto started = m_feed->startRecording(path);
+    if (!started) {
+        showError(tr("Cannot record to %1: %2").arg(path, started.error()));
+        return false;
+    }
+    m_recordingLabel->setText(tr("Recording to %1").arg(QFileInfo(path).fileName()));
+    m_recordingLabel->show();
+    m_recordAction->setEnabled(false);
+    m_stopRecordAction->setEnabled(true);
+    return true;
+}
+
+void MainWindow::stopRecording()
+{
+    if (!m_feed->isRecording())
+        return;
+    const quint64 n = m_feed->recordedCount();
+    m_feed->stopRecording();
+    m_recordingLabel->setText(tr("Recorded %1 samples").arg(formatCount(n)));
+    m_recordAction->setEnabled(true);
+    m_stopRecordAction->setEnabled(false);
+}
+
+void MainWindow::recordInteractively()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Record samples"), QStringLiteral("cachescope-recording.sqlite"),
+                                                      tr("CacheScope recordings (*.sqlite)"));
+    if (!path.isEmpty())
+        startRecording(path);
+}
+
+bool MainWindow::startReplay(const QString &path, double speed)
+{
+    auto started = m_feed->startReplay(path, speed);
+    if (!started) {
+        showError(tr("Cannot replay %1: %2").arg(path, started.error()));
+        return false;
+    }
+    m_recordingLabel->setText(speed > 0 ? tr("Replaying %1 at %2×").arg(QFileInfo(path).fileName()).arg(speed)
+                                        : tr("Replaying %1 at full speed").arg(QFileInfo(path).fileName()));
+    m_recordingLabel->show();
+    m_stopReplayAction->setEnabled(true);
+    showPage(Page::HitRates);
+    return true;
+}
+
+void MainWindow::stopReplay()
+{
+    if (!m_feed->isReplaying())
+        return;
+    m_feed->stopReplay();
+    m_recordingLabel->hide();
+    m_stopReplayAction->setEnabled(false);
+}
+
+void MainWindow::replayInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Replay recording"), {}, tr("CacheScope recordings (*.sqlite);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    bool ok = false;
+    const double speed = QInputDialog::getDouble(this, tr("Replay speed"), tr("Times real time (0 = as fast as possible):"),
+                                                 10.0, 0.0, 10000.0, 1, &ok);
+    if (ok)
+        startReplay(path, speed);
+}
+
+MainWindow::~MainWindow()
+{
+    // Sources and pollers stop before the pages that show them go.
+    m_feed->setCacheManager(nullptr);
+}
 
 void MainWindow::setCacheManager(CacheManager *manager, const QString &source)
 {
     m_overviewModel->setCacheManager(manager);
+    if (m_keysBrowser)
+        m_keysBrowser->setCacheManager(manager);
+    m_feed->setCacheManager(manager);
+    m_serverStates.clear();
+    updateConnectionStatus();
     m_sourceLabel->setText(source);
     updateStatus();
 }
@@ -91,6 +289,9 @@ void MainWindow::setDemoWorkload(DemoWorkload *workload)
     if (!workload)
         return;
     m_demoControls = new DemoControlsPanel(workload, this);
+    // A presenter turns a knob and watches the rate respond: the last minute shows that best.
+    if (m_hitRatePage)
+        m_hitRatePage->setWindowSeconds(60);
     m_rightLayout->addWidget(m_demoControls);
 }
 

@@ -1,8 +1,13 @@
 #pragma once
 
+#include "hitratepage.h"
+#include "keysbrowser.h"
+
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
@@ -14,12 +19,17 @@ class CacheManager;
 class CacheOverviewModel;
 class DemoControlsPanel;
 class DemoWorkload;
+class HitRateFeed;
+class HitRateSeries;
 class MessageBar;
 class OverviewPage;
+class PayloadView;
 
 // The main window: a page list on the left, the current page on the right, an inline message
-// bar above it for errors and a status bar naming what is shown. Pages are added by addPage();
-// the Overview exists from the start, Keys, Hit rates and Config join as their issues land.
+// bar above it for errors and a status bar naming what is shown and the connection state. The
+// Overview, Keys (connections + key tree + payload view) and Hit rates pages exist from the start;
+// the Config page joins through addPage() when it lands. The File menu opens payload files, ad-hoc
+// Redis connections and cache directories, and records or replays hit-rate samples.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -45,6 +55,18 @@ public:
     QWidget *page(Page page) const;
 
     CacheOverviewModel *overviewModel() const { return m_overviewModel; }
+    KeysBrowser *keysBrowser() const { return m_keysBrowser; }
+    HitRatePage *hitRatePage() const { return m_hitRatePage; }
+    HitRateSeries *hitRateSeries() const { return m_series; }
+    HitRateFeed *hitRateFeed() const { return m_feed; }
+    QString connectionStatus() const;
+
+    // File menu actions without their dialogs (tests and the command line call these).
+    PayloadView *openPayloadFile(const QString &path); // a window with the decoded file; null on error
+    bool startRecording(const QString &path);
+    void stopRecording();
+    bool startReplay(const QString &path, double speed);
+    void stopReplay();
     OverviewPage *overviewPage() const { return m_overviewPage; }
     MessageBar *messageBar() const { return m_messageBar; }
 
@@ -54,6 +76,11 @@ public Q_SLOTS:
 
 private:
     void updateStatus();
+    void updateConnectionStatus();
+    void createMenus();
+    void openPayloadInteractively();
+    void recordInteractively();
+    void replayInteractively();
 
     QListWidget *m_pageList;
     QStackedWidget *m_stack;
@@ -61,9 +88,22 @@ private:
     MessageBar *m_messageBar;
     QLabel *m_sourceLabel;
     QLabel *m_totalsLabel;
+    QLabel *m_connectionLabel;
+    QLabel *m_recordingLabel;
+    QString m_keysState;
+    QHash<QString, QString> m_serverStates; // server -> "reachable" or the last error
     CacheOverviewModel *m_overviewModel;
     OverviewPage *m_overviewPage;
     DemoControlsPanel *m_demoControls = nullptr;
+    HitRateSeries *m_series;
+    HitRateFeed *m_feed;
+    // Guarded: addPage() may replace a page (and delete it).
+    QPointer<KeysBrowser> m_keysBrowser;
+    QPointer<HitRatePage> m_hitRatePage;
+    QAction *m_recordAction = nullptr;
+    QAction *m_stopRecordAction = nullptr;
+    QAction *m_replayAction = nullptr;
+    QAction *m_stopReplayAction = nullptr;
     QHash<int, QWidget *> m_pages; // Page -> widget
 };
 

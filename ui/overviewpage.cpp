@@ -61,6 +61,13 @@ OverviewPage::OverviewPage(CacheOverviewModel *model, QWidget *parent)
 
 void OverviewPage::fitColumns()
 {
+    // The server columns (INFO memory and hit rate) only say something for Redis caches: without
+    // one they would take the room the location needs.
+    bool anyRedis = false;
+    for (int r = 0; r < m_model->rowCount(); ++r)
+        anyRedis = anyRedis || m_model->index(r, CacheOverviewModel::Backend).data().toString().contains(QStringLiteral("Redis"));
+    m_view->setColumnHidden(CacheOverviewModel::Memory, !anyRedis);
+    m_view->setColumnHidden(CacheOverviewModel::ServerHitRate, !anyRedis);
     for (int c = 0; c < CacheOverviewModel::NUM_COLUMNS; ++c) {
         if (c == CacheOverviewModel::Location)
             continue;
@@ -69,6 +76,8 @@ void OverviewPage::fitColumns()
         int room = m_view->fontMetrics().horizontalAdvance(QStringLiteral("0,000,000")) + 12;
         if (c == CacheOverviewModel::HitRate)
             room += HitRateDelegate::kBarWidth + 8;
+        if (c == CacheOverviewModel::Memory || c == CacheOverviewModel::ServerHitRate)
+            room = m_view->fontMetrics().horizontalAdvance(QStringLiteral("000.0 MiB")) + 12;
         if (c >= CacheOverviewModel::Entries)
             m_view->setColumnWidth(c, std::max(m_view->columnWidth(c), room));
     }

@@ -183,11 +183,13 @@ bool Run::finishValue(PyValue value)
         m_r.tableKey = "data";
         return true;
     }
-    if (data && data->kind() == PyValue::Kind::List && sqlLab) {
+    // A chart data payload also has "status" and a "data" list: the cache it came from decides.
+    const bool chartHint = m_hints.purpose == DecodeHints::Purpose::ChartData;
+    if (data && data->kind() == PyValue::Kind::List && sqlLab && !chartHint) {
         m_r.shape = QStringLiteral("sqllab-results");
         return true;
     }
-    if (value.get("df") && value.get("query")) {
+    if ((value.get("df") && value.get("query")) || (chartHint && value.get("query"))) {
         m_r.shape = QStringLiteral("chart-data");
         return true;
     }

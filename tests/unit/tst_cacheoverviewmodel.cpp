@@ -1,5 +1,6 @@
 #include "cache/cachemanager.h"
 #include "cacheoverviewmodel.h"
+#include "formatting.h"
 
 #include <QAbstractItemModelTester>
 #include <QSemaphore>
@@ -127,6 +128,33 @@ private Q_SLOTS:
             QVERIFY(!m_model->headerData(c, Qt::Horizontal).toString().isEmpty());
     }
 
+    void shouldShowServerFiguresAndAnnounceOnlyTheirChanges()
+    {
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+        // Not polled yet: a dash, sorting below every real figure
+        QCOMPARE(value(1, CacheOverviewModel::Memory).toString(), QStringLiteral("—"));
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), QStringLiteral("—"));
+        // When INFO figures arrive for the Data cache's server, only its two cells are announced
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, 0.25);
+        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,10-10"));
+        QCOMPARE(value(1, CacheOverviewModel::Memory).toString(), formatBytes(3 * 1024 * 1024));
+        QCOMPARE(value(1, CacheOverviewModel::Memory, CacheOverviewModel::SortRole).toLongLong(), 3 * 1024 * 1024);
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), formatPercent(0.25));
+        QCOMPARE(value(0, CacheOverviewModel::Memory).toString(), QStringLiteral("—"));
+        changed.clear();
+        // The same figures again announce nothing; an unknown rate (no reads) goes back to a dash
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, 0.25);
+        QCOMPARE(ranges(changed), QString());
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, -1);
+        QCOMPARE(ranges(changed), QStringLiteral("1,10-10"));
+        QCOMPARE(value(1, CacheOverviewModel::ServerHitRate).toString(), QStringLiteral("—"));
+        // And a counter refresh keeps them
+        m_model->refresh();
+        QCOMPARE(value(1, CacheOverviewModel::Memory, CacheOverviewModel::SortRole).toLongLong(), 3 * 1024 * 1024);
+        QCOMPARE(reset.count(), 0);
+    }
+
     void shouldAnnounceOnlyTheCellsThatChanged()
     {
         QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
@@ -137,10 +165,10 @@ private Q_SLOTS:
         m_model->refresh();
         QCOMPARE(ranges(changed), QString());
 
-        // Given a miss on the Data cache: Misses and Hit rate change (adjacent: one range)
+        // Given a miss on the Data cache: Misses and Hit rate change (adjacent: one range; Memory sits before Hits)
         QVERIFY(data->get("k"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("1,7-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("1,8-9"));
         QCOMPARE(value(1, CacheOverviewModel::Misses).toString(), QStringLiteral("1"));
         QCOMPARE(value(1, CacheOverviewModel::HitRate).toString(), QStringLiteral("0.0 %"));
         changed.clear();
@@ -149,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(data->set("k", PyValue::integer(1)));
         QVERIFY(data->get("k"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,8-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("1,7-7;1,9-9"));
         QCOMPARE(value(1, CacheOverviewModel::Hits, CacheOverviewModel::SortRole).toULongLong(), 1u);
         QCOMPARE(value(1, CacheOverviewModel::HitRate).toString(), QStringLiteral("50.0 %"));
         QCOMPARE(value(1, CacheOverviewModel::HitRate, CacheOverviewModel::SortRole).toDouble(), 0.5);
@@ -158,7 +186,7 @@ private Q_SLOTS:
         // Given traffic on another purpose only, only its row is announced
         QVERIFY(m_manager->cache(CachePurpose::Thumbnail)->get("t"));
         m_model->refresh();
-        QCOMPARE(ranges(changed), QStringLiteral("2,7-8"));
+        QCOMPARE(ranges(changed), QStringLiteral("2,8-9"));
         QCOMPARE(reset.count(), 0);
         QCOMPARE(m_model->totals().hits, 1u);
         QCOMPARE(m_model->totals().misses, 2u);

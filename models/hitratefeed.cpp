@@ -1,0 +1,246 @@
+#include "hitratefeed.h"
+
+#include "hitrateseries.h"
+
+#include "cache/cache.h"
+#include "cache/cachemanager.h"
+#include "monitor/embeddedlayersampler.h"
+#include "monitor/recorder.h"
+#include "monitor/redisinfopoller.h"
+#include "monitor/replayer.h"
+
+#include <cmath>
+
+namespace cachescope {
+
+HitRateFeed::HitRateFeed(HitRateSeries *series, QObject *parent)
+    : QObject(parent), m_series(series), m_sampler(new EmbeddedLayerSampler(this))
+{
+    m_sampler->setIntervalMs(1000);
+    connect(m_sampler, &EmbeddedLayerSampler::hitSample, this, &HitRateFeed::onLiveHit);
+    // The demo rebuilds a cache when its threshold changes; follow it so the new counters are sampled.
+    m_replacementCheck.setInterval(1000);
+    connect(&m_replacementCheck, &QTimer::timeout, this, &HitRateFeed::followReplacedCaches);
+}
+
+HitRateFeed::~HitRateFeed()
+{
+    // Pollers stop (joining their threads) before the rest goes.
+    m_servers.clear();
+    stopRecording();
+}
+
+QString HitRateFeed::serverKey(const RedisUrl &url)
+{
+    RedisUrl server = url;
+    server.db = 0; // INFO is server-wide: every database of a server shares one poller
+    return server.redacted();
+}
+
+Expected<RedisUrl> HitRateFeed::redisUrlOf(const CacheSpec &spec)
+{
+    // As CacheManager::buildCache reads a spec.
+    if (!spec.redisUrl.isEmpty())
+        return RedisUrl::parse(spec.redisUrl);
+    RedisUrl url;
+    url.host = spec.host;
+    url.port = spec.port;
+    url.db = spec.db;
+    url.username = spec.username;
+    url.password = spec.password;
+    return url;
+}
+
+void HitRateFeed::setCacheManager(CacheManager *manager)
+{
+    m_sampler->stop();
+    for (const auto &[purpose, cache] : m_held)
+        m_sampler->removeCache(purposeConfigName(purpose));
+    m_held.clear();
+    std::erase_if(m_servers, [](const auto &entry) { return !entry.second.adHoc; });
+    for (auto &[key, server] : m_servers)
+        server.purposes.clear();
+    m_manager = manager;
+    if (!m_manager) {
+        m_replacementCheck.stop();
+        return;
+    }
+    for (CachePurpose purpose : m_manager->purposes()) {
+        const auto spec = m_manager->spec(purpose);
+        if (spec && spec->backend == BackendType::Redis) {
+            if (auto url = redisUrlOf(*spec))
+                serverFor(*url, false).purposes.append(purpose);
+            else
+                Q_EMIT errorOccurred(tr("%1: %2").arg(purposeConfigName(purpose), url.error()));
+        }
+        if (spec && spec->backend == BackendType::Null)
+            continue; // a NullCache counts nothing worth plotting
+        if (auto cache = m_manager->cache(purpose)) {
+            m_sampler->addCache(purposeConfigName(purpose), &cache->counters());
+            m_held[purpose] = std::move(cache);
+        }
+    }
+    m_sampler->start();
+    m_replacementCheck.start();
+}
+
+void HitRateFeed::followReplacedCaches()
+{
+    if (!m_manager)
+        return;
+    for (auto &[purpose, held] : m_held) {
+        auto now = m_manager->cache(purpose);
+        if (now && now != held) {
+            m_sampler->addCache(purposeConfigName(purpose), &now->counters()); // replaces the entry
+            held = std::move(now); // the old counters stay alive until the sampler let go of them
+        }
+    }
+}
+
+HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url, bool adHoc)
+{
+    const QString key = serverKey(url);
+    auto it = m_servers.find(key);
+    if (it != m_servers.end()) {
+        it->second.adHoc = it->second.adHoc || adHoc;
+        return it->second;
+    }
+    Server &s = m_servers[key];
+    s.adHoc = adHoc;
+    s.url = url;
+    s.url.db = 0;
+    s.poller = std::make_unique<RedisInfoPoller>(s.url, 1000);
+    connect(s.poller.get(), &RedisInfoPoller::hitSample, this, &HitRateFeed::onLiveHit);
+    connect(s.poller.get(), &RedisInfoPoller::serverSample, this, &HitRateFeed::onLiveServer);
+    connect(s.poller.get(), &RedisInfoPoller::errorOccurred, this, [this, key](const QString &message) {
+        // A server that stays away would repeat the same error every second: say it once.
+        auto found = m_servers.find(key);
+        if (found == m_servers.end() || found->second.lastError == message)
+            return;
+        found->second.lastError = message;
+        found->second.reachable = false;
+        Q_EMIT serverStateChanged(key, false, message);
+        Q_EMIT errorOccurred(message);
+    });
+    s.poller->start();
+    return s;
+}
+
+void HitRateFeed::addRedisServer(const RedisUrl &url)
+{
+    serverFor(url, true);
+}
+
+QStringList HitRateFeed::servers() const
+{
+    QStringList out;
+    for (const auto &[key, server] : m_servers)
+        out << key;
+    return out;
+}
+
+void HitRateFeed::onLiveHit(const HitRateSample &sample)
+{
+    if (sample.source == SampleSource::RedisInfo) {
+        auto it = m_servers.find(sample.cache);
+        if (it != m_servers.end()) {
+            it->second.lastError.clear();
+            const double rate = sample.hitRate();
+            if (!std::isnan(rate))
+                it->second.lastHitRate = rate;
+        }
+    }
+    if (m_recorder && m_recorder->isOpen())
+        m_recorder->recordHit(sample);
+    if (!m_replaying)
+        onHit(sample);
+}
+
+void HitRateFeed::onLiveServer(const ServerSample &sample)
+{
+    if (m_recorder && m_recorder->isOpen())
+        m_recorder->recordServer(sample);
+    auto it = m_servers.find(sample.server);
+    if (it != m_servers.end()) {
+        it->second.lastError.clear();
+        if (!it->second.reachable) {
+            it->second.reachable = true;
+            Q_EMIT serverStateChanged(sample.server, true, {});
+        }
+        for (CachePurpose purpose : std::as_const(it->second.purposes))
+            Q_EMIT serverFigures(purpose, sample.usedMemory, it->second.lastHitRate);
+    }
+    if (!m_replaying)
+        onServer(sample);
+}
+
+void HitRateFeed::onHit(const HitRateSample &sample)
+{
+    m_series->addHitSample(sample);
+}
+
+void HitRateFeed::onServer(const ServerSample &sample)
+{
+    m_series->addServerSample(sample);
+}
+
+Expected<bool> HitRateFeed::startRecording(const QString &path)
+{
+    stopRecording();
+    auto recorder = std::make_unique<Recorder>();
+    auto opened = recorder->open(path);
+    if (!opened)
+        return makeError(opened.error());
+    m_recorder = std::move(recorder);
+    Q_EMIT recordingChanged(true);
+    return true;
+}
+
+void HitRateFeed::stopRecording()
+{
+    if (!m_recorder)
+        return;
+    m_recorder->close();
+    m_recorder.reset();
+    Q_EMIT recordingChanged(false);
+}
+
+bool HitRateFeed::isRecording() const
+{
+    return m_recorder && m_recorder->isOpen();
+}
+
+quint64 HitRateFeed::recordedCount() const
+{
+    return m_recorder ? m_recorder->recordedCount() : 0;
+}
+
+Expected<bool> HitRateFeed::startReplay(const QString &path, double speed)
+{
+    auto replayer = std::make_unique<Replayer>();
+    auto opened = replayer->open(path);
+    if (!opened)
+        return makeError(opened.error());
+    if (m_replayer)
+        m_replayer->stop();
+    m_replayer = std::move(replayer);
+    connect(m_replayer.get(), &Replayer::hitSample, this, &HitRateFeed::onHit);
+    connect(m_replayer.get(), &Replayer::serverSample, this, &HitRateFeed::onServer);
+    connect(m_replayer.get(), &Replayer::finished, this, &HitRateFeed::replayFinished);
+    m_replaying = true;
+    m_series->clear();
+    m_replayer->start(speed);
+    return true;
+}
+
+void HitRateFeed::stopReplay()
+{
+    if (!m_replaying)
+        return;
+    if (m_replayer)
+        m_replayer->stop();
+    m_replaying = false;
+    m_series->clear();
+}
+
+} // namespace cachescope

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "cache/cachespec.h"
+#include "common/expected.h"
+#include "monitor/hitratesample.h"
+#include "redis/redisurl.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+
+namespace cachescope {
+
+class Cache;
+class CacheManager;
+class EmbeddedLayerSampler;
+class HitRateSeries;
+class Recorder;
+class RedisInfoPoller;
+class Replayer;
+
+// Feeds the Hit rates page's HitRateSeries from the live sources of a CacheManager: the
+// embedded layer's exact counters (one EmbeddedLayerSampler, once per second) and one
+// RedisInfoPoller per Redis server (each on its own thread). Every sample can be recorded to a
+// file, and a recording can be replayed into the same series instead of the live sources.
+class HitRateFeed : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HitRateFeed(HitRateSeries *series, QObject *parent = nullptr);
+    ~HitRateFeed() override;
+
+    // The caches to sample (not owned; must outlive this feed or be replaced first).
+    void setCacheManager(CacheManager *manager);
+    // Polls INFO of one more server (an ad-hoc "Connect to Redis URL"); no-op if already polled.
+    void addRedisServer(const RedisUrl &url);
+    QStringList servers() const;
+    // The server key RedisInfoPoller names its samples with (redacted URL without the database),
+    // shared by all databases of one server.
+    static QString serverKey(const RedisUrl &url);
+    // Where a Redis cache spec connects to (CACHE_REDIS_URL, else host/port/db/password).
+    static Expected<RedisUrl> redisUrlOf(const CacheSpec &spec);
+
+    Expected<bool> startRecording(const QString &path);
+    void stopRecording();
+    bool isRecording() const;
+    quint64 recordedCount() const;
+
+    // Replays a recording into the series (cleared first); live samples are not shown meanwhile.
+    Expected<bool> startReplay(const QString &path, double speed);
+    void stopReplay(); // back to the live sources (the series is cleared again)
+    bool isReplaying() const { return m_replaying; }
+
+Q_SIGNALS:
+    // INFO figures of the server a cache purpose lives on, for the Overview.
+    void serverFigures(cachescope::CachePurpose purpose, quint64 usedMemory, double serverHitRate);
+    void errorOccurred(const QString &message);
+    // A polled server became reachable (reachable=true) or failed (message says why).
+    void serverStateChanged(const QString &server, bool reachable, const QString &message);
+    void replayFinished();
+    void recordingChanged(bool recording);
+
+private:
+    struct Server
+    {
+        RedisUrl url;
+        std::unique_ptr<RedisInfoPoller> poller;
+        QList<CachePurpose> purposes;
+        double lastHitRate = -1;
+        QString lastError;
+        bool reachable = false;
+        bool adHoc = false; // added by addRedisServer: kept when the manager changes
+    };
+    void onHit(const HitRateSample &sample);
+    void onServer(const ServerSample &sample);
+    void onLiveHit(const HitRateSample &sample);
+    void onLiveServer(const ServerSample &sample);
+    void followReplacedCaches();
+    Server &serverFor(const RedisUrl &url, bool adHoc);
+
+    HitRateSeries *m_series;
+    CacheManager *m_manager = nullptr;
+    EmbeddedLayerSampler *m_sampler;
+    QTimer m_replacementCheck;
+    std::map<CachePurpose, std::shared_ptr<Cache>> m_held; // keeps sampled counters alive
+    std::map<QString, Server> m_servers;
+    std::unique_ptr<Recorder> m_recorder;
+    std::unique_ptr<Replayer> m_replayer;
+    bool m_replaying = false;
+};
+
+} // namespace cachescope

@@ -1,0 +1,356 @@
+#include "keysbrowser.h"
+
+#include "keyspage.h"
+#include "keytreemodel.h"
+
+#include "browse/cachekeysource.h"
+#include "browse/filesystemkeysource.h"
+#include "browse/rediskeysource.h"
+#include "cache/cache.h"
+#include "cache/cachemanager.h"
+#include "hitratefeed.h"
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QShowEvent>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace cachescope {
+
+KeysBrowser::KeysBrowser(QWidget *parent)
+    : QWidget(parent)
+    , m_list(new QListWidget(this))
+    , m_connectRedis(new QPushButton(tr("Connect to Redis URL…"), this))
+    , m_openDirectory(new QPushButton(tr("Open cache directory…"), this))
+    , m_keys(new KeysPage(this))
+{
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    auto *title = new QLabel(tr("Connections"), left);
+    QFont bold = title->font();
+    bold.setBold(true);
+    title->setFont(bold);
+    leftLayout->addWidget(title);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setTextElideMode(Qt::ElideMiddle);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setSpacing(3);
+    m_list->setToolTip(tr("Click the selected connection again to scan it afresh."));
+    leftLayout->addWidget(m_list, 1);
+    leftLayout->addWidget(m_connectRedis);
+    leftLayout->addWidget(m_openDirectory);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(left);
+    splitter->addWidget(m_keys);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({250, 1000});
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(splitter);
+
+    connect(m_list, &QListWidget::currentRowChanged, this, &KeysBrowser::onCurrentRowChanged);
+    // Clicking the selected connection again rescans it (new keys since the last scan).
+    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+        if (m_list->row(item) == m_list->currentRow())
+            onCurrentRowChanged(m_list->currentRow());
+    });
+    connect(m_connectRedis, &QPushButton::clicked, this, &KeysBrowser::connectRedisInteractively);
+    connect(m_openDirectory, &QPushButton::clicked, this, &KeysBrowser::openDirectoryInteractively);
+    connect(m_keys->model(), &KeyTreeModel::errorOccurred, this, &KeysBrowser::errorOccurred);
+    // An in-process cache can be rebuilt while shown (the demo's threshold knob): follow it.
+    m_replacementCheck.setInterval(1000);
+    connect(&m_replacementCheck, &QTimer::timeout, this, &KeysBrowser::followReplacedCaches);
+    m_replacementCheck.start();
+}
+
+KeysBrowser::~KeysBrowser()
+{
+    // The page lets go of its source before the sources go.
+    m_keys->setSource(nullptr);
+}
+
+void KeysBrowser::clearManagedConnections()
+{
+    m_keys->setSource(nullptr);
+    for (int row = int(m_connections.size()) - 1; row >= 0; --row) {
+        if (m_connections[size_t(row)].purpose) {
+            m_connections.erase(m_connections.begin() + row);
+            delete m_list->takeItem(row);
+        }
+    }
+}
+
+void KeysBrowser::setCacheManager(CacheManager *manager)
+{
+    QSignalBlocker block(m_list);
+    clearManagedConnections();
+    m_manager = manager;
+    int insertAt = 0;
+    if (m_manager) {
+        std::vector<Connection> managed;
+        for (CachePurpose purpose : m_manager->purposes()) {
+            const auto spec = m_manager->spec(purpose);
+            if (!spec)
+                continue;
+            Connection c;
+            c.purpose = purpose;
+            c.purposeName = purposeConfigName(purpose);
+            c.title = c.purposeName;
+            switch (spec->backend) {
+            case BackendType::Simple:
+                if (auto cache = m_manager->cache(purpose)) {
+                    c.source = std::make_shared<CacheKeySource>(cache.get());
+                    c.cache = std::move(cache);
+                }
+                c.detail = tr("SimpleCache · in-process");
+                break;
+            case BackendType::FileSystem:
+                c.source = std::make_shared<FileSystemKeySource>(spec->directory);
+                c.detail = tr("FileSystemCache · %1").arg(QFileInfo(spec->directory).fileName());
+                break;
+            case BackendType::Redis: {
+                auto url = HitRateFeed::redisUrlOf(*spec);
+                if (!url) {
+                    Q_EMIT errorOccurred(tr("%1: %2").arg(c.purposeName, url.error()));
+                    continue;
+                }
+                c.sharingKey = url->redacted() + u'\n' + QString::fromUtf8(spec->keyPrefix);
+                // Caches on one server, database and prefix are one key space: one source, one connection.
+                for (const Connection &other : managed) {
+                    if (other.sharingKey == c.sharingKey)
+                        c.source = other.source;
+                }
+                if (!c.source)
+                    c.source = std::make_shared<RedisKeySource>(*url, spec->keyPrefix);
+                c.detail = tr("RedisCache · %1 · prefix %2")
+                               .arg(url->redacted(),
+                                    spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
+                break;
+            }
+            default:
+                c.detail = tr("%1 · keys cannot be listed").arg(backendTypeName(spec->backend));
+                break;
+            }
+            managed.push_back(std::move(c));
+        }
+        for (Connection &c : managed) {
+            auto *item = new QListWidgetItem(c.title + u'\n' + c.detail);
+            item->setToolTip(c.source ? c.source->description() : c.detail);
+            if (!c.source)
+                item->setFlags(item->flags() & ~(Qt::ItemIsSelectable | Qt::ItemIsEnabled));
+            m_list->insertItem(insertAt, item);
+            m_connections.insert(m_connections.begin() + insertAt, std::move(c));
+            ++insertAt;
+        }
+    }
+    block.unblock();
+    // The chart data cache when there is one (what administrators look for first), else the
+    // first cache that can be browsed.
+    if (const int data = rowOf(CachePurpose::Data); data >= 0 && m_connections[size_t(data)].source) {
+        selectConnection(data);
+        return;
+    }
+    for (int row = 0; row < int(m_connections.size()); ++row) {
+        if (m_connections[size_t(row)].source) {
+            selectConnection(row);
+            return;
+        }
+    }
+    onCurrentRowChanged(-1);
+}
+
+int KeysBrowser::addConnection(Connection connection)
+{
+    auto *item = new QListWidgetItem(connection.title + u'\n' + connection.detail);
+    item->setToolTip(connection.source->description());
+    m_list->addItem(item);
+    m_connections.push_back(std::move(connection));
+    const int row = int(m_connections.size()) - 1;
+    selectConnection(row);
+    return row;
+}
+
+Expected<int> KeysBrowser::connectRedis(const QString &url, const QByteArray &keyPrefix)
+{
+    auto parsed = RedisUrl::parse(url.trimmed());
+    if (!parsed)
+        return makeError(parsed.error());
+    const QString sharingKey = parsed->redacted() + u'\n' + QString::fromUtf8(keyPrefix);
+    for (int row = 0; row < int(m_connections.size()); ++row) {
+        if (!m_connections[size_t(row)].purpose && m_connections[size_t(row)].sharingKey == sharingKey) {
+            selectConnection(row); // already open
+            return row;
+        }
+    }
+    Connection c;
+    c.source = std::make_shared<RedisKeySource>(*parsed, keyPrefix);
+    c.sharingKey = sharingKey;
+    c.title = parsed->redacted();
+    c.detail = keyPrefix.isEmpty() ? tr("ad hoc · no prefix") : tr("ad hoc · prefix %1").arg(QString::fromUtf8(keyPrefix));
+    const int row = addConnection(std::move(c));
+    Q_EMIT redisConnected(*parsed);
+    return row;
+}
+
+Expected<int> KeysBrowser::openDirectory(const QString &directory)
+{
+    const QFileInfo info(directory);
+    if (!info.isDir())
+        return makeError(tr("%1 is not a directory").arg(directory));
+    const QString path = info.canonicalFilePath();
+    for (int row = 0; row < int(m_connections.size()); ++row) {
+        if (!m_connections[size_t(row)].purpose && m_connections[size_t(row)].sharingKey == path) {
+            selectConnection(row);
+            return row;
+        }
+    }
+    Connection c;
+    c.source = std::make_shared<FileSystemKeySource>(path);
+    c.sharingKey = path;
+    c.title = info.fileName().isEmpty() ? path : info.fileName();
+    c.detail = tr("cache directory · %1").arg(path);
+    return addConnection(std::move(c));
+}
+
+void KeysBrowser::connectRedisInteractively()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Connect to Redis"));
+    auto *url = new QLineEdit(QStringLiteral("redis://localhost:6379/0"), &dialog);
+    url->setMinimumWidth(360);
+    auto *prefix = new QLineEdit(&dialog);
+    prefix->setPlaceholderText(tr("e.g. superset_data_ (empty: every key)"));
+    auto *hint = new QLabel(tr("The connection opens read-only. Writes stay confined to the prefix."), &dialog);
+    hint->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("URL:"), url);
+    form->addRow(tr("Key prefix:"), prefix);
+    form->addRow(hint);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (auto row = connectRedis(url->text(), prefix->text().toUtf8()); !row)
+        Q_EMIT errorOccurred(tr("Cannot connect: %1").arg(row.error()));
+}
+
+void KeysBrowser::openDirectoryInteractively()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open cache directory"));
+    if (dir.isEmpty())
+        return;
+    if (auto row = openDirectory(dir); !row)
+        Q_EMIT errorOccurred(tr("Cannot open the cache directory: %1").arg(row.error()));
+}
+
+int KeysBrowser::connectionCount() const
+{
+    return int(m_connections.size());
+}
+
+QString KeysBrowser::connectionLabel(int row) const
+{
+    return row >= 0 && row < connectionCount() ? m_list->item(row)->text() : QString();
+}
+
+void KeysBrowser::selectConnection(int row)
+{
+    if (m_list->currentRow() == row)
+        onCurrentRowChanged(row);
+    else
+        m_list->setCurrentRow(row);
+}
+
+int KeysBrowser::currentConnection() const
+{
+    return m_list->currentRow();
+}
+
+int KeysBrowser::rowOf(CachePurpose purpose) const
+{
+    for (int row = 0; row < connectionCount(); ++row) {
+        if (m_connections[size_t(row)].purpose == purpose)
+            return row;
+    }
+    return -1;
+}
+
+void KeysBrowser::onCurrentRowChanged(int row)
+{
+    followReplacedCaches(); // never show a cache the manager has already replaced
+    const Connection *c = row >= 0 && row < connectionCount() ? &m_connections[size_t(row)] : nullptr;
+    m_keys->setSource(c ? c->source.get() : nullptr, c ? c->purposeName : QString());
+    disconnect(m_writesConnection);
+    if (c && c->source) {
+        m_writesConnection = connect(c->source.get(), &KeySource::writesEnabledChanged, this,
+                                     [this] { Q_EMIT connectionStateChanged(connectionState()); });
+    }
+    Q_EMIT connectionStateChanged(connectionState());
+}
+
+QString KeysBrowser::connectionState() const
+{
+    const KeySource *source = m_keys->source();
+    if (!source)
+        return tr("Keys: no connection");
+    return tr("Keys: %1 (%2)").arg(source->description(), source->writesEnabled() ? tr("writes enabled") : tr("read-only"));
+}
+
+void KeysBrowser::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    // A cache that was empty when it was scanned (the demo fills its caches after the window
+    // opens) is scanned again when the page is shown; a loaded tree is left as it is.
+    if (m_keys->source() && m_keys->model()->isScanComplete() && m_keys->model()->loadedKeyCount() == 0)
+        onCurrentRowChanged(m_list->currentRow());
+}
+
+void KeysBrowser::followReplacedCaches()
+{
+    // While shown, an empty and fully scanned cache is scanned again (cheap: it is empty), so keys
+    // appear by themselves once the application starts filling it.
+    if (isVisible() && m_keys->source() && m_keys->model()->isScanComplete() && m_keys->model()->loadedKeyCount() == 0
+        && m_keys->filterEdit()->text().isEmpty())
+        m_rescanEmpty = true;
+    if (!m_manager)
+        return;
+    for (int row = 0; row < connectionCount(); ++row) {
+        Connection &c = m_connections[size_t(row)];
+        if (!c.purpose || !c.cache)
+            continue;
+        auto now = m_manager->cache(*c.purpose);
+        if (!now || now == c.cache)
+            continue;
+        auto source = std::make_shared<CacheKeySource>(now.get());
+        const bool shown = m_keys->source() == c.source.get();
+        if (shown)
+            m_keys->setSource(source.get(), c.purposeName); // before the old source goes
+        c.source = std::move(source);
+        c.cache = std::move(now);
+    }
+    if (m_rescanEmpty) {
+        m_rescanEmpty = false;
+        m_keys->setSource(m_keys->source(), currentPurposeName());
+    }
+}
+
+QString KeysBrowser::currentPurposeName() const
+{
+    const int row = m_list->currentRow();
+    return row >= 0 && row < connectionCount() ? m_connections[size_t(row)].purposeName : QString();
+}
+
+} // namespace cachescope

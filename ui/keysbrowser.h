@@ -1,0 +1,97 @@
+#pragma once
+
+#include "cache/cachespec.h"
+#include "common/expected.h"
+#include "redis/redisurl.h"
+
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QListWidget;
+class QPushButton;
+
+namespace cachescope {
+
+class Cache;
+class CacheManager;
+class KeySource;
+class KeysPage;
+
+// The main window's Keys page: the connections on the left — one per cache purpose of the
+// running CacheManager (in-process caches through CacheKeySource, cache directories through
+// FileSystemKeySource, Redis through RedisKeySource; purposes on the same server, database and
+// prefix share one source) plus ad-hoc ones from "Connect to Redis URL…" and "Open cache
+// directory…" — and the KeysPage (tree + payload view) of the selected one on the right.
+// Every connection opens read-only; the Keys page's padlock enables writes per connection.
+class KeysBrowser : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit KeysBrowser(QWidget *parent = nullptr);
+    ~KeysBrowser() override;
+
+    // The caches to list (not owned: must outlive this page or be replaced first).
+    void setCacheManager(CacheManager *manager);
+
+    // Ad-hoc connections; both select the new connection and return its row.
+    Expected<int> connectRedis(const QString &url, const QByteArray &keyPrefix);
+    Expected<int> openDirectory(const QString &directory);
+    // The dialogs behind the buttons and the File menu.
+    void connectRedisInteractively();
+    void openDirectoryInteractively();
+
+    int connectionCount() const;
+    QString connectionLabel(int row) const;
+    void selectConnection(int row);
+    int currentConnection() const;
+    // The row of a cache purpose's connection, -1 if it has none.
+    int rowOf(CachePurpose purpose) const;
+
+    KeysPage *keysPage() const { return m_keys; }
+    QListWidget *connectionList() const { return m_list; }
+    // What the status bar says about the selected connection.
+    QString connectionState() const;
+
+Q_SIGNALS:
+    void connectionStateChanged(const QString &state);
+    void errorOccurred(const QString &message);
+    // An ad-hoc Redis connection was opened (the Hit rates page polls its server too).
+    void redisConnected(const cachescope::RedisUrl &url);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    struct Connection
+    {
+        QString title;
+        QString detail;
+        QString purposeName;                 // "DATA_CACHE_CONFIG", empty for ad-hoc connections
+        std::optional<CachePurpose> purpose;
+        std::shared_ptr<KeySource> source;   // shared by purposes on one server, db and prefix
+        std::shared_ptr<Cache> cache;        // keeps an in-process cache alive for its source
+        QString sharingKey;                  // Redis: redacted URL + prefix
+    };
+    int addConnection(Connection connection);
+    void clearManagedConnections();
+    void onCurrentRowChanged(int row);
+    void followReplacedCaches();
+    QString currentPurposeName() const;
+
+    CacheManager *m_manager = nullptr;
+    QListWidget *m_list;
+    QPushButton *m_connectRedis;
+    QPushButton *m_openDirectory;
+    KeysPage *m_keys;
+    std::vector<Connection> m_connections;
+    QTimer m_replacementCheck;
+    QMetaObject::Connection m_writesConnection;
+    bool m_rescanEmpty = false;
+};
+
+} // namespace cachescope
