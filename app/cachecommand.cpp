@@ -21,7 +21,8 @@ QByteArray keyJson(const QByteArray &key)
     return ValueJson::toJson(PyValue::str(key));
 }
 
-Expected<std::unique_ptr<Cache>> openCache(const QCommandLineParser &parser)
+// Reads never write: get/ttl/keys open the cache read-only (no count-file rewrite, no mkdir).
+Expected<std::unique_ptr<Cache>> openCache(const QCommandLineParser &parser, bool forWriting)
 {
     const bool redis = parser.isSet(QStringLiteral("redis"));
     const bool dir = parser.isSet(QStringLiteral("dir"));
@@ -37,6 +38,7 @@ Expected<std::unique_ptr<Cache>> openCache(const QCommandLineParser &parser)
             return Error{url.error()};
         std::unique_ptr<Cache> cache =
             std::make_unique<RedisCache>(*url, parser.value(QStringLiteral("prefix")).toUtf8(), defaultTimeout);
+        cache->setWritable(forWriting);
         return cache;
     }
     const int threshold = parser.value(QStringLiteral("threshold")).toInt(&ok);
@@ -44,8 +46,14 @@ Expected<std::unique_ptr<Cache>> openCache(const QCommandLineParser &parser)
         return makeError(QStringLiteral("--threshold must be a number >= 0"));
     if (parser.isSet(QStringLiteral("prefix")))
         return makeError(QStringLiteral("--prefix does not apply to --dir: FileSystemCache file names hash the bare key"));
-    std::unique_ptr<Cache> cache =
-        std::make_unique<FileSystemCache>(parser.value(QStringLiteral("dir")), threshold, defaultTimeout);
+    const QString directory = parser.value(QStringLiteral("dir"));
+    if (!forWriting) {
+        auto cache = FileSystemCache::openReadOnly(directory, threshold, defaultTimeout);
+        if (!cache->initError().isEmpty())
+            return makeError(cache->initError());
+        return std::unique_ptr<Cache>(std::move(cache));
+    }
+    std::unique_ptr<Cache> cache = std::make_unique<FileSystemCache>(directory, threshold, defaultTimeout);
     return cache;
 }
 
@@ -197,7 +205,8 @@ int runCacheCommand(const QStringList &args)
     if (positional.size() < arity->min || positional.size() > arity->max)
         return cli::fail(kCommand, QStringLiteral("wrong number of arguments for '%1' (see --help)").arg(action), 2);
 
-    auto cache = openCache(parser);
+    const bool writes = action == u"set" || action == u"add" || action == u"delete";
+    auto cache = openCache(parser, writes);
     if (!cache)
         return cli::fail(kCommand, cache.error(), 2);
     const QByteArray key = positional.size() > 1 ? positional.at(1).toUtf8() : QByteArray();

@@ -59,6 +59,8 @@ Expected<std::optional<PyValue>> Cache::get(const QByteArray &key)
 
 Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
+    if (!isWritable())
+        return readOnlyError("set");
     CallMeter meter(m_counters);
     auto result = doSet(key, value, timeout);
     if (result && *result)
@@ -68,6 +70,8 @@ Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout t
 
 Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout timeout)
 {
+    if (!isWritable())
+        return readOnlyError("add");
     CallMeter meter(m_counters);
     auto result = doAdd(key, value, timeout);
     if (result && *result)
@@ -77,6 +81,8 @@ Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout t
 
 Expected<bool> Cache::remove(const QByteArray &key)
 {
+    if (!isWritable())
+        return readOnlyError("delete");
     CallMeter meter(m_counters);
     auto result = doRemove(key);
     if (result && *result)
@@ -86,6 +92,8 @@ Expected<bool> Cache::remove(const QByteArray &key)
 
 Expected<QList<QByteArray>> Cache::removeMany(const QList<QByteArray> &keys)
 {
+    if (!isWritable())
+        return readOnlyError("delete_many");
     CallMeter meter(m_counters);
     auto result = doRemoveMany(keys);
     if (result)
@@ -101,6 +109,8 @@ Expected<bool> Cache::has(const QByteArray &key)
 
 Expected<bool> Cache::clear()
 {
+    if (!isWritable())
+        return readOnlyError("clear");
     CallMeter meter(m_counters);
     return meter.done(doClear());
 }
@@ -117,6 +127,8 @@ Expected<QList<std::optional<PyValue>>> Cache::getMany(const QList<QByteArray> &
 
 Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyValue>> &items, Timeout timeout)
 {
+    if (!isWritable())
+        return readOnlyError("set_many");
     CallMeter meter(m_counters);
     auto result = doSetMany(items, timeout);
     if (result)
@@ -126,6 +138,8 @@ Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyV
 
 Expected<std::optional<qint64>> Cache::inc(const QByteArray &key, qint64 delta)
 {
+    if (!isWritable())
+        return readOnlyError("inc");
     CallMeter meter(m_counters);
     auto result = doInc(key, delta);
     if (result && result->has_value())
@@ -151,6 +165,12 @@ Expected<std::optional<qint64>> Cache::entrySize(const QByteArray &key)
 Expected<ScanPage> Cache::scan(const QByteArray &cursor, const QByteArray &glob, int count)
 {
     return doScan(cursor, glob, count);
+}
+
+Error Cache::readOnlyError(const char *operation) const
+{
+    return makeError(QStringLiteral("%1 refused: %2 at %3 is open read-only (enable writes for this connection first)")
+                         .arg(QLatin1String(operation), backendName(), location()));
 }
 
 // Defaults follow cachelib's BaseCache: many-key calls loop over the single-key ones.

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+#include <atomic>
 #include <optional>
 #include <utility>
 
@@ -72,6 +73,12 @@ public:
 
     const CacheCounters &counters() const { return m_counters; }
 
+    // Safe by default for live connections: a read-only cache refuses set/add/delete/clear/
+    // set_many/inc with an error and touches nothing. Caches CacheScope owns (the demo, the CLI's
+    // write commands) are writable; caches opened from a user's config start read-only.
+    void setWritable(bool writable) { m_writable.store(writable, std::memory_order_relaxed); }
+    bool isWritable() const { return m_writable.load(std::memory_order_relaxed); }
+
 protected:
     // Converts a cachelib timeout to seconds: default applied, 0 kept as "never".
     qint64 normalizeTimeout(Timeout timeout) const { return timeout.value_or(m_defaultTimeout); }
@@ -93,8 +100,11 @@ protected:
     virtual Expected<ScanPage> doScan(const QByteArray &cursor, const QByteArray &glob, int count) = 0;
 
 private:
+    Error readOnlyError(const char *operation) const;
+
     qint64 m_defaultTimeout;
     CacheCounters m_counters;
+    std::atomic<bool> m_writable{true};
 };
 
 } // namespace cachescope

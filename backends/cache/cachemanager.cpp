@@ -16,9 +16,10 @@ namespace cachescope {
 
 CacheManager::~CacheManager() = default;
 
-Expected<std::unique_ptr<CacheManager>> CacheManager::create(const QList<CacheSpec> &specs)
+Expected<std::unique_ptr<CacheManager>> CacheManager::create(const QList<CacheSpec> &specs, Access access)
 {
     auto manager = std::make_unique<CacheManager>();
+    manager->m_access = access;
     for (const CacheSpec &spec : specs) {
         auto added = manager->setCache(spec);
         if (!added)
@@ -27,7 +28,17 @@ Expected<std::unique_ptr<CacheManager>> CacheManager::create(const QList<CacheSp
     return manager;
 }
 
-Expected<std::unique_ptr<Cache>> CacheManager::buildCache(const CacheSpec &spec)
+Expected<std::unique_ptr<Cache>> CacheManager::buildCache(const CacheSpec &spec, Access access)
+{
+    if (access == Access::ReadOnly && spec.backend == BackendType::FileSystem && !spec.directory.isEmpty())
+        return std::unique_ptr<Cache>(FileSystemCache::openReadOnly(spec.directory, spec.threshold, spec.defaultTimeout));
+    auto built = buildWritableCache(spec);
+    if (built && access == Access::ReadOnly)
+        (*built)->setWritable(false);
+    return built;
+}
+
+Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpec &spec)
 {
     const QString purpose = purposeConfigName(spec.purpose);
     switch (spec.backend) {
@@ -230,7 +241,7 @@ CacheManager::Handle CacheManager::handle(CachePurpose purpose) const
 
 Expected<bool> CacheManager::setCache(const CacheSpec &spec)
 {
-    auto built = buildCache(spec);
+    auto built = buildCache(spec, m_access);
     if (!built)
         return Error{built.error()};
     adoptCache(spec, std::move(*built));

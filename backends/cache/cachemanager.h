@@ -38,10 +38,16 @@ public:
     CacheManager(const CacheManager &) = delete;
     CacheManager &operator=(const CacheManager &) = delete;
 
+    // ReadWrite for caches CacheScope owns (the embedded demo); ReadOnly for a user's config:
+    // its caches refuse writes and opening them changes nothing on disk or on a server.
+    enum class Access { ReadWrite, ReadOnly };
+
     // Builds every spec; fails on the first one that cannot be built, naming its purpose.
-    static Expected<std::unique_ptr<CacheManager>> create(const QList<CacheSpec> &specs);
+    static Expected<std::unique_ptr<CacheManager>> create(const QList<CacheSpec> &specs,
+                                                          Access access = Access::ReadWrite);
     // One cache for one spec (NullCache, SimpleCache, FileSystemCache, RedisCache).
-    static Expected<std::unique_ptr<Cache>> buildCache(const CacheSpec &spec);
+    static Expected<std::unique_ptr<Cache>> buildCache(const CacheSpec &spec, Access access = Access::ReadWrite);
+    Access access() const { return m_access; }
 
     // The JSON spec file (resources/demo/demo-config.json):
     //   {"CACHE_DEFAULT_TIMEOUT": 300,
@@ -81,6 +87,7 @@ public:
                                          const std::atomic_bool *stop = nullptr);
 
 private:
+    static Expected<std::unique_ptr<Cache>> buildWritableCache(const CacheSpec &spec);
     struct Entry
     {
         CacheSpec spec;
@@ -91,6 +98,7 @@ private:
     mutable std::mutex m_mapMutex;
     std::map<CachePurpose, Entry> m_entries;
     QList<CachePurpose> m_order;
+    Access m_access = Access::ReadWrite;
 };
 
 } // namespace cachescope

@@ -54,8 +54,22 @@ Expected<bool> removeFile(const QString &path)
 
 } // namespace
 
+std::unique_ptr<FileSystemCache> FileSystemCache::openReadOnly(QString directory, int threshold, qint64 defaultTimeout)
+{
+    std::unique_ptr<FileSystemCache> cache(
+        new FileSystemCache(std::move(directory), threshold, defaultTimeout, 0600, HashMethod::Md5, systemClockMs, false));
+    cache->setWritable(false);
+    return cache;
+}
+
 FileSystemCache::FileSystemCache(QString directory, int threshold, qint64 defaultTimeout, int mode,
                                  HashMethod hashMethod, CacheClock clock)
+    : FileSystemCache(std::move(directory), threshold, defaultTimeout, mode, hashMethod, std::move(clock), true)
+{
+}
+
+FileSystemCache::FileSystemCache(QString directory, int threshold, qint64 defaultTimeout, int mode,
+                                 HashMethod hashMethod, CacheClock clock, bool prepareDirectory)
     : Cache(defaultTimeout),
       m_directory(QDir::cleanPath(directory)),
       m_threshold(threshold),
@@ -64,6 +78,11 @@ FileSystemCache::FileSystemCache(QString directory, int threshold, qint64 defaul
       m_countFileName(fileNameForKey(QByteArray(kCountKey), hashMethod)),
       m_clock(clock ? std::move(clock) : CacheClock(systemClockMs))
 {
+    if (!prepareDirectory) {
+        if (!QFileInfo(m_directory).isDir())
+            m_initError = QStringLiteral("FileSystemCache: %1 is not a directory").arg(m_directory);
+        return;
+    }
     std::error_code ec;
     std::filesystem::create_directories(nativePath(m_directory), ec); // os.makedirs, EEXIST is fine
     if (ec) {

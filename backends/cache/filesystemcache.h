@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace cachescope {
 
 // cachelib 0.9.0's FileSystemCache (file.py), byte-compatible on disk and sharing the
@@ -50,6 +52,10 @@ public:
     explicit FileSystemCache(QString directory, int threshold = 500, qint64 defaultTimeout = 300,
                              int mode = 0600, HashMethod hashMethod = HashMethod::Md5,
                              CacheClock clock = systemClockMs);
+    // Opens a directory someone else owns for reading: unlike cachelib's constructor it creates
+    // no directory and rewrites no count file, and the cache starts read-only.
+    static std::unique_ptr<FileSystemCache> openReadOnly(QString directory, int threshold = 500,
+                                                         qint64 defaultTimeout = 300);
 
     QString backendName() const override { return QStringLiteral("FileSystemCache"); }
     QString location() const override { return m_directory; }
@@ -71,6 +77,10 @@ public:
     static constexpr const char *kTempSuffix = ".__wz_cache";
     // Reads one cache file directly (e.g. "Open payload" on a file picked in a file dialog).
     static Expected<FileSystemEntry> readEntryFile(const QString &path);
+
+private:
+    FileSystemCache(QString directory, int threshold, qint64 defaultTimeout, int mode, HashMethod hashMethod,
+                    CacheClock clock, bool prepareDirectory);
 
 protected:
     Expected<std::optional<PyValue>> doGet(const QByteArray &key) override;
