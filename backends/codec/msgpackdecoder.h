@@ -3,6 +3,7 @@
 #include "common/expected.h"
 #include "pyvalue.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 namespace cachescope {
@@ -29,11 +30,15 @@ public:
         qint64 consumed = 0; // bytes of the first value; trailing bytes are the caller's business
     };
     Expected<Result> decode(QByteArrayView data) const;
+    // Same, taking the buffer: the largest bin (a SQL Lab "data" Arrow stream of tens of MB)
+    // becomes the buffer itself, trimmed, instead of a copy.
+    Expected<Result> decode(QByteArray &&data) const;
 
     // Heuristic for the chain: a fixmap/map16/map32 or array header whose first element parses.
     static bool looksLikeMsgpack(QByteArrayView data);
 
 private:
+    Expected<Result> decodeImpl(QByteArrayView data, QByteArray *owner) const;
     MsgpackLimits m_limits;
 };
 
