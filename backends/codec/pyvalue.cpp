@@ -80,6 +80,8 @@ bool fitsInt64(const QByteArray &le, qint64 *out)
 
 } // namespace
 
+static_assert(sizeof(PyValue) <= 32, "PyValue is meant to be one kind plus one payload");
+
 struct PyValue::Node
 {
     std::atomic<int> ref{1};
