@@ -344,8 +344,11 @@ DecodeResult Run::run(QByteArray buf)
         case Kind::Msgpack: {
             MsgpackLimits limits;
             limits.maxDepth = m_limits.maxDepth;
-            auto out = MsgpackDecoder(limits).decode(buf);
-            if (!out || (!forced && out->consumed != buf.size())) {
+            // A value spanning the whole buffer may take it over (no copy of a SQL Lab "data"
+            // bin); in every other case buf is left as it was for the fallbacks below.
+            const qsizetype size = buf.size();
+            auto out = MsgpackDecoder(limits).decodeTaking(buf);
+            if (!out || (!forced && out->consumed != size)) {
                 if (forced)
                     return fail(layer, layerIndex, out ? QStringLiteral("trailing data") : out.error());
                 allowMsgpack = false; // not msgpack after all: detect again without it

@@ -83,7 +83,12 @@ Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArrayView data) con
 Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArray &&data) const
 {
     QByteArray owned = std::move(data);
-    return decodeImpl(owned, &owned);
+    return decodeTaking(owned);
+}
+
+Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeTaking(QByteArray &buffer) const
+{
+    return decodeImpl(buffer, &buffer);
 }
 
 Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeImpl(QByteArrayView data, QByteArray *owner) const
@@ -103,7 +108,9 @@ Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeImpl(QByteArrayView data,
             msgpack::unpack(data.data(), std::size_t(n), offset, referenceAll, nullptr, limit);
         Result result;
         t_adopted = nullptr;
-        if (owner) {
+        // Only a value that spans the whole buffer takes it: otherwise the caller still needs
+        // the bytes (trailing data, or a chain that decides this was not msgpack after all).
+        if (owner && offset == std::size_t(n)) {
             const msgpack::object &root = handle.get();
             // Superset's payload: a map whose "data" (or any value) is one big bin.
             if (root.type == msgpack::type::MAP) {

@@ -59,18 +59,28 @@ private slots:
         const QByteArray withTrailer = *packed + QByteArray("trailer");
 
         auto viewed = MsgpackDecoder().decode(QByteArrayView(withTrailer));
-        QByteArray handedOver(withTrailer.constData(), withTrailer.size()); // unshared, as an inflated buffer is
+        QVERIFY(viewed.hasValue());
+        QCOMPARE(viewed->consumed, packed->size());
+        QVERIFY(viewed->value == value);
+
+        // A whole-buffer value takes the buffer: its bin is the handed-over bytes, not a copy.
+        QByteArray handedOver(packed->constData(), packed->size()); // unshared, as an inflated buffer is
         const char *const base = handedOver.constData();
         auto taken = MsgpackDecoder().decode(std::move(handedOver));
-        QVERIFY(viewed.hasValue() && taken.hasValue());
+        QVERIFY(taken.hasValue());
         QCOMPARE(taken->consumed, packed->size());
-        QCOMPARE(taken->consumed, viewed->consumed);
         QVERIFY(taken->value == value);
-        QVERIFY(viewed->value == value);
         QCOMPARE(taken->value.get("data")->bytesData(), big);
-        // ... and it is the handed-over buffer itself, not a copy of it.
         const char *const adopted = taken->value.get("data")->bytesData().constData();
-        QVERIFY(adopted > base && adopted < base + withTrailer.size());
+        QVERIFY(adopted > base && adopted < base + packed->size());
+
+        // With bytes after the value the buffer stays the caller's, whole.
+        QByteArray kept(withTrailer.constData(), withTrailer.size());
+        auto partial = MsgpackDecoder().decodeTaking(kept);
+        QVERIFY(partial.hasValue());
+        QCOMPARE(partial->consumed, packed->size());
+        QVERIFY(partial->value == value);
+        QCOMPARE(kept, withTrailer);
         QCOMPARE(withTrailer.right(7), QByteArray("trailer")); // the caller's bytes are untouched
     }
 
