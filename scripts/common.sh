@@ -9,7 +9,7 @@ CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHESCOPE_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libgl-dev libqcustomplot-dev
-  libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev
+  libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
   redis-server xvfb xauth fonts-dejavu-core
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis
 )

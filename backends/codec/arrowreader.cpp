@@ -157,7 +157,10 @@ struct StreamState
 class Reader
 {
 public:
-    Reader(const ArrowReadLimits &limits, QByteArrayView data) : m_limits(limits), m_data(data) {}
+    Reader(const ArrowReadLimits &limits, QByteArrayView data, const QByteArray *owner = nullptr)
+        : m_limits(limits), m_data(data), m_owner(owner)
+    {
+    }
 
     Expected<ArrowTable> run();
 
@@ -177,6 +180,7 @@ private:
 
     const ArrowReadLimits &m_limits;
     QByteArrayView m_data;
+    const QByteArray *m_owner = nullptr; // set: uncompressed buffers reference it
     StreamState m_state;
     QString m_error;
     qint64 m_messageOffset = 0;
@@ -311,7 +315,11 @@ bool Reader::takeBuffer(QByteArray *out)
                         .arg(m_bufferIndex - 1).arg(offset).arg(length).arg(m_bodyLength));
     const char *src = m_data.data() + m_bodyPos + offset;
     if (m_codec < 0 || length == 0) {
-        *out = QByteArray(src, length);
+        if (m_owner && length > 0) {
+            *out = QByteArray::fromRawData(src, length);
+        } else {
+            *out = QByteArray(src, length);
+        }
         return true;
     }
     if (length < 8)
@@ -370,6 +378,8 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
     if (m_nodeIndex >= m_nodes.count)
         return fail(QStringLiteral("record batch lists too few field nodes (%1)").arg(m_nodes.count));
     const qint64 at = m_nodes.pos + 16 * m_nodeIndex++;
+    if (m_owner)
+        out->backing = *m_owner; // its buffers may be raw views into the stream
     out->type = field.type;
     out->length = m_fb->read<qint64>(at);
     out->nullCount = m_fb->read<qint64>(at + 8);
@@ -615,6 +625,15 @@ Expected<ArrowTable> Reader::run()
 Expected<ArrowTable> ArrowReader::read(QByteArrayView stream) const
 {
     Reader reader(m_limits, stream);
+    return reader.run();
+}
+
+Expected<ArrowTable> ArrowReader::read(const QByteArray &stream) const
+{
+    // Raw data has no owner to keep alive: copy as the view overload does.
+    if (const_cast<QByteArray &>(stream).data_ptr().d_ptr() == nullptr)
+        return read(QByteArrayView(stream));
+    Reader reader(m_limits, stream, &stream);
     return reader.run();
 }
 

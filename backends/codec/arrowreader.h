@@ -3,6 +3,7 @@
 #include "arrowtable.h"
 #include "common/expected.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 namespace cachescope {
@@ -23,6 +24,9 @@ class ArrowReader
 public:
     explicit ArrowReader(ArrowReadLimits limits = {}) : m_limits(limits) {}
     Expected<ArrowTable> read(QByteArrayView stream) const;
+    // Same, but uncompressed buffers point into `stream` (kept alive by ArrowArray::backing)
+    // instead of being copied: a SQL Lab result is tens of MB.
+    Expected<ArrowTable> read(const QByteArray &stream) const;
 
     // Cheap sniff: a continuation marker (or legacy length) followed by a Message flatbuffer
     // whose header is a Schema.

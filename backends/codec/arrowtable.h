@@ -54,7 +54,8 @@ struct ArrowField
     QString typeString() const;        // type, with "dictionary<values=…, indices=…>" when encoded
 };
 
-// One column of one record batch, close to Arrow's physical layout. Buffers are owned copies.
+// One column of one record batch, close to Arrow's physical layout. Buffers are owned copies,
+// or raw views into `backing` (the stream they were read from), which the array keeps alive.
 // For dictionary-encoded fields `values` holds the indices (of `indexType`) and `dictionary` the
 // dictionary's values array.
 struct ArrowArray
@@ -69,6 +70,7 @@ struct ArrowArray
     bool dictionaryEncoded = false;
     ArrowType indexType;
     std::shared_ptr<const ArrowArray> dictionary;
+    QByteArray backing;      // owner of the bytes raw-data buffers point into, or empty
 
     bool isValid(qint64 i) const;
     // Int / Date / Time / Timestamp / Duration (and dictionary indices): the stored integer.

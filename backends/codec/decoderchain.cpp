@@ -248,6 +248,7 @@ bool Run::finishValue(PyValue value)
 DecodeResult Run::run(QByteArray buf)
 {
     bool allowMsgpack = true, allowJson = true;
+    qsizetype skip = 0; // bytes at the front of buf that header layers have consumed
     for (int level = 0;; ++level) {
         if (m_cancel && m_cancel->load()) {
             m_r.error = QStringLiteral("layer %1: cancelled").arg(level);
@@ -259,10 +260,23 @@ DecodeResult Run::run(QByteArray buf)
         }
         const int layerIndex = int(m_r.layers.size());
         const bool forced = m_hints.forced.contains(layerIndex);
-        const Kind kind = forced ? m_hints.forced.value(layerIndex) : detect(buf, layerIndex, allowMsgpack, allowJson);
-        DecodeLayer layer{kind, 0, buf.size(), {}};
+        // A header layer only moves `skip`: the pickle after it is read in place, as cutting
+        // the header off a buffer shared with the caller would copy a whole 10 MB entry.
+        const bool pickleNext = skip > 0 && !forced && m_havePrevious
+            && (m_previous == Kind::RedisEnvelope || m_previous == Kind::FileSystemHeader
+                || m_previous == Kind::LegacyFileSystemHeader);
+        if (skip > 0 && !pickleNext) {
+            buf.remove(0, skip);
+            skip = 0;
+        }
+        const QByteArrayView view = QByteArrayView(buf).sliced(skip);
+        const Kind kind = pickleNext ? Kind::Pickle
+            : forced                 ? m_hints.forced.value(layerIndex)
+                                     : detect(buf, layerIndex, allowMsgpack, allowJson);
+        DecodeLayer layer{kind, 0, view.size(), {}};
         while (m_r.layerPreviews.size() < size_t(layerIndex) + 1)
-            m_r.layerPreviews.push_back(buf.left(DecodeResult::kLayerPreviewBytes));
+            m_r.layerPreviews.push_back(skip ? view.first(std::min(view.size(), DecodeResult::kLayerPreviewBytes)).toByteArray()
+                                             : buf.left(DecodeResult::kLayerPreviewBytes));
         m_previous = kind;
         m_havePrevious = true;
         switch (kind) {
@@ -272,7 +286,7 @@ DecodeResult Run::run(QByteArray buf)
             layer.size = 1;
             layer.notes.insert(QStringLiteral("serializer"), QStringLiteral("cachelib RedisSerializer: \"!\" + pickle"));
             m_r.layers.push_back(layer);
-            buf.remove(0, 1);
+            skip = 1;
             continue;
         case Kind::RedisInteger: {
             if (!isAsciiInteger(buf))
@@ -293,7 +307,7 @@ DecodeResult Run::run(QByteArray buf)
             if (expiry)
                 layer.notes.insert(QStringLiteral("expired"), qint64(expiry) < QDateTime::currentSecsSinceEpoch());
             m_r.layers.push_back(layer);
-            buf.remove(0, 4);
+            skip = 4;
             continue;
         }
         case Kind::LegacyFileSystemHeader: {
@@ -303,25 +317,26 @@ DecodeResult Run::run(QByteArray buf)
             layer.size = header->endOffset;
             layer.notes.insert(QStringLiteral("timeout"), QString::fromLatin1(header->value.bigIntDecimal()));
             m_r.layers.push_back(layer);
-            buf.remove(0, header->endOffset);
+            skip = qsizetype(header->endOffset);
             continue;
         }
         case Kind::Pickle: {
             PickleLimits limits;
             limits.maxDepth = m_limits.maxDepth;
             limits.maxTotalBytes = m_limits.maxDecompressedBytes;
-            auto result = PickleReader(limits).read(buf);
+            auto result = PickleReader(limits).read(view);
             if (!result)
                 return fail(layer, layerIndex, result.error());
             layer.size = result->endOffset;
             layer.notes.insert(QStringLiteral("protocol"), result->protocol);
-            if (result->endOffset < buf.size())
-                layer.notes.insert(QStringLiteral("trailingBytes"), buf.size() - result->endOffset);
+            if (result->endOffset < view.size())
+                layer.notes.insert(QStringLiteral("trailingBytes"), view.size() - result->endOffset);
             const PyValue &v = result->value;
             if (v.kind() == PyValue::Kind::Bytes || v.kind() == PyValue::Kind::ByteArray) {
                 layer.notes.insert(QStringLiteral("value"), QLatin1String(PyValue::kindName(v.kind())));
                 m_r.layers.push_back(layer);
                 buf = v.bytesData();
+                skip = 0;
                 continue;
             }
             m_r.layers.push_back(layer);
@@ -346,8 +361,11 @@ DecodeResult Run::run(QByteArray buf)
         case Kind::Msgpack: {
             MsgpackLimits limits;
             limits.maxDepth = m_limits.maxDepth;
-            auto out = MsgpackDecoder(limits).decode(buf);
-            if (!out || (!forced && out->consumed != buf.size())) {
+            // A value spanning the whole buffer may take it over (no copy of a SQL Lab "data"
+            // bin); in every other case buf is left as it was for the fallbacks below.
+            const qsizetype size = buf.size();
+            auto out = MsgpackDecoder(limits).decodeTaking(buf);
+            if (!out || (!forced && out->consumed != size)) {
                 if (forced)
                     return fail(layer, layerIndex, out ? QStringLiteral("trailing data") : out.error());
                 allowMsgpack = false; // not msgpack after all: detect again without it

@@ -1,13 +1,60 @@
 #include "inflater.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 namespace cachescope {
 
+namespace {
+
+// libdeflate inflates whole buffers 2-3x faster than zlib, but needs the output buffer up
+// front: guess, and start again with a larger one while under the limit. Anything it refuses
+// (too big, corrupt, truncated) goes to zlib's streaming path, which reports the error with
+// the input offset it reached.
+std::optional<Inflater::Result> inflateWhole(QByteArrayView input, Inflater::Format format, qint64 maxOutput)
+{
+    struct Free
+    {
+        void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
+    };
+    std::unique_ptr<libdeflate_decompressor, Free> d(libdeflate_alloc_decompressor());
+    if (!d)
+        return std::nullopt;
+    qint64 capacity = std::min<qint64>(maxOutput, std::max<qint64>(4096, input.size() * 4));
+    Inflater::Result result;
+    while (true) {
+        result.data.resize(capacity);
+        size_t in = 0, out = 0;
+        const auto rc = format == Inflater::Format::Gzip
+            ? libdeflate_gzip_decompress_ex(d.get(), input.data(), size_t(input.size()), result.data.data(),
+                                            size_t(capacity), &in, &out)
+            : libdeflate_zlib_decompress_ex(d.get(), input.data(), size_t(input.size()), result.data.data(),
+                                            size_t(capacity), &in, &out);
+        if (rc == LIBDEFLATE_SUCCESS) {
+            result.data.resize(qsizetype(out));
+            if (capacity - qint64(out) > capacity / 8)
+                result.data.squeeze();
+            result.consumed = qint64(in);
+            return result;
+        }
+        if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || capacity >= maxOutput)
+            return std::nullopt;
+        capacity = std::min<qint64>(maxOutput, capacity * 4);
+    }
+}
+
+} // namespace
+
 Expected<Inflater::Result> Inflater::inflate(QByteArrayView input, Format format) const
 {
+    if (format != Format::Raw) {
+        if (auto fast = inflateWhole(input, format, m_maxOutput))
+            return std::move(*fast);
+    }
     const char *name = format == Format::Gzip ? "gzip" : format == Format::Zlib ? "zlib" : "deflate";
     z_stream zs{};
     const int windowBits = format == Format::Gzip ? 16 + MAX_WBITS : format == Format::Zlib ? MAX_WBITS : -MAX_WBITS;

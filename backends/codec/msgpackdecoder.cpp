@@ -15,6 +15,12 @@ bool referenceAll(msgpack::type::object_type, std::size_t, void *)
     return true;
 }
 
+constexpr uint32_t kAdoptBytes = 1 << 20;
+
+// The bin that takes over the input buffer, if any: see decode(QByteArray &&).
+thread_local const msgpack::object *t_adopted = nullptr;
+thread_local QByteArray *t_adoptedBuffer = nullptr;
+
 PyValue convert(const msgpack::object &o)
 {
     switch (o.type) {
@@ -28,7 +34,18 @@ PyValue convert(const msgpack::object &o)
     case msgpack::type::FLOAT32:
     case msgpack::type::FLOAT64: return PyValue::floating(o.via.f64);
     case msgpack::type::STR: return PyValue::str(QByteArray(o.via.str.ptr, qsizetype(o.via.str.size)));
-    case msgpack::type::BIN: return PyValue::bytes(QByteArray(o.via.bin.ptr, qsizetype(o.via.bin.size)));
+    case msgpack::type::BIN:
+        if (&o == t_adopted) {
+            // remove(0, n) on an unshared Qt 6 array only moves its start, and the trailing
+            // NUL it writes lands on the next value's header byte, which is already parsed:
+            // every str/bin still referenced by the zone keeps pointing at live bytes.
+            QByteArray &buf = *t_adoptedBuffer;
+            buf.remove(0, qsizetype(o.via.bin.ptr - buf.constData()));
+            buf.truncate(qsizetype(o.via.bin.size));
+            t_adopted = nullptr;
+            return PyValue::bytes(std::move(buf));
+        }
+        return PyValue::bytes(QByteArray(o.via.bin.ptr, qsizetype(o.via.bin.size)));
     case msgpack::type::ARRAY: {
         PyValue::Items items;
         items.reserve(o.via.array.size);
@@ -60,6 +77,22 @@ PyValue convert(const msgpack::object &o)
 
 Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArrayView data) const
 {
+    return decodeImpl(data, nullptr);
+}
+
+Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArray &&data) const
+{
+    QByteArray owned = std::move(data);
+    return decodeTaking(owned);
+}
+
+Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeTaking(QByteArray &buffer) const
+{
+    return decodeImpl(buffer, &buffer);
+}
+
+Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeImpl(QByteArrayView data, QByteArray *owner) const
+{
     if (data.isEmpty())
         return makeError(QStringLiteral("msgpack: empty input"));
     // Every element costs at least one input byte (a map entry two), so no honest container is
@@ -74,7 +107,24 @@ Expected<MsgpackDecoder::Result> MsgpackDecoder::decode(QByteArrayView data) con
         msgpack::object_handle handle =
             msgpack::unpack(data.data(), std::size_t(n), offset, referenceAll, nullptr, limit);
         Result result;
+        t_adopted = nullptr;
+        // Only a value that spans the whole buffer takes it: otherwise the caller still needs
+        // the bytes (trailing data, or a chain that decides this was not msgpack after all).
+        if (owner && offset == std::size_t(n)) {
+            const msgpack::object &root = handle.get();
+            // Superset's payload: a map whose "data" (or any value) is one big bin.
+            if (root.type == msgpack::type::MAP) {
+                for (uint32_t i = 0; i < root.via.map.size; ++i) {
+                    const msgpack::object &val = root.via.map.ptr[i].val;
+                    if (val.type == msgpack::type::BIN && val.via.bin.size >= kAdoptBytes
+                        && (!t_adopted || val.via.bin.size > t_adopted->via.bin.size))
+                        t_adopted = &val;
+                }
+            }
+            t_adoptedBuffer = owner;
+        }
         result.value = convert(handle.get());
+        t_adopted = nullptr;
         result.consumed = qint64(offset);
         return result;
     } catch (const msgpack::insufficient_bytes &) {

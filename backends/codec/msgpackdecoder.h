@@ -3,6 +3,7 @@
 #include "common/expected.h"
 #include "pyvalue.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 namespace cachescope {
@@ -29,11 +30,19 @@ public:
         qint64 consumed = 0; // bytes of the first value; trailing bytes are the caller's business
     };
     Expected<Result> decode(QByteArrayView data) const;
+    // Same, taking the buffer: the largest bin of at least 1 MiB among a top-level map's values
+    // (a SQL Lab "data" Arrow stream of tens of MB) becomes the buffer itself, trimmed, instead
+    // of a copy, when the value spans the whole buffer.
+    Expected<Result> decode(QByteArray &&data) const;
+    // Same, leaving `buffer` empty when its bin was adopted (only when the value spans the whole
+    // buffer) and untouched otherwise.
+    Expected<Result> decodeTaking(QByteArray &buffer) const;
 
     // Heuristic for the chain: a fixmap/map16/map32 or array header whose first element parses.
     static bool looksLikeMsgpack(QByteArrayView data);
 
 private:
+    Expected<Result> decodeImpl(QByteArrayView data, QByteArray *owner) const;
     MsgpackLimits m_limits;
 };
 

@@ -80,11 +80,122 @@ bool fitsInt64(const QByteArray &le, qint64 *out)
 
 } // namespace
 
+static_assert(sizeof(PyValue) <= 32, "PyValue is meant to be one kind plus one payload");
+
+struct PyValue::Node
+{
+    std::atomic<int> ref{1};
+};
+struct PyValue::ItemsNode : Node
+{
+    explicit ItemsNode(Items &&i) : items(std::move(i)) {}
+    Items items;
+};
+struct PyValue::PairsNode : Node
+{
+    explicit PairsNode(Pairs &&p) : pairs(std::move(p)) {}
+    Pairs pairs;
+};
+struct PyValue::ObjectNode : Node
+{
+    explicit ObjectNode(Object &&o) : object(std::move(o)) {}
+    Object object;
+};
+
+PyValue::PyValue(const PyValue &o) noexcept : m_kind(o.m_kind)
+{
+    if (hasBytes()) {
+        new (&m_u.bytes) QByteArray(o.m_u.bytes);
+    } else if (hasNode()) {
+        m_u.node = o.m_u.node;
+        m_u.node->ref.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        m_u.i = o.m_u.i;
+    }
+}
+
+PyValue::PyValue(PyValue &&o) noexcept : m_kind(o.m_kind)
+{
+    if (hasBytes()) {
+        new (&m_u.bytes) QByteArray(std::move(o.m_u.bytes));
+        o.m_u.bytes.~QByteArray();
+    } else {
+        m_u.i = o.m_u.i; // scalar bits or the node pointer, which changes owner
+    }
+    o.m_kind = Kind::None; // a moved-from value is None
+    o.m_u.i = 0;
+}
+
+PyValue &PyValue::operator=(const PyValue &o) noexcept
+{
+    if (this != &o) {
+        PyValue copy(o);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+PyValue &PyValue::operator=(PyValue &&o) noexcept
+{
+    if (this != &o) {
+        release();
+        new (this) PyValue(std::move(o));
+    }
+    return *this;
+}
+
+PyValue::~PyValue()
+{
+    release();
+}
+
+void PyValue::release() noexcept
+{
+    if (hasBytes()) {
+        m_u.bytes.~QByteArray();
+    } else if (hasNode()) {
+        Node *n = m_u.node;
+        if (n->ref.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            switch (m_kind) {
+            case Kind::Dict: delete static_cast<PairsNode *>(n); break;
+            case Kind::Object: delete static_cast<ObjectNode *>(n); break;
+            default: delete static_cast<ItemsNode *>(n); break;
+            }
+        }
+    }
+    m_kind = Kind::None;
+    m_u.i = 0;
+}
+
+PyValue PyValue::withBytes(Kind kind, QByteArray data)
+{
+    // The data block is the value's identity: a block shared with another holder (or no block
+    // at all, as for empty or raw data) would make separately made values look like one.
+    if (data.data_ptr().needsDetach()) {
+        QByteArray own;
+        own.reserve(std::max<qsizetype>(data.size(), 1));
+        own.append(data);
+        data = std::move(own);
+    }
+    PyValue v;
+    v.m_kind = kind;
+    new (&v.m_u.bytes) QByteArray(std::move(data));
+    return v;
+}
+
+PyValue PyValue::withItems(Kind kind, Items items)
+{
+    PyValue v;
+    v.m_u.node = new ItemsNode(std::move(items));
+    v.m_kind = kind;
+    return v;
+}
+
 PyValue PyValue::boolean(bool b)
 {
     PyValue v;
     v.m_kind = Kind::Bool;
-    v.m_scalar.b = b;
+    v.m_u.b = b;
     return v;
 }
 
@@ -92,7 +203,7 @@ PyValue PyValue::integer(qint64 i)
 {
     PyValue v;
     v.m_kind = Kind::Int;
-    v.m_scalar.i = i;
+    v.m_u.i = i;
     return v;
 }
 
@@ -107,10 +218,7 @@ PyValue PyValue::bigInteger(QByteArray le)
     // a non-minimal long encoding (9 zero bytes) may still be a small number
     if (fitsInt64(minimal, &small))
         return integer(small);
-    PyValue v;
-    v.m_kind = Kind::BigInt;
-    v.m_bytes = std::make_shared<QByteArray>(std::move(minimal));
-    return v;
+    return withBytes(Kind::BigInt, std::move(minimal));
 }
 
 PyValue PyValue::bigIntegerFromDecimal(const QByteArray &decimal)
@@ -143,16 +251,13 @@ PyValue PyValue::floating(double d)
 {
     PyValue v;
     v.m_kind = Kind::Float;
-    v.m_scalar.d = d;
+    v.m_u.d = d;
     return v;
 }
 
 PyValue PyValue::str(QByteArray utf8)
 {
-    PyValue v;
-    v.m_kind = Kind::Str;
-    v.m_bytes = std::make_shared<QByteArray>(std::move(utf8));
-    return v;
+    return withBytes(Kind::Str, std::move(utf8));
 }
 
 PyValue PyValue::str(const QString &text)
@@ -162,78 +267,64 @@ PyValue PyValue::str(const QString &text)
 
 PyValue PyValue::bytes(QByteArray data)
 {
-    PyValue v;
-    v.m_kind = Kind::Bytes;
-    v.m_bytes = std::make_shared<QByteArray>(std::move(data));
-    return v;
+    return withBytes(Kind::Bytes, std::move(data));
 }
 
 PyValue PyValue::byteArray(QByteArray data)
 {
-    PyValue v = bytes(std::move(data));
-    v.m_kind = Kind::ByteArray;
-    return v;
+    return withBytes(Kind::ByteArray, std::move(data));
 }
 
 
 PyValue PyValue::list(Items items)
 {
-    PyValue v;
-    v.m_kind = Kind::List;
-    v.m_items = std::make_shared<Items>(std::move(items));
-    return v;
+    return withItems(Kind::List, std::move(items));
 }
 
 PyValue PyValue::tuple(Items items)
 {
-    PyValue v = list(std::move(items));
-    v.m_kind = Kind::Tuple;
-    return v;
+    return withItems(Kind::Tuple, std::move(items));
 }
 
 PyValue PyValue::set(Items items)
 {
-    PyValue v = list(std::move(items));
-    v.m_kind = Kind::Set;
-    return v;
+    return withItems(Kind::Set, std::move(items));
 }
 
 PyValue PyValue::frozenSet(Items items)
 {
-    PyValue v = list(std::move(items));
-    v.m_kind = Kind::FrozenSet;
-    return v;
+    return withItems(Kind::FrozenSet, std::move(items));
 }
 
 PyValue PyValue::dict(Pairs pairs)
 {
     PyValue v;
+    v.m_u.node = new PairsNode(std::move(pairs));
     v.m_kind = Kind::Dict;
-    v.m_pairs = std::make_shared<Pairs>(std::move(pairs));
     return v;
 }
 
 PyValue PyValue::object(Object object)
 {
     PyValue v;
+    v.m_u.node = new ObjectNode(std::move(object));
     v.m_kind = Kind::Object;
-    v.m_object = std::make_shared<Object>(std::move(object));
     return v;
 }
 
 const QByteArray &PyValue::bytesData() const
 {
-    return m_bytes ? *m_bytes : emptyBytes();
+    return hasBytes() ? m_u.bytes : emptyBytes();
 }
 
 QByteArray PyValue::bigIntDecimal() const
 {
     if (m_kind == Kind::Int)
-        return QByteArray::number(m_scalar.i);
+        return QByteArray::number(m_u.i);
     if (m_kind != Kind::BigInt)
         return {};
     bool negative = false;
-    auto limbs = magnitudeLimbs(*m_bytes, &negative);
+    auto limbs = magnitudeLimbs(m_u.bytes, &negative);
     QByteArray out;
     while (!limbs.empty()) { // divide by 10^9, collecting remainders
         quint64 rem = 0;
@@ -254,68 +345,68 @@ QByteArray PyValue::bigIntDecimal() const
     return negative ? '-' + out : out;
 }
 
+// Mutable access to the wrong kind of value gets a scratch container, as a value of that kind
+// would have no such part; it is never part of the value.
 PyValue::Items &PyValue::items()
 {
-    if (!m_items)
-        m_items = std::make_shared<Items>();
-    return *m_items;
+    if (hasItems())
+        return static_cast<ItemsNode *>(m_u.node)->items;
+    thread_local Items scratch;
+    scratch.clear();
+    return scratch;
 }
 
 const PyValue::Items &PyValue::items() const
 {
     static const Items empty;
-    return m_items ? *m_items : empty;
+    return hasItems() ? static_cast<const ItemsNode *>(m_u.node)->items : empty;
 }
 
 PyValue::Pairs &PyValue::pairs()
 {
-    if (!m_pairs)
-        m_pairs = std::make_shared<Pairs>();
-    return *m_pairs;
+    if (m_kind == Kind::Dict)
+        return static_cast<PairsNode *>(m_u.node)->pairs;
+    thread_local Pairs scratch;
+    scratch.clear();
+    return scratch;
 }
 
 const PyValue::Pairs &PyValue::pairs() const
 {
     static const Pairs empty;
-    return m_pairs ? *m_pairs : empty;
+    return m_kind == Kind::Dict ? static_cast<const PairsNode *>(m_u.node)->pairs : empty;
 }
 
 PyValue::Object &PyValue::object()
 {
-    if (!m_object)
-        m_object = std::make_shared<Object>();
-    return *m_object;
+    if (m_kind == Kind::Object)
+        return static_cast<ObjectNode *>(m_u.node)->object;
+    thread_local Object scratch;
+    scratch = Object();
+    return scratch;
 }
 
 const PyValue::Object &PyValue::object() const
 {
     static const Object empty;
-    return m_object ? *m_object : empty;
+    return m_kind == Kind::Object ? static_cast<const ObjectNode *>(m_u.node)->object : empty;
 }
 
 const void *PyValue::identity() const
 {
-    switch (m_kind) {
-    case Kind::BigInt:
-    case Kind::Str:
-    case Kind::Bytes:
-    case Kind::ByteArray: return m_bytes.get();
-    case Kind::List:
-    case Kind::Tuple:
-    case Kind::Set:
-    case Kind::FrozenSet: return m_items.get();
-    case Kind::Dict: return m_pairs.get();
-    case Kind::Object: return m_object.get();
-    default: return nullptr;
-    }
+    if (hasBytes())
+        return const_cast<QByteArray &>(m_u.bytes).data_ptr().d_ptr();
+    if (hasNode())
+        return m_u.node;
+    return nullptr;
 }
 
 const PyValue *PyValue::get(const char *key) const
 {
-    if (m_kind != Kind::Dict || !m_pairs)
+    if (m_kind != Kind::Dict)
         return nullptr;
-    for (const auto &[k, v] : *m_pairs)
-        if (k.m_kind == Kind::Str && k.bytesData() == key)
+    for (const auto &[k, v] : pairs())
+        if (k.m_kind == Kind::Str && k.m_u.bytes == key)
             return &v;
     return nullptr;
 }
@@ -328,11 +419,11 @@ bool PyValue::operator==(const PyValue &o) const
     case Kind::None:
         return true;
     case Kind::Bool:
-        return m_scalar.b == o.m_scalar.b;
+        return m_u.b == o.m_u.b;
     case Kind::Int:
-        return m_scalar.i == o.m_scalar.i;
+        return m_u.i == o.m_u.i;
     case Kind::Float:
-        return m_scalar.d == o.m_scalar.d || (std::isnan(m_scalar.d) && std::isnan(o.m_scalar.d));
+        return m_u.d == o.m_u.d || (std::isnan(m_u.d) && std::isnan(o.m_u.d));
     case Kind::BigInt:
     case Kind::Str:
     case Kind::Bytes:
@@ -340,7 +431,7 @@ bool PyValue::operator==(const PyValue &o) const
         return bytesData() == o.bytesData();
     case Kind::List:
     case Kind::Tuple:
-        return m_items == o.m_items || items() == o.items();
+        return m_u.node == o.m_u.node || items() == o.items();
     case Kind::Set:
     case Kind::FrozenSet: { // order-insensitive
         if (items().size() != o.items().size())
@@ -350,7 +441,7 @@ bool PyValue::operator==(const PyValue &o) const
         });
     }
     case Kind::Dict:
-        return m_pairs == o.m_pairs || pairs() == o.pairs();
+        return m_u.node == o.m_u.node || pairs() == o.pairs();
     case Kind::Object: {
         const Object &a = object(), &b = o.object();
         auto same = [](const auto &x, const auto &y) { return (!x && !y) || (x && y && *x == *y); };
@@ -388,10 +479,10 @@ QString PyValue::repr(int maxChars) const
     auto append = [&](const QString &s) { out += s; };
     switch (m_kind) {
     case Kind::None: append(QStringLiteral("None")); break;
-    case Kind::Bool: append(m_scalar.b ? QStringLiteral("True") : QStringLiteral("False")); break;
+    case Kind::Bool: append(m_u.b ? QStringLiteral("True") : QStringLiteral("False")); break;
     case Kind::Int:
     case Kind::BigInt: append(QString::fromLatin1(bigIntDecimal())); break;
-    case Kind::Float: append(QString::number(m_scalar.d, 'g', 17)); break;
+    case Kind::Float: append(QString::number(m_u.d, 'g', 17)); break;
     case Kind::Str: append(u'\'' + toQString() + u'\''); break;
     case Kind::Bytes:
     case Kind::ByteArray: {

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QList>
 
+#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -50,7 +51,12 @@ public:
         QByteArray qualifiedName() const { return module + '.' + name; }
     };
 
-    PyValue() = default; // None
+    PyValue() noexcept {} // None
+    PyValue(const PyValue &other) noexcept;
+    PyValue(PyValue &&other) noexcept;
+    PyValue &operator=(const PyValue &other) noexcept;
+    PyValue &operator=(PyValue &&other) noexcept;
+    ~PyValue();
 
     static PyValue none() { return {}; }
     static PyValue boolean(bool b);
@@ -75,9 +81,10 @@ public:
     bool isStrLike() const { return m_kind == Kind::Str; }
     bool isSequence() const { return m_kind == Kind::List || m_kind == Kind::Tuple; }
 
-    bool toBool() const { return m_scalar.b; }
-    qint64 toInt() const { return m_scalar.i; }
-    double toFloat() const { return m_scalar.d; }
+    // The scalar of Bool/Int/Float (read as the other scalar kinds' bits, like a C union); 0 otherwise.
+    bool toBool() const { return isScalar() && m_u.b; }
+    qint64 toInt() const { return isScalar() ? m_u.i : 0; }
+    double toFloat() const { return isScalar() ? m_u.d : 0.0; }
     // Str, Bytes, ByteArray payload; BigInt two's complement bytes.
     const QByteArray &bytesData() const;
     QString toQString() const { return QString::fromUtf8(bytesData()); }
@@ -108,16 +115,39 @@ public:
     const void *identity() const;
 
 private:
+    struct Node;
+    struct ItemsNode;
+    struct PairsNode;
+    struct ObjectNode;
+
+    bool isScalar() const { return m_kind == Kind::Bool || m_kind == Kind::Int || m_kind == Kind::Float; }
+    bool hasBytes() const
+    {
+        return m_kind == Kind::Str || m_kind == Kind::Bytes || m_kind == Kind::ByteArray || m_kind == Kind::BigInt;
+    }
+    bool hasItems() const
+    {
+        return m_kind == Kind::List || m_kind == Kind::Tuple || m_kind == Kind::Set || m_kind == Kind::FrozenSet;
+    }
+    bool hasNode() const { return hasItems() || m_kind == Kind::Dict || m_kind == Kind::Object; }
+    static PyValue withBytes(Kind kind, QByteArray data);
+    static PyValue withItems(Kind kind, Items items);
+    void release() noexcept;
+
+    // 32 bytes: a value is a kind plus ONE payload. Scalars are inline; str/bytes/bytearray/
+    // big ints are a QByteArray (one allocation, and copies share it, so its data block is the
+    // Python id); containers and objects are one intrusively counted node. Reading a 200k-row
+    // DataFrame makes hundreds of thousands of these, so size and allocations per value count.
     Kind m_kind = Kind::None;
-    union {
+    union Storage {
+        Storage() noexcept : i(0) {}
+        ~Storage() {}
         bool b;
         qint64 i;
         double d;
-    } m_scalar{};
-    std::shared_ptr<QByteArray> m_bytes;
-    std::shared_ptr<Items> m_items;
-    std::shared_ptr<Pairs> m_pairs;
-    std::shared_ptr<Object> m_object;
+        QByteArray bytes;
+        Node *node;
+    } m_u;
 };
 
 } // namespace cachescope

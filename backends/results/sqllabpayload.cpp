@@ -136,7 +136,7 @@ Expected<SqlLabPayload::Decoded> SqlLabPayload::decode(const QByteArray &compres
         d.payload = std::move(v).value();
         return d;
     }
-    auto v = MsgpackDecoder().decode(inflated->data);
+    auto v = MsgpackDecoder().decode(std::move(inflated->data));
     if (!v)
         return makeError(QStringLiteral("SQL Lab payload: %1").arg(v.error()));
     d.payload = v->value;

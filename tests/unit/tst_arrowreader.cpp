@@ -1,6 +1,7 @@
 // The Arrow IPC reader against the official integration vectors (../shared/testdata/arrow-ipc):
 // every column of every batch of every file whose types the reader claims must equal the JSON.
 #include "codec/arrowreader.h"
+#include "codec/arrowwriter.h"
 #include "codec/inflater.h"
 #include "codec/pyvalue.h"
 #include "python.h"
@@ -259,6 +260,42 @@ private slots:
         }
         QVERIFY2(cmp.mismatches.isEmpty(), qPrintable(cmp.mismatches.mid(0, 10).join(u'\n')));
         qInfo("%s: %d column-batches matched, %d fields unclaimed", qPrintable(QFileInfo(stream).fileName()), matched, unclaimed);
+    }
+
+    void readingAnOwnedStreamReferencesItAndOutlivesIt()
+    {
+        std::vector<std::optional<qint64>> ids;
+        std::vector<std::optional<QByteArray>> names;
+        for (qint64 i = 0; i < 1000; ++i) {
+            ids.push_back(i % 7 ? std::optional<qint64>(i * 3) : std::nullopt);
+            names.push_back(QByteArray("name_") + QByteArray::number(i));
+        }
+        ArrowTable table;
+        ArrowRecordBatch batch;
+        batch.length = 1000;
+        batch.columns = {ArrowWriter::int64Array(ids), ArrowWriter::utf8Array(names)};
+        table.schema = {ArrowWriter::fieldFor(QStringLiteral("id"), batch.columns[0]),
+                        ArrowWriter::fieldFor(QStringLiteral("name"), batch.columns[1])};
+        table.batches.push_back(std::move(batch));
+        const QByteArray stream = ArrowWriter::writeStream(table).value();
+
+        auto copied = ArrowReader().read(QByteArrayView(stream));
+        Expected<ArrowTable> referenced = makeError(QStringLiteral("unset"));
+        {
+            QByteArray owned(stream.constData(), stream.size()); // dies before the table is read
+            referenced = ArrowReader().read(owned);
+        }
+        QVERIFY(copied.hasValue() && referenced.hasValue());
+        QCOMPARE(referenced->rowCount(), qint64(1000));
+        const ArrowArray &idCol = referenced->batches[0].columns[0];
+        const ArrowArray &nameCol = referenced->batches[0].columns[1];
+        for (qint64 i = 0; i < 1000; ++i) {
+            QCOMPARE(idCol.isValid(i), ids[size_t(i)].has_value());
+            if (ids[size_t(i)])
+                QCOMPARE(idCol.integerAt(i), *ids[size_t(i)]);
+            QCOMPARE(nameCol.bytesAt(i).toByteArray(), *names[size_t(i)]);
+            QCOMPARE(nameCol.bytesAt(i).toByteArray(), copied->batches[0].columns[1].bytesAt(i).toByteArray());
+        }
     }
 
     void truncatedAtEveryOffsetFailsCleanly()

@@ -1,10 +1,12 @@
 // The decoder chain on entries written by the real tools (tests/fixtures/payloads, made by
 // make_payloads.py with cachelib 0.9.0 / pandas 1.5.3) and on hostile input.
+#include "codec/arrowwriter.h"
 #include "codec/decodejson.h"
 #include "codec/decoderchain.h"
 #include "codec/imagesniffer.h"
 #include "codec/inflater.h"
 #include "codec/jsonreader.h"
+#include "codec/msgpackencoder.h"
 #include "python.h"
 
 #include <QFile>
@@ -185,6 +187,43 @@ private slots:
         r = DecoderChain().decode(*gz, hints);
         QVERIFY(!r.ok());
         QVERIFY2(r.error.startsWith(QLatin1String("layer 0 (zlib)")), qPrintable(r.error));
+    }
+
+    void bigSqlLabPayloadIsOpenedWithoutLosingBytes()
+    {
+        // Over 1 MiB of Arrow in "data": the msgpack layer hands the inflated buffer to the bin.
+        std::vector<std::optional<qint64>> ids;
+        for (qint64 i = 0; i < 300'000; ++i)
+            ids.push_back(i * 5);
+        ArrowTable table;
+        ArrowRecordBatch batch;
+        batch.length = qint64(ids.size());
+        batch.columns = {ArrowWriter::int64Array(ids)};
+        table.schema = {ArrowWriter::fieldFor(QStringLiteral("id"), batch.columns[0])};
+        table.batches.push_back(std::move(batch));
+        const QByteArray arrow = ArrowWriter::writeStream(table).value();
+        QVERIFY(arrow.size() > (1 << 20));
+        PyValue::Pairs pairs;
+        pairs.emplace_back(PyValue::str(QByteArray("status")), PyValue::str(QByteArray("success")));
+        pairs.emplace_back(PyValue::str(QByteArray("data")), PyValue::bytes(arrow));
+        pairs.emplace_back(PyValue::str(QByteArray("query_id")), PyValue::integer(3));
+        const QByteArray packed = MsgpackEncoder::encode(PyValue::dict(std::move(pairs))).value();
+
+        const DecodeResult r = DecoderChain().decode(Inflater::compressZlib(packed));
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.shape, QStringLiteral("sqllab-results"));
+        QVERIFY(r.table);
+        QCOMPARE(r.table->rowCount(), qint64(ids.size()));
+        QCOMPARE(r.table->batches[0].columns[0].integerAt(123456), qint64(123456 * 5));
+        QCOMPARE(r.value.get("data")->bytesData(), arrow);
+        QCOMPARE(r.value.get("query_id")->toInt(), qint64(3));
+
+        // With bytes after the value it is not this msgpack layer's buffer to take: the chain
+        // falls back and still shows every byte.
+        const QByteArray trailing = packed + QByteArray("\xff\xfe", 2);
+        const DecodeResult raw = DecoderChain().decode(Inflater::compressZlib(trailing));
+        QVERIFY2(raw.ok(), qPrintable(raw.error));
+        QCOMPARE(raw.bytes, trailing);
     }
 
     void zlibBombIsStopped()

@@ -41,6 +41,49 @@ private slots:
         QCOMPARE(check->trimmed(), QByteArray("ok"));
     }
 
+    void takingTheBufferAdoptsTheBigBinAndKeepsEverythingElse()
+    {
+        // A SQL Lab-like map: the big bin sits between strings, and trailing bytes follow.
+        QByteArray big(3 << 20, Qt::Uninitialized);
+        for (qsizetype i = 0; i < big.size(); ++i)
+            big[i] = char(i * 131 % 251);
+        PyValue::Pairs pairs;
+        pairs.emplace_back(PyValue::str(QByteArray("status")), PyValue::str(QByteArray("success")));
+        pairs.emplace_back(PyValue::str(QByteArray("data")), PyValue::bytes(big));
+        pairs.emplace_back(PyValue::str(QByteArray("small")), PyValue::bytes(QByteArray("\x00\x01", 2)));
+        pairs.emplace_back(PyValue::str(QByteArray("columns")),
+                           PyValue::list({PyValue::str(QByteArray("id")), PyValue::integer(7)}));
+        const PyValue value = PyValue::dict(std::move(pairs));
+        auto packed = MsgpackEncoder::encode(value);
+        QVERIFY(packed.hasValue());
+        const QByteArray withTrailer = *packed + QByteArray("trailer");
+
+        auto viewed = MsgpackDecoder().decode(QByteArrayView(withTrailer));
+        QVERIFY(viewed.hasValue());
+        QCOMPARE(viewed->consumed, packed->size());
+        QVERIFY(viewed->value == value);
+
+        // A whole-buffer value takes the buffer: its bin is the handed-over bytes, not a copy.
+        QByteArray handedOver(packed->constData(), packed->size()); // unshared, as an inflated buffer is
+        const char *const base = handedOver.constData();
+        auto taken = MsgpackDecoder().decode(std::move(handedOver));
+        QVERIFY(taken.hasValue());
+        QCOMPARE(taken->consumed, packed->size());
+        QVERIFY(taken->value == value);
+        QCOMPARE(taken->value.get("data")->bytesData(), big);
+        const char *const adopted = taken->value.get("data")->bytesData().constData();
+        QVERIFY(adopted > base && adopted < base + packed->size());
+
+        // With bytes after the value the buffer stays the caller's, whole.
+        QByteArray kept(withTrailer.constData(), withTrailer.size());
+        auto partial = MsgpackDecoder().decodeTaking(kept);
+        QVERIFY(partial.hasValue());
+        QCOMPARE(partial->consumed, packed->size());
+        QVERIFY(partial->value == value);
+        QCOMPARE(kept, withTrailer);
+        QCOMPARE(withTrailer.right(7), QByteArray("trailer")); // the caller's bytes are untouched
+    }
+
     void encodesLikePython()
     {
         const PyValue v = PyValue::dict({
