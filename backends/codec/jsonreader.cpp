@@ -1,5 +1,7 @@
 #include "jsonreader.h"
 
+#include "utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -281,25 +283,6 @@ private:
         return true;
     }
 
-    static void appendUtf8(QByteArray &out, quint32 cp)
-    {
-        if (cp < 0x80) {
-            out.append(char(cp));
-        } else if (cp < 0x800) {
-            out.append(char(0xc0 | (cp >> 6)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        } else if (cp < 0x10000) {
-            out.append(char(0xe0 | (cp >> 12)));
-            out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        } else {
-            out.append(char(0xf0 | (cp >> 18)));
-            out.append(char(0x80 | ((cp >> 12) & 0x3f)));
-            out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        }
-    }
-
     bool string(QByteArray *out)
     {
         ++m_p; // opening quote
@@ -347,7 +330,7 @@ private:
                     else
                         m_p = save;
                 }
-                appendUtf8(*out, cp); // lone surrogates kept as WTF-8, like Python's str
+                utf8::appendUtf8(*out, cp); // lone surrogates kept as WTF-8, like Python's str
                 break;
             }
             default:
