@@ -2,14 +2,13 @@
 #include "codec/jsonreader.h"
 
 #include "python.h"
+#include "checkok.h"
 
 #include <QTest>
 
 #include <cmath>
 
 using namespace cachescope;
-
-#define CHECK_OK(x) QVERIFY2(bool(x), (x) ? "" : qPrintable((x).error()))
 
 class TestJsonReader : public QObject
 {
