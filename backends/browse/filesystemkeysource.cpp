@@ -29,24 +29,14 @@ bool isHex(QByteArrayView v)
 } // namespace
 
 FileSystemKeySource::FileSystemKeySource(QString directory, QObject *parent)
-    : KeySource({}, parent), m_dir(QDir(directory).absolutePath()), m_thread(new QThread), m_context(new QObject)
+    : KeySource({}, parent), m_dir(QDir(directory).absolutePath()), m_io(QStringLiteral("fs-keys"))
 {
     m_known.insert(countFileName(), QByteArrayLiteral("__wz_cache_count"));
-    m_thread->setObjectName(QStringLiteral("fs-keys"));
-    m_context->moveToThread(m_thread);
-    m_thread->start();
 }
 
 FileSystemKeySource::~FileSystemKeySource()
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        m_cancelled.insert(0);
-    }
-    QMetaObject::invokeMethod(m_context, [ctx = m_context] { delete ctx; }, Qt::QueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    m_io.stop();
 }
 
 QByteArray FileSystemKeySource::countFileName()
@@ -54,22 +44,9 @@ QByteArray FileSystemKeySource::countFileName()
     return QCryptographicHash::hash("__wz_cache_count", QCryptographicHash::Md5).toHex();
 }
 
-template<typename F>
-void FileSystemKeySource::onWorker(F &&f)
-{
-    QMetaObject::invokeMethod(m_context, std::forward<F>(f), Qt::QueuedConnection);
-}
-
-bool FileSystemKeySource::isCancelled(quint64 id)
-{
-    QMutexLocker lock(&m_mutex);
-    return m_cancelled.contains(id) || m_cancelled.contains(0);
-}
-
 void FileSystemKeySource::cancel(quint64 id)
 {
-    QMutexLocker lock(&m_mutex);
-    m_cancelled.insert(id);
+    m_io.cancel(id);
 }
 
 bool FileSystemKeySource::isEntryName(const QByteArray &name) const
@@ -125,13 +102,13 @@ std::optional<quint32> FileSystemKeySource::readExpiry(const QByteArray &h)
 quint64 FileSystemKeySource::requestScan(const QByteArray &cursor, const QByteArray &match, int count, bool continuous)
 {
     const quint64 id = nextId();
-    onWorker([=, this] { scanOnWorker(id, cursor.isEmpty() ? QByteArray("0") : cursor, match, count, continuous); });
+    m_io.post([=, this] { scanOnWorker(id, cursor.isEmpty() ? QByteArray("0") : cursor, match, count, continuous); });
     return id;
 }
 
 void FileSystemKeySource::scanOnWorker(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous)
 {
-    if (isCancelled(id))
+    if (m_io.isCancelled(id))
         return;
     // Cursor "<generation>:<offset>"; "0" takes a new listing. A cursor from an older listing
     // continues at its offset in the newest one (entries may repeat; the model dedupes).
@@ -179,7 +156,7 @@ void FileSystemKeySource::scanOnWorker(quint64 id, QByteArray cursor, QByteArray
             ? QByteArray("0")
             : QByteArray::number(m_listingGeneration) + ':' + QByteArray::number(offset);
         cursor = batch.nextCursor;
-        const bool more = continuous && !batch.done() && !isCancelled(id);
+        const bool more = continuous && !batch.done() && !m_io.isCancelled(id);
         post([this, id, batch] { Q_EMIT scanReady(id, batch); });
         if (!more)
             return;
@@ -189,7 +166,7 @@ void FileSystemKeySource::scanOnWorker(quint64 id, QByteArray cursor, QByteArray
 quint64 FileSystemKeySource::requestMetadata(const QList<QByteArray> &keys)
 {
     const quint64 id = nextId();
-    onWorker([this, id, keys] {
+    m_io.post([this, id, keys] {
         QList<KeyMetadata> out;
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         for (const auto &k : keys) {
@@ -223,7 +200,7 @@ quint64 FileSystemKeySource::requestMetadata(const QList<QByteArray> &keys)
 quint64 FileSystemKeySource::requestValue(const QByteArray &key)
 {
     const quint64 id = nextId();
-    onWorker([this, id, key] {
+    m_io.post([this, id, key] {
         if (!isEntryName(key)) {
             post([this, id, key] { Q_EMIT valueReady(id, key, {}, false); });
             return;
@@ -246,7 +223,7 @@ quint64 FileSystemKeySource::requestValue(const QByteArray &key)
 
 void FileSystemKeySource::doDeleteKeys(quint64 id, const QList<QByteArray> &keys)
 {
-    onWorker([this, id, keys] {
+    m_io.post([this, id, keys] {
         qint64 deleted = 0;
         for (const auto &k : keys) {
             if (isEntryName(k) && QFile::remove(pathOf(k)))
@@ -258,12 +235,12 @@ void FileSystemKeySource::doDeleteKeys(quint64 id, const QList<QByteArray> &keys
 
 void FileSystemKeySource::doDeleteNamespace(quint64 id, const QByteArray &namespacePath)
 {
-    onWorker([this, id, namespacePath] {
+    m_io.post([this, id, namespacePath] {
         qint64 deleted = 0;
         const QStringList names = QDir(m_dir).entryList(QDir::Files | QDir::Hidden, QDir::Unsorted);
         for (const QString &n : names) {
             const QByteArray name = n.toLatin1();
-            if (isCancelled(id))
+            if (m_io.isCancelled(id))
                 break;
             if (isEntryName(name) && name != countFileName() && name.startsWith(namespacePath)
                 && QFile::remove(pathOf(name)))
@@ -275,7 +252,7 @@ void FileSystemKeySource::doDeleteNamespace(quint64 id, const QByteArray &namesp
 
 void FileSystemKeySource::doSetTtl(quint64 id, const QList<QByteArray> &keys, qint64 ttlMs)
 {
-    onWorker([this, id, keys, ttlMs] {
+    m_io.post([this, id, keys, ttlMs] {
         qint64 changed = 0;
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         const quint32 expiry = ttlMs < 0 ? 0u : quint32(qMin<qint64>(now + (ttlMs + 999) / 1000, 0xffffffffLL));

@@ -1,13 +1,11 @@
 #pragma once
 
 #include "keysource.h"
+#include "keyworkerthread.h"
 
 #include <QHash>
 #include <QMutex>
-#include <QSet>
 #include <QStringList>
-
-class QThread;
 
 namespace cachescope {
 
@@ -42,22 +40,17 @@ protected:
     void doSetTtl(quint64 id, const QList<QByteArray> &keys, qint64 ttlMs) override;
 
 private:
-    template<typename F>
-    void onWorker(F &&f);
-    bool isCancelled(quint64 id);
     bool isEntryName(const QByteArray &name) const;
     QString pathOf(const QByteArray &name) const;
     void scanOnWorker(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous);
 
     QString m_dir;
-    QThread *m_thread;
-    QObject *m_context;
     // Worker-thread state: the listing a scan pages through.
     QList<QByteArray> m_listing;
     quint64 m_listingGeneration = 0;
-    mutable QMutex m_mutex; // guards m_cancelled and m_known
-    QSet<quint64> m_cancelled;
+    mutable QMutex m_mutex; // guards m_known
     mutable QHash<QByteArray, QByteArray> m_known;
+    KeyWorkerThread m_io; // last: stopped before the state its work touches is destroyed
 };
 
 } // namespace cachescope

@@ -75,25 +75,14 @@ struct RedisKeySource::Worker
 RedisKeySource::RedisKeySource(RedisUrl url, QByteArray keyPrefix, QObject *parent)
     : KeySource(std::move(keyPrefix), parent)
     , m_url(url)
-    , m_thread(new QThread)
-    , m_context(new QObject)
     , m_worker(std::make_unique<Worker>(std::move(url)))
+    , m_io(QStringLiteral("redis-keys"))
 {
-    m_thread->setObjectName(QStringLiteral("redis-keys"));
-    m_context->moveToThread(m_thread);
-    m_thread->start();
 }
 
 RedisKeySource::~RedisKeySource()
 {
-    {
-        QMutexLocker lock(&m_cancelMutex);
-        m_cancelled.insert(0); // marks "everything": see isCancelled
-    }
-    QMetaObject::invokeMethod(m_context, [ctx = m_context] { delete ctx; }, Qt::QueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    m_io.stop();
 }
 
 QString RedisKeySource::description() const
@@ -101,41 +90,28 @@ QString RedisKeySource::description() const
     return m_url.redacted();
 }
 
-template<typename F>
-void RedisKeySource::onWorker(F &&f)
-{
-    QMetaObject::invokeMethod(m_context, std::forward<F>(f), Qt::QueuedConnection);
-}
-
-bool RedisKeySource::isCancelled(quint64 id)
-{
-    QMutexLocker lock(&m_cancelMutex);
-    return m_cancelled.contains(id) || m_cancelled.contains(0);
-}
-
 void RedisKeySource::cancel(quint64 id)
 {
-    QMutexLocker lock(&m_cancelMutex);
-    m_cancelled.insert(id);
+    m_io.cancel(id);
 }
 
 quint64 RedisKeySource::requestScan(const QByteArray &cursor, const QByteArray &match, int count, bool continuous)
 {
     const quint64 id = nextId();
     const QByteArray start = cursor.isEmpty() ? QByteArray("0") : cursor;
-    onWorker([this, id, start, match, count, continuous] { scanStep(id, start, match, count, continuous); });
+    m_io.post([this, id, start, match, count, continuous] { scanStep(id, start, match, count, continuous); });
     return id;
 }
 
 // Runs on the worker thread.
 void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous)
 {
-    if (isCancelled(id))
+    if (m_io.isCancelled(id))
         return;
     if (continuous && m_batchesInFlight.load() >= kMaxBatchesInFlight) {
         // The GUI thread has not caught up: park the scan; the GUI side resumes it when it has
         // taken a batch. Other requests keep running meanwhile.
-        QMutexLocker lock(&m_cancelMutex);
+        QMutexLocker lock(&m_parkedMutex);
         m_parked = [=, this] { scanStep(id, cursor, match, count, continuous); };
         if (m_batchesInFlight.load() >= kMaxBatchesInFlight)
             return;
@@ -206,12 +182,12 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
             m_batchesInFlight.fetch_sub(1);
             std::function<void()> parked;
             {
-                QMutexLocker lock(&m_cancelMutex);
+                QMutexLocker lock(&m_parkedMutex);
                 parked = std::move(m_parked);
                 m_parked = nullptr;
             }
             if (parked)
-                onWorker(std::move(parked));
+                m_io.post(std::move(parked));
             Q_EMIT scanReady(id, slice);
         });
     }
@@ -223,14 +199,14 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
         else if (ns > kSlowRoundTripNs)
             nextCount = qMax(100, count / 2);
         // Re-post instead of looping, so queued metadata requests get their turn.
-        onWorker([=, this] { scanStep(id, next, match, nextCount, continuous); });
+        m_io.post([=, this] { scanStep(id, next, match, nextCount, continuous); });
     }
 }
 
 quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)
 {
     const quint64 id = nextId();
-    onWorker([this, id, keys] {
+    m_io.post([this, id, keys] {
         QList<QList<QByteArray>> cmds;
         cmds.reserve(keys.size() * 3);
         for (const auto &k : keys) {
@@ -265,7 +241,7 @@ quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)
 quint64 RedisKeySource::requestValue(const QByteArray &key)
 {
     const quint64 id = nextId();
-    onWorker([this, id, key] {
+    m_io.post([this, id, key] {
         auto replies = m_worker->run({{"GET", key}});
         QString error;
         if (!replies)
@@ -286,7 +262,7 @@ quint64 RedisKeySource::requestValue(const QByteArray &key)
 
 void RedisKeySource::doDeleteKeys(quint64 id, const QList<QByteArray> &keys)
 {
-    onWorker([this, id, keys] {
+    m_io.post([this, id, keys] {
         qint64 deleted = 0;
         for (qsizetype at = 0; at < keys.size(); at += kDeleteBatch) {
             QList<QByteArray> cmd{"DEL"};
@@ -308,13 +284,13 @@ void RedisKeySource::doDeleteKeys(quint64 id, const QList<QByteArray> &keys)
 void RedisKeySource::doDeleteNamespace(quint64 id, const QByteArray &namespacePath)
 {
     const QByteArray match = globEscape(namespacePath) + '*';
-    onWorker([this, id, namespacePath, match] {
+    m_io.post([this, id, namespacePath, match] {
         // SCAN + DEL in batches, never KEYS or FLUSHDB; every key is checked against both the
         // namespace and the cache prefix before it is deleted.
         QByteArray cursor = "0";
         qint64 deleted = 0;
         do {
-            if (isCancelled(id)) {
+            if (m_io.isCancelled(id)) {
                 post([this, id, deleted] {
                     Q_EMIT writeFailed(id, QStringLiteral("namespace delete cancelled after %1 keys").arg(deleted));
                 });
@@ -351,7 +327,7 @@ void RedisKeySource::doDeleteNamespace(quint64 id, const QByteArray &namespacePa
 
 void RedisKeySource::doSetTtl(quint64 id, const QList<QByteArray> &keys, qint64 ttlMs)
 {
-    onWorker([this, id, keys, ttlMs] {
+    m_io.post([this, id, keys, ttlMs] {
         QList<QList<QByteArray>> cmds;
         for (const auto &k : keys) {
             if (ttlMs < 0)

@@ -1,17 +1,15 @@
 #pragma once
 
 #include "keysource.h"
+#include "keyworkerthread.h"
 #include "redis/redisurl.h"
 
 #include <QHash>
 #include <QMutex>
-#include <QSet>
 
 #include <atomic>
 #include <functional>
 #include <memory>
-
-class QThread;
 
 namespace cachescope {
 
@@ -43,19 +41,14 @@ protected:
 
 private:
     struct Worker;
-    template<typename F>
-    void onWorker(F &&f);
-    bool isCancelled(quint64 id);
     void scanStep(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous);
 
     RedisUrl m_url;
-    QThread *m_thread;
-    QObject *m_context;                // lives in m_thread; work is posted to it
-    std::unique_ptr<Worker> m_worker;  // touched only on m_thread
-    QMutex m_cancelMutex;
-    QSet<quint64> m_cancelled;
+    std::unique_ptr<Worker> m_worker;  // touched only on m_io's thread
+    QMutex m_parkedMutex;
     std::atomic<int> m_batchesInFlight{0};
-    std::function<void()> m_parked; // a continuous scan waiting for the GUI (guarded by m_cancelMutex)
+    std::function<void()> m_parked; // a continuous scan waiting for the GUI (guarded by m_parkedMutex)
+    KeyWorkerThread m_io; // last: stopped before m_worker and the rest are destroyed
 };
 
 } // namespace cachescope

@@ -1,5 +1,7 @@
 #include "jsonreader.h"
 
+#include "utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -8,10 +10,14 @@ namespace cachescope {
 
 namespace {
 
+// Recursive descent over the bytes; the first failure wins and is reported where it happened.
 class Parser
 {
 public:
-    Parser(QByteArrayView text, int maxDepth) : m_p(text.data()), m_end(text.data() + text.size()), m_begin(text.data()), m_maxDepth(maxDepth) {}
+    Parser(QByteArrayView text, const JsonReader::Options &options)
+        : m_p(text.data()), m_end(text.data() + text.size()), m_begin(text.data()), m_o(options)
+    {
+    }
 
     Expected<PyValue> run()
     {
@@ -20,7 +26,7 @@ public:
             return error();
         skipSpace();
         if (m_p != m_end) {
-            fail("trailing data");
+            fail(QStringLiteral("unexpected data after the value"));
             return error();
         }
         return v;
@@ -29,15 +35,31 @@ public:
 private:
     Error error() const
     {
-        return makeError(QStringLiteral("JSON: %1 at offset %2").arg(QLatin1String(m_why)).arg(m_failAt));
+        if (!m_o.lineColumn)
+            return makeError(QStringLiteral("JSON: %1 at offset %2").arg(m_why).arg(m_failAt));
+        int line = 1, column = 1; // columns count bytes
+        for (const char *q = m_begin; q < m_begin + m_failAt; ++q) {
+            if (*q == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        return makeError(QStringLiteral("JSON: %1 at line %2, column %3").arg(m_why).arg(line).arg(column));
     }
-    bool fail(const char *why)
+    bool fail(const QString &why)
     {
-        if (!m_why) {
+        if (m_why.isEmpty()) {
             m_why = why;
             m_failAt = m_p - m_begin;
         }
         return false;
+    }
+    bool failAt(const char *at, const QString &why)
+    {
+        m_p = at;
+        return fail(why);
     }
     void skipSpace()
     {
@@ -54,81 +76,26 @@ private:
         m_p = q;
         return true;
     }
+    bool digits()
+    {
+        const char *start = m_p;
+        while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+            ++m_p;
+        return m_p > start;
+    }
 
     bool value(PyValue *out, int depth)
     {
-        if (depth > m_maxDepth)
-            return fail("nesting too deep");
+        if (depth > m_o.maxDepth)
+            return fail(QStringLiteral("too deep: nesting deeper than %1 levels").arg(m_o.maxDepth));
         skipSpace();
         if (m_p >= m_end)
-            return fail("unexpected end of input");
+            return fail(QStringLiteral("unexpected end of input"));
         switch (*m_p) {
-        case '{': {
-            ++m_p;
-            PyValue::Pairs pairs;
-            skipSpace();
-            if (m_p < m_end && *m_p == '}') {
-                ++m_p;
-                *out = PyValue::dict();
-                return true;
-            }
-            while (true) {
-                skipSpace();
-                if (m_p >= m_end || *m_p != '"')
-                    return fail("expected a string key");
-                QByteArray key;
-                if (!string(&key))
-                    return false;
-                skipSpace();
-                if (m_p >= m_end || *m_p != ':')
-                    return fail("expected ':'");
-                ++m_p;
-                PyValue v;
-                if (!value(&v, depth + 1))
-                    return false;
-                pairs.emplace_back(PyValue::str(std::move(key)), std::move(v));
-                skipSpace();
-                if (m_p < m_end && *m_p == ',') {
-                    ++m_p;
-                    continue;
-                }
-                if (m_p < m_end && *m_p == '}') {
-                    ++m_p;
-                    break;
-                }
-                return fail("expected ',' or '}'");
-            }
-            *out = PyValue::dict(std::move(pairs));
-            return true;
-        }
-        case '[': {
-            ++m_p;
-            PyValue::Items items;
-            skipSpace();
-            if (m_p < m_end && *m_p == ']') {
-                ++m_p;
-                *out = PyValue::list();
-                return true;
-            }
-            while (true) {
-                PyValue v;
-                if (!value(&v, depth + 1))
-                    return false;
-                items.push_back(std::move(v));
-                skipSpace();
-                if (m_p < m_end && *m_p == ',') {
-                    ++m_p;
-                    continue;
-                }
-                if (m_p < m_end && *m_p == ']') {
-                    ++m_p;
-                    break;
-                }
-                return fail("expected ',' or ']'");
-            }
-            *out = PyValue::list(std::move(items));
-            return true;
-        }
+        case '{':
+            return object(out, depth);
+        case '[':
+            return array(out, depth);
         case '"': {
             QByteArray s;
             if (!string(&s))
@@ -137,54 +104,144 @@ private:
             return true;
         }
         case 't':
-            if (literal("true")) { *out = PyValue::boolean(true); return true; }
-            return fail("bad literal");
+            return word("true", PyValue::boolean(true), out);
         case 'f':
-            if (literal("false")) { *out = PyValue::boolean(false); return true; }
-            return fail("bad literal");
+            return word("false", PyValue::boolean(false), out);
         case 'n':
-            if (literal("null")) { *out = PyValue::none(); return true; }
-            return fail("bad literal");
+            return word("null", PyValue::none(), out);
         case 'N':
-            if (literal("NaN")) { *out = PyValue::floating(std::numeric_limits<double>::quiet_NaN()); return true; }
-            return fail("bad literal");
+            if (m_o.allowNonFinite)
+                return word("NaN", PyValue::floating(std::numeric_limits<double>::quiet_NaN()), out);
+            break;
         case 'I':
-            if (literal("Infinity")) { *out = PyValue::floating(HUGE_VAL); return true; }
-            return fail("bad literal");
-        default:
+            if (m_o.allowNonFinite)
+                return word("Infinity", PyValue::floating(HUGE_VAL), out);
+            break;
+        case '-':
             return number(out);
+        default:
+            if (*m_p >= '0' && *m_p <= '9')
+                return number(out);
         }
+        return fail(QStringLiteral("unexpected character '%1'").arg(QLatin1Char(*m_p)));
     }
 
+    bool word(const char *text, PyValue v, PyValue *out)
+    {
+        if (!literal(text))
+            return fail(QStringLiteral("invalid literal"));
+        *out = std::move(v);
+        return true;
+    }
+
+    bool object(PyValue *out, int depth)
+    {
+        const char *start = m_p;
+        ++m_p;
+        PyValue::Pairs pairs;
+        skipSpace();
+        if (m_p < m_end && *m_p == '}') {
+            ++m_p;
+        } else {
+            while (true) {
+                skipSpace();
+                if (m_p >= m_end || *m_p != '"')
+                    return fail(QStringLiteral("expected a string key"));
+                QByteArray key;
+                if (!string(&key))
+                    return false;
+                skipSpace();
+                if (m_p >= m_end || *m_p != ':')
+                    return fail(QStringLiteral("expected ':'"));
+                ++m_p;
+                PyValue v;
+                if (!value(&v, depth + 1))
+                    return false;
+                pairs.emplace_back(PyValue::str(std::move(key)), std::move(v));
+                skipSpace();
+                if (m_p >= m_end)
+                    return fail(QStringLiteral("unterminated object"));
+                if (*m_p == ',') {
+                    ++m_p;
+                    continue;
+                }
+                if (*m_p == '}') {
+                    ++m_p;
+                    break;
+                }
+                return fail(QStringLiteral("expected ',' or '}'"));
+            }
+        }
+        if (!m_o.objectHook) {
+            *out = PyValue::dict(std::move(pairs));
+            return true;
+        }
+        auto hooked = m_o.objectHook(std::move(pairs));
+        if (!hooked)
+            return failAt(start, hooked.error());
+        *out = std::move(hooked).value();
+        return true;
+    }
+
+    bool array(PyValue *out, int depth)
+    {
+        ++m_p;
+        PyValue::Items items;
+        skipSpace();
+        if (m_p < m_end && *m_p == ']') {
+            ++m_p;
+            *out = PyValue::list();
+            return true;
+        }
+        while (true) {
+            PyValue v;
+            if (!value(&v, depth + 1))
+                return false;
+            items.push_back(std::move(v));
+            skipSpace();
+            if (m_p >= m_end)
+                return fail(QStringLiteral("unterminated array"));
+            if (*m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (*m_p == ']') {
+                ++m_p;
+                break;
+            }
+            return fail(QStringLiteral("expected ',' or ']'"));
+        }
+        *out = PyValue::list(std::move(items));
+        return true;
+    }
+
+    // The grammar of Python's json: -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?, leading zeros aside.
     bool number(PyValue *out)
     {
         const char *start = m_p;
-        if (m_p < m_end && *m_p == '-') {
+        if (*m_p == '-') {
             ++m_p;
-            if (literal("Infinity")) {
+            if (m_o.allowNonFinite && literal("Infinity")) {
                 *out = PyValue::floating(-HUGE_VAL);
                 return true;
             }
         }
-        const char *digits = m_p;
-        while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
-            ++m_p;
-        if (m_p == digits)
-            return fail("unexpected character");
+        if (!digits())
+            return fail(QStringLiteral("invalid number"));
         bool isFloat = false;
         if (m_p < m_end && *m_p == '.') {
             isFloat = true;
             ++m_p;
-            while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
-                ++m_p;
+            if (!digits())
+                return fail(QStringLiteral("invalid number"));
         }
         if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
             isFloat = true;
             ++m_p;
             if (m_p < m_end && (*m_p == '+' || *m_p == '-'))
                 ++m_p;
-            while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
-                ++m_p;
+            if (!digits())
+                return fail(QStringLiteral("invalid number"));
         }
         if (isFloat) {
             double d = 0;
@@ -192,7 +249,7 @@ private:
             if (r.ec == std::errc::result_out_of_range)
                 d = (*start == '-') ? -HUGE_VAL : HUGE_VAL;
             else if (r.ec != std::errc() || r.ptr != m_p)
-                return fail("bad number");
+                return failAt(start, QStringLiteral("invalid number"));
             *out = PyValue::floating(d);
             return true;
         }
@@ -202,43 +259,24 @@ private:
             *out = PyValue::integer(i);
             return true;
         }
-        if (m_p - start > 5000)
-            return fail("integer with too many digits");
+        if (m_p - start > m_o.maxIntegerDigits)
+            return failAt(start, QStringLiteral("integer with more than %1 digits").arg(m_o.maxIntegerDigits));
         *out = PyValue::bigIntegerFromDecimal(QByteArray(start, m_p - start));
         return true;
     }
 
-    static void appendUtf8(QByteArray *out, uint cp)
-    {
-        if (cp < 0x80) {
-            out->append(char(cp));
-        } else if (cp < 0x800) {
-            out->append(char(0xc0 | (cp >> 6)));
-            out->append(char(0x80 | (cp & 0x3f)));
-        } else if (cp < 0x10000) {
-            out->append(char(0xe0 | (cp >> 12)));
-            out->append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out->append(char(0x80 | (cp & 0x3f)));
-        } else {
-            out->append(char(0xf0 | (cp >> 18)));
-            out->append(char(0x80 | ((cp >> 12) & 0x3f)));
-            out->append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out->append(char(0x80 | (cp & 0x3f)));
-        }
-    }
-
-    bool hex4(uint *out)
+    bool hex4(quint32 *out)
     {
         if (m_end - m_p < 4)
-            return fail("truncated \\u escape");
-        uint v = 0;
+            return fail(QStringLiteral("truncated \\u escape"));
+        quint32 v = 0;
         for (int k = 0; k < 4; ++k) {
             const char c = m_p[k];
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= uint(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= uint(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= uint(c - 'A' + 10);
-            else return fail("bad \\u escape");
+            if (c >= '0' && c <= '9') v |= quint32(c - '0');
+            else if (c >= 'a' && c <= 'f') v |= quint32(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') v |= quint32(c - 'A' + 10);
+            else return failAt(m_p + k, QStringLiteral("invalid \\u escape"));
         }
         m_p += 4;
         *out = v;
@@ -251,7 +289,7 @@ private:
         const char *run = m_p;
         while (true) {
             if (m_p >= m_end)
-                return fail("unterminated string");
+                return fail(QStringLiteral("unterminated string"));
             const char c = *m_p;
             if (c == '"') {
                 out->append(run, m_p - run);
@@ -259,7 +297,7 @@ private:
                 return true;
             }
             if (uchar(c) < 0x20)
-                return fail("control character in string");
+                return fail(QStringLiteral("control character in string"));
             if (c != '\\') {
                 ++m_p;
                 continue;
@@ -267,9 +305,8 @@ private:
             out->append(run, m_p - run);
             ++m_p;
             if (m_p >= m_end)
-                return fail("unterminated escape");
-            const char e = *m_p++;
-            switch (e) {
+                return fail(QStringLiteral("unterminated string"));
+            switch (*m_p++) {
             case '"': out->append('"'); break;
             case '\\': out->append('\\'); break;
             case '/': out->append('/'); break;
@@ -279,23 +316,25 @@ private:
             case 'r': out->append('\r'); break;
             case 't': out->append('\t'); break;
             case 'u': {
-                uint cp;
+                quint32 cp = 0;
                 if (!hex4(&cp))
                     return false;
                 if (cp >= 0xd800 && cp < 0xdc00 && m_end - m_p >= 6 && m_p[0] == '\\' && m_p[1] == 'u') {
                     const char *save = m_p;
                     m_p += 2;
-                    uint low;
-                    if (hex4(&low) && low >= 0xdc00 && low < 0xe000)
+                    quint32 low = 0;
+                    if (!hex4(&low))
+                        return false;
+                    if (low >= 0xdc00 && low < 0xe000)
                         cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
                     else
                         m_p = save;
                 }
-                appendUtf8(out, cp); // lone surrogates kept as WTF-8, like Python's str
+                utf8::appendUtf8(*out, cp); // lone surrogates kept as WTF-8, like Python's str
                 break;
             }
             default:
-                return fail("bad escape");
+                return failAt(m_p - 1, QStringLiteral("invalid escape"));
             }
             run = m_p;
         }
@@ -304,16 +343,25 @@ private:
     const char *m_p;
     const char *m_end;
     const char *m_begin;
-    int m_maxDepth;
-    const char *m_why = nullptr;
+    const JsonReader::Options &m_o;
+    QString m_why;
     qint64 m_failAt = 0;
 };
 
 } // namespace
 
+JsonReader::JsonReader() = default;
+
+JsonReader::JsonReader(int maxDepth)
+{
+    m_options.maxDepth = maxDepth;
+}
+
+JsonReader::JsonReader(Options options) : m_options(std::move(options)) {}
+
 Expected<PyValue> JsonReader::parse(QByteArrayView text) const
 {
-    return Parser(text, m_maxDepth).run();
+    return Parser(text, m_options).run();
 }
 
 bool JsonReader::looksLikeJson(QByteArrayView data)

@@ -1,5 +1,7 @@
 #include "picklereader.h"
 
+#include "utf8.h"
+
 #include <QString>
 
 #include <charconv>
@@ -535,25 +537,7 @@ Expected<bool> Machine::pushStringLiteral(QByteArrayView text)
     return push(ascii ? PyValue::str(std::move(out)) : PyValue::bytes(std::move(out)));
 }
 
-void appendUtf8(QByteArray &out, quint32 cp)
-{
-    // surrogatepass: lone surrogates become their 3-byte form, as CPython's pickle writes them
-    if (cp < 0x80) {
-        out.append(char(cp));
-    } else if (cp < 0x800) {
-        out.append(char(0xc0 | (cp >> 6)));
-        out.append(char(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        out.append(char(0xe0 | (cp >> 12)));
-        out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-        out.append(char(0x80 | (cp & 0x3f)));
-    } else {
-        out.append(char(0xf0 | (cp >> 18)));
-        out.append(char(0x80 | ((cp >> 12) & 0x3f)));
-        out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-        out.append(char(0x80 | (cp & 0x3f)));
-    }
-}
+using utf8::appendUtf8; // surrogatepass, as CPython's pickle writes lone surrogates
 
 // Protocol 0 UNICODE: raw-unicode-escape (latin-1 bytes plus \uXXXX / \UXXXXXXXX escapes,
 // which only count after an odd number of backslashes).

@@ -1,5 +1,7 @@
 #include "picklewriter.h"
 
+#include "utf8.h"
+
 #include <QString>
 
 #include <charconv>
@@ -228,6 +230,7 @@ private:
     void saveBigInt(const PyValue &v);
     void saveFloat(double d);
     void saveStr(const PyValue &v);
+    void writeCounted(const QByteArray &data, char shortOp, char op4, char op8);
     Expected<bool> saveBytes(const PyValue &v, int depth);
     Expected<bool> saveByteArray(const PyValue &v, int depth);
     Expected<bool> saveTuple(const PyValue &v, int depth);
@@ -370,28 +373,8 @@ void Writer::saveFloat(double d)
 void Writer::saveStr(const PyValue &v)
 {
     const QByteArray &enc = v.bytesData();
-    const quint64 n = quint64(enc.size());
     if (m_bin) {
-        QByteArray h;
-        if (n <= 0xff && m_proto >= 4) {
-            h.append(char(0x8c));
-            h.append(char(n));
-            write(h);
-            write(enc);
-        } else if (n > 0xffffffffull && m_proto >= 4) {
-            h.append(char(0x8d));
-            putLE(h, n, 8);
-            writeLargeBytes(h, enc);
-        } else {
-            h.append('X');
-            putLE(h, n, 4);
-            if (qsizetype(n) >= kFrameTarget) {
-                writeLargeBytes(h, enc);
-            } else {
-                write(h);
-                write(enc);
-            }
-        }
+        writeCounted(enc, m_proto >= 4 ? char(0x8c) : 0, 'X', char(0x8d)); // SHORT_BINUNICODE is protocol 4
     } else {
         QByteArray out("V");
         for (quint32 cp : codePoints(enc)) {
@@ -419,33 +402,35 @@ Expected<bool> Writer::saveBytes(const PyValue &v, int depth)
     if (m_proto < 3) {
         if (data.isEmpty())
             return saveReduce("builtins", "bytes", keep(PyValue::tuple()), v.identity(), depth);
-        QByteArray utf8;
+        QByteArray utf8; // the bytes as latin-1 code points
         utf8.reserve(data.size());
-        for (char c : data) {
-            const auto u = static_cast<quint8>(c);
-            if (u < 0x80) {
-                utf8.append(c);
-            } else {
-                utf8.append(char(0xc0 | (u >> 6)));
-                utf8.append(char(0x80 | (u & 0x3f)));
-            }
-        }
+        for (char c : data)
+            utf8::appendUtf8(utf8, static_cast<quint8>(c));
         const PyValue &args = keep(PyValue::tuple({PyValue::str(std::move(utf8)), m_latin1}));
         return saveReduce("_codecs", "encode", args, v.identity(), depth);
     }
+    writeCounted(data, 'C', 'B', char(0x8e));
+    memoize(v.identity());
+    return true;
+}
+
+// An opcode with a 1-, 4- or 8-byte length, then the data (shortOp 0: no 1-byte form). The
+// 8-byte forms are protocol 4; large data goes out of frame.
+void Writer::writeCounted(const QByteArray &data, char shortOp, char op4, char op8)
+{
     const quint64 n = quint64(data.size());
     QByteArray h;
-    if (n <= 0xff) {
-        h.append('C');
+    if (shortOp && n <= 0xff) {
+        h.append(shortOp);
         h.append(char(n));
         write(h);
         write(data);
     } else if (n > 0xffffffffull && m_proto >= 4) {
-        h.append(char(0x8e));
+        h.append(op8);
         putLE(h, n, 8);
         writeLargeBytes(h, data);
     } else {
-        h.append('B');
+        h.append(op4);
         putLE(h, n, 4);
         if (qsizetype(n) >= kFrameTarget) {
             writeLargeBytes(h, data);
@@ -454,8 +439,6 @@ Expected<bool> Writer::saveBytes(const PyValue &v, int depth)
             write(data);
         }
     }
-    memoize(v.identity());
-    return true;
 }
 
 Expected<bool> Writer::saveByteArray(const PyValue &v, int depth)

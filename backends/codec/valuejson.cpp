@@ -1,10 +1,11 @@
 #include "valuejson.h"
 
+#include "jsonreader.h"
+
 #include <QString>
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
 
 namespace cachescope::ValueJson {
 
@@ -254,456 +255,119 @@ private:
     qint64 m_maxBytes;
 };
 
-// A small recursive-descent JSON parser that keeps object member order (QJsonObject sorts).
-class Parser
+bool pairsFrom(const PyValue &list, PyValue::Pairs *pairs)
 {
-public:
-    explicit Parser(const QByteArray &text) : m_s(text) {}
-
-    Expected<PyValue> parseDocument()
-    {
-        PyValue v;
-        if (!parseValue(&v, 0))
-            return error();
-        skipWs();
-        if (m_pos != m_s.size()) {
-            fail(QStringLiteral("unexpected data after the value"));
-            return error();
-        }
-        return v;
-    }
-
-private:
-    using Members = std::vector<std::pair<QByteArray, PyValue>>;
-
-    Error error() const
-    {
-        int line = 1, col = 1;
-        for (qsizetype i = 0; i < m_errorPos && i < m_s.size(); ++i) {
-            if (m_s[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        return makeError(QStringLiteral("JSON: %1 at line %2, column %3").arg(m_error).arg(line).arg(col));
-    }
-    bool fail(const QString &msg)
-    {
-        if (m_error.isEmpty()) {
-            m_error = msg;
-            m_errorPos = m_pos;
-        }
+    if (list.kind() != PyValue::Kind::List)
         return false;
-    }
-    void skipWs()
-    {
-        while (m_pos < m_s.size() && (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' || m_s[m_pos] == '\n' || m_s[m_pos] == '\r'))
-            ++m_pos;
-    }
-    bool literal(const char *word)
-    {
-        const qsizetype n = qsizetype(std::strlen(word));
-        if (m_s.mid(m_pos, n) != word)
-            return fail(QStringLiteral("invalid literal"));
-        m_pos += n;
-        return true;
-    }
-
-    bool parseValue(PyValue *out, int depth)
-    {
-        if (depth > kMaxDepth)
-            return fail(QStringLiteral("nesting deeper than %1 levels").arg(kMaxDepth));
-        skipWs();
-        if (m_pos >= m_s.size())
-            return fail(QStringLiteral("unexpected end of input"));
-        const char c = m_s[m_pos];
-        switch (c) {
-        case 'n':
-            if (!literal("null"))
-                return false;
-            *out = PyValue::none();
-            return true;
-        case 't':
-            if (!literal("true"))
-                return false;
-            *out = PyValue::boolean(true);
-            return true;
-        case 'f':
-            if (!literal("false"))
-                return false;
-            *out = PyValue::boolean(false);
-            return true;
-        case '"': {
-            QByteArray s;
-            if (!parseString(&s))
-                return false;
-            *out = PyValue::str(std::move(s));
-            return true;
-        }
-        case '[': {
-            PyValue::Items items;
-            if (!parseArray(&items, depth))
-                return false;
-            *out = PyValue::list(std::move(items));
-            return true;
-        }
-        case '{': {
-            const qsizetype start = m_pos;
-            Members members;
-            if (!parseObject(&members, depth))
-                return false;
-            return interpret(std::move(members), start, out);
-        }
-        default:
-            if (c == '-' || (c >= '0' && c <= '9'))
-                return parseNumber(out);
-            return fail(QStringLiteral("unexpected character '%1'").arg(QLatin1Char(c)));
-        }
-    }
-
-    bool parseNumber(PyValue *out)
-    {
-        const qsizetype start = m_pos;
-        if (m_s[m_pos] == '-')
-            ++m_pos;
-        auto digits = [&] {
-            const qsizetype s = m_pos;
-            while (m_pos < m_s.size() && m_s[m_pos] >= '0' && m_s[m_pos] <= '9')
-                ++m_pos;
-            return m_pos > s;
-        };
-        if (!digits())
-            return fail(QStringLiteral("invalid number"));
-        bool isFloat = false;
-        if (m_pos < m_s.size() && m_s[m_pos] == '.') {
-            ++m_pos;
-            isFloat = true;
-            if (!digits())
-                return fail(QStringLiteral("invalid number"));
-        }
-        if (m_pos < m_s.size() && (m_s[m_pos] == 'e' || m_s[m_pos] == 'E')) {
-            ++m_pos;
-            isFloat = true;
-            if (m_pos < m_s.size() && (m_s[m_pos] == '+' || m_s[m_pos] == '-'))
-                ++m_pos;
-            if (!digits())
-                return fail(QStringLiteral("invalid number"));
-        }
-        const char *b = m_s.constData() + start;
-        const char *e = m_s.constData() + m_pos;
-        if (isFloat) {
-            double d = 0;
-            auto res = std::from_chars(b, e, d);
-            if (res.ec == std::errc::result_out_of_range)
-                d = *b == '-' ? -HUGE_VAL : HUGE_VAL;
-            *out = PyValue::floating(d);
-            return true;
-        }
-        qint64 i = 0;
-        auto res = std::from_chars(b, e, i);
-        if (res.ec == std::errc() && res.ptr == e)
-            *out = PyValue::integer(i);
-        else
-            *out = PyValue::bigIntegerFromDecimal(QByteArray(b, e - b));
-        return true;
-    }
-
-    bool hex4(quint32 *v)
-    {
-        if (m_pos + 4 > m_s.size())
-            return fail(QStringLiteral("truncated \\u escape"));
-        *v = 0;
-        for (int k = 0; k < 4; ++k) {
-            const char h = m_s[m_pos++];
-            const int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                         : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
-            if (d < 0)
-                return fail(QStringLiteral("invalid \\u escape"));
-            *v = *v * 16 + quint32(d);
-        }
-        return true;
-    }
-
-    static void appendUtf8(QByteArray &out, quint32 cp)
-    {
-        if (cp < 0x80) {
-            out.append(char(cp));
-        } else if (cp < 0x800) {
-            out.append(char(0xc0 | (cp >> 6)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        } else if (cp < 0x10000) {
-            out.append(char(0xe0 | (cp >> 12)));
-            out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        } else {
-            out.append(char(0xf0 | (cp >> 18)));
-            out.append(char(0x80 | ((cp >> 12) & 0x3f)));
-            out.append(char(0x80 | ((cp >> 6) & 0x3f)));
-            out.append(char(0x80 | (cp & 0x3f)));
-        }
-    }
-
-    bool parseString(QByteArray *out)
-    {
-        ++m_pos; // opening quote
-        while (true) {
-            if (m_pos >= m_s.size())
-                return fail(QStringLiteral("unterminated string"));
-            const char c = m_s[m_pos];
-            if (c == '"') {
-                ++m_pos;
-                return true;
-            }
-            if (static_cast<quint8>(c) < 0x20)
-                return fail(QStringLiteral("control character in string"));
-            if (c != '\\') {
-                out->append(c);
-                ++m_pos;
-                continue;
-            }
-            if (++m_pos >= m_s.size())
-                return fail(QStringLiteral("unterminated string"));
-            const char e = m_s[m_pos++];
-            switch (e) {
-            case '"': out->append('"'); break;
-            case '\\': out->append('\\'); break;
-            case '/': out->append('/'); break;
-            case 'b': out->append('\b'); break;
-            case 'f': out->append('\f'); break;
-            case 'n': out->append('\n'); break;
-            case 'r': out->append('\r'); break;
-            case 't': out->append('\t'); break;
-            case 'u': {
-                quint32 cp = 0;
-                if (!hex4(&cp))
-                    return false;
-                if (cp >= 0xd800 && cp < 0xdc00 && m_pos + 6 <= m_s.size() && m_s[m_pos] == '\\'
-                    && m_s[m_pos + 1] == 'u') {
-                    const qsizetype save = m_pos;
-                    m_pos += 2;
-                    quint32 lo = 0;
-                    if (!hex4(&lo))
-                        return false;
-                    if (lo >= 0xdc00 && lo < 0xe000)
-                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    else
-                        m_pos = save;
-                }
-                appendUtf8(*out, cp); // a lone surrogate stays one, as in a Python str
-                break;
-            }
-            default:
-                --m_pos;
-                return fail(QStringLiteral("invalid escape"));
-            }
-        }
-    }
-
-    bool parseArray(PyValue::Items *items, int depth)
-    {
-        ++m_pos;
-        skipWs();
-        if (m_pos < m_s.size() && m_s[m_pos] == ']') {
-            ++m_pos;
-            return true;
-        }
-        while (true) {
-            PyValue v;
-            if (!parseValue(&v, depth + 1))
-                return false;
-            items->push_back(std::move(v));
-            skipWs();
-            if (m_pos >= m_s.size())
-                return fail(QStringLiteral("unterminated array"));
-            if (m_s[m_pos] == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_s[m_pos] == ']') {
-                ++m_pos;
-                return true;
-            }
-            return fail(QStringLiteral("expected ',' or ']'"));
-        }
-    }
-
-    bool parseObject(Members *members, int depth)
-    {
-        ++m_pos;
-        skipWs();
-        if (m_pos < m_s.size() && m_s[m_pos] == '}') {
-            ++m_pos;
-            return true;
-        }
-        while (true) {
-            skipWs();
-            if (m_pos >= m_s.size() || m_s[m_pos] != '"')
-                return fail(QStringLiteral("expected a string key"));
-            QByteArray key;
-            if (!parseString(&key))
-                return false;
-            skipWs();
-            if (m_pos >= m_s.size() || m_s[m_pos] != ':')
-                return fail(QStringLiteral("expected ':'"));
-            ++m_pos;
-            PyValue v;
-            if (!parseValue(&v, depth + 1))
-                return false;
-            members->emplace_back(std::move(key), std::move(v));
-            skipWs();
-            if (m_pos >= m_s.size())
-                return fail(QStringLiteral("unterminated object"));
-            if (m_s[m_pos] == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_s[m_pos] == '}') {
-                ++m_pos;
-                return true;
-            }
-            return fail(QStringLiteral("expected ',' or '}'"));
-        }
-    }
-
-    bool failAt(qsizetype pos, const QString &msg)
-    {
-        m_pos = pos;
-        return fail(msg);
-    }
-
-    static bool pairsFrom(const PyValue &list, PyValue::Pairs *pairs)
-    {
-        if (list.kind() != PyValue::Kind::List)
+    for (const auto &p : list.items()) {
+        if (p.kind() != PyValue::Kind::List || p.items().size() != 2)
             return false;
-        for (const auto &p : list.items()) {
-            if (p.kind() != PyValue::Kind::List || p.items().size() != 2)
-                return false;
-            pairs->emplace_back(p.items()[0], p.items()[1]);
-        }
-        return true;
+        pairs->emplace_back(p.items()[0], p.items()[1]);
     }
+    return true;
+}
 
-    // Turns the tagged objects of the encoding back into values.
-    bool interpret(Members members, qsizetype start, PyValue *out)
-    {
-        using K = PyValue::Kind;
-        const bool tagged = !members.empty() && isTag(members.front().first);
-        if (!tagged) {
-            PyValue::Pairs pairs;
-            pairs.reserve(members.size());
-            for (auto &[k, v] : members)
-                pairs.emplace_back(PyValue::str(std::move(k)), std::move(v));
-            *out = PyValue::dict(std::move(pairs));
-            return true;
-        }
-        const QByteArray tag = members.front().first;
-        PyValue &payload = members.front().second;
-        if (tag == "__object__") {
-            if (payload.kind() != K::Str)
-                return failAt(start, QStringLiteral("__object__ needs a \"module.name\" string"));
-            PyValue::Object o;
-            const QByteArray full = payload.bytesData();
-            QByteArray module;
-            bool hasModule = false, isNew = false, hasArgs = false;
-            for (size_t i = 1; i < members.size(); ++i) {
-                auto &[k, v] = members[i];
-                if (k == "module" && v.kind() == K::Str) {
-                    module = v.bytesData();
-                    hasModule = true;
-                } else if (k == "new" && v.kind() == K::Bool) {
-                    isNew = v.toBool();
-                } else if (k == "args" && v.kind() == K::List) {
-                    hasArgs = true;
-                    o.args = std::make_shared<PyValue::Items>(v.items());
-                } else if (k == "kwargs" && v.kind() == K::Dict) {
-                    o.kwargs = std::make_shared<PyValue::Pairs>(v.pairs());
-                } else if (k == "state") {
-                    o.state = std::make_shared<PyValue>(v);
-                } else if (k == "listitems" && v.kind() == K::List) {
-                    o.listItems = v.items();
-                } else if (k == "dictitems") {
-                    if (!pairsFrom(v, &o.dictItems))
-                        return failAt(start, QStringLiteral("dictitems must be a list of [key, value] pairs"));
-                } else {
-                    return failAt(start, QStringLiteral("unexpected member \"%1\" in __object__")
-                                             .arg(QString::fromUtf8(k)));
-                }
-            }
-            if (hasModule) {
-                if (!full.startsWith(QByteArray(module + '.')))
-                    return failAt(start, QStringLiteral("__object__ does not start with its module"));
-                o.module = module;
-                o.name = full.mid(module.size() + 1);
+// The JsonReader object hook: turns the tagged objects of the encoding back into values. The
+// members are already interpreted (objects close inside out); errors are placed at the '{'.
+Expected<PyValue> interpret(PyValue::Pairs &&members)
+{
+    using K = PyValue::Kind;
+    const bool tagged = !members.empty() && isTag(members.front().first.bytesData());
+    if (!tagged)
+        return PyValue::dict(std::move(members));
+    const QByteArray tag = members.front().first.bytesData();
+    PyValue &payload = members.front().second;
+    if (tag == "__object__") {
+        if (payload.kind() != K::Str)
+            return makeError(QStringLiteral("__object__ needs a \"module.name\" string"));
+        PyValue::Object o;
+        const QByteArray full = payload.bytesData();
+        QByteArray module;
+        bool hasModule = false, isNew = false, hasArgs = false;
+        for (size_t i = 1; i < members.size(); ++i) {
+            const QByteArray &k = members[i].first.bytesData();
+            PyValue &v = members[i].second;
+            if (k == "module" && v.kind() == K::Str) {
+                module = v.bytesData();
+                hasModule = true;
+            } else if (k == "new" && v.kind() == K::Bool) {
+                isNew = v.toBool();
+            } else if (k == "args" && v.kind() == K::List) {
+                hasArgs = true;
+                o.args = std::make_shared<PyValue::Items>(v.items());
+            } else if (k == "kwargs" && v.kind() == K::Dict) {
+                o.kwargs = std::make_shared<PyValue::Pairs>(v.pairs());
+            } else if (k == "state") {
+                o.state = std::make_shared<PyValue>(v);
+            } else if (k == "listitems" && v.kind() == K::List) {
+                o.listItems = v.items();
+            } else if (k == "dictitems") {
+                if (!pairsFrom(v, &o.dictItems))
+                    return makeError(QStringLiteral("dictitems must be a list of [key, value] pairs"));
             } else {
-                const qsizetype dot = full.lastIndexOf('.');
-                o.module = dot < 0 ? QByteArray() : full.left(dot);
-                o.name = dot < 0 ? full : full.mid(dot + 1);
+                return makeError(QStringLiteral("unexpected member \"%1\" in __object__").arg(QString::fromUtf8(k)));
             }
-            using C = PyValue::Object::Construction;
-            o.construction = isNew ? C::NewObj : hasArgs ? C::Reduce : C::Global;
-            *out = PyValue::object(std::move(o));
-            return true;
         }
-        if (members.size() != 1)
-            return failAt(start, QStringLiteral("%1 must be the only member").arg(QString::fromUtf8(tag)));
-        if (tag == "__int__") {
-            if (payload.kind() != K::Str)
-                return failAt(start, QStringLiteral("__int__ needs a decimal string"));
-            QByteArray d = payload.bytesData();
-            const qsizetype from = d.startsWith('-') ? 1 : 0;
-            bool ok = d.size() > from && d.size() <= 10000; // the conversion is quadratic
-            for (qsizetype i = from; ok && i < d.size(); ++i)
-                ok = d[i] >= '0' && d[i] <= '9';
-            if (!ok)
-                return failAt(start, QStringLiteral("__int__ needs a decimal string"));
-            *out = PyValue::bigIntegerFromDecimal(d);
-            return true;
+        if (hasModule) {
+            if (!full.startsWith(QByteArray(module + '.')))
+                return makeError(QStringLiteral("__object__ does not start with its module"));
+            o.module = module;
+            o.name = full.mid(module.size() + 1);
+        } else {
+            const qsizetype dot = full.lastIndexOf('.');
+            o.module = dot < 0 ? QByteArray() : full.left(dot);
+            o.name = dot < 0 ? full : full.mid(dot + 1);
         }
-        if (tag == "__float__") {
-            const QByteArray s = payload.kind() == K::Str ? payload.bytesData() : QByteArray();
-            if (s == "nan")
-                *out = PyValue::floating(std::nan(""));
-            else if (s == "inf")
-                *out = PyValue::floating(HUGE_VAL);
-            else if (s == "-inf")
-                *out = PyValue::floating(-HUGE_VAL);
-            else
-                return failAt(start, QStringLiteral("__float__ must be \"nan\", \"inf\" or \"-inf\""));
-            return true;
-        }
-        if (tag == "__bytes__" || tag == "__bytearray__") {
-            if (payload.kind() != K::Str)
-                return failAt(start, QStringLiteral("%1 needs a base64 string").arg(QString::fromUtf8(tag)));
-            auto decoded = QByteArray::fromBase64Encoding(payload.bytesData(), QByteArray::AbortOnBase64DecodingErrors);
-            if (!decoded)
-                return failAt(start, QStringLiteral("%1 is not valid base64").arg(QString::fromUtf8(tag)));
-            *out = tag == "__bytes__" ? PyValue::bytes(*decoded) : PyValue::byteArray(*decoded);
-            return true;
-        }
-        if (tag == "__dict__") {
-            PyValue::Pairs pairs;
-            if (!pairsFrom(payload, &pairs))
-                return failAt(start, QStringLiteral("__dict__ must be a list of [key, value] pairs"));
-            *out = PyValue::dict(std::move(pairs));
-            return true;
-        }
-        // __tuple__, __set__, __frozenset__
-        if (payload.kind() != K::List)
-            return failAt(start, QStringLiteral("%1 needs an array").arg(QString::fromUtf8(tag)));
-        PyValue::Items items = payload.items();
-        *out = tag == "__tuple__" ? PyValue::tuple(std::move(items))
-             : tag == "__set__"   ? PyValue::set(std::move(items))
-                                  : PyValue::frozenSet(std::move(items));
-        return true;
+        using C = PyValue::Object::Construction;
+        o.construction = isNew ? C::NewObj : hasArgs ? C::Reduce : C::Global;
+        return PyValue::object(std::move(o));
     }
-
-    const QByteArray &m_s;
-    qsizetype m_pos = 0;
-    QString m_error;
-    qsizetype m_errorPos = 0;
-};
+    if (members.size() != 1)
+        return makeError(QStringLiteral("%1 must be the only member").arg(QString::fromUtf8(tag)));
+    if (tag == "__int__") {
+        if (payload.kind() != K::Str)
+            return makeError(QStringLiteral("__int__ needs a decimal string"));
+        QByteArray d = payload.bytesData();
+        const qsizetype from = d.startsWith('-') ? 1 : 0;
+        bool ok = d.size() > from && d.size() <= 10000; // the conversion is quadratic
+        for (qsizetype i = from; ok && i < d.size(); ++i)
+            ok = d[i] >= '0' && d[i] <= '9';
+        if (!ok)
+            return makeError(QStringLiteral("__int__ needs a decimal string"));
+        return PyValue::bigIntegerFromDecimal(d);
+    }
+    if (tag == "__float__") {
+        const QByteArray s = payload.kind() == K::Str ? payload.bytesData() : QByteArray();
+        if (s == "nan")
+            return PyValue::floating(std::nan(""));
+        if (s == "inf")
+            return PyValue::floating(HUGE_VAL);
+        if (s == "-inf")
+            return PyValue::floating(-HUGE_VAL);
+        return makeError(QStringLiteral("__float__ must be \"nan\", \"inf\" or \"-inf\""));
+    }
+    if (tag == "__bytes__" || tag == "__bytearray__") {
+        if (payload.kind() != K::Str)
+            return makeError(QStringLiteral("%1 needs a base64 string").arg(QString::fromUtf8(tag)));
+        auto decoded = QByteArray::fromBase64Encoding(payload.bytesData(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return makeError(QStringLiteral("%1 is not valid base64").arg(QString::fromUtf8(tag)));
+        return tag == "__bytes__" ? PyValue::bytes(*decoded) : PyValue::byteArray(*decoded);
+    }
+    if (tag == "__dict__") {
+        PyValue::Pairs pairs;
+        if (!pairsFrom(payload, &pairs))
+            return makeError(QStringLiteral("__dict__ must be a list of [key, value] pairs"));
+        return PyValue::dict(std::move(pairs));
+    }
+    // __tuple__, __set__, __frozenset__
+    if (payload.kind() != K::List)
+        return makeError(QStringLiteral("%1 needs an array").arg(QString::fromUtf8(tag)));
+    PyValue::Items items = payload.items();
+    return tag == "__tuple__" ? PyValue::tuple(std::move(items))
+         : tag == "__set__"   ? PyValue::set(std::move(items))
+                              : PyValue::frozenSet(std::move(items));
+}
 
 } // namespace
 
@@ -723,8 +387,13 @@ QByteArray toJson(const PyValue &value, bool pretty, qint64 maxBytes, bool *trun
 
 Expected<PyValue> fromJson(const QByteArray &json)
 {
-    Parser p(json);
-    return p.parseDocument();
+    JsonReader::Options options;
+    options.maxDepth = kMaxDepth;
+    options.allowNonFinite = false; // the encoding writes them as {"__float__": ...}
+    options.maxIntegerDigits = 10000; // as for "__int__"
+    options.lineColumn = true;
+    options.objectHook = interpret;
+    return JsonReader(options).parse(json);
 }
 
 } // namespace cachescope::ValueJson

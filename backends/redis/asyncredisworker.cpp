@@ -73,7 +73,10 @@ void AsyncRedisWorker::keepAlive()
         lost(r.error());
 }
 
-void AsyncRedisWorker::runCommand(quint64 id, const QList<QByteArray> &args)
+// Common to both kinds of request: dropped once abandoned, refused while not connected, and a
+// failure both answers the request and counts as a lost link.
+template<typename Request, typename Reply>
+void AsyncRedisWorker::run(quint64 id, Request &&request, void (AsyncRedisWorker::*ready)(quint64, const Reply &))
 {
     if (m_abandoned.load())
         return;
@@ -83,32 +86,23 @@ void AsyncRedisWorker::runCommand(quint64 id, const QList<QByteArray> &args)
                                         m_lastError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_lastError)));
         return;
     }
-    auto r = m_client.command(args);
+    auto r = request();
     if (!r) {
         emit requestFailed(id, r.error());
         lost(r.error());
         return;
     }
-    emit replyReady(id, *r);
+    emit (this->*ready)(id, *r);
+}
+
+void AsyncRedisWorker::runCommand(quint64 id, const QList<QByteArray> &args)
+{
+    run(id, [&] { return m_client.command(args); }, &AsyncRedisWorker::replyReady);
 }
 
 void AsyncRedisWorker::runPipeline(quint64 id, const QList<QList<QByteArray>> &commands)
 {
-    if (m_abandoned.load())
-        return;
-    if (m_state != State::Connected) {
-        emit requestFailed(id, QStringLiteral("Redis %1: not connected%2")
-                                   .arg(m_client.serverName(),
-                                        m_lastError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_lastError)));
-        return;
-    }
-    auto r = m_client.pipeline(commands);
-    if (!r) {
-        emit requestFailed(id, r.error());
-        lost(r.error());
-        return;
-    }
-    emit pipelineReady(id, *r);
+    run(id, [&] { return m_client.pipeline(commands); }, &AsyncRedisWorker::pipelineReady);
 }
 
 } // namespace cachescope

@@ -46,6 +46,8 @@ private:
     void lost(const QString &reason);
     void setState(State state, const QString &reason = {});
     void keepAlive();
+    template<typename Request, typename Reply>
+    void run(quint64 id, Request &&request, void (AsyncRedisWorker::*ready)(quint64, const Reply &));
 
     RedisClient m_client;
     State m_state = State::Disconnected;

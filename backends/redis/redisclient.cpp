@@ -4,6 +4,7 @@
 
 #include <sys/time.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -162,37 +163,23 @@ Expected<bool> RedisClient::connect()
             auth.append(m_url.username.toUtf8());
         auth.append(m_url.password.toUtf8());
         auto r = commandOnce(auth);
-        if (!r) {
-            d->reset();
-            return Error{r.error()};
-        }
-        if (r->isError() && auth.size() == 3 && r->string.contains("wrong number of arguments")) {
+        if (r && r->isError() && auth.size() == 3 && r->string.contains("wrong number of arguments"))
             r = commandOnce({QByteArrayLiteral("AUTH"), m_url.password.toUtf8()});
-            if (!r) {
-                d->reset();
-                return Error{r.error()};
-            }
-        }
-        if (r->isError()) {
-            const QString why = QString::fromUtf8(r->string);
-            d->reset();
-            return makeError(QStringLiteral("Redis %1: authentication failed%2: %3")
-                                 .arg(serverName(),
-                                      m_url.username.isEmpty() ? QString() : QStringLiteral(" for user \"%1\"").arg(m_url.username),
-                                      why));
-        }
+        if (!r)
+            return dropConnection(Error{r.error()});
+        if (r->isError())
+            return dropConnection(makeError(QStringLiteral("Redis %1: authentication failed%2: %3")
+                                                .arg(serverName(),
+                                                     m_url.username.isEmpty() ? QString() : QStringLiteral(" for user \"%1\"").arg(m_url.username),
+                                                     QString::fromUtf8(r->string))));
     }
     if (m_url.db != 0) {
         auto r = commandOnce({QByteArrayLiteral("SELECT"), QByteArray::number(m_url.db)});
-        if (!r) {
-            d->reset();
-            return Error{r.error()};
-        }
-        if (r->isError()) {
-            const QString why = QString::fromUtf8(r->string);
-            d->reset();
-            return makeError(QStringLiteral("Redis %1: SELECT %2 failed: %3").arg(serverName()).arg(m_url.db).arg(why));
-        }
+        if (!r)
+            return dropConnection(Error{r.error()});
+        if (r->isError())
+            return dropConnection(makeError(QStringLiteral("Redis %1: SELECT %2 failed: %3")
+                                                .arg(serverName()).arg(m_url.db).arg(QString::fromUtf8(r->string))));
     }
     return true;
 }
@@ -223,15 +210,22 @@ Expected<RedisReply> RedisClient::commandOnce(const QList<QByteArray> &args)
         || redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) {
         if (raw)
             freeReplyObject(raw);
-        Error e = ioError(args.first().toUpper().constData());
-        d->reset();
-        return e;
+        return dropConnection(ioError(args.first().toUpper().constData()));
     }
     ReplyPtr reply(raw);
     return copyReply(static_cast<redisReply *>(raw));
 }
 
-Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
+Error RedisClient::dropConnection(Error why)
+{
+    d->reset();
+    return why;
+}
+
+// Connects when needed, then sends. A connection that broke while idle (server restart, idle
+// timeout) fails on first use: reconnect once and resend when that cannot apply anything twice.
+template<typename Once, typename Resendable>
+auto RedisClient::sendWithRetry(Once &&once, Resendable &&resendable) -> decltype(once())
 {
     const bool wasConnected = d->ctx != nullptr;
     if (!isConnected()) {
@@ -239,16 +233,19 @@ Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
         if (!c)
             return Error{c.error()};
     }
-    auto r = commandOnce(args);
-    // A connection that broke while idle (server restart, idle timeout) fails on first use:
-    // reconnect once and resend when that cannot apply the command twice.
-    if (!r && wasConnected && isIdempotent(args)) {
+    auto r = once();
+    if (!r && wasConnected && resendable()) {
         auto c = connect();
         if (!c)
             return Error{r.error() + QStringLiteral("; reconnect failed: ") + c.error()};
-        r = commandOnce(args);
+        r = once();
     }
     return r;
+}
+
+Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
+{
+    return sendWithRetry([&] { return commandOnce(args); }, [&] { return isIdempotent(args); });
 }
 
 Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QByteArray>> &commands)
@@ -259,20 +256,14 @@ Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QB
             return makeError(QStringLiteral("Redis %1: empty command in a pipeline").arg(serverName()));
         appendResp(request, args);
     }
-    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK) {
-        Error e = ioError("pipeline");
-        d->reset();
-        return e;
-    }
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK)
+        return dropConnection(ioError("pipeline"));
     std::vector<RedisReply> replies;
     replies.reserve(size_t(commands.size()));
     for (qsizetype i = 0; i < commands.size(); ++i) {
         void *raw = nullptr;
-        if (redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) {
-            Error e = ioError(commands.at(i).first().toUpper().constData());
-            d->reset(); // replies still queued would be read by the next command: drop the connection
-            return e;
-        }
+        if (redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) // replies still queued would be read by the next command
+            return dropConnection(ioError(commands.at(i).first().toUpper().constData()));
         ReplyPtr reply(raw);
         replies.push_back(copyReply(static_cast<redisReply *>(raw)));
     }
@@ -283,25 +274,9 @@ Expected<std::vector<RedisReply>> RedisClient::pipeline(const QList<QList<QByteA
 {
     if (commands.isEmpty())
         return std::vector<RedisReply>{};
-    const bool wasConnected = d->ctx != nullptr;
-    if (!isConnected()) {
-        auto c = connect();
-        if (!c)
-            return Error{c.error()};
-    }
-    auto r = pipelineOnce(commands);
-    if (!r && wasConnected) {
-        bool retry = true;
-        for (const auto &args : commands)
-            retry = retry && isIdempotent(args);
-        if (retry) {
-            auto c = connect();
-            if (!c)
-                return Error{r.error() + QStringLiteral("; reconnect failed: ") + c.error()};
-            r = pipelineOnce(commands);
-        }
-    }
-    return r;
+    return sendWithRetry([&] { return pipelineOnce(commands); }, [&] {
+        return std::all_of(commands.begin(), commands.end(), [](const auto &args) { return isIdempotent(args); });
+    });
 }
 
 } // namespace cachescope

@@ -59,6 +59,9 @@ private:
     Expected<RedisReply> commandOnce(const QList<QByteArray> &args);
     Expected<std::vector<RedisReply>> pipelineOnce(const QList<QList<QByteArray>> &commands);
     Error ioError(const char *what) const;
+    Error dropConnection(Error why); // closes a connection left in an unknown state
+    template<typename Once, typename Resendable>
+    auto sendWithRetry(Once &&once, Resendable &&resendable) -> decltype(once());
     struct Private;
     std::unique_ptr<Private> d;
     RedisUrl m_url;

@@ -105,6 +105,12 @@ QString RedisServer::url(int db) const
     return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(db);
 }
 
+RedisUrl RedisServer::redisUrl(int db) const
+{
+    auto u = RedisUrl::parse(url(db));
+    return u ? *u : RedisUrl{};
+}
+
 QByteArray RedisServer::command(const QList<QByteArray> &args) const
 {
     QTcpSocket socket;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "redis/redisurl.h"
+
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
@@ -25,6 +27,7 @@ public:
 
     quint16 port() const { return m_port; }
     QString url(int db = 0) const;
+    RedisUrl redisUrl(int db = 0) const; // url() parsed, for the clients under test
     QString dir() const { return m_dir ? m_dir->path() : QString(); }
 
     // Sends one command over a fresh socket and returns the raw RESP reply (for test set-up only).

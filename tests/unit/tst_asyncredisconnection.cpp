@@ -16,12 +16,6 @@ using State = AsyncRedisConnection::State;
 
 namespace {
 
-RedisUrl urlFor(const test::RedisServer &server)
-{
-    auto u = RedisUrl::parse(server.url());
-    return u ? *u : RedisUrl{};
-}
-
 // Waits until the spy saw a signal with the given id (first argument) and returns its arguments.
 QList<QVariant> waitFor(QSignalSpy &spy, quint64 id, int timeoutMs = 15000)
 {
@@ -50,7 +44,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        AsyncRedisConnection conn(urlFor(server));
+        AsyncRedisConnection conn(server.redisUrl());
         QSignalSpy states(&conn, &AsyncRedisConnection::stateChanged);
         QSignalSpy replies(&conn, &AsyncRedisConnection::replyReady);
         QSignalSpy pipelines(&conn, &AsyncRedisConnection::pipelineReady);
@@ -90,7 +84,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        AsyncRedisConnection conn(urlFor(server));
+        AsyncRedisConnection conn(server.redisUrl());
         QSignalSpy replies(&conn, &AsyncRedisConnection::replyReady);
         conn.open();
         QTRY_COMPARE_WITH_TIMEOUT(conn.state(), State::Connected, 10000);
@@ -111,7 +105,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        auto conn = std::make_unique<AsyncRedisConnection>(urlFor(server));
+        auto conn = std::make_unique<AsyncRedisConnection>(server.redisUrl());
         QSignalSpy replies(conn.get(), &AsyncRedisConnection::replyReady);
         conn->open();
         QTRY_COMPARE_WITH_TIMEOUT(conn->state(), State::Connected, 10000);
@@ -175,7 +169,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        RedisUrl url = urlFor(server);
+        RedisUrl url = server.redisUrl();
         url.socketTimeout = 60s;
         AsyncRedisConnection conn(url);
         QSignalSpy replies(&conn, &AsyncRedisConnection::replyReady);

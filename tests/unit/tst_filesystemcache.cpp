@@ -1,6 +1,8 @@
 #include "cache/filesystemcache.h"
 #include "codec/picklereader.h"
 #include "codec/picklewriter.h"
+#include "checkok.h"
+#include "fakeclock.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,22 +20,12 @@ using namespace cachescope;
 
 namespace {
 
-template<typename T>
-QString errorOf(const Expected<T> &e)
-{
-    return e ? QString() : e.error();
-}
+using test::errorOf;
 
-struct FakeClock
+// The start time these tests were written against (ms since the epoch).
+struct FakeClock : test::FakeClock
 {
-    std::shared_ptr<qint64> ms = std::make_shared<qint64>(1'700'000'000'400);
-    CacheClock clock() const
-    {
-        auto p = ms;
-        return [p] { return *p; };
-    }
-    void set(qint64 v) { *ms = v; }
-    qint64 seconds() const { return *ms / 1000; }
+    FakeClock() : test::FakeClock(1'700'000'000'400) {}
 };
 
 QByteArray readAll(const QString &path)

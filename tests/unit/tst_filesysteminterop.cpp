@@ -3,6 +3,7 @@
 #include "cache/filesystemcache.h"
 #include "codec/picklereader.h"
 #include "python.h"
+#include "checkok.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,11 +22,7 @@ using namespace cachescope;
 
 namespace {
 
-template<typename T>
-QString errorOf(const Expected<T> &e)
-{
-    return e ? QString() : e.error();
-}
+using test::errorOf;
 
 QString name(const QByteArray &key)
 {

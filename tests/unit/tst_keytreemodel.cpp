@@ -1,5 +1,6 @@
 #include "browse/keysource.h"
 #include "keytreemodel.h"
+#include "keytreewalk.h"
 
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>
@@ -105,16 +106,7 @@ QString treeText(const QAbstractItemModel &m, const QModelIndex &parent = {})
     return parts.join(u',');
 }
 
-void collectKeys(const KeyTreeModel &m, const QModelIndex &parent, QList<QByteArray> &out)
-{
-    for (int r = 0; r < m.rowCount(parent); ++r) {
-        const QModelIndex i = m.index(r, 0, parent);
-        if (m.isNamespace(i))
-            collectKeys(m, i, out);
-        else
-            out.append(m.keyAt(i));
-    }
-}
+using test::collectKeys;
 
 } // namespace
 

@@ -4,6 +4,7 @@
 #include "codec/picklewriter.h"
 
 #include "python.h"
+#include "checkok.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -11,8 +12,6 @@
 using namespace cachescope;
 
 // QVERIFY2 evaluates its message eagerly; error() is only valid on failure.
-#define CHECK_OK(x) QVERIFY2(bool(x), (x) ? "" : qPrintable((x).error()))
-
 namespace {
 
 const char *const kValues[] = {

@@ -3,6 +3,7 @@
 #include "codec/picklewriter.h"
 
 #include "python.h"
+#include "checkok.h"
 
 #include <QHash>
 #include <QTest>
@@ -10,8 +11,6 @@
 using namespace cachescope;
 
 // QVERIFY2 evaluates its message eagerly; error() is only valid on failure.
-#define CHECK_OK(x) QVERIFY2(bool(x), (x) ? "" : qPrintable((x).error()))
-
 namespace {
 
 // Every expression is evaluated by /usr/bin/python3 and pickled with each protocol; one

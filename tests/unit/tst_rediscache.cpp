@@ -1,5 +1,6 @@
 #include "cache/rediscache.h"
 #include "redisserver.h"
+#include "checkok.h"
 
 #include <QSet>
 #include <QTest>
@@ -10,19 +11,7 @@
 
 using namespace cachescope;
 
-#define CHECK_OK(e)                                                                                        \
-    do {                                                                                                   \
-        const auto &checked_ = (e);                                                                       \
-        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
-    } while (0)
-
 namespace {
-
-RedisUrl urlFor(const test::RedisServer &server, int db = 0)
-{
-    auto u = RedisUrl::parse(server.url(db));
-    return u ? *u : RedisUrl{};
-}
 
 QByteArray bulk(const QByteArray &resp)
 {
@@ -58,7 +47,7 @@ private slots:
 
     void roundTripValues()
     {
-        RedisCache cache(urlFor(m_server), "app_");
+        RedisCache cache(m_server.redisUrl(), "app_");
         const QList<PyValue> values{
             PyValue::none(), PyValue::boolean(true), PyValue::integer(-5), PyValue::integer(1ll << 40),
             PyValue::bigIntegerFromDecimal("123456789012345678901234567890"), PyValue::floating(-2.5),
@@ -92,7 +81,7 @@ private slots:
 
     void loadsFallbacks()
     {
-        RedisCache cache(urlFor(m_server), "p:");
+        RedisCache cache(m_server.redisUrl(), "p:");
         m_server.command({"SET", "p:int", "123"});
         m_server.command({"SET", "p:spaced", " -1_000\n"});
         m_server.command({"SET", "p:big", "99999999999999999999999"});
@@ -118,7 +107,7 @@ private slots:
 
     void timeouts()
     {
-        RedisCache cache(urlFor(m_server), "t_", 120);
+        RedisCache cache(m_server.redisUrl(), "t_", 120);
         CHECK_OK(cache.set("default", PyValue::integer(1)));
         CHECK_OK(cache.set("forever", PyValue::integer(1), 0));
         CHECK_OK(cache.set("short", PyValue::integer(1), 7));
@@ -149,7 +138,7 @@ private slots:
 
     void add()
     {
-        RedisCache cache(urlFor(m_server), "a_", 60);
+        RedisCache cache(m_server.redisUrl(), "a_", 60);
         auto first = cache.add("k", PyValue::str(QByteArray("one")));
         CHECK_OK(first);
         QVERIFY(*first);
@@ -167,7 +156,7 @@ private slots:
 
     void manyAndDelete()
     {
-        RedisCache cache(urlFor(m_server), "m_");
+        RedisCache cache(m_server.redisUrl(), "m_");
         QList<std::pair<QByteArray, PyValue>> items;
         for (int i = 0; i < 250; ++i)
             items.append({"k" + QByteArray::number(i), PyValue::integer(i)});
@@ -200,7 +189,7 @@ private slots:
 
     void incDec()
     {
-        RedisCache cache(urlFor(m_server), "n_");
+        RedisCache cache(m_server.redisUrl(), "n_");
         auto a = cache.inc("c", 5);
         CHECK_OK(a);
         QCOMPARE(**a, 5);
@@ -219,11 +208,11 @@ private slots:
     void clearOnlyThePrefix()
     {
         // Glob metacharacters in the prefix must match literally: "a*[b]" must not match "ax[b]k".
-        RedisCache cache(urlFor(m_server), "a*[b]");
+        RedisCache cache(m_server.redisUrl(), "a*[b]");
         QList<QList<QByteArray>> fill;
         for (int i = 0; i < 2500; ++i)
             fill.append(QList<QByteArray>{"SET", "a*[b]" + QByteArray::number(i), "1"});
-        RedisClient setup(urlFor(m_server));
+        RedisClient setup(m_server.redisUrl());
         CHECK_OK(setup.pipeline(fill)); // RedisServer::command is one socket per call: too slow for 2500
         m_server.command({"SET", "ax[b]k", "keep"});
         m_server.command({"SET", "ab", "keep"});
@@ -236,7 +225,7 @@ private slots:
         CHECK_OK(empty);
         QVERIFY(!*empty);
 
-        RedisCache unprefixed(urlFor(m_server));
+        RedisCache unprefixed(m_server.redisUrl());
         auto refused = unprefixed.clear();
         QVERIFY(!refused);
         QVERIFY2(refused.error().contains(QStringLiteral("prefix")), qPrintable(refused.error()));
@@ -245,7 +234,7 @@ private slots:
 
     void monitorApi()
     {
-        RedisCache cache(urlFor(m_server), "s?_");
+        RedisCache cache(m_server.redisUrl(), "s?_");
         for (int i = 0; i < 300; ++i)
             CHECK_OK(cache.set("key" + QByteArray::number(i), PyValue::str(QByteArray(50, 'v')), 0));
         m_server.command({"SET", "sx_key1", "foreign"}); // matches "s?_*" unescaped
@@ -284,7 +273,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start({QStringLiteral("--rename-command"), QStringLiteral("MEMORY"), QString()}).isEmpty());
-        RedisCache cache(urlFor(server), "x");
+        RedisCache cache(server.redisUrl(), "x");
         server.command({"SET", "xk", "12345"});
         auto size = cache.entrySize("k");
         CHECK_OK(size);
@@ -308,7 +297,7 @@ private slots:
 
     void threadSafe()
     {
-        RedisCache cache(urlFor(m_server), "ts_");
+        RedisCache cache(m_server.redisUrl(), "ts_");
         std::atomic<int> failures{0};
         QList<QThread *> threads;
         for (int t = 0; t < 4; ++t) {

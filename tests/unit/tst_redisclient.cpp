@@ -1,5 +1,6 @@
 #include "redis/redisclient.h"
 #include "redisserver.h"
+#include "checkok.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -7,22 +8,6 @@
 
 using namespace cachescope;
 using namespace std::chrono_literals;
-
-#define CHECK_OK(e)                                                                                        \
-    do {                                                                                                   \
-        const auto &checked_ = (e);                                                                       \
-        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
-    } while (0)
-
-namespace {
-
-RedisUrl urlFor(const test::RedisServer &server, int db = 0)
-{
-    auto u = RedisUrl::parse(server.url(db));
-    return u ? *u : RedisUrl{};
-}
-
-} // namespace
 
 class TestRedisClient : public QObject
 {
@@ -34,7 +19,7 @@ private slots:
         test::RedisServer server;
         const QString started = server.start();
         QVERIFY2(started.isEmpty(), qPrintable(started));
-        RedisClient client(urlFor(server, 2));
+        RedisClient client(server.redisUrl(2));
         auto c = client.connect();
         CHECK_OK(c);
         QVERIFY(client.isConnected());
@@ -72,7 +57,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        RedisClient client(urlFor(server));
+        RedisClient client(server.redisUrl());
         QList<QList<QByteArray>> cmds;
         for (int i = 0; i < 500; ++i)
             cmds.append(QList<QByteArray>{"SET", "p" + QByteArray::number(i), QByteArray::number(i * 3)});
@@ -97,7 +82,7 @@ private slots:
         // 1.5 s (not 1.5 ms in tv_usec); a 0 s-timeout-forever block then times out.
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        RedisUrl url = urlFor(server);
+        RedisUrl url = server.redisUrl();
         url.socketTimeout = 1500ms;
         RedisClient client(url);
         auto r = client.command({"BLPOP", "nothing", "1"});
@@ -129,7 +114,7 @@ private slots:
         QVERIFY2(c.error().contains(QStringLiteral("authentication failed")), qPrintable(c.error()));
         QVERIFY(!c.error().contains(QStringLiteral("wrong-one")));
 
-        RedisClient none(urlFor(server));
+        RedisClient none(server.redisUrl());
         auto noAuth = none.command({"GET", "x"});
         CHECK_OK(noAuth); // connected, but the server refuses: NOAUTH comes back as an error reply
         QVERIFY(noAuth->isError());
@@ -229,7 +214,7 @@ private slots:
     {
         test::RedisServer server;
         QVERIFY(server.start().isEmpty());
-        RedisClient client(urlFor(server));
+        RedisClient client(server.redisUrl());
         CHECK_OK(client.command({"SET", "a", "1"}));
 
         server.stop();

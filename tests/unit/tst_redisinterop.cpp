@@ -4,6 +4,7 @@
 #include "cache/rediscache.h"
 #include "python.h"
 #include "redisserver.h"
+#include "checkok.h"
 
 #include <QTest>
 
@@ -11,12 +12,6 @@
 #include <limits>
 
 using namespace cachescope;
-
-#define CHECK_OK(e)                                                                                        \
-    do {                                                                                                   \
-        const auto &checked_ = (e);                                                                       \
-        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
-    } while (0)
 
 namespace {
 

@@ -1,5 +1,6 @@
 #include "browse/rediskeysource.h"
 #include "keytreemodel.h"
+#include "keytreewalk.h"
 #include "redis/redisclient.h"
 #include "redisserver.h"
 
@@ -46,16 +47,7 @@ void fill(RedisClient &client, const QList<QByteArray> &keys, const QByteArray &
     }
 }
 
-void collectKeys(const KeyTreeModel &m, const QModelIndex &parent, QList<QByteArray> &out)
-{
-    for (int r = 0; r < m.rowCount(parent); ++r) {
-        const QModelIndex i = m.index(r, 0, parent);
-        if (m.isNamespace(i))
-            collectKeys(m, i, out);
-        else
-            out.append(m.keyAt(i));
-    }
-}
+using test::collectKeys;
 
 QByteArray resp(const RedisServer &s, const QList<QByteArray> &cmd)
 {

@@ -1,5 +1,6 @@
 #include "redis/redisurl.h"
 #include "python.h"
+#include "checkok.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,13 +9,6 @@
 
 using namespace cachescope;
 using namespace std::chrono_literals;
-
-// QVERIFY2 evaluates its message even on success: only read error() when there is one.
-#define CHECK_OK(e)                                                                                        \
-    do {                                                                                                   \
-        const auto &checked_ = (e);                                                                       \
-        QVERIFY2(checked_.hasValue(), checked_.hasValue() ? "" : qPrintable(checked_.error()));            \
-    } while (0)
 
 class TestRedisUrl : public QObject
 {

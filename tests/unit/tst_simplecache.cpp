@@ -2,6 +2,8 @@
 #include "cache/simplecache.h"
 #include "codec/picklereader.h"
 #include "python.h"
+#include "checkok.h"
+#include "fakeclock.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,24 +19,12 @@ using namespace cachescope;
 
 namespace {
 
-// QVERIFY2 evaluates its message even on success, so never call error() on a value.
-template<typename T>
-QString errorOf(const Expected<T> &e)
-{
-    return e ? QString() : e.error();
-}
+using test::errorOf;
 
-// A settable clock (ms since the epoch) shared between the test and the cache.
-struct FakeClock
+// The start time these tests were written against (ms since the epoch).
+struct FakeClock : test::FakeClock
 {
-    std::shared_ptr<qint64> ms = std::make_shared<qint64>(1'700'000'000'500);
-    CacheClock clock() const
-    {
-        auto p = ms;
-        return [p] { return *p; };
-    }
-    void set(qint64 v) { *ms = v; }
-    void advance(qint64 delta) { *ms += delta; }
+    FakeClock() : test::FakeClock(1'700'000'000'500) {}
 };
 
 PyValue sampleValue()

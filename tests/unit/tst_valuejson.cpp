@@ -3,6 +3,7 @@
 #include "codec/valuejson.h"
 
 #include "python.h"
+#include "checkok.h"
 
 #include <QJsonDocument>
 #include <QTest>
@@ -10,8 +11,6 @@
 #include <cmath>
 
 using namespace cachescope;
-
-#define CHECK_OK(x) QVERIFY2(bool(x), (x) ? "" : qPrintable((x).error()))
 
 Q_DECLARE_METATYPE(cachescope::PyValue)
 
