@@ -49,19 +49,25 @@ qint64 infoField(RedisClient &client, const QByteArray &section, const QByteArra
     for (const QByteArray &line : r->string.split('\n'))
         if (line.startsWith(QByteArray(field + ':')))
             return line.mid(field.size() + 1).trimmed().toLongLong();
-    return 0; // commandstats omits commands never called
+    return -1;
 }
 
-// Calls of CONFIG SET the server has executed (Redis 7 counts subcommands separately).
-qint64 configSetCalls(RedisClient &client)
+// Calls of one command the server has executed ("config|set": Redis 7 counts subcommands apart).
+qint64 commandCalls(RedisClient &client, const QByteArray &command)
 {
     auto r = client.command({"INFO", "commandstats"});
     if (!r || r->isError())
         return -1;
+    const QByteArray key = "cmdstat_" + command + ":calls=";
     for (const QByteArray &line : r->string.split('\n'))
-        if (line.startsWith("cmdstat_config|set:calls="))
-            return line.mid(25, line.indexOf(',') - 25).toLongLong();
-    return 0;
+        if (line.startsWith(key))
+            return line.mid(key.size(), line.indexOf(',') - key.size()).toLongLong();
+    return 0; // commandstats omits commands never called
+}
+
+qint64 configSetCalls(RedisClient &client)
+{
+    return commandCalls(client, "config|set");
 }
 
 qint64 numPat(RedisClient &client)
@@ -180,34 +186,38 @@ void TestKeyspaceNotifier::offServerIsReportedAndNothingSubscribed()
     QCOMPARE(server.start(), QString());
     RedisClient client(urlOf(server));
     QVERIFY(client.connect());
-    {
-        KeyspaceNotifier notifier(urlOf(server));
-        notifier.addPrefix("superset_", QStringLiteral("CACHE_CONFIG"));
-        Collector c(notifier);
-        notifier.start();
-        QTRY_COMPARE_WITH_TIMEOUT(notifier.state(), KeyspaceNotifier::State::Off, 5000);
-        const QString expected = QStringLiteral("keyspace notifications are off on 127.0.0.1:%1 (notify-keyspace-events=''); "
-                                                "enable with CONFIG SET notify-keyspace-events Ex — CacheScope never changes it for you")
-                                     .arg(server.port());
-        QCOMPARE(notifier.statusMessage(), expected);
-        QTRY_VERIFY(!notifier.isRunning()); // it gives up: nothing to listen to
-        QCOMPARE(numPat(client), qint64(0));
-        QCOMPARE(c.samples.size(), 0);
-    }
+    KeyspaceNotifier notifier(urlOf(server));
+    notifier.addPrefix("superset_", QStringLiteral("CACHE_CONFIG"));
+    Collector c(notifier);
+    notifier.start();
+    QTRY_COMPARE_WITH_TIMEOUT(notifier.state(), KeyspaceNotifier::State::Off, 5000);
+    const QString expected = QStringLiteral("keyspace notifications are off on 127.0.0.1:%1 (notify-keyspace-events=''); "
+                                            "enable with CONFIG SET notify-keyspace-events Ex — CacheScope never changes it for you")
+                                 .arg(server.port());
+    QCOMPARE(notifier.statusMessage(), expected);
+    QTRY_VERIFY(!notifier.isRunning()); // it gives up: nothing to listen to
+    QCOMPARE(numPat(client), qint64(0));
+    QCOMPARE(commandCalls(client, "psubscribe"), qint64(0)); // never even tried
+    QCOMPARE(c.samples.size(), 0);
     QCOMPARE(configSetCalls(client), qint64(0));
     QCOMPARE(notifyConfig(client), QByteArray());
 
-    // The explicit user action does change it, exactly once, and then the notifier subscribes.
+    // The explicit user action does change it, exactly once; started again, the notifier subscribes.
     auto enabled = KeyspaceNotifier::enableNotifications(urlOf(server));
     QVERIFY2(enabled, qPrintable(enabled.error()));
     QVERIFY(KeyspaceNotifier::parseFlags(*enabled).expired);
     QCOMPARE(configSetCalls(client), qint64(1));
     QCOMPARE(notifyConfig(client), *enabled);
-    KeyspaceNotifier notifier(urlOf(server));
     notifier.start();
     QTRY_COMPARE_WITH_TIMEOUT(notifier.state(), KeyspaceNotifier::State::Subscribed, 5000);
     QCOMPARE(numPat(client), qint64(1));
+    QCOMPARE(commandCalls(client, "psubscribe"), qint64(1));
+    expireKeys(client, "superset_", 4);
+    QTRY_COMPARE_WITH_TIMEOUT(c.expired.value(QStringLiteral("CACHE_CONFIG")), quint64(4), 10000);
     notifier.stop();
+    QCOMPARE(configSetCalls(client), qint64(1));
+    // Already enabled: asking again changes nothing.
+    QCOMPARE(KeyspaceNotifier::enableNotifications(urlOf(server)).value(), *enabled);
     QCOMPARE(configSetCalls(client), qint64(1));
 }
 
