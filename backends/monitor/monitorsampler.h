@@ -17,8 +17,8 @@ namespace cachescope {
 // Opt-in MONITOR for a time box on a dedicated connection and thread. MONITOR makes the server copy
 // every command to this client, which costs it throughput: the UI must show costWarning() and ask
 // first. Emits estimated per-prefix samples every interval and the totals when the box ends.
-// Uses hiredis directly: RedisClient is request/response, MONITOR is an endless reply stream that
-// must be read with a timeout and a stop flag.
+// Reads through RedisStream: RedisClient is request/response, MONITOR is an endless reply stream
+// that must be read with a timeout and a stop flag.
 class MonitorSampler : public QObject
 {
     Q_OBJECT
