@@ -2,6 +2,7 @@
 
 #include "config/configcommandline.h"
 #include "monitor/hitratesample.h"
+#include "monitor/keyspacenotifier.h"
 #include "monitor/monitorsampler.h"
 #include "monitor/recorder.h"
 #include "monitor/redisinfopoller.h"
@@ -111,6 +112,24 @@ QByteArray formatServer(const ServerSample &s, bool json, const ServerCaches &se
              s.counterReset ? QStringLiteral("  (counters reset)") : QString())
                .toUtf8()
          + (caches.isEmpty() ? QByteArray() : "  [" + caches.join(QStringLiteral(", ")).toUtf8() + ']');
+}
+
+QByteArray formatKeyEvents(const KeyEventSample &s, bool json)
+{
+    if (json)
+        return QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("key-events")},
+                                         {QStringLiteral("time"), isoTime(s.timestampMs)},
+                                         {QStringLiteral("ts_ms"), double(s.timestampMs)},
+                                         {QStringLiteral("server"), s.server},
+                                         {QStringLiteral("cache"), s.cache},
+                                         {QStringLiteral("interval_s"), number(s.intervalSeconds)},
+                                         {QStringLiteral("expired_per_s"), number(s.expiredPerSecond())},
+                                         {QStringLiteral("evicted_per_s"), number(s.evictedPerSecond())}})
+            .toJson(QJsonDocument::Compact);
+    return QStringLiteral("%1  %2  keyspace events (exact)  expired %3/s  evicted %4/s")
+        .arg(isoTime(s.timestampMs), s.cache, QString::number(s.expiredPerSecond(), 'f', 1),
+             QString::number(s.evictedPerSecond(), 'f', 1))
+        .toUtf8();
 }
 
 QByteArray formatMonitorTotals(const QHash<QString, MonitorEstimator::Totals> &totals, bool json)
@@ -392,6 +411,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     };
     std::vector<std::unique_ptr<RedisInfoPoller>> pollers;
     std::vector<std::unique_ptr<MonitorSampler>> monitors;
+    std::vector<std::unique_ptr<KeyspaceNotifier>> notifiers;
     std::unique_ptr<StatsdListener> statsd;
     QSet<QString> polled;
     auto onHit = [&](const HitRateSample &s) {
@@ -422,6 +442,21 @@ int runSources(const StatsOptions &o, Recorder *recorder)
                 loop.exit(1);
         });
         pollers.push_back(std::move(poller));
+        // Expired/evicted keys per prefix, only if the server already publishes keyspace events:
+        // the notifier never changes server config; it says on stderr when they are off.
+        auto notifier = std::make_unique<KeyspaceNotifier>(server.url);
+        for (const auto &[prefix, cache] : server.prefixes)
+            notifier->addPrefix(prefix, cache);
+        notifier->setIntervalMs(intervalMs);
+        QObject::connect(notifier.get(), &KeyspaceNotifier::keyEventSample, &loop,
+                         [&](const KeyEventSample &s) { printLine(formatKeyEvents(s, o.json)); });
+        QObject::connect(notifier.get(), &KeyspaceNotifier::stateChanged, &loop,
+                         [](KeyspaceNotifier::State state, const QString &message) {
+                             if (state != KeyspaceNotifier::State::Subscribed && state != KeyspaceNotifier::State::Idle
+                                 && state != KeyspaceNotifier::State::Connecting && !message.isEmpty())
+                                 printError(message);
+                         });
+        notifiers.push_back(std::move(notifier));
         if (o.monitorSeconds > 0) {
             auto monitor = std::make_unique<MonitorSampler>(server.url);
             for (const auto &[prefix, cache] : server.prefixes)
@@ -465,6 +500,8 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     }
     for (const auto &poller : pollers)
         poller->start();
+    for (const auto &notifier : notifiers)
+        notifier->start();
     if (!monitors.empty())
         std::fprintf(stderr, "cachescope: %s\n", MonitorSampler::costWarning().toLocal8Bit().constData());
     for (const auto &monitor : monitors)
@@ -472,6 +509,8 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     const int code = loop.exec();
     for (const auto &monitor : monitors)
         monitor->stop();
+    for (const auto &notifier : notifiers)
+        notifier->stop();
     for (const auto &poller : pollers)
         poller->stop();
     QCoreApplication::sendPostedEvents(); // the samples and totals queued by the worker threads

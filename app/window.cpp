@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include "configsession.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
 
@@ -20,7 +21,7 @@ int runWindow(QApplication &app)
     QCommandLineParser parser;
     parser.setApplicationDescription(QObject::tr("CacheScope: Superset caches, keys and hit rates"));
     parser.addHelpOption();
-    const QCommandLineOption page(QStringLiteral("page"), QObject::tr("Page to open: overview, keys, hitrates."),
+    const QCommandLineOption page(QStringLiteral("page"), QObject::tr("Page to open: overview, keys, hitrates, config."),
                                   QStringLiteral("PAGE"), QStringLiteral("overview"));
     const QCommandLineOption redis(QStringLiteral("redis"), QObject::tr("Also connect to this Redis URL (Keys page)."),
                                    QStringLiteral("URL"));
@@ -30,7 +31,9 @@ int runWindow(QApplication &app)
     const QCommandLineOption payload(QStringLiteral("payload"), QObject::tr("Open a dumped entry or cache file."),
                                      QStringLiteral("FILE"));
     parser.addOptions({page, redis, prefix, dir, payload});
-    parser.addPositionalArgument(QStringLiteral("superset_config.py"), QObject::tr("Config to open (not supported yet)."));
+    parser.addPositionalArgument(QStringLiteral("superset_config.py"),
+                                 QObject::tr("A Superset config to open (read without running it); without one, the "
+                                             "embedded demo runs."));
     parser.process(app);
 
     // Declared before the window so the window (and the models reading the caches) goes first.
@@ -38,13 +41,19 @@ int runWindow(QApplication &app)
     MainWindow window;
     window.resize(1400, 860);
 
-    if (!parser.positionalArguments().isEmpty())
-        window.showWarning(QObject::tr("Opening %1 needs the superset_config.py loader, which is not in this "
-                                       "version yet; showing the embedded demo instead.")
-                               .arg(parser.positionalArguments().first()));
+    // A config opened later (File → Open config…) retires the demo: its caches are not the user's.
+    ConfigSession session(&window, [&window, &demo] {
+        if (!demo)
+            return;
+        window.setDemoWorkload(nullptr);
+        demo->workload().stop();
+    });
 
+    const QString configPath = parser.positionalArguments().value(0);
     QFile config(QStringLiteral(":/demo/demo-config.json"));
-    if (!config.open(QIODevice::ReadOnly)) {
+    if (!configPath.isEmpty()) {
+        session.open(configPath);
+    } else if (!config.open(QIODevice::ReadOnly)) {
         window.showError(QObject::tr("The embedded demo config cannot be read: %1").arg(config.errorString()));
     } else if (auto created = DemoEnvironment::create(config.readAll()); !created) {
         window.showError(QObject::tr("The embedded demo cannot start: %1").arg(created.error()));
@@ -73,8 +82,10 @@ int runWindow(QApplication &app)
         window.showPage(MainWindow::Page::HitRates);
     else if (pageName == u"config")
         window.showPage(MainWindow::Page::Config);
+    else if (pageName == u"overview" && !configPath.isEmpty())
+        window.showPage(MainWindow::Page::Config);
     else if (pageName != u"overview")
-        window.showWarning(QObject::tr("Unknown page %1 (overview, keys, hitrates)").arg(pageName));
+        window.showWarning(QObject::tr("Unknown page %1 (overview, keys, hitrates, config)").arg(pageName));
 
     window.show();
     if (parser.isSet(payload))

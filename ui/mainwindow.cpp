@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "cacheoverviewmodel.h"
+#include "configpage.h"
 #include "democontrolspanel.h"
 #include "formatting.h"
 #include "hitratefeed.h"
@@ -131,6 +132,11 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open config…"), this, &MainWindow::openConfigInteractively);
+    const QString last = ConfigPage::lastFile();
+    if (!last.isEmpty())
+        file->addAction(tr("Open last config: %1").arg(QFileInfo(last).fileName()), this,
+                        [this, last] { Q_EMIT configFileChosen(last); });
     QAction *open = file->addAction(tr("Open payload…"), this, &MainWindow::openPayloadInteractively);
     open->setShortcut(QKeySequence::Open);
     file->addAction(tr("Connect to Redis URL…"), m_keysBrowser.data(), [this] {
@@ -277,6 +283,16 @@ void MainWindow::setCacheManager(CacheManager *manager, const QString &source)
     updateConnectionStatus();
     m_sourceLabel->setText(source);
     updateStatus();
+}
+
+void MainWindow::openConfigInteractively()
+{
+    const QString last = ConfigPage::lastFile();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open superset_config.py"),
+                                                      last.isEmpty() ? QString() : QFileInfo(last).absolutePath(),
+                                                      tr("Python files (*.py);;All files (*)"));
+    if (!path.isEmpty())
+        Q_EMIT configFileChosen(path);
 }
 
 void MainWindow::setDemoWorkload(DemoWorkload *workload)

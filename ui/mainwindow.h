@@ -70,6 +70,10 @@ public:
     OverviewPage *overviewPage() const { return m_overviewPage; }
     MessageBar *messageBar() const { return m_messageBar; }
 
+Q_SIGNALS:
+    // File → Open config… / Open last config: the application opens it on the Config page.
+    void configFileChosen(const QString &path);
+
 public Q_SLOTS:
     void showError(const QString &message);
     void showWarning(const QString &message);
@@ -79,6 +83,7 @@ private:
     void updateConnectionStatus();
     void createMenus();
     void openPayloadInteractively();
+    void openConfigInteractively();
     void recordInteractively();
     void replayInteractively();
 
