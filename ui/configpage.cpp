@@ -70,6 +70,9 @@ ConfigPage::ConfigPage(QWidget *parent) : QWidget(parent)
     m_caches->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_findings = new QListWidget(right);
     m_findings->setObjectName(QStringLiteral("configFindings"));
+    // Findings are sentences: wrap them instead of clipping the explanation at the pane's edge.
+    m_findings->setWordWrap(true);
+    m_findings->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     connect(m_findings, &QListWidget::itemActivated, this, &ConfigPage::jumpTo);
     connect(m_findings, &QListWidget::itemClicked, this, &ConfigPage::jumpTo);
     connect(m_caches, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
