@@ -173,6 +173,10 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     splitter->addWidget(m_table);
     splitter->addWidget(m_cachePlot);
     splitter->addWidget(serverBox);
+    // Only a polled Redis server has figures to show; in-process caches (the demo) give the
+    // page's height to the cache chart instead of an empty panel.
+    m_serverBox = serverBox;
+    m_serverBox->setVisible(false);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 4);
     splitter->setStretchFactor(2, 3);
@@ -269,6 +273,7 @@ void HitRatePage::setServer(const QString &server)
 {
     m_server = server;
     m_serverTitle->setText(server);
+    m_serverBox->setVisible(!server.isEmpty());
     reloadServerPlot();
     updateServerPanel();
 }

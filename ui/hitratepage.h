@@ -63,6 +63,7 @@ private:
     HitRatePlot *m_cachePlot;
     HitRatePlot *m_serverPlot;
     QLabel *m_serverTitle;
+    QWidget *m_serverBox;
     QProgressBar *m_memory;
     QLabel *m_serverFigures;
     QString m_server;
