@@ -4,13 +4,43 @@
 #include "globmatch.h"
 #include "pythonincrement.h"
 
+#include <QHashSeed>
 #include <QMutexLocker>
+
+#include <cstring>
 
 #include <algorithm>
 #include <limits>
 #include <vector>
 
 namespace cachescope {
+
+size_t SimpleCache::KeyHash::operator()(const QByteArray &key) const noexcept
+{
+    static const quint64 seed = quint64(QHashSeed::globalSeed()) * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
+    const char *p = key.constData();
+    qsizetype n = key.size();
+    quint64 h = seed ^ (quint64(n) * 0xFF51AFD7ED558CCDull);
+    auto mix = [](quint64 x) {
+        x ^= x >> 33;
+        x *= 0xC4CEB9FE1A85EC53ull;
+        x ^= x >> 29;
+        return x;
+    };
+    while (n >= 8) {
+        quint64 w;
+        std::memcpy(&w, p, 8);
+        h = mix(h ^ w) * 0x9E3779B97F4A7C15ull;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        quint64 w = 0;
+        std::memcpy(&w, p, size_t(n));
+        h = mix(h ^ w ^ (quint64(n) << 56)) * 0x9E3779B97F4A7C15ull;
+    }
+    return size_t(mix(h));
+}
 
 SimpleCache::SimpleCache(int threshold, qint64 defaultTimeout)
     : Cache(defaultTimeout), m_threshold(threshold ? threshold : 500) // cachelib: `threshold or 500`
@@ -20,13 +50,13 @@ SimpleCache::SimpleCache(int threshold, qint64 defaultTimeout)
 qint64 SimpleCache::entryCount() const
 {
     QMutexLocker lock(&m_mutex);
-    return m_entries.size();
+    return qint64(m_entries.size());
 }
 
 void SimpleCache::setClock(CacheClock clock)
 {
     QMutexLocker lock(&m_mutex);
-    m_clock = clock ? std::move(clock) : CacheClock(coarseClockMs);
+    m_clock = std::move(clock);
 }
 
 qint64 SimpleCache::expiresFor(Timeout timeout) const
@@ -39,9 +69,9 @@ qint64 SimpleCache::expiresFor(Timeout timeout) const
     return __builtin_add_overflow(wholeSeconds(nowMs()), t, &expires) ? std::numeric_limits<qint64>::max() : expires;
 }
 
-void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
+void SimpleCache::eraseLocked(Entries::iterator it)
 {
-    m_order.erase(it->seq);
+    m_order.erase(it->second.seq);
     m_entries.erase(it);
 }
 
@@ -49,26 +79,31 @@ void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyVal
 {
     auto it = m_entries.find(key);
     if (it != m_entries.end()) {
-        it->expires = expires;
-        it->value = value;
-        it->pickled.clear();
+        Entry &e = it->second;
+        e.expires = expires;
+        // Re-storing the very same shared value (same payload) is a no-op for the value:
+        // skips two atomic reference-count updates.
+        if (e.value.kind() != value.kind() || e.value.identity() == nullptr || e.value.identity() != value.identity())
+            e.value = value;
+        if (!e.pickled.isNull())
+            e.pickled = QByteArray();
         return;
     }
     const quint64 seq = m_nextSeq++;
-    m_entries.insert(key, Entry{expires, value, {}, seq});
+    m_entries.emplace(key, Entry{expires, value, {}, seq});
     m_order.emplace(seq, key);
 }
 
 void SimpleCache::pruneLocked()
 {
-    auto over = [this] { return m_entries.size() > m_threshold; };
+    auto over = [this] { return m_entries.size() > size_t(m_threshold); };
     if (!over())
         return;
     // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
     const qint64 now = nowMs();
     for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (expiredBefore(it->expires, now)) {
-            m_order.erase(it->seq);
+        if (expiredBefore(it->second.expires, now)) {
+            m_order.erase(it->second.seq);
             it = m_entries.erase(it);
         } else {
             ++it;
@@ -80,12 +115,12 @@ void SimpleCache::pruneLocked()
     std::vector<std::pair<qint64, quint64>> byExpiry;
     byExpiry.reserve(size_t(m_entries.size()));
     for (const auto &[seq, key] : m_order)
-        byExpiry.emplace_back(m_entries.constFind(key)->expires, seq);
+        byExpiry.emplace_back(m_entries.find(key)->second.expires, seq);
     std::stable_sort(byExpiry.begin(), byExpiry.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[expires, seq] : byExpiry) {
         auto orderIt = m_order.find(seq);
-        m_entries.remove(orderIt->second);
+        m_entries.erase(orderIt->second);
         m_order.erase(orderIt);
         if (!over())
             break;
@@ -107,10 +142,10 @@ Expected<QByteArray> SimpleCache::pickledLocked(const QByteArray &key, Entry &en
 Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend() || !alive(*it, *this))
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end() || !alive(it->second, *this))
         return std::optional<PyValue>{};
-    return std::optional<PyValue>(it->value);
+    return std::optional<PyValue>(it->second.value);
 }
 
 Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
@@ -127,7 +162,7 @@ Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, T
     QMutexLocker lock(&m_mutex);
     const qint64 expires = expiresFor(timeout);
     pruneLocked(); // cachelib prunes even when the add then fails
-    if (m_entries.contains(key)) // stored counts as existing, expired or not
+    if (m_entries.count(key) != 0) // stored counts as existing, expired or not
         return false;
     storeLocked(key, expires, value);
     return true;
@@ -146,8 +181,8 @@ Expected<bool> SimpleCache::doRemove(const QByteArray &key)
 Expected<bool> SimpleCache::doHas(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    return it != m_entries.cend() && alive(*it, *this);
+    const auto it = m_entries.find(key);
+    return it != m_entries.end() && alive(it->second, *this);
 }
 
 Expected<bool> SimpleCache::doClear()
@@ -163,9 +198,9 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
     // BaseCache.inc = get + set(default timeout), done under one lock so concurrent incs add up.
     QMutexLocker lock(&m_mutex);
     std::optional<PyValue> current;
-    const auto it = m_entries.constFind(key);
-    if (it != m_entries.cend() && alive(*it, *this))
-        current = it->value;
+    const auto it = m_entries.find(key);
+    if (it != m_entries.end() && alive(it->second, *this))
+        current = it->second.value;
     auto next = pythonIncrement(key, current, delta);
     if (!next)
         return Error{next.error()};
@@ -181,7 +216,7 @@ Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
     auto it = m_entries.find(key);
     if (it == m_entries.end())
         return std::optional<QByteArray>{};
-    auto bytes = pickledLocked(key, *it);
+    auto bytes = pickledLocked(key, it->second);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<QByteArray>(std::move(*bytes));
@@ -190,15 +225,15 @@ Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend())
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end())
         return EntryTtl{};
-    if (it->expires == 0)
+    if (it->second.expires == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
     const qint64 now = nowMs();
-    if (!expiresAfter(it->expires, now))
+    if (!expiresAfter(it->second.expires, now))
         return EntryTtl{};
-    return EntryTtl{EntryTtl::State::Expires, secondsLeft(it->expires, now)};
+    return EntryTtl{EntryTtl::State::Expires, secondsLeft(it->second.expires, now)};
 }
 
 Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
@@ -207,7 +242,7 @@ Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
     auto it = m_entries.find(key);
     if (it == m_entries.end())
         return std::optional<qint64>{};
-    auto bytes = pickledLocked(key, *it);
+    auto bytes = pickledLocked(key, it->second);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<qint64>(bytes->size());
