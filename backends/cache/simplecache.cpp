@@ -15,7 +15,7 @@
 
 namespace cachescope {
 
-size_t SimpleCache::KeyHash::operator()(const QByteArray &key) const noexcept
+size_t SimpleCache::KeyHash::operator()(const QByteArray &key) const
 {
     static const quint64 seed = quint64(QHashSeed::globalSeed()) * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
     const char *p = key.constData();

@@ -79,7 +79,7 @@ private:
     // was a fifth of a get with 200k keys. Seeded, so colliding keys cannot be precomputed.
     struct KeyHash
     {
-        size_t operator()(const QByteArray &key) const noexcept;
+        size_t operator()(const QByteArray &key) const; // not noexcept: makes std::unordered_map cache the hash in each node
     };
     // Node-based map: nodes are allocated in insertion order, so walking keys in that order
     // (the common pattern) touches memory sequentially; the hash is cached in each node.
