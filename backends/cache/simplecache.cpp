@@ -4,43 +4,14 @@
 #include "globmatch.h"
 #include "pythonincrement.h"
 
-#include <QHashSeed>
 #include <QMutexLocker>
 
-#include <cstring>
 
 #include <algorithm>
 #include <limits>
 #include <vector>
 
 namespace cachescope {
-
-size_t SimpleCache::KeyHash::operator()(const QByteArray &key) const
-{
-    static const quint64 seed = quint64(QHashSeed::globalSeed()) * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
-    const char *p = key.constData();
-    qsizetype n = key.size();
-    quint64 h = seed ^ (quint64(n) * 0xFF51AFD7ED558CCDull);
-    auto mix = [](quint64 x) {
-        x ^= x >> 33;
-        x *= 0xC4CEB9FE1A85EC53ull;
-        x ^= x >> 29;
-        return x;
-    };
-    while (n >= 8) {
-        quint64 w;
-        std::memcpy(&w, p, 8);
-        h = mix(h ^ w) * 0x9E3779B97F4A7C15ull;
-        p += 8;
-        n -= 8;
-    }
-    if (n > 0) {
-        quint64 w = 0;
-        std::memcpy(&w, p, size_t(n));
-        h = mix(h ^ w ^ (quint64(n) << 56)) * 0x9E3779B97F4A7C15ull;
-    }
-    return size_t(mix(h));
-}
 
 SimpleCache::SimpleCache(int threshold, qint64 defaultTimeout)
     : Cache(defaultTimeout), m_threshold(threshold ? threshold : 500) // cachelib: `threshold or 500`
@@ -69,17 +40,16 @@ qint64 SimpleCache::expiresFor(Timeout timeout) const
     return __builtin_add_overflow(wholeSeconds(nowMs()), t, &expires) ? std::numeric_limits<qint64>::max() : expires;
 }
 
-void SimpleCache::eraseLocked(Entries::iterator it)
+void SimpleCache::eraseLocked(const QByteArray &key, const Entry &entry)
 {
-    m_order.erase(it->second.seq);
-    m_entries.erase(it);
+    m_order.erase(entry.seq);
+    m_entries.erase(key);
 }
 
 void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyValue &value)
 {
-    auto it = m_entries.find(key);
-    if (it != m_entries.end()) {
-        Entry &e = it->second;
+    if (Entry *found = m_entries.find(key)) {
+        Entry &e = *found;
         e.expires = expires;
         // Re-storing the very same shared value (same payload) is a no-op for the value:
         // skips two atomic reference-count updates.
@@ -90,7 +60,7 @@ void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyVal
         return;
     }
     const quint64 seq = m_nextSeq++;
-    m_entries.emplace(key, Entry{expires, value, {}, seq});
+    m_entries.insert(key, Entry{expires, value, {}, seq});
     m_order.emplace(seq, key);
 }
 
@@ -101,21 +71,19 @@ void SimpleCache::pruneLocked()
         return;
     // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
     const qint64 now = nowMs();
-    for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (expiredBefore(it->second.expires, now)) {
-            m_order.erase(it->second.seq);
-            it = m_entries.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    m_entries.eraseIf([&](const QByteArray &, const Entry &e) {
+        if (!expiredBefore(e.expires, now))
+            return false;
+        m_order.erase(e.seq);
+        return true;
+    });
     if (!over())
         return;
     // _remove_older: sorted() is stable over dict order, so ties fall back to insertion order.
     std::vector<std::pair<qint64, quint64>> byExpiry;
     byExpiry.reserve(size_t(m_entries.size()));
     for (const auto &[seq, key] : m_order)
-        byExpiry.emplace_back(m_entries.find(key)->second.expires, seq);
+        byExpiry.emplace_back(m_entries.find(key)->expires, seq);
     std::stable_sort(byExpiry.begin(), byExpiry.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[expires, seq] : byExpiry) {
@@ -142,10 +110,10 @@ Expected<QByteArray> SimpleCache::pickledLocked(const QByteArray &key, Entry &en
 Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.find(key);
-    if (it == m_entries.end() || !alive(it->second, *this))
+    const Entry *e = m_entries.find(key);
+    if (!e || !alive(*e, *this))
         return std::optional<PyValue>{};
-    return std::optional<PyValue>(it->second.value);
+    return std::optional<PyValue>(e->value);
 }
 
 Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
@@ -162,7 +130,7 @@ Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, T
     QMutexLocker lock(&m_mutex);
     const qint64 expires = expiresFor(timeout);
     pruneLocked(); // cachelib prunes even when the add then fails
-    if (m_entries.count(key) != 0) // stored counts as existing, expired or not
+    if (m_entries.contains(key)) // stored counts as existing, expired or not
         return false;
     storeLocked(key, expires, value);
     return true;
@@ -171,18 +139,18 @@ Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, T
 Expected<bool> SimpleCache::doRemove(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    const Entry *e = m_entries.find(key);
+    if (!e)
         return false;
-    eraseLocked(it);
+    eraseLocked(key, *e);
     return true;
 }
 
 Expected<bool> SimpleCache::doHas(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.find(key);
-    return it != m_entries.end() && alive(it->second, *this);
+    const Entry *e = m_entries.find(key);
+    return e && alive(*e, *this);
 }
 
 Expected<bool> SimpleCache::doClear()
@@ -198,9 +166,8 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
     // BaseCache.inc = get + set(default timeout), done under one lock so concurrent incs add up.
     QMutexLocker lock(&m_mutex);
     std::optional<PyValue> current;
-    const auto it = m_entries.find(key);
-    if (it != m_entries.end() && alive(it->second, *this))
-        current = it->second.value;
+    if (const Entry *e = m_entries.find(key); e && alive(*e, *this))
+        current = e->value;
     auto next = pythonIncrement(key, current, delta);
     if (!next)
         return Error{next.error()};
@@ -213,10 +180,10 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
 Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    Entry *e = m_entries.find(key);
+    if (!e)
         return std::optional<QByteArray>{};
-    auto bytes = pickledLocked(key, it->second);
+    auto bytes = pickledLocked(key, *e);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<QByteArray>(std::move(*bytes));
@@ -225,24 +192,24 @@ Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    const Entry *e = m_entries.find(key);
+    if (!e)
         return EntryTtl{};
-    if (it->second.expires == 0)
+    if (e->expires == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
     const qint64 now = nowMs();
-    if (!expiresAfter(it->second.expires, now))
+    if (!expiresAfter(e->expires, now))
         return EntryTtl{};
-    return EntryTtl{EntryTtl::State::Expires, secondsLeft(it->second.expires, now)};
+    return EntryTtl{EntryTtl::State::Expires, secondsLeft(e->expires, now)};
 }
 
 Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    Entry *e = m_entries.find(key);
+    if (!e)
         return std::optional<qint64>{};
-    auto bytes = pickledLocked(key, it->second);
+    auto bytes = pickledLocked(key, *e);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<qint64>(bytes->size());
