@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 namespace cachescope {
 
@@ -35,7 +34,11 @@ RedisReply copyReply(const redisReply *r, int depth = 0)
         break;
     case REDIS_REPLY_STATUS:
         out.type = RedisReply::Type::Status;
-        out.string = QByteArray(r->str, qsizetype(r->len));
+        // "OK" answers every SET of a pipeline: static data, no allocation or refcount per reply.
+        if (r->len == 2 && r->str[0] == 'O' && r->str[1] == 'K')
+            out.string = QByteArrayLiteral("OK");
+        else
+            out.string = QByteArray(r->str, qsizetype(r->len));
         break;
     case REDIS_REPLY_ERROR:
         out.type = RedisReply::Type::Error;
@@ -66,16 +69,35 @@ struct ReplyDeleter
 };
 using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
 
+// Upper bound of appendResp's output, to size the request buffer once.
+qsizetype respSize(const QList<QByteArray> &args)
+{
+    qsizetype n = 24;
+    for (const auto &a : args)
+        n += a.size() + 26;
+    return n;
+}
+
 // RESP request encoding, done here instead of hiredis' sds formatting: one buffer for a whole
 // pipeline, handed to hiredis with a single redisAppendFormattedCommand.
 void appendResp(QByteArray &out, const QList<QByteArray> &args)
 {
-    char num[24];
+    // Lengths are never negative; digits by hand (snprintf was a visible cost per argument).
     auto appendLen = [&](char kind, qsizetype n) {
-        out += kind;
-        const int len = std::snprintf(num, sizeof num, "%lld\r\n", static_cast<long long>(n));
-        out.append(num, len);
+        char num[24];
+        char *end = num + sizeof num;
+        char *p = end;
+        *--p = '\n';
+        *--p = '\r';
+        quint64 v = quint64(n);
+        do {
+            *--p = char('0' + v % 10);
+            v /= 10;
+        } while (v);
+        *--p = kind;
+        out.append(p, end - p);
     };
+
     appendLen('*', args.size());
     for (const auto &a : args) {
         appendLen('$', a.size());
@@ -204,6 +226,7 @@ Expected<RedisReply> RedisClient::commandOnce(const QList<QByteArray> &args)
     if (args.isEmpty())
         return makeError(QStringLiteral("Redis %1: empty command").arg(serverName()));
     QByteArray request;
+    request.reserve(respSize(args));
     appendResp(request, args);
     void *raw = nullptr;
     if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK
@@ -251,6 +274,10 @@ Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QByteArray>> &commands)
 {
     QByteArray request;
+    qsizetype need = 0;
+    for (const auto &args : commands)
+        need += respSize(args);
+    request.reserve(need);
     for (const auto &args : commands) {
         if (args.isEmpty())
             return makeError(QStringLiteral("Redis %1: empty command in a pipeline").arg(serverName()));
