@@ -77,14 +77,7 @@ RedisCache::~RedisCache() = default;
 
 Expected<QByteArray> RedisCache::dumps(const PyValue &value)
 {
-    auto pickle = PickleWriter(5).dumps(value);
-    if (!pickle)
-        return Error{pickle.error()};
-    QByteArray out;
-    out.reserve(pickle->size() + 1);
-    out += '!';
-    out += *pickle;
-    return out;
+    return PickleWriter(5).dumps(value, "!");
 }
 
 Expected<PyValue> RedisCache::loads(const QByteArray &stored)
