@@ -146,6 +146,23 @@ Expected<std::vector<RedisReply>> RedisCache::runPipeline(const QList<QList<QByt
     return r;
 }
 
+Expected<std::vector<RedisReply>> RedisCache::runEncoded(const QByteArray &request, qsizetype count, quint64 argBytes,
+                                                         const Op &op)
+{
+    QMutexLocker lock(&m_mutex);
+    mutableCounters().addBytesOut(argBytes);
+    auto r = m_client.pipelineEncoded(request, count, true);
+    if (!r)
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
+    for (const auto &reply : *r) {
+        mutableCounters().addBytesIn(replyBytes(reply));
+        if (reply.isError())
+            return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
+                                 .arg(op.toString(), m_client.serverName(), QString::fromUtf8(reply.string)));
+    }
+    return r;
+}
+
 Expected<std::optional<PyValue>> RedisCache::decode(const RedisReply &reply, const QByteArray &key) const
 {
     if (reply.isNil())
@@ -300,18 +317,26 @@ Expected<QList<QByteArray>> RedisCache::doSetMany(const QList<std::pair<QByteArr
     if (items.isEmpty())
         return QList<QByteArray>{};
     const qint64 t = normalizeTimeout(timeout);
-    QList<QList<QByteArray>> commands;
-    commands.reserve(items.size());
+    const QByteArray seconds = t == 0 ? QByteArray() : QByteArray::number(t);
+    // SET/SETEX are idempotent; encoded straight into one request (no argument list per item).
+    QByteArray request;
+    quint64 argBytes = 0;
     for (const auto &[key, value] : items) {
         auto dump = dumps(value);
         if (!dump)
             return makeError(QStringLiteral("RedisCache %1: %2").arg(Op{"set_many", key}.toString(), dump.error()));
-        if (t == 0)
-            commands.append(QList<QByteArray>{QByteArrayLiteral("SET"), m_prefix + key, *dump});
-        else
-            commands.append(QList<QByteArray>{QByteArrayLiteral("SETEX"), m_prefix + key, QByteArray::number(t), *dump});
+        if (request.isEmpty())
+            request.reserve(items.size() * (m_prefix.size() + key.size() + dump->size() + seconds.size() + 48));
+        const QByteArrayView verb = t == 0 ? QByteArrayView("SET") : QByteArrayView("SETEX");
+        RedisClient::appendArrayHeader(request, t == 0 ? 3 : 4);
+        RedisClient::appendBulk(request, {verb});
+        RedisClient::appendBulk(request, {m_prefix, key});
+        if (t != 0)
+            RedisClient::appendBulk(request, {seconds});
+        RedisClient::appendBulk(request, {*dump});
+        argBytes += quint64(verb.size() + m_prefix.size() + key.size() + seconds.size() + dump->size());
     }
-    auto r = runPipeline(commands, Op{"set_many", {}, items.size()});
+    auto r = runEncoded(request, items.size(), argBytes, Op{"set_many", {}, items.size()});
     if (!r)
         return Error{r.error()};
     QList<QByteArray> written;

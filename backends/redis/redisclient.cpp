@@ -80,27 +80,29 @@ qsizetype respSize(const QList<QByteArray> &args)
 
 // RESP request encoding, done here instead of hiredis' sds formatting: one buffer for a whole
 // pipeline, handed to hiredis with a single redisAppendFormattedCommand.
+// Lengths are never negative; digits by hand (snprintf was a visible cost per argument).
+void appendLen(QByteArray &out, char kind, qsizetype n)
+{
+    char num[24];
+    char *end = num + sizeof num;
+    char *p = end;
+    *--p = '\n';
+    *--p = '\r';
+    quint64 v = quint64(n);
+    do {
+        *--p = char('0' + v % 10);
+        v /= 10;
+    } while (v);
+    *--p = kind;
+    out.append(p, end - p);
+}
+
 void appendResp(QByteArray &out, const QList<QByteArray> &args)
 {
-    // Lengths are never negative; digits by hand (snprintf was a visible cost per argument).
-    auto appendLen = [&](char kind, qsizetype n) {
-        char num[24];
-        char *end = num + sizeof num;
-        char *p = end;
-        *--p = '\n';
-        *--p = '\r';
-        quint64 v = quint64(n);
-        do {
-            *--p = char('0' + v % 10);
-            v /= 10;
-        } while (v);
-        *--p = kind;
-        out.append(p, end - p);
-    };
 
-    appendLen('*', args.size());
+    appendLen(out, '*', args.size());
     for (const auto &a : args) {
-        appendLen('$', a.size());
+        appendLen(out, '$', a.size());
         out += a;
         out.append("\r\n", 2);
     }
@@ -295,6 +297,45 @@ Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QB
         replies.push_back(copyReply(static_cast<redisReply *>(raw)));
     }
     return replies;
+}
+
+void RedisClient::appendArrayHeader(QByteArray &out, qsizetype n)
+{
+    appendLen(out, '*', n);
+}
+
+void RedisClient::appendBulk(QByteArray &out, std::initializer_list<QByteArrayView> parts)
+{
+    qsizetype n = 0;
+    for (const auto &p : parts)
+        n += p.size();
+    appendLen(out, '$', n);
+    for (const auto &p : parts)
+        out.append(p);
+    out.append("\r\n", 2);
+}
+
+Expected<std::vector<RedisReply>> RedisClient::sendEncoded(const QByteArray &request, qsizetype count)
+{
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK)
+        return dropConnection(ioError("pipeline"));
+    std::vector<RedisReply> replies;
+    replies.reserve(size_t(count));
+    for (qsizetype i = 0; i < count; ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) // replies still queued would be read by the next command
+            return dropConnection(ioError("pipeline"));
+        ReplyPtr reply(raw);
+        replies.push_back(copyReply(static_cast<redisReply *>(raw)));
+    }
+    return replies;
+}
+
+Expected<std::vector<RedisReply>> RedisClient::pipelineEncoded(const QByteArray &request, qsizetype count, bool resendable)
+{
+    if (count <= 0)
+        return std::vector<RedisReply>{};
+    return sendWithRetry([&] { return sendEncoded(request, count); }, [&] { return resendable; });
 }
 
 Expected<std::vector<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)
