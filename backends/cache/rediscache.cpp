@@ -83,6 +83,22 @@ Expected<QByteArray> RedisCache::dumps(const PyValue &value)
 Expected<PyValue> RedisCache::loads(const QByteArray &stored)
 {
     if (stored.startsWith('!')) {
+        // The commonest small value, an ASCII str as PickleWriter/CPython frame it at protocol
+        // 4/5: "!" PROTO FRAME(n+4) SHORT_BINUNICODE n <n bytes> MEMOIZE STOP. Anything else,
+        // or any byte >= 0x80 (UTF-8 rules), goes through the full reader.
+        const qsizetype n = stored.size() - 16;
+        const auto *u = reinterpret_cast<const uchar *>(stored.constData());
+        if (n >= 0 && n <= 0xff && u[1] == 0x80 && (u[2] == 4 || u[2] == 5) && u[3] == 0x95 && u[12] == 0x8c
+            && u[13] == uchar(n) && u[14 + n] == 0x94 && u[15 + n] == '.') {
+            quint64 frame = 0;
+            for (int k = 0; k < 8; ++k)
+                frame |= quint64(u[4 + k]) << (8 * k);
+            bool ascii = frame == quint64(n) + 4;
+            for (qsizetype k = 0; ascii && k < n; ++k)
+                ascii = u[14 + k] < 0x80;
+            if (ascii)
+                return PyValue::str(stored.mid(14, n));
+        }
         auto v = PickleReader().loads(QByteArrayView(stored).sliced(1));
         if (!v)
             return Error{v.error()};
@@ -293,12 +309,20 @@ Expected<QList<std::optional<PyValue>>> RedisCache::doGetMany(const QList<QByteA
     QList<std::optional<PyValue>> values;
     if (keys.isEmpty())
         return values;
-    QList<QByteArray> args{QByteArrayLiteral("MGET")};
-    for (const auto &k : keys)
-        args.append(m_prefix + k);
-    auto r = run(args, Op{"get_many", {}, keys.size()});
-    if (!r)
-        return Error{r.error()};
+    // One MGET encoded straight into the request (no prefixed copy of every key).
+    QByteArray request;
+    request.reserve(16 + keys.size() * (m_prefix.size() + 24));
+    RedisClient::appendArrayHeader(request, keys.size() + 1);
+    RedisClient::appendBulk(request, {QByteArrayView("MGET")});
+    quint64 argBytes = 4;
+    for (const auto &k : keys) {
+        RedisClient::appendBulk(request, {m_prefix, k});
+        argBytes += quint64(m_prefix.size() + k.size());
+    }
+    auto replies = runEncoded(request, 1, argBytes, Op{"get_many", {}, keys.size()});
+    if (!replies)
+        return Error{replies.error()};
+    const RedisReply *r = &replies->front();
     if (r->elements.size() != size_t(keys.size()))
         return makeError(QStringLiteral("RedisCache get_many: %1 replied with %2 values for %3 keys")
                              .arg(location()).arg(r->elements.size()).arg(keys.size()));
