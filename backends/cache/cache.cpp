@@ -32,12 +32,13 @@ public:
             m_counters.addOperation();
     }
 
+    // Counts a failure; the caller returns `result` itself so it is constructed in place (NRVO)
+    // instead of moved through here twice.
     template<typename T>
-    Expected<T> done(Expected<T> result)
+    void check(const Expected<T> &result)
     {
         if (!result)
             m_counters.addError();
-        return result;
     }
 
 private:
@@ -54,7 +55,8 @@ Expected<std::optional<PyValue>> Cache::get(const QByteArray &key)
     auto result = doGet(key);
     if (result)
         result->has_value() ? m_counters.addHits() : m_counters.addMisses();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout timeout)
@@ -65,7 +67,8 @@ Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout t
     auto result = doSet(key, value, timeout);
     if (result && *result)
         m_counters.addSets();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout timeout)
@@ -76,7 +79,8 @@ Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout t
     auto result = doAdd(key, value, timeout);
     if (result && *result)
         m_counters.addSets();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<bool> Cache::remove(const QByteArray &key)
@@ -87,7 +91,8 @@ Expected<bool> Cache::remove(const QByteArray &key)
     auto result = doRemove(key);
     if (result && *result)
         m_counters.addDeletes();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<QList<QByteArray>> Cache::removeMany(const QList<QByteArray> &keys)
@@ -98,13 +103,16 @@ Expected<QList<QByteArray>> Cache::removeMany(const QList<QByteArray> &keys)
     auto result = doRemoveMany(keys);
     if (result)
         m_counters.addDeletes(quint64(result->size()));
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<bool> Cache::has(const QByteArray &key)
 {
     CallMeter meter(m_counters);
-    return meter.done(doHas(key));
+    auto result = doHas(key);
+    meter.check(result);
+    return result;
 }
 
 Expected<bool> Cache::clear()
@@ -112,7 +120,9 @@ Expected<bool> Cache::clear()
     if (!isWritable())
         return readOnlyError("clear");
     CallMeter meter(m_counters);
-    return meter.done(doClear());
+    auto result = doClear();
+    meter.check(result);
+    return result;
 }
 
 Expected<QList<std::optional<PyValue>>> Cache::getMany(const QList<QByteArray> &keys)
@@ -122,7 +132,8 @@ Expected<QList<std::optional<PyValue>>> Cache::getMany(const QList<QByteArray> &
     if (result)
         for (const auto &v : *result)
             v.has_value() ? m_counters.addHits() : m_counters.addMisses();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyValue>> &items, Timeout timeout)
@@ -133,7 +144,8 @@ Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyV
     auto result = doSetMany(items, timeout);
     if (result)
         m_counters.addSets(quint64(result->size()));
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<std::optional<qint64>> Cache::inc(const QByteArray &key, qint64 delta)
@@ -144,7 +156,8 @@ Expected<std::optional<qint64>> Cache::inc(const QByteArray &key, qint64 delta)
     auto result = doInc(key, delta);
     if (result && result->has_value())
         m_counters.addSets();
-    return meter.done(std::move(result));
+    meter.check(result);
+    return result;
 }
 
 Expected<std::optional<QByteArray>> Cache::rawGet(const QByteArray &key)

@@ -77,19 +77,28 @@ RedisCache::~RedisCache() = default;
 
 Expected<QByteArray> RedisCache::dumps(const PyValue &value)
 {
-    auto pickle = PickleWriter(5).dumps(value);
-    if (!pickle)
-        return Error{pickle.error()};
-    QByteArray out;
-    out.reserve(pickle->size() + 1);
-    out += '!';
-    out += *pickle;
-    return out;
+    return PickleWriter(5).dumps(value, "!");
 }
 
 Expected<PyValue> RedisCache::loads(const QByteArray &stored)
 {
     if (stored.startsWith('!')) {
+        // The commonest small value, an ASCII str as PickleWriter/CPython frame it at protocol
+        // 4/5: "!" PROTO FRAME(n+4) SHORT_BINUNICODE n <n bytes> MEMOIZE STOP. Anything else,
+        // or any byte >= 0x80 (UTF-8 rules), goes through the full reader.
+        const qsizetype n = stored.size() - 16;
+        const auto *u = reinterpret_cast<const uchar *>(stored.constData());
+        if (n >= 0 && n <= 0xff && u[1] == 0x80 && (u[2] == 4 || u[2] == 5) && u[3] == 0x95 && u[12] == 0x8c
+            && u[13] == uchar(n) && u[14 + n] == 0x94 && u[15 + n] == '.') {
+            quint64 frame = 0;
+            for (int k = 0; k < 8; ++k)
+                frame |= quint64(u[4 + k]) << (8 * k);
+            bool ascii = frame == quint64(n) + 4;
+            for (qsizetype k = 0; ascii && k < n; ++k)
+                ascii = u[14 + k] < 0x80;
+            if (ascii)
+                return PyValue::str(stored.mid(14, n));
+        }
         auto v = PickleReader().loads(QByteArrayView(stored).sliced(1));
         if (!v)
             return Error{v.error()};
@@ -142,6 +151,23 @@ Expected<std::vector<RedisReply>> RedisCache::runPipeline(const QList<QList<QByt
     for (const auto &c : commands)
         mutableCounters().addBytesOut(argBytes(c));
     auto r = m_client.pipeline(commands);
+    if (!r)
+        return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
+    for (const auto &reply : *r) {
+        mutableCounters().addBytesIn(replyBytes(reply));
+        if (reply.isError())
+            return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
+                                 .arg(op.toString(), m_client.serverName(), QString::fromUtf8(reply.string)));
+    }
+    return r;
+}
+
+Expected<std::vector<RedisReply>> RedisCache::runEncoded(const QByteArray &request, qsizetype count, quint64 argBytes,
+                                                         const Op &op)
+{
+    QMutexLocker lock(&m_mutex);
+    mutableCounters().addBytesOut(argBytes);
+    auto r = m_client.pipelineEncoded(request, count, true);
     if (!r)
         return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
     for (const auto &reply : *r) {
@@ -283,12 +309,20 @@ Expected<QList<std::optional<PyValue>>> RedisCache::doGetMany(const QList<QByteA
     QList<std::optional<PyValue>> values;
     if (keys.isEmpty())
         return values;
-    QList<QByteArray> args{QByteArrayLiteral("MGET")};
-    for (const auto &k : keys)
-        args.append(m_prefix + k);
-    auto r = run(args, Op{"get_many", {}, keys.size()});
-    if (!r)
-        return Error{r.error()};
+    // One MGET encoded straight into the request (no prefixed copy of every key).
+    QByteArray request;
+    request.reserve(16 + keys.size() * (m_prefix.size() + 24));
+    RedisClient::appendArrayHeader(request, keys.size() + 1);
+    RedisClient::appendBulk(request, {QByteArrayView("MGET")});
+    quint64 argBytes = 4;
+    for (const auto &k : keys) {
+        RedisClient::appendBulk(request, {m_prefix, k});
+        argBytes += quint64(m_prefix.size() + k.size());
+    }
+    auto replies = runEncoded(request, 1, argBytes, Op{"get_many", {}, keys.size()});
+    if (!replies)
+        return Error{replies.error()};
+    const RedisReply *r = &replies->front();
     if (r->elements.size() != size_t(keys.size()))
         return makeError(QStringLiteral("RedisCache get_many: %1 replied with %2 values for %3 keys")
                              .arg(location()).arg(r->elements.size()).arg(keys.size()));
@@ -307,18 +341,26 @@ Expected<QList<QByteArray>> RedisCache::doSetMany(const QList<std::pair<QByteArr
     if (items.isEmpty())
         return QList<QByteArray>{};
     const qint64 t = normalizeTimeout(timeout);
-    QList<QList<QByteArray>> commands;
-    commands.reserve(items.size());
+    const QByteArray seconds = t == 0 ? QByteArray() : QByteArray::number(t);
+    // SET/SETEX are idempotent; encoded straight into one request (no argument list per item).
+    QByteArray request;
+    quint64 argBytes = 0;
     for (const auto &[key, value] : items) {
         auto dump = dumps(value);
         if (!dump)
             return makeError(QStringLiteral("RedisCache %1: %2").arg(Op{"set_many", key}.toString(), dump.error()));
-        if (t == 0)
-            commands.append(QList<QByteArray>{QByteArrayLiteral("SET"), m_prefix + key, *dump});
-        else
-            commands.append(QList<QByteArray>{QByteArrayLiteral("SETEX"), m_prefix + key, QByteArray::number(t), *dump});
+        if (request.isEmpty())
+            request.reserve(items.size() * (m_prefix.size() + key.size() + dump->size() + seconds.size() + 48));
+        const QByteArrayView verb = t == 0 ? QByteArrayView("SET") : QByteArrayView("SETEX");
+        RedisClient::appendArrayHeader(request, t == 0 ? 3 : 4);
+        RedisClient::appendBulk(request, {verb});
+        RedisClient::appendBulk(request, {m_prefix, key});
+        if (t != 0)
+            RedisClient::appendBulk(request, {seconds});
+        RedisClient::appendBulk(request, {*dump});
+        argBytes += quint64(verb.size() + m_prefix.size() + key.size() + seconds.size() + dump->size());
     }
-    auto r = runPipeline(commands, Op{"set_many", {}, items.size()});
+    auto r = runEncoded(request, items.size(), argBytes, Op{"set_many", {}, items.size()});
     if (!r)
         return Error{r.error()};
     QList<QByteArray> written;

@@ -61,6 +61,8 @@ private:
     // becomes an Error naming the operation, the key and the server.
     Expected<RedisReply> run(const QList<QByteArray> &args, const Op &op);
     Expected<std::vector<RedisReply>> runPipeline(const QList<QList<QByteArray>> &commands, const Op &op);
+    // Pre-encoded RESP pipeline of `count` idempotent commands; `argBytes` for the byte counter.
+    Expected<std::vector<RedisReply>> runEncoded(const QByteArray &request, qsizetype count, quint64 argBytes, const Op &op);
     Expected<std::optional<PyValue>> decode(const RedisReply &reply, const QByteArray &key) const;
 
     RedisUrl m_url;

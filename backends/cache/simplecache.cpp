@@ -6,6 +6,7 @@
 
 #include <QMutexLocker>
 
+
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -20,13 +21,13 @@ SimpleCache::SimpleCache(int threshold, qint64 defaultTimeout)
 qint64 SimpleCache::entryCount() const
 {
     QMutexLocker lock(&m_mutex);
-    return m_entries.size();
+    return qint64(m_entries.size());
 }
 
 void SimpleCache::setClock(CacheClock clock)
 {
     QMutexLocker lock(&m_mutex);
-    m_clock = clock ? std::move(clock) : CacheClock(coarseClockMs);
+    m_clock = std::move(clock);
 }
 
 qint64 SimpleCache::expiresFor(Timeout timeout) const
@@ -39,19 +40,23 @@ qint64 SimpleCache::expiresFor(Timeout timeout) const
     return __builtin_add_overflow(wholeSeconds(nowMs()), t, &expires) ? std::numeric_limits<qint64>::max() : expires;
 }
 
-void SimpleCache::eraseLocked(QHash<QByteArray, Entry>::iterator it)
+void SimpleCache::eraseLocked(const QByteArray &key, const Entry &entry)
 {
-    m_order.erase(it->seq);
-    m_entries.erase(it);
+    m_order.erase(entry.seq);
+    m_entries.erase(key);
 }
 
 void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyValue &value)
 {
-    auto it = m_entries.find(key);
-    if (it != m_entries.end()) {
-        it->expires = expires;
-        it->value = value;
-        it->pickled.clear();
+    if (Entry *found = m_entries.find(key)) {
+        Entry &e = *found;
+        e.expires = expires;
+        // Re-storing the very same shared value (same payload) is a no-op for the value:
+        // skips two atomic reference-count updates.
+        if (e.value.kind() != value.kind() || e.value.identity() == nullptr || e.value.identity() != value.identity())
+            e.value = value;
+        if (!e.pickled.isNull())
+            e.pickled = QByteArray();
         return;
     }
     const quint64 seq = m_nextSeq++;
@@ -61,31 +66,29 @@ void SimpleCache::storeLocked(const QByteArray &key, qint64 expires, const PyVal
 
 void SimpleCache::pruneLocked()
 {
-    auto over = [this] { return m_entries.size() > m_threshold; };
+    auto over = [this] { return m_entries.size() > size_t(m_threshold); };
     if (!over())
         return;
     // _remove_expired: `expires < now`, so never-expiring (0) entries go too.
     const qint64 now = nowMs();
-    for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (expiredBefore(it->expires, now)) {
-            m_order.erase(it->seq);
-            it = m_entries.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    m_entries.eraseIf([&](const QByteArray &, const Entry &e) {
+        if (!expiredBefore(e.expires, now))
+            return false;
+        m_order.erase(e.seq);
+        return true;
+    });
     if (!over())
         return;
     // _remove_older: sorted() is stable over dict order, so ties fall back to insertion order.
     std::vector<std::pair<qint64, quint64>> byExpiry;
     byExpiry.reserve(size_t(m_entries.size()));
     for (const auto &[seq, key] : m_order)
-        byExpiry.emplace_back(m_entries.constFind(key)->expires, seq);
+        byExpiry.emplace_back(m_entries.find(key)->expires, seq);
     std::stable_sort(byExpiry.begin(), byExpiry.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[expires, seq] : byExpiry) {
         auto orderIt = m_order.find(seq);
-        m_entries.remove(orderIt->second);
+        m_entries.erase(orderIt->second);
         m_order.erase(orderIt);
         if (!over())
             break;
@@ -107,10 +110,10 @@ Expected<QByteArray> SimpleCache::pickledLocked(const QByteArray &key, Entry &en
 Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend() || !alive(*it, *this))
+    const Entry *e = m_entries.find(key);
+    if (!e || !alive(*e, *this))
         return std::optional<PyValue>{};
-    return std::optional<PyValue>(it->value);
+    return std::optional<PyValue>(e->value);
 }
 
 Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)
@@ -136,18 +139,18 @@ Expected<bool> SimpleCache::doAdd(const QByteArray &key, const PyValue &value, T
 Expected<bool> SimpleCache::doRemove(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    const Entry *e = m_entries.find(key);
+    if (!e)
         return false;
-    eraseLocked(it);
+    eraseLocked(key, *e);
     return true;
 }
 
 Expected<bool> SimpleCache::doHas(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    return it != m_entries.cend() && alive(*it, *this);
+    const Entry *e = m_entries.find(key);
+    return e && alive(*e, *this);
 }
 
 Expected<bool> SimpleCache::doClear()
@@ -163,9 +166,8 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
     // BaseCache.inc = get + set(default timeout), done under one lock so concurrent incs add up.
     QMutexLocker lock(&m_mutex);
     std::optional<PyValue> current;
-    const auto it = m_entries.constFind(key);
-    if (it != m_entries.cend() && alive(*it, *this))
-        current = it->value;
+    if (const Entry *e = m_entries.find(key); e && alive(*e, *this))
+        current = e->value;
     auto next = pythonIncrement(key, current, delta);
     if (!next)
         return Error{next.error()};
@@ -178,10 +180,10 @@ Expected<std::optional<qint64>> SimpleCache::doInc(const QByteArray &key, qint64
 Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    Entry *e = m_entries.find(key);
+    if (!e)
         return std::optional<QByteArray>{};
-    auto bytes = pickledLocked(key, *it);
+    auto bytes = pickledLocked(key, *e);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<QByteArray>(std::move(*bytes));
@@ -190,24 +192,24 @@ Expected<std::optional<QByteArray>> SimpleCache::doRawGet(const QByteArray &key)
 Expected<EntryTtl> SimpleCache::doTtl(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(key);
-    if (it == m_entries.cend())
+    const Entry *e = m_entries.find(key);
+    if (!e)
         return EntryTtl{};
-    if (it->expires == 0)
+    if (e->expires == 0)
         return EntryTtl{EntryTtl::State::Never, 0};
     const qint64 now = nowMs();
-    if (!expiresAfter(it->expires, now))
+    if (!expiresAfter(e->expires, now))
         return EntryTtl{};
-    return EntryTtl{EntryTtl::State::Expires, secondsLeft(it->expires, now)};
+    return EntryTtl{EntryTtl::State::Expires, secondsLeft(e->expires, now)};
 }
 
 Expected<std::optional<qint64>> SimpleCache::doEntrySize(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
-    auto it = m_entries.find(key);
-    if (it == m_entries.end())
+    Entry *e = m_entries.find(key);
+    if (!e)
         return std::optional<qint64>{};
-    auto bytes = pickledLocked(key, *it);
+    auto bytes = pickledLocked(key, *e);
     if (!bytes)
         return Error{bytes.error()};
     return std::optional<qint64>(bytes->size());

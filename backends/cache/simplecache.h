@@ -2,8 +2,8 @@
 
 #include "cache.h"
 #include "cacheclock.h"
+#include "flatkeymap.h"
 
-#include <QHash>
 #include <QMutex>
 
 #include <map>
@@ -67,22 +67,23 @@ private:
         quint64 seq = 0;    // insertion order, kept on overwrite like a Python dict
     };
 
-    qint64 nowMs() const { return m_clock(); }
+    // The default clock is called directly: a std::function call per get is measurable here.
+    qint64 nowMs() const { return m_clock ? m_clock() : coarseClockMs(); }
     // expires for a timeout; reads the clock only for positive timeouts, as cachelib does.
     qint64 expiresFor(Timeout timeout) const;
     static bool alive(const Entry &e, const SimpleCache &self) { return e.expires == 0 || expiresAfter(e.expires, self.nowMs()); }
     // The following expect m_mutex to be held.
     void pruneLocked();
     void storeLocked(const QByteArray &key, qint64 expires, const PyValue &value);
-    void eraseLocked(QHash<QByteArray, Entry>::iterator it);
+    void eraseLocked(const QByteArray &key, const Entry &entry);
     Expected<QByteArray> pickledLocked(const QByteArray &key, Entry &entry);
 
     mutable QMutex m_mutex;
-    QHash<QByteArray, Entry> m_entries;
+    FlatKeyMap<Entry> m_entries;
     std::map<quint64, QByteArray> m_order; // seq -> key: dict order for pruning and the scan cursor
     quint64 m_nextSeq = 1;
     int m_threshold;
-    CacheClock m_clock = coarseClockMs;
+    CacheClock m_clock; // empty: coarseClockMs
 };
 
 } // namespace cachescope

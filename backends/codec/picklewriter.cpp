@@ -748,10 +748,41 @@ Expected<bool> Writer::saveObject(const PyValue &v, int depth)
 
 Expected<QByteArray> PickleWriter::dumps(const PyValue &value) const
 {
+    return dumps(value, {});
+}
+
+Expected<QByteArray> PickleWriter::dumps(const PyValue &value, QByteArrayView prefix) const
+{
     if (m_protocol < 0 || m_protocol > 5)
         return makeError(QStringLiteral("pickle: unsupported protocol %1").arg(m_protocol));
+    // Fast path for the commonest small cache value, a short str at protocol 4+: exactly what
+    // Writer emits (PROTO, FRAME, SHORT_BINUNICODE, MEMOIZE, STOP) without its memo table
+    // and frame bookkeeping.
+    if (m_protocol >= 4 && value.kind() == PyValue::Kind::Str && value.bytesData().size() <= 0xff) {
+        const QByteArray &s = value.bytesData();
+        QByteArray out;
+        out.reserve(prefix.size() + 2 + 9 + s.size() + 4);
+        out.append(prefix);
+        out.append(char(0x80));
+        out.append(char(m_protocol));
+        out.append(char(0x95));
+        putLE(out, quint64(s.size()) + 4, 8);
+        out.append(char(0x8c));
+        out.append(char(s.size()));
+        out.append(s);
+        out.append(char(0x94));
+        out.append('.');
+        return out;
+    }
     Writer w(m_protocol);
-    return w.dump(value);
+    auto pickle = w.dump(value);
+    if (!pickle || prefix.isEmpty())
+        return pickle;
+    QByteArray out;
+    out.reserve(prefix.size() + pickle->size());
+    out.append(prefix);
+    out.append(*pickle);
+    return out;
 }
 
 } // namespace cachescope

@@ -16,6 +16,8 @@ class PickleWriter
 public:
     explicit PickleWriter(int protocol = 5) : m_protocol(protocol) {}
     Expected<QByteArray> dumps(const PyValue &value) const;
+    // The same bytes after `prefix` in one buffer (RedisCache stores "!" + pickle).
+    Expected<QByteArray> dumps(const PyValue &value, QByteArrayView prefix) const;
 
 private:
     int m_protocol;

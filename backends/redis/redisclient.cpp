@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 namespace cachescope {
 
@@ -35,7 +34,11 @@ RedisReply copyReply(const redisReply *r, int depth = 0)
         break;
     case REDIS_REPLY_STATUS:
         out.type = RedisReply::Type::Status;
-        out.string = QByteArray(r->str, qsizetype(r->len));
+        // "OK" answers every SET of a pipeline: static data, no allocation or refcount per reply.
+        if (r->len == 2 && r->str[0] == 'O' && r->str[1] == 'K')
+            out.string = QByteArrayLiteral("OK");
+        else
+            out.string = QByteArray(r->str, qsizetype(r->len));
         break;
     case REDIS_REPLY_ERROR:
         out.type = RedisReply::Type::Error;
@@ -66,19 +69,40 @@ struct ReplyDeleter
 };
 using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
 
+// Upper bound of appendResp's output, to size the request buffer once.
+qsizetype respSize(const QList<QByteArray> &args)
+{
+    qsizetype n = 24;
+    for (const auto &a : args)
+        n += a.size() + 26;
+    return n;
+}
+
 // RESP request encoding, done here instead of hiredis' sds formatting: one buffer for a whole
 // pipeline, handed to hiredis with a single redisAppendFormattedCommand.
-void appendResp(QByteArray &out, const QList<QByteArray> &args)
+// Lengths are never negative; digits by hand (snprintf was a visible cost per argument).
+void appendLen(QByteArray &out, char kind, qsizetype n)
 {
     char num[24];
-    auto appendLen = [&](char kind, qsizetype n) {
-        out += kind;
-        const int len = std::snprintf(num, sizeof num, "%lld\r\n", static_cast<long long>(n));
-        out.append(num, len);
-    };
-    appendLen('*', args.size());
+    char *end = num + sizeof num;
+    char *p = end;
+    *--p = '\n';
+    *--p = '\r';
+    quint64 v = quint64(n);
+    do {
+        *--p = char('0' + v % 10);
+        v /= 10;
+    } while (v);
+    *--p = kind;
+    out.append(p, end - p);
+}
+
+void appendResp(QByteArray &out, const QList<QByteArray> &args)
+{
+
+    appendLen(out, '*', args.size());
     for (const auto &a : args) {
-        appendLen('$', a.size());
+        appendLen(out, '$', a.size());
         out += a;
         out.append("\r\n", 2);
     }
@@ -204,6 +228,7 @@ Expected<RedisReply> RedisClient::commandOnce(const QList<QByteArray> &args)
     if (args.isEmpty())
         return makeError(QStringLiteral("Redis %1: empty command").arg(serverName()));
     QByteArray request;
+    request.reserve(respSize(args));
     appendResp(request, args);
     void *raw = nullptr;
     if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK
@@ -251,6 +276,10 @@ Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QByteArray>> &commands)
 {
     QByteArray request;
+    qsizetype need = 0;
+    for (const auto &args : commands)
+        need += respSize(args);
+    request.reserve(need);
     for (const auto &args : commands) {
         if (args.isEmpty())
             return makeError(QStringLiteral("Redis %1: empty command in a pipeline").arg(serverName()));
@@ -268,6 +297,45 @@ Expected<std::vector<RedisReply>> RedisClient::pipelineOnce(const QList<QList<QB
         replies.push_back(copyReply(static_cast<redisReply *>(raw)));
     }
     return replies;
+}
+
+void RedisClient::appendArrayHeader(QByteArray &out, qsizetype n)
+{
+    appendLen(out, '*', n);
+}
+
+void RedisClient::appendBulk(QByteArray &out, std::initializer_list<QByteArrayView> parts)
+{
+    qsizetype n = 0;
+    for (const auto &p : parts)
+        n += p.size();
+    appendLen(out, '$', n);
+    for (const auto &p : parts)
+        out.append(p);
+    out.append("\r\n", 2);
+}
+
+Expected<std::vector<RedisReply>> RedisClient::sendEncoded(const QByteArray &request, qsizetype count)
+{
+    if (redisAppendFormattedCommand(d->ctx, request.constData(), size_t(request.size())) != REDIS_OK)
+        return dropConnection(ioError("pipeline"));
+    std::vector<RedisReply> replies;
+    replies.reserve(size_t(count));
+    for (qsizetype i = 0; i < count; ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(d->ctx, &raw) != REDIS_OK || !raw) // replies still queued would be read by the next command
+            return dropConnection(ioError("pipeline"));
+        ReplyPtr reply(raw);
+        replies.push_back(copyReply(static_cast<redisReply *>(raw)));
+    }
+    return replies;
+}
+
+Expected<std::vector<RedisReply>> RedisClient::pipelineEncoded(const QByteArray &request, qsizetype count, bool resendable)
+{
+    if (count <= 0)
+        return std::vector<RedisReply>{};
+    return sendWithRetry([&] { return sendEncoded(request, count); }, [&] { return resendable; });
 }
 
 Expected<std::vector<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands)

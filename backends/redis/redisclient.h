@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMetaType>
 
+#include <initializer_list>
 #include <memory>
 #include <variant>
 #include <vector>
@@ -52,12 +53,21 @@ public:
     // Pipelined: all commands written, then all replies read (one round trip).
     Expected<std::vector<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
 
+    // A pipeline already encoded as RESP (see appendArrayHeader/appendBulk): `count` commands,
+    // `resendable` when sending them twice after a broken connection cannot change anything.
+    // Saves the per-command argument lists of pipeline() for large batches.
+    Expected<std::vector<RedisReply>> pipelineEncoded(const QByteArray &request, qsizetype count, bool resendable);
+    static void appendArrayHeader(QByteArray &out, qsizetype n);
+    // One bulk string argument made of `parts` back to back (e.g. key prefix + key).
+    static void appendBulk(QByteArray &out, std::initializer_list<QByteArrayView> parts);
+
     // True when resending `args` after an unknown outcome cannot change the result twice.
     static bool isIdempotent(const QList<QByteArray> &args);
 
 private:
     Expected<RedisReply> commandOnce(const QList<QByteArray> &args);
     Expected<std::vector<RedisReply>> pipelineOnce(const QList<QList<QByteArray>> &commands);
+    Expected<std::vector<RedisReply>> sendEncoded(const QByteArray &request, qsizetype count);
     Error ioError(const char *what) const;
     Error dropConnection(Error why); // closes a connection left in an unknown state
     template<typename Once, typename Resendable>

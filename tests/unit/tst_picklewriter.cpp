@@ -147,6 +147,12 @@ private slots:
             {"float('-inf')", V::floating(-std::numeric_limits<double>::infinity())},
             {"1.5", V::floating(1.5)},
             {"'\\U0001F600'", V::str(QString(QStringLiteral("\U0001F600")))},
+            // Top-level short strs take PickleWriter's fast path (<= 255 UTF-8 bytes).
+            {"''", V::str(QByteArray(""))},
+            {"'xxx'", V::str(QByteArray("xxx"))},
+            {"'a'*255", V::str(QByteArray(255, 'a'))},
+            {"'a'*256", V::str(QByteArray(256, 'a'))},
+            {"'\u00e9'*127", V::str(QString(127, QChar(0xe9)))},
             {"'a'*65536", V::str(QByteArray(65536, 'a'))},
             {"b'b'*65536", V::bytes(QByteArray(65536, 'b'))},
             {"bytearray(b'ab')", V::byteArray(QByteArray("ab"))},

@@ -1,4 +1,6 @@
 #include "cache/rediscache.h"
+#include "codec/picklereader.h"
+#include "codec/picklewriter.h"
 #include "redisserver.h"
 #include "checkok.h"
 
@@ -77,6 +79,37 @@ private slots:
         QCOMPARE(c.misses, quint64(1));
         QVERIFY(c.bytesOut > 100000);
         QVERIFY(c.bytesIn > 100000);
+    }
+
+    // loads() reads short ASCII strs directly: same values as the full reader, and anything
+    // off that exact shape (non-ASCII, wrong frame length, protocol 3) still goes through it.
+    void loadsShortStrFastPath()
+    {
+        for (const QByteArray &text : {QByteArray(), QByteArray("x"), QByteArray("xxx"), QByteArray(255, 'a'),
+                                       QByteArray(256, 'b'), QByteArray("h\xc3\xa9llo")}) {
+            const PyValue v = PyValue::str(text);
+            auto stored = RedisCache::dumps(v);
+            CHECK_OK(stored);
+            auto back = RedisCache::loads(*stored);
+            CHECK_OK(back);
+            QCOMPARE(*back, v);
+            auto viaReader = PickleReader().loads(QByteArrayView(*stored).sliced(1));
+            CHECK_OK(viaReader);
+            QCOMPARE(*back, *viaReader);
+        }
+        QByteArray stored = *RedisCache::dumps(PyValue::str(QByteArray("abc")));
+        QByteArray badFrame = stored;
+        badFrame[4] = char(9); // frame length no longer n + 4
+        auto bad = RedisCache::loads(badFrame);
+        auto badReader = PickleReader().loads(QByteArrayView(badFrame).sliced(1));
+        QCOMPARE(bad.hasValue(), badReader.hasValue());
+        if (bad)
+            QCOMPARE(*bad, *badReader);
+        auto p3 = PickleWriter(3).dumps(PyValue::str(QByteArray("abc")), "!");
+        CHECK_OK(p3);
+        auto v3 = RedisCache::loads(*p3);
+        CHECK_OK(v3);
+        QCOMPARE(*v3, PyValue::str(QByteArray("abc")));
     }
 
     void loadsFallbacks()
