@@ -5,9 +5,11 @@
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
 #include "monitor/embeddedlayersampler.h"
+#include "monitor/monitorsampler.h"
 #include "monitor/recorder.h"
 #include "monitor/redisinfopoller.h"
 #include "monitor/replayer.h"
+#include "monitor/statsdlistener.h"
 
 #include <cmath>
 
@@ -25,7 +27,9 @@ HitRateFeed::HitRateFeed(HitRateSeries *series, QObject *parent)
 
 HitRateFeed::~HitRateFeed()
 {
-    // Pollers stop (joining their threads) before the rest goes.
+    // Samplers and pollers stop (joining their threads) before the rest goes.
+    stopMonitor();
+    stopStatsd();
     m_servers.clear();
     stopRecording();
 }
@@ -124,6 +128,78 @@ HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url, bool adHoc)
     });
     s.poller->start();
     return s;
+}
+
+Expected<int> HitRateFeed::startMonitor(int seconds)
+{
+    stopMonitor();
+    if (m_servers.empty())
+        return makeError(tr("No Redis server is polled: MONITOR needs one (open a config or connect to a Redis URL)"));
+    for (auto &[key, server] : m_servers) {
+        auto sampler = std::make_unique<MonitorSampler>(server.url);
+        // Attribute keys to the caches of this server by their prefixes (longest wins).
+        if (m_manager) {
+            for (CachePurpose purpose : m_manager->purposes()) {
+                const auto spec = m_manager->spec(purpose);
+                if (!spec || spec->keyPrefix.isEmpty())
+                    continue;
+                if (auto url = redisUrlOf(*spec); url && serverKey(*url) == key)
+                    sampler->addPrefix(spec->keyPrefix, purposeConfigName(purpose));
+            }
+        }
+        connect(sampler.get(), &MonitorSampler::hitSample, this, &HitRateFeed::onLiveHit);
+        connect(sampler.get(), &MonitorSampler::errorOccurred, this, &HitRateFeed::errorOccurred);
+        connect(sampler.get(), &MonitorSampler::finished, this, [this] {
+            if (!isMonitoring())
+                Q_EMIT monitorFinished();
+        });
+        sampler->start(seconds);
+        m_monitors.push_back(std::move(sampler));
+    }
+    return int(m_monitors.size());
+}
+
+void HitRateFeed::stopMonitor()
+{
+    for (auto &sampler : m_monitors)
+        sampler->stop();
+    m_monitors.clear();
+}
+
+bool HitRateFeed::isMonitoring() const
+{
+    for (const auto &sampler : m_monitors)
+        if (sampler->isMonitoring())
+            return true;
+    return false;
+}
+
+Expected<bool> HitRateFeed::startStatsd(const QString &address, const QByteArray &prefix, const QString &forward)
+{
+    stopStatsd();
+    auto where = StatsdListener::parseAddress(address);
+    if (!where)
+        return Error{where.error()};
+    auto listener = std::make_unique<StatsdListener>();
+    listener->setPrefix(prefix.isEmpty() ? QByteArray("superset") : prefix);
+    if (!forward.isEmpty()) {
+        auto to = StatsdListener::parseAddress(forward);
+        if (!to)
+            return Error{to.error()};
+        listener->setForward(to->first, to->second);
+    }
+    if (auto ok = listener->listen(where->first, where->second); !ok)
+        return Error{ok.error()};
+    connect(listener.get(), &StatsdListener::hitSample, this, &HitRateFeed::onLiveHit);
+    m_statsd = std::move(listener);
+    return true;
+}
+
+void HitRateFeed::stopStatsd()
+{
+    if (m_statsd)
+        m_statsd->close();
+    m_statsd.reset();
 }
 
 void HitRateFeed::addRedisServer(const RedisUrl &url)

@@ -27,6 +27,9 @@ class Replayer;
 // embedded layer's exact counters (one EmbeddedLayerSampler, once per second) and one
 // RedisInfoPoller per Redis server (each on its own thread). Every sample can be recorded to a
 // file, and a recording can be replayed into the same series instead of the live sources.
+class MonitorSampler;
+class StatsdListener;
+
 class HitRateFeed : public QObject
 {
     Q_OBJECT
@@ -55,6 +58,18 @@ public:
     void stopReplay(); // back to the live sources (the series is cleared again)
     bool isReplaying() const { return m_replaying; }
 
+    // Opt-in, time-boxed MONITOR on every polled server (MONITOR costs the server throughput, so
+    // only an explicit user action starts it): GET/SET traffic is attributed to the caches by
+    // their key prefixes and gives "estimated" per-cache hit rates. Returns the servers sampled.
+    Expected<int> startMonitor(int seconds);
+    void stopMonitor();
+    bool isMonitoring() const;
+    // Superset's own statsd counters (STATS_LOGGER) on a UDP address such as "127.0.0.1:8125",
+    // forwarded unchanged to `forward` ("host:port", may be empty) so no metric is stolen.
+    Expected<bool> startStatsd(const QString &address, const QByteArray &prefix, const QString &forward);
+    void stopStatsd();
+    bool isListeningForStatsd() const { return m_statsd != nullptr; }
+
 Q_SIGNALS:
     // INFO figures of the server a cache purpose lives on, for the Overview.
     void serverFigures(cachescope::CachePurpose purpose, quint64 usedMemory, double serverHitRate);
@@ -62,6 +77,7 @@ Q_SIGNALS:
     // A polled server became reachable (reachable=true) or failed (message says why).
     void serverStateChanged(const QString &server, bool reachable, const QString &message);
     void replayFinished();
+    void monitorFinished();
     void recordingChanged(bool recording);
 
 private:
@@ -90,6 +106,8 @@ private:
     std::map<QString, Server> m_servers;
     std::unique_ptr<Recorder> m_recorder;
     std::unique_ptr<Replayer> m_replayer;
+    std::vector<std::unique_ptr<MonitorSampler>> m_monitors;
+    std::unique_ptr<StatsdListener> m_statsd;
     bool m_replaying = false;
 };
 

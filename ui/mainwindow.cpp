@@ -14,6 +14,7 @@
 #include "payloadview.h"
 
 #include "cache/cachemanager.h"
+#include "monitor/monitorsampler.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -24,6 +25,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QListWidget>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -157,6 +160,14 @@ void MainWindow::createMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    // Sources that cost something or listen on a port start only by an explicit action.
+    QMenu *sources = menuBar()->addMenu(tr("&Sources"));
+    sources->addAction(tr("Estimate per-cache hit rates with MONITOR…"), this, &MainWindow::monitorInteractively);
+    sources->addAction(tr("Stop MONITOR"), this, [this] { m_feed->stopMonitor(); });
+    sources->addSeparator();
+    sources->addAction(tr("Listen for Superset statsd metrics…"), this, &MainWindow::statsdInteractively);
+    sources->addAction(tr("Stop statsd listener"), this, [this] { m_feed->stopStatsd(); });
 }
 
 QString MainWindow::connectionStatus() const
@@ -283,6 +294,52 @@ void MainWindow::setCacheManager(CacheManager *manager, const QString &source)
     updateConnectionStatus();
     m_sourceLabel->setText(source);
     updateStatus();
+}
+
+void MainWindow::monitorInteractively()
+{
+    const auto answer = QMessageBox::warning(this, tr("Run MONITOR?"), MonitorSampler::costWarning(),
+                                             QMessageBox::Ok | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Ok)
+        return;
+    bool ok = false;
+    const int seconds = QInputDialog::getInt(this, tr("MONITOR time box"), tr("Seconds to sample (at most 3600):"), 30,
+                                             1, 3600, 1, &ok);
+    if (ok)
+        startMonitor(seconds);
+}
+
+bool MainWindow::startMonitor(int seconds)
+{
+    auto started = m_feed->startMonitor(seconds);
+    if (!started) {
+        showError(started.error());
+        return false;
+    }
+    showPage(Page::HitRates);
+    m_messageBar->showMessage(tr("MONITOR runs on %n server(s) for %1 s; per-cache rates are estimated.", nullptr, *started)
+                                  .arg(seconds),
+                              MessageBar::Level::Information);
+    return true;
+}
+
+void MainWindow::statsdInteractively()
+{
+    bool ok = false;
+    const QString address = QInputDialog::getText(this, tr("statsd listener"),
+                                                  tr("Listen on (Superset's STATS_LOGGER sends here):"),
+                                                  QLineEdit::Normal, QStringLiteral("127.0.0.1:8125"), &ok);
+    if (!ok)
+        return;
+    const QString forward = QInputDialog::getText(this, tr("statsd listener"),
+                                                  tr("Forward every datagram to (your real statsd, empty for none):"),
+                                                  QLineEdit::Normal, QString(), &ok);
+    if (!ok)
+        return;
+    if (auto started = m_feed->startStatsd(address, QByteArray("superset"), forward); !started)
+        showError(started.error());
+    else
+        showPage(Page::HitRates);
 }
 
 void MainWindow::openConfigInteractively()

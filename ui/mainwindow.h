@@ -67,6 +67,8 @@ public:
     void stopRecording();
     bool startReplay(const QString &path, double speed);
     void stopReplay();
+    // Sources menu: opt-in, time-boxed MONITOR on the polled servers (the dialog warns first).
+    bool startMonitor(int seconds);
     OverviewPage *overviewPage() const { return m_overviewPage; }
     MessageBar *messageBar() const { return m_messageBar; }
 
@@ -84,6 +86,8 @@ private:
     void createMenus();
     void openPayloadInteractively();
     void openConfigInteractively();
+    void monitorInteractively();
+    void statsdInteractively();
     void recordInteractively();
     void replayInteractively();
 

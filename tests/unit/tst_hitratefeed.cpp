@@ -8,6 +8,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QUdpSocket>
 
 #include <cmath>
 
@@ -85,6 +86,63 @@ private Q_SLOTS:
         feed.addRedisServer(*otherUrl);
         feed.setCacheManager(nullptr);
         QCOMPARE(feed.servers(), QStringList{HitRateFeed::serverKey(*otherUrl)});
+    }
+
+    void shouldEstimatePerCacheRatesWithMonitorOnlyWhenAsked()
+    {
+        test::RedisServer server;
+        QVERIFY(server.start().isEmpty());
+        CacheSpec spec;
+        spec.purpose = CachePurpose::Data;
+        spec.backend = BackendType::Redis;
+        spec.redisUrl = server.url();
+        spec.keyPrefix = "superset_data_";
+        auto manager = CacheManager::create({spec});
+        QVERIFY(manager);
+        HitRateSeries series;
+        HitRateFeed feed(&series);
+        const QString data = purposeConfigName(CachePurpose::Data);
+        QVERIFY(!feed.startMonitor(5).hasValue()); // no server polled yet: refused with a reason
+
+        feed.setCacheManager(manager->get());
+        QVERIFY(!feed.isMonitoring()); // never started by itself
+        auto sampled = feed.startMonitor(30);
+        QVERIFY2(sampled.hasValue(), qPrintable(sampled.error()));
+        QCOMPARE(*sampled, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(server.command({"CLIENT", "LIST"}).contains("cmd=monitor"), 10000);
+        // Given hits and misses under the Data prefix, the feed shows an estimated MONITOR row
+        server.command({"SET", "superset_data_a", "x"});
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            server.command({"GET", "superset_data_a"});
+            server.command({"GET", "superset_data_missing"});
+            const int row = series.rowOf(data, SampleSource::Monitor);
+            return row >= 0 && !std::isnan(series.currentHitRate(row));
+        }(), 15000);
+        feed.stopMonitor();
+        QVERIFY(!feed.isMonitoring());
+        QTRY_VERIFY_WITH_TIMEOUT(!server.command({"CLIENT", "LIST"}).contains("cmd=monitor"), 10000);
+        feed.setCacheManager(nullptr);
+    }
+
+    void shouldTurnSupersetStatsdCountersIntoTheDataCacheRate()
+    {
+        HitRateSeries series;
+        HitRateFeed feed(&series);
+        const quint16 port = test::freeLoopbackPort();
+        auto started = feed.startStatsd(QStringLiteral("127.0.0.1:%1").arg(port), "superset", {});
+        QVERIFY2(started.hasValue(), qPrintable(started.error()));
+        QVERIFY(feed.isListeningForStatsd());
+        QUdpSocket sender;
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            sender.writeDatagram("superset.loaded_from_cache:3|c\nsuperset.loaded_from_source_without_force:1|c",
+                                 QHostAddress::LocalHost, port);
+            for (int row = 0; row < series.rowCount(); ++row)
+                if (series.sourceAt(row) == SampleSource::Statsd && series.currentHitRate(row) == 0.75)
+                    return true;
+            return false;
+        }(), 15000);
+        feed.stopStatsd();
+        QVERIFY(!feed.isListeningForStatsd());
     }
 };
 
