@@ -1,4 +1,0 @@
-CACHE_CONFIG = {"CACHE_TYPE": "RedisCache"}
-# An endless loop ends with a located error.
-while True:
-    pass
