@@ -19,7 +19,8 @@ namespace cachescope {
 
 namespace {
 
-QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteArray &prefix, const QByteArray &known)
+QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteArray &prefix, const QByteArray &known,
+                   bool hashedNames)
 {
     QJsonObject o;
     const QString text = QString::fromUtf8(key);
@@ -34,8 +35,9 @@ QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteA
         o.insert(QStringLiteral("size"), meta->size);
         if (meta->expired)
             o.insert(QStringLiteral("expired"), true);
-        const QString kind = keykind::guess(known.isEmpty() ? QByteArrayView(key).sliced(key.startsWith(prefix) ? prefix.size() : 0)
-                                                            : QByteArrayView(known));
+        const QString kind = !known.isEmpty() ? keykind::guess(known)
+                           : hashedNames  ? keykind::guessForHashedName()
+                                          : keykind::guess(QByteArrayView(key).sliced(key.startsWith(prefix) ? prefix.size() : 0));
         if (!kind.isEmpty())
             o.insert(QStringLiteral("kind"), kind);
     }
@@ -195,7 +197,7 @@ int runKeysCommand(const QStringList &args, QIODevice *out, QIODevice *err)
                 return;
             const QByteArray known = source->knownKeyFor(keys[i]);
             if (asJson)
-                out->write(jsonLine(keys[i], metas ? &(*metas)[i] : nullptr, keyPrefix, known));
+                out->write(jsonLine(keys[i], metas ? &(*metas)[i] : nullptr, keyPrefix, known, source->storesHashedNames()));
             else
                 out->write(keys[i] + '\n');
             ++written;

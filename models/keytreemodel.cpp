@@ -890,6 +890,8 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
             const QByteArray known = m_source ? m_source->knownKeyFor(key.toByteArray()) : QByteArray();
             if (!known.isEmpty())
                 return keykind::guess(known, m_purpose);
+            if (m_source && m_source->storesHashedNames())
+                return keykind::guessForHashedName(m_purpose);
             const QByteArrayView afterPrefix = key.startsWith(m_root->path) ? key.sliced(m_root->path.size()) : key;
             QString kind = keykind::guess(afterPrefix, m_purpose);
             if (kind.isEmpty()) {

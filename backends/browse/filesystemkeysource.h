@@ -30,6 +30,7 @@ public:
     void cancel(quint64 id) override;
     QList<QByteArray> storedKeysFor(const QByteArray &typedKey) const override;
     QByteArray knownKeyFor(const QByteArray &storedKey) const override;
+    bool storesHashedNames() const override { return true; }
 
     // Reads the header of one file: expiry in Unix seconds (0 = never), or nullopt if unreadable.
     static std::optional<quint32> readExpiry(const QByteArray &header);

@@ -58,6 +58,20 @@ bool isHashLike(QByteArrayView s)
     return digit && (upper || lower) && (s.size() >= 20 || (upper && lower));
 }
 
+// Caches whose purpose alone says what they hold.
+QString fromPurpose(QStringView purpose)
+{
+    if (purpose.contains(u"THUMBNAIL"))
+        return QStringLiteral("thumbnail");
+    if (purpose.contains(u"RESULTS"))
+        return QStringLiteral("SQL Lab result");
+    if (purpose.contains(u"FILTER_STATE"))
+        return QStringLiteral("filter state");
+    if (purpose.contains(u"EXPLORE_FORM_DATA"))
+        return QStringLiteral("form data");
+    return {};
+}
+
 QString guess(QByteArrayView k, QStringView purpose)
 {
     if (k.startsWith("qc-"))
@@ -75,17 +89,19 @@ QString guess(QByteArrayView k, QStringView purpose)
             return QStringLiteral("filter state");
         return QStringLiteral("form data (contextual)");
     }
-    if (purpose.contains(u"THUMBNAIL"))
-        return QStringLiteral("thumbnail");
-    if (purpose.contains(u"RESULTS"))
-        return QStringLiteral("SQL Lab result");
-    if (purpose.contains(u"FILTER_STATE"))
-        return QStringLiteral("filter state");
-    if (purpose.contains(u"EXPLORE_FORM_DATA"))
-        return QStringLiteral("form data");
+    if (const QString byPurpose = fromPurpose(purpose); !byPurpose.isEmpty())
+        return byPurpose;
     if (isHexDigest(k))
         return purpose.isEmpty() || purpose.contains(u"DATA") ? QStringLiteral("chart data") : QStringLiteral("cached value");
     return {};
+}
+
+QString guessForHashedName(QStringView purpose)
+{
+    const QString byPurpose = fromPurpose(purpose);
+    if (!byPurpose.isEmpty())
+        return byPurpose;
+    return purpose.contains(u"DATA") ? QStringLiteral("chart data") : QStringLiteral("cached value");
 }
 
 } // namespace cachescope::keykind

@@ -65,6 +65,8 @@ public:
     virtual QList<QByteArray> storedKeysFor(const QByteArray &typedKey) const;
     // The application's key for a stored key when it is known (file caches), else empty.
     virtual QByteArray knownKeyFor(const QByteArray &storedKey) const;
+    // True when stored names are hashes of the application's keys (a FileSystemCache directory).
+    virtual bool storesHashedNames() const { return false; }
 
     bool writesEnabled() const { return m_writesEnabled; }
     void setWritesEnabled(bool enabled);
