@@ -766,6 +766,15 @@ Expected<bool> Machine::reduce(PyValue callable, PyValue args, PyValue::Object::
         return fail(QStringLiteral("the arguments are a %1, not a tuple").arg(QLatin1String(PyValue::kindName(ak))));
     }
     const PyValue::Object &c = callable.object();
+    if (c.construction != PyValue::Object::Construction::Global) {
+        // Calling the result of a call (an instance) cannot be recorded as "object from global X":
+        // written back it would become a call of the global itself. Pickles Python writes only
+        // call globals (classes, functions, copyreg helpers).
+        const QByteArray name = c.qualifiedName();
+        discard(std::move(callable));
+        discard(std::move(args));
+        return fail(QStringLiteral("the callable is an instance built from %1, not a global").arg(QString::fromUtf8(name)));
+    }
     PyValue folded;
     if (how == PyValue::Object::Construction::Reduce && c.construction == PyValue::Object::Construction::Global
         && foldBuiltin(c, args.items(), &folded)) {

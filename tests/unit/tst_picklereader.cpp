@@ -46,6 +46,20 @@ class TestPickleReader : public QObject
     Q_OBJECT
 
 private slots:
+    // Fuzz find: REDUCE whose callable is a REDUCE result (an instance), not a global. Recording it
+    // as a call of the global made a rewrite differ from the original; it is refused instead.
+    void shouldRefuseCallingAnInstance()
+    {
+        const QByteArray pickle = QByteArray::fromHex("8002" "63" "5f636f646563730a656e636f64650a" // GLOBAL _codecs encode
+                                                      "58" "02000000" "c3a9"                       // BINUNICODE 'é'
+                                                      "58" "05000000" "7574662d38"                 // BINUNICODE 'utf-8'
+                                                      "86" "52"                                    // TUPLE2 REDUCE -> instance
+                                                      "58" "01000000" "78" "85" "52" "2e");        // ('x',) REDUCE on it
+        auto value = PickleReader().loads(pickle);
+        QVERIFY(!value.hasValue());
+        QVERIFY2(value.error().contains(u"not a global") && value.error().contains(u"REDUCE"), qPrintable(value.error()));
+    }
+
     // Python pickles every value with protocols 0-5; reading any of them and writing protocol 5
     // gives exactly Python's protocol-5 bytes (so the value, its types and its sharing are right).
     void everyProtocolReadsBack()
