@@ -58,7 +58,11 @@ PyValue query()
 QString vectorsDir()
 {
     const QString src = test::sourcePath(QString());
-    for (const QString &c : {src + QStringLiteral("/../shared/testdata/arrow-ipc"), src + QStringLiteral("/../../shared/testdata/arrow-ipc")}) {
+    // A QStringList, not a braced list: with QStringBuilder the list would hold expressions that
+    // refer to temporaries already gone.
+    const QStringList candidates{src + QStringLiteral("/../shared/testdata/arrow-ipc"),
+                                 src + QStringLiteral("/../../shared/testdata/arrow-ipc")};
+    for (const QString &c : candidates) {
         if (QFileInfo::exists(c + QStringLiteral("/1.0.0-littleendian")))
             return QDir(c).canonicalPath();
     }
