@@ -2,6 +2,7 @@
 // as data. Nothing here touches the file system, processes, the network or the real environment.
 #include "configerrors.h"
 #include "configevaluator.h"
+#include "nativeargs.h"
 #include "pyparser.h"
 
 #include <QDir>
@@ -13,41 +14,9 @@
 
 namespace cachescope::py {
 
-#define NATIVE []([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
-#define NATIVE_CAPTURE(...) [__VA_ARGS__]([[maybe_unused]] Evaluator & ev, [[maybe_unused]] const ValuePtr &self, [[maybe_unused]] CallArgs &a) -> ValuePtr
-
 namespace {
 
-ValuePtr argAt(CallArgs &a, size_t i, const char *kw = nullptr)
-{
-    if (i < a.args.size())
-        return a.args[i];
-    if (kw)
-        for (const auto &[k, v] : a.kwargs)
-            if (k == QLatin1String(kw))
-                return v;
-    return nullptr;
-}
-
-ValuePtr need(Evaluator &ev, CallArgs &a, size_t i, const char *kw, const QString &fn)
-{
-    ValuePtr v = argAt(a, i, kw);
-    if (!v)
-        ev.raise(QStringLiteral("TypeError"),
-                 QStringLiteral("%1() missing required argument '%2'").arg(fn, kw ? QLatin1String(kw) : QLatin1String("x")), a.span);
-    return v;
-}
-
-ValuePtr anyUnknown(const CallArgs &a)
-{
-    for (const auto &v : a.args)
-        if (v->kind == Value::Kind::Unknown)
-            return Value::unknown(v->s, a.span);
-    for (const auto &kv : a.kwargs)
-        if (kv.second->kind == Value::Kind::Unknown)
-            return Value::unknown(kv.second->s, a.span);
-    return nullptr;
-}
+using namespace nativeargs;
 
 QString needStr(Evaluator &ev, const ValuePtr &v, const QString &what, const SourceSpan &span)
 {
