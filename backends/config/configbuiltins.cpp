@@ -882,15 +882,8 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
                 return at >= 0 ? self->dict->entries[size_t(at)].value : (d ? d : Value::none());
             });
         if (name == u"keys" || name == u"values" || name == u"items") {
-            const int which = name == u"keys" ? 0 : name == u"values" ? 1 : 2;
-            return bound(NATIVE_CAPTURE(which) {
-                Q_UNUSED(a);
-                std::vector<ValuePtr> out;
-                for (const auto &e : self->dict->entries)
-                    out.push_back(which == 0 ? e.key : which == 1 ? e.value : Value::tuple({e.key, e.value}));
-                ev.charge(qint64(out.size()) * 16, a.span);
-                return Value::list(out);
-            });
+            const ViewKind kind = name == u"keys" ? ViewKind::Keys : name == u"values" ? ViewKind::Values : ViewKind::Items;
+            return bound(NATIVE_CAPTURE(kind) { return makeView(self, kind); });
         }
         if (name == u"copy")
             return bound(NATIVE {
@@ -902,22 +895,9 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
             });
         if (name == u"update")
             return bound(NATIVE {
-                if (ValuePtr src = argAt(a, 0)) {
-                    if (src->kind == Value::Kind::Dict) {
-                        for (const auto &e : src->dict->entries)
-                            self->dict->set(*hashKey(e.key), e.key, e.value, e.span.isValid() ? e.span : a.span);
-                    } else if (src->kind == Value::Kind::Unknown) {
-                        ev.diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
-                                    QStringLiteral("update() with an unknown value (%1): its keys are missing").arg(src->s), a.span);
-                    } else {
-                        for (const auto &pair : ev.iterate(src, a.span)) {
-                            const auto kv = ev.iterate(pair, a.span);
-                            if (kv.size() != 2)
-                                ev.raise(QStringLiteral("ValueError"), QStringLiteral("dictionary update sequence element has wrong length"), a.span);
-                            self->dict->set(ev.requireHashKey(kv[0], a.span), kv[0], kv[1], a.span);
-                        }
-                    }
-                }
+                if (ValuePtr src = argAt(a, 0); src && !ev.mergeInto(*self->dict, src, a.span))
+                    ev.diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
+                                QStringLiteral("update() with an unknown value (%1): its keys are missing").arg(src->s), a.span);
                 for (size_t i = 0; i < a.kwargs.size(); ++i)
                     self->dict->set(QStringLiteral("s:") + a.kwargs[i].first, Value::str(a.kwargs[i].first), a.kwargs[i].second,
                                     i < a.kwargSpans.size() ? a.kwargSpans[i] : a.span);
@@ -1054,44 +1034,102 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
             return bound(NATIVE { Q_UNUSED(ev); Q_UNUSED(a); return Value::boolean(std::isfinite(self->f) && self->f == std::floor(self->f)); });
         break;
     case Value::Kind::Object:
-        if (obj->s == u"os._Environ") {
+        if (isEnviron(*obj)) {
+            // os._Environ is a MutableMapping of str to str: keys and values are encoded, so
+            // anything else raises TypeError, as in Python.
+            auto strKey = [](Evaluator &ev, const ValuePtr &k, const SourceSpan &sp) {
+                if (k->kind != Value::Kind::Str)
+                    ev.raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*k)), sp);
+                return k->s;
+            };
             if (name == u"get")
-                return bound(NATIVE {
+                return bound(NATIVE_CAPTURE(strKey) {
                     ValuePtr k = need(ev, a, 0, "key", QStringLiteral("get"));
                     ValuePtr d = argAt(a, 1, "default");
-                    if (k->kind != Value::Kind::Str)
-                        return Value::unknown(QStringLiteral("environment lookup with a non-string key"), a.span);
-                    return ev.envLookup(k->s, d ? d : Value::none(), d != nullptr, a.span);
+                    if (k->kind == Value::Kind::Unknown)
+                        return Value::unknown(k->s, a.span);
+                    return ev.envLookup(strKey(ev, k, a.span), d ? d : Value::none(), d != nullptr, a.span);
                 });
-            if (name == u"setdefault")
-                return bound(NATIVE {
+            if (name == u"setdefault") // os._Environ.setdefault(key, value): the value is required
+                return bound(NATIVE_CAPTURE(strKey) {
                     ValuePtr k = need(ev, a, 0, "key", QStringLiteral("setdefault"));
-                    ValuePtr d = argAt(a, 1, "default");
-                    ValuePtr cur = ev.envLookup(pyStr(k), Value::none(), true, a.span);
-                    if (cur->kind != Value::Kind::None)
-                        return cur;
-                    self->dict->set(QStringLiteral("s:") + pyStr(k), Value::str(pyStr(k)), d ? d : Value::none(), a.span);
-                    return d ? d : Value::none();
+                    ValuePtr d = argAt(a, 1, "value");
+                    if (!d)
+                        ev.raise(QStringLiteral("TypeError"),
+                                 QStringLiteral("_Environ.setdefault() missing 1 required positional argument: 'value'"), a.span);
+                    if (k->kind == Value::Kind::Unknown)
+                        return Value::unknown(k->s, a.span);
+                    const QString key = strKey(ev, k, a.span);
+                    if (self->dict->entry(key))
+                        return ev.envLookup(key, d, true, a.span);
+                    ev.envLookup(key, d, true, a.span); // recorded as a read with a default
+                    ev.setItem(self, k, d, a.span);
+                    return d;
                 });
-            if (name == u"keys" || name == u"items" || name == u"values" || name == u"copy")
+            if (name == u"keys" || name == u"items" || name == u"values") {
+                const ViewKind kind = name == u"keys" ? ViewKind::Keys : name == u"values" ? ViewKind::Values : ViewKind::Items;
+                return bound(NATIVE_CAPTURE(kind) { return makeView(self, kind); });
+            }
+            if (name == u"copy")
                 return bound(NATIVE {
-                    Q_UNUSED(a);
                     ValuePtr d = Value::newDict();
-                    *d->dict = *self->dict;
-                    CallArgs none;
-                    none.span = a.span;
-                    ev.diagnose(QStringLiteral("info"), QStringLiteral("environment-listed"),
-                                QStringLiteral("the whole environment is read here"), a.span);
+                    ev.mergeInto(*d->dict, self, a.span);
                     return d;
                 });
             if (name == u"pop")
-                return bound(NATIVE {
+                return bound(NATIVE_CAPTURE(strKey) {
                     ValuePtr k = need(ev, a, 0, "key", QStringLiteral("pop"));
                     ValuePtr d = argAt(a, 1, "default");
-                    ValuePtr cur = ev.envLookup(pyStr(k), d ? d : Value::none(), d != nullptr, a.span);
-                    self->dict->remove(QStringLiteral("s:") + pyStr(k));
+                    if (k->kind == Value::Kind::Unknown)
+                        return Value::unknown(k->s, a.span);
+                    const QString key = strKey(ev, k, a.span);
+                    ValuePtr cur = ev.envLookup(key, d ? d : Value::none(), d != nullptr, a.span);
+                    if (!self->dict->remove(QStringLiteral("s:") + key) && !d)
+                        ev.raise(QStringLiteral("KeyError"), pyRepr(k), a.span);
                     return cur;
                 });
+            if (name == u"popitem") // MutableMapping.popitem: the first key
+                return bound(NATIVE {
+                    if (self->dict->entries.empty())
+                        ev.raise(QStringLiteral("KeyError"), QString(), a.span);
+                    const auto e = self->dict->entries.front();
+                    self->dict->remove(*hashKey(e.key));
+                    return Value::tuple({e.key, e.value});
+                });
+            if (name == u"update")
+                return bound(NATIVE {
+                    ValuePtr staged = Value::newDict();
+                    if (ValuePtr src = argAt(a, 0); src && !ev.mergeInto(*staged->dict, src, a.span))
+                        ev.diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
+                                    QStringLiteral("os.environ.update() with an unknown value (%1): its keys are missing").arg(src->s), a.span);
+                    for (const auto &[k, v] : a.kwargs)
+                        staged->dict->set(QStringLiteral("s:") + k, Value::str(k), v, a.span);
+                    for (const auto &e : staged->dict->entries)
+                        ev.setItem(self, e.key, e.value, a.span);
+                    return Value::none();
+                });
+            if (name == u"clear")
+                return bound(NATIVE {
+                    Q_UNUSED(ev);
+                    Q_UNUSED(a);
+                    self->dict->entries.clear();
+                    self->dict->index.clear();
+                    return Value::none();
+                });
+            break; // no other attribute: its DictData is the environment, not attributes
+        }
+        if (viewKind(*obj) != ViewKind::None) {
+            if (name == u"isdisjoint")
+                return bound(NATIVE {
+                    ValuePtr other = need(ev, a, 0, "other", QStringLiteral("isdisjoint"));
+                    for (const auto &x : ev.iterate(other, a.span))
+                        if (ev.contains(self, x, a.span))
+                            return Value::boolean(false);
+                    return Value::boolean(true);
+                });
+            if (name == u"mapping" && !isEnviron(*obj->self)) // 3.10+: a read-only proxy of the dict
+                return obj->self;
+            break;
         }
         if (obj->dict) {
             if (const auto *e = obj->dict->entry(name))

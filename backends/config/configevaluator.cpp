@@ -84,6 +84,43 @@ void Evaluator::diagnose(const QString &severity, const QString &code, const QSt
     m_result->diagnostics.push_back(Diagnostic{severity, span, code, message, m_currentFile});
 }
 
+void Evaluator::noteEnvironmentListed(const SourceSpan &span)
+{
+    diagnose(QStringLiteral("info"), QStringLiteral("environment-listed"), QStringLiteral("the whole environment is read here"), span);
+}
+
+const DictData *Evaluator::mappingEntries(const ValuePtr &v, const SourceSpan &span)
+{
+    if (!isMapping(*v))
+        return nullptr;
+    if (isEnviron(*v))
+        noteEnvironmentListed(span);
+    return v->dict.get();
+}
+
+bool Evaluator::mergeInto(DictData &into, const ValuePtr &src, const SourceSpan &span)
+{
+    if (src->kind == Value::Kind::Unknown)
+        return false;
+    if (const DictData *entries = mappingEntries(src, span)) {
+        if (entries == &into)
+            return true;
+        for (const auto &e : entries->entries)
+            into.set(*hashKey(e.key), e.key, e.value, e.span.isValid() ? e.span : span);
+    } else {
+        for (const auto &pair : iterate(src, span)) {
+            const auto kv = iterate(pair, span);
+            if (kv.size() != 2)
+                raise(QStringLiteral("ValueError"),
+                      QStringLiteral("dictionary update sequence element has length %1; 2 is required").arg(kv.size()), span);
+            into.set(requireHashKey(kv[0], span), kv[0], kv[1], span);
+        }
+    }
+    if (into.entries.size() > 1'000'000)
+        abort(QStringLiteral("memory-limit"), QStringLiteral("dict grows beyond 1000000 items"), span);
+    return true;
+}
+
 ValuePtr Evaluator::exceptionClass(const QString &name) const
 {
     auto it = m_exceptions.find(name);
@@ -394,9 +431,10 @@ Evaluator::Flow Evaluator::exec(const Node *n, Frame &f)
                     if (i < 0 || i >= qint64(obj->items.size()))
                         raise(QStringLiteral("IndexError"), QStringLiteral("list assignment index out of range"), t->span);
                     obj->items.erase(obj->items.begin() + i);
-                } else if (obj->kind == Value::Kind::Object && obj->s == u"os._Environ") {
-                    const QString name = pyStr(key);
-                    if (!obj->dict->remove(QStringLiteral("s:") + name))
+                } else if (isEnviron(*obj)) {
+                    if (key->kind != Value::Kind::Str)
+                        raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*key)), t->span);
+                    if (!obj->dict->remove(QStringLiteral("s:") + key->s))
                         raise(QStringLiteral("KeyError"), pyRepr(key), t->span);
                 } else if (obj->kind != Value::Kind::Unknown) {
                     raise(QStringLiteral("TypeError"), QStringLiteral("'%1' object doesn't support item deletion").arg(typeName(*obj)), t->span);
@@ -585,8 +623,14 @@ void Evaluator::assign(const Node *target, const ValuePtr &value, Frame &f, cons
         ValuePtr obj = eval(target->a, f);
         if (obj->kind == Value::Kind::Instance || obj->kind == Value::Kind::Class || obj->kind == Value::Kind::Module
             || obj->kind == Value::Kind::Object) {
-            if (obj->kind == Value::Kind::Object && obj->s == u"os._Environ")
-                raise(QStringLiteral("AttributeError"), QStringLiteral("cannot set attributes of os.environ"), target->span);
+            if (isEnviron(*obj)) { // its attribute dict is the environment itself: keep them apart
+                diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
+                         QStringLiteral("attribute '%1' set on os.environ is not modelled; ignored").arg(target->str), target->span);
+                return;
+            }
+            if (viewKind(*obj) != ViewKind::None)
+                raise(QStringLiteral("AttributeError"),
+                      QStringLiteral("'%1' object has no attribute '%2'").arg(typeName(*obj), target->str), target->span);
             obj->dict->set(QStringLiteral("s:") + target->str, Value::str(target->str), value, valueSpan);
             return;
         }
@@ -883,15 +927,12 @@ ValuePtr Evaluator::eval(const Node *n, Frame &f)
         for (size_t i = 0; i < n->list.size(); ++i) {
             if (!n->list[i]) {
                 ValuePtr src = eval(n->list2[i], f);
-                if (src->kind == Value::Kind::Dict) {
-                    for (const auto &e : src->dict->entries)
+                if (const DictData *entries = mappingEntries(src, n->list2[i]->span)) {
+                    for (const auto &e : entries->entries)
                         d->dict->set(*hashKey(e.key), e.key, e.value, e.span);
                 } else if (src->kind == Value::Kind::Unknown) {
                     diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
                              QStringLiteral("'**' of an unknown value: its keys are missing here (%1)").arg(src->s), n->list2[i]->span);
-                } else if (src->kind == Value::Kind::Object && src->s == u"os._Environ") {
-                    for (const auto &e : src->dict->entries)
-                        d->dict->set(*hashKey(e.key), e.key, e.value, e.span);
                 } else {
                     raise(QStringLiteral("TypeError"), QStringLiteral("'%1' object is not a mapping").arg(typeName(*src)), n->list2[i]->span);
                 }

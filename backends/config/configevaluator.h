@@ -119,6 +119,13 @@ public:
     void diagnose(const QString &severity, const QString &code, const QString &message, const SourceSpan &span);
     ValuePtr envLookup(const QString &name, const ValuePtr &defaultValue, bool hasDefault, const SourceSpan &span);
     ValuePtr environObject() const { return m_environ; }
+    // The whole environment is read (iterated, copied, listed): an info finding at `span`.
+    void noteEnvironmentListed(const SourceSpan &span);
+    // The entries of a mapping (dict or os.environ) for `**`, dict() and update(); null otherwise.
+    const DictData *mappingEntries(const ValuePtr &v, const SourceSpan &span);
+    // dict(src) / d.update(src): a mapping's entries or an iterable of pairs, into `into`.
+    // False (nothing added) when src is unknown.
+    bool mergeInto(DictData &into, const ValuePtr &src, const SourceSpan &span);
     ValuePtr literalEval(const QString &text, const SourceSpan &span);
     int compare(const ValuePtr &a, const ValuePtr &b, const SourceSpan &span); // <0, 0, >0
 

@@ -760,7 +760,7 @@ void Evaluator::installBuiltins()
         case Value::Kind::Range: return Value::integer(qint64(ev.iterate(v, a.span).size()));
         case Value::Kind::Unknown: return Value::unknown(v->s, a.span);
         case Value::Kind::Object:
-            if (v->s == u"os._Environ")
+            if (isEnviron(*v) || viewKind(*v) != ViewKind::None)
                 return Value::integer(qint64(v->dict->entries.size()));
             [[fallthrough]];
         default:
@@ -927,18 +927,8 @@ void Evaluator::installBuiltins()
         Q_UNUSED(self);
         ValuePtr d = Value::newDict();
         if (ValuePtr src = argAt(a, 0)) {
-            if (src->kind == Value::Kind::Dict || (src->kind == Value::Kind::Object && src->s == u"os._Environ")) {
-                *d->dict = *src->dict;
-            } else if (src->kind == Value::Kind::Unknown) {
+            if (!ev.mergeInto(*d->dict, src, a.span))
                 return Value::unknown(src->s, a.span);
-            } else {
-                for (const auto &pair : ev.iterate(src, a.span)) {
-                    const auto kv = ev.iterate(pair, a.span);
-                    if (kv.size() != 2)
-                        ev.raise(QStringLiteral("ValueError"), QStringLiteral("dictionary update sequence element has length %1; 2 is required").arg(kv.size()), a.span);
-                    d->dict->set(ev.requireHashKey(kv[0], a.span), kv[0], kv[1], a.span);
-                }
-            }
         }
         for (size_t i = 0; i < a.kwargs.size(); ++i)
             d->dict->set(QStringLiteral("s:") + a.kwargs[i].first, Value::str(a.kwargs[i].first), a.kwargs[i].second,

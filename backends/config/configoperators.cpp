@@ -44,10 +44,8 @@ bool Evaluator::truthy(const ValuePtr &v, const SourceSpan &span)
     case Value::Kind::Timedelta: return v->i != 0;
     case Value::Kind::Range: return !iterate(v, span).empty();
     case Value::Kind::Object:
-        if (v->s == u"os._Environ")
+        if (isEnviron(*v) || viewKind(*v) != ViewKind::None)
             return !v->dict->entries.empty();
-        if (v->s == u"re.Match")
-            return true;
         return true;
     case Value::Kind::Unknown:
         diagnose(QStringLiteral("warning"), QStringLiteral("unknown-condition"),
@@ -97,11 +95,15 @@ std::vector<ValuePtr> Evaluator::iterate(const ValuePtr &v, const SourceSpan &sp
         return out;
     }
     case Value::Kind::Object:
-        if (v->s == u"os._Environ" || v->s == u"dict_view") {
-            std::vector<ValuePtr> keys;
-            for (const auto &e : v->dict->entries)
-                keys.push_back(e.key);
-            return keys;
+        if (isEnviron(*v)) {
+            noteEnvironmentListed(span);
+            return viewElements(*v, ViewKind::Keys);
+        }
+        if (const ViewKind k = viewKind(*v); k != ViewKind::None) {
+            if (isEnviron(*v->self))
+                noteEnvironmentListed(span);
+            charge(qint64(v->dict->entries.size()) * (k == ViewKind::Items ? 64 : 16), span);
+            return viewElements(*v, k);
         }
         break;
     case Value::Kind::Unknown:
@@ -144,6 +146,27 @@ bool Evaluator::equals(const ValuePtr &a, const ValuePtr &b)
         if (a->kind == Value::Kind::Float || b->kind == Value::Kind::Float)
             return a->asFloat() == b->asFloat();
         return a->asInt() == b->asInt();
+    }
+    // Mapping == mapping compares items (os.environ == dict does, through Mapping.__eq__);
+    // keys and items views compare as sets, with sets or with each other.
+    if (isMapping(*a) && isMapping(*b) && (isEnviron(*a) || isEnviron(*b))) {
+        ValuePtr da = Value::newDict(), db = Value::newDict();
+        da->dict = a->dict;
+        db->dict = b->dict;
+        return equals(da, db);
+    }
+    const ViewKind va = viewKind(*a), vb = viewKind(*b);
+    auto setLike = [](const Value &v, ViewKind k) { return k == ViewKind::Keys || k == ViewKind::Items || (k == ViewKind::None && v.kind == Value::Kind::Set); };
+    if ((va != ViewKind::None || vb != ViewKind::None) && setLike(*a, va) && setLike(*b, vb)) {
+        // Set equality by containment: an items view may hold unhashable values.
+        const auto xs = va == ViewKind::None ? a->items : viewElements(*a, va);
+        const size_t nb = vb == ViewKind::None ? b->items.size() : b->dict->entries.size();
+        if (xs.size() != nb)
+            return false;
+        for (const auto &x : xs)
+            if (!contains(b, x, SourceSpan{}))
+                return false;
+        return true;
     }
     if (a->kind != b->kind)
         return false;
@@ -235,11 +258,37 @@ bool Evaluator::contains(const ValuePtr &container, const ValuePtr &item, const 
         return container->dict->find(*k) >= 0;
     }
     case Value::Kind::Object:
-        if (container->s == u"os._Environ" || container->s == u"dict_view") {
-            const bool found = container->dict->find(QStringLiteral("s:") + pyStr(item)) >= 0;
-            if (container->s == u"os._Environ" && item->kind == Value::Kind::Str && m_result)
+        if (isEnviron(*container)) {
+            // Mapping.__contains__ looks the key up: os.environ encodes it, so a non-str raises.
+            if (item->kind != Value::Kind::Str)
+                raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*item)), span);
+            const bool found = container->dict->find(QStringLiteral("s:") + item->s) >= 0;
+            if (m_result)
                 m_result->envReads.push_back(EnvRead{item->s, found, false, {}, span, m_currentFile});
             return found;
+        }
+        switch (viewKind(*container)) {
+        case ViewKind::Keys:
+            if (isEnviron(*container->self))
+                return contains(container->self, item, span);
+            return container->dict->find(requireHashKey(item, span)) >= 0;
+        case ViewKind::Items: {
+            // (key, value) in d.items(): the key's value, compared; anything else is simply absent.
+            if (item->kind != Value::Kind::Tuple || item->items.size() != 2)
+                return false;
+            const auto key = hashKey(item->items[0]);
+            if (!key)
+                raise(QStringLiteral("TypeError"), QStringLiteral("unhashable type: '%1'").arg(typeName(*item->items[0])), span);
+            const int at = container->dict->find(*key);
+            return at >= 0 && equals(container->dict->entries[size_t(at)].value, item->items[1]);
+        }
+        case ViewKind::Values:
+            for (const auto &e : container->dict->entries)
+                if (equals(e.value, item))
+                    return true;
+            return false;
+        case ViewKind::None:
+            break;
         }
         break;
     case Value::Kind::Range:
@@ -477,6 +526,35 @@ ValuePtr Evaluator::binaryOp(const QString &op, const ValuePtr &a, const ValuePt
     }
     if (b->kind == Value::Kind::List && op == u"*" && a->isIntLike())
         return binaryOp(op, b, a, span);
+    // Keys and items views are sets: |, &, - and ^ with any iterable give a set (d.keys() - {"x"}).
+    const ViewKind va = viewKind(*a), vb = viewKind(*b);
+    if ((va == ViewKind::Keys || va == ViewKind::Items || vb == ViewKind::Keys || vb == ViewKind::Items)
+        && (o == u'|' || o == u'&' || o == u'-' || o == u'^') && op.size() == 1) {
+        auto asSet = [&](const ValuePtr &v) {
+            std::vector<ValuePtr> unique;
+            QSet<QString> seen;
+            for (const auto &x : iterate(v, span)) {
+                const QString k = requireHashKey(x, span);
+                if (!seen.contains(k)) {
+                    seen.insert(k);
+                    unique.push_back(x);
+                }
+            }
+            return Value::set(std::move(unique));
+        };
+        return binaryOp(op, asSet(a), asSet(b), span);
+    }
+    // os.environ | dict and dict | os.environ make a dict (os._Environ.__or__/__ror__).
+    if (op == u"|" && isMapping(*a) && isMapping(*b)) {
+        ValuePtr d = Value::newDict();
+        for (const ValuePtr &m : {a, b}) {
+            if (isEnviron(*m))
+                noteEnvironmentListed(span);
+            for (const auto &e : m->dict->entries)
+                d->dict->set(*hashKey(e.key), e.key, e.value, e.span);
+        }
+        return d;
+    }
     if (a->kind == Value::Kind::Dict && b->kind == Value::Kind::Dict && op == u"|") {
         ValuePtr d = Value::newDict();
         for (const auto &e : a->dict->entries)
@@ -607,10 +685,12 @@ ValuePtr Evaluator::getItem(const ValuePtr &obj, const ValuePtr &key, const Sour
         return getItem(Value::tuple(items), key, span);
     }
     case Value::Kind::Object:
-        if (obj->s == u"os._Environ") {
+        if (isEnviron(*obj)) {
             if (key->kind == Value::Kind::Unknown)
                 return Value::unknown(key->s, span);
-            const QString name = pyStr(key);
+            if (key->kind != Value::Kind::Str)
+                raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*key)), span);
+            const QString name = key->s;
             const auto *e = obj->dict->entry(name);
             if (m_result)
                 m_result->envReads.push_back(EnvRead{name, e != nullptr, false, {}, span, m_currentFile});
@@ -671,11 +751,17 @@ void Evaluator::setItem(const ValuePtr &obj, const ValuePtr &key, const ValuePtr
         return;
     }
     case Value::Kind::Object:
-        if (obj->s == u"os._Environ") {
-            if (value->kind != Value::Kind::Str)
-                raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*value)), span);
+        if (isEnviron(*obj)) {
+            if (key->kind == Value::Kind::Unknown || value->kind == Value::Kind::Unknown) {
+                diagnose(QStringLiteral("warning"), QStringLiteral("unknown-value"),
+                         QStringLiteral("os.environ item set with an unknown key or value; ignored"), span);
+                return;
+            }
+            for (const ValuePtr &kv : {key, value})
+                if (kv->kind != Value::Kind::Str)
+                    raise(QStringLiteral("TypeError"), QStringLiteral("str expected, not %1").arg(typeName(*kv)), span);
             // Only the evaluator's copy of the environment changes.
-            obj->dict->set(QStringLiteral("s:") + pyStr(key), Value::str(pyStr(key)), value, span);
+            obj->dict->set(QStringLiteral("s:") + key->s, key, value, span);
             return;
         }
         break;

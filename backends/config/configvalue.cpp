@@ -221,6 +221,51 @@ ValuePtr Value::object(QString type)
     return x;
 }
 
+bool isEnviron(const Value &v)
+{
+    return v.kind == Value::Kind::Object && v.s == u"os._Environ";
+}
+
+bool isMapping(const Value &v)
+{
+    return v.kind == Value::Kind::Dict || isEnviron(v);
+}
+
+namespace {
+// Type names per view kind: [dict, os.environ].
+const char16_t *const kViewNames[3][2] = {{u"dict_keys", u"KeysView"}, {u"dict_values", u"ValuesView"}, {u"dict_items", u"ItemsView"}};
+} // namespace
+
+ViewKind viewKind(const Value &v)
+{
+    if (v.kind != Value::Kind::Object || !v.self)
+        return ViewKind::None;
+    for (int k = 0; k < 3; ++k)
+        for (int m = 0; m < 2; ++m)
+            if (v.s == QStringView(kViewNames[k][m]))
+                return ViewKind(k + 1);
+    return ViewKind::None;
+}
+
+ValuePtr makeView(const ValuePtr &mapping, ViewKind kind)
+{
+    ValuePtr view = Value::object(QString::fromUtf16(kViewNames[int(kind) - 1][isEnviron(*mapping) ? 1 : 0]));
+    view->dict = mapping->dict; // live, like Python's views
+    view->self = mapping;
+    return view;
+}
+
+std::vector<ValuePtr> viewElements(const Value &v, ViewKind kind)
+{
+    std::vector<ValuePtr> out;
+    if (!v.dict)
+        return out;
+    out.reserve(v.dict->entries.size());
+    for (const auto &e : v.dict->entries)
+        out.push_back(kind == ViewKind::Values ? e.value : kind == ViewKind::Items ? Value::tuple({e.key, e.value}) : e.key);
+    return out;
+}
+
 QString typeName(const Value &v)
 {
     switch (v.kind) {
@@ -390,7 +435,25 @@ QString pyRepr(const ValuePtr &v, int depth)
             r += QStringLiteral(", %1").arg(v->items[2]->i);
         return r + u')';
     }
-    case Value::Kind::Object: return QStringLiteral("<%1 object>").arg(v->s);
+    case Value::Kind::Object: {
+        auto entries = [&](const Value &m) {
+            QStringList parts;
+            for (const auto &e : m.dict->entries)
+                parts << pyRepr(e.key, depth + 1) + QStringLiteral(": ") + pyRepr(e.value, depth + 1);
+            return QStringLiteral("{%1}").arg(parts.join(QStringLiteral(", ")));
+        };
+        if (isEnviron(*v))
+            return QStringLiteral("environ(%1)").arg(entries(*v));
+        if (const ViewKind k = viewKind(*v); k != ViewKind::None) {
+            if (isEnviron(*v->self)) // collections.abc views: KeysView(environ({...}))
+                return QStringLiteral("%1(%2)").arg(v->s, pyRepr(v->self, depth + 1));
+            QStringList parts;
+            for (const auto &x : viewElements(*v, k))
+                parts << pyRepr(x, depth + 1);
+            return QStringLiteral("%1([%2])").arg(v->s, parts.join(QStringLiteral(", ")));
+        }
+        return QStringLiteral("<%1 object>").arg(v->s);
+    }
     }
     return QStringLiteral("?");
 }

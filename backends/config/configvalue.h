@@ -141,6 +141,20 @@ struct Value
     double asFloat() const { return kind == Kind::Float ? f : double(asInt()); }
 };
 
+// os.environ, modelled as an Object whose DictData is the injected environment.
+bool isEnviron(const Value &v);
+// What `**x`, dict(x) and dict.update(x) accept: a dict or os.environ.
+bool isMapping(const Value &v);
+
+// keys()/values()/items() views. As in Python they are live: a view shares its mapping's
+// DictData (and keeps the mapping in `self`), so a later change to the dict shows through.
+// dict views are typed dict_keys/dict_values/dict_items, os.environ's KeysView/ValuesView/ItemsView.
+enum class ViewKind { None, Keys, Values, Items };
+ViewKind viewKind(const Value &v);
+ValuePtr makeView(const ValuePtr &mapping, ViewKind kind);
+// The elements a view (or a mapping: its keys) yields, in order; items are (key, value) tuples.
+std::vector<ValuePtr> viewElements(const Value &v, ViewKind kind);
+
 // Python's type name for messages ("str", "dict", "NoneType").
 QString typeName(const Value &v);
 // repr()/str() as Python prints them.
