@@ -290,7 +290,7 @@ ValuePtr Evaluator::percentFormat(const QString &fmt, const ValuePtr &args, cons
         case 'i':
         case 'u': {
             if (!value->isNumber())
-                raise(QStringLiteral("TypeError"), QStringLiteral("%%%1 format: a real number is required, not %2").arg(conv, typeName(*value)), span);
+                raise(QStringLiteral("TypeError"), (u'%' + QStringLiteral("%1 format: a real number is required, not %2").arg(conv, typeName(*value))), span);
             ValuePtr iv = value->kind == Value::Kind::Float ? Value::integer(qint64(std::trunc(value->f))) : Value::integer(value->asInt());
             piece = format(iv, spec + u'd', span);
             break;
@@ -299,7 +299,7 @@ ValuePtr Evaluator::percentFormat(const QString &fmt, const ValuePtr &args, cons
         case 'X':
         case 'o':
             if (!value->isIntLike())
-                raise(QStringLiteral("TypeError"), QStringLiteral("%%%1 format: an integer is required, not %2").arg(conv, typeName(*value)), span);
+                raise(QStringLiteral("TypeError"), (u'%' + QStringLiteral("%1 format: an integer is required, not %2").arg(conv, typeName(*value))), span);
             piece = format(Value::integer(value->asInt()), spec + conv, span);
             break;
         case 'f':

@@ -215,7 +215,7 @@ QString pyQuote(const QString &s, const QString &safe, bool plus)
         else if (plus && c == ' ')
             out += u'+';
         else
-            out += QStringLiteral("%%%1").arg(uint(c), 2, 16, QLatin1Char('0')).toUpper();
+            out += u'%' + QStringLiteral("%1").arg(uint(c), 2, 16, QLatin1Char('0')).toUpper(); // QString::arg has no "%%" escape
     }
     return out;
 }
