@@ -34,6 +34,7 @@ Evaluator::~Evaluator()
     m_modules.clear();
     m_exceptions.clear();
     m_environ.reset();
+    m_mainModule.reset();
 }
 
 void Evaluator::raise(const QString &excClass, const QString &message, const SourceSpan &span)
@@ -235,11 +236,16 @@ Evaluator::Result Evaluator::run(const QString &source, const QString &fileName)
     m_trees.push_back(result.tree);
     auto globals = std::make_shared<Scope>();
     globals->isModule = true;
-    const QString modName = QFileInfo(fileName).completeBaseName();
-    globals->vars->set(QStringLiteral("s:__name__"), Value::str(QStringLiteral("__name__")),
-                       Value::str(modName.isEmpty() ? QStringLiteral("superset_config") : modName), {});
+    // Superset loads the file as module "superset_config" whatever its name (`import
+    // superset_config` from the path, or importlib with that name for SUPERSET_CONFIG_PATH).
+    globals->vars->set(QStringLiteral("s:__name__"), Value::str(QStringLiteral("__name__")), Value::str(QStringLiteral("superset_config")), {});
     globals->vars->set(QStringLiteral("s:__file__"), Value::str(QStringLiteral("__file__")), Value::str(fileName), {});
     result.globals = globals;
+    m_mainModule = std::make_shared<Value>();
+    m_mainModule->kind = Value::Kind::Module;
+    m_mainModule->s = QStringLiteral("superset_config");
+    m_mainModule->dict = globals->vars;
+    m_mainPath = QFileInfo(fileName).absoluteFilePath();
     Frame f{globals, globals, nullptr, result.tree};
     try {
         execBlock(result.tree->root->list, f);
@@ -742,6 +748,13 @@ ValuePtr Evaluator::lookup(const QString &name, Frame &f, const SourceSpan &span
     }
     if (ValuePtr b = builtin(name))
         return b;
+    if (const QStringList from = m_partialStars.value(f.globals->vars.get()); !from.isEmpty() && !name.startsWith(u'_')) {
+        diagnose(QStringLiteral("info"), QStringLiteral("unknown-value"),
+                 QStringLiteral("'%1' is not defined in this file; it would come from 'from %2 import *', which is only partly modelled")
+                     .arg(name, from.join(QStringLiteral(" import *', 'from "))),
+                 span);
+        return Value::unknown(QStringLiteral("%1 from %2 (not modelled)").arg(name, from.join(QStringLiteral(", "))), span);
+    }
     raise(QStringLiteral("NameError"), QStringLiteral("name '%1' is not defined").arg(name), span);
 }
 
@@ -1577,6 +1590,16 @@ void Evaluator::execImportFrom(const Node *n, Frame &f)
                      QStringLiteral("'from %1 import *': the names it defines are unknown").arg(modName), n->span);
             return;
         }
+        if (mod->dict == f.scope->vars)
+            return; // a module importing * from itself (partly loaded): nothing changes
+        QStringList &partial = m_partialStars[f.scope->vars.get()];
+        if (mod->b && !partial.contains(modName))
+            partial << modName;
+        for (const QString &m : m_partialStars.value(mod->dict.get()))
+            if (!partial.contains(m))
+                partial << m;
+        if (partial.isEmpty())
+            m_partialStars.remove(f.scope->vars.get());
         ValuePtr all = mod->dict->get(QStringLiteral("__all__"));
         if (all && (all->kind == Value::Kind::List || all->kind == Value::Kind::Tuple)) {
             for (const auto &name : all->items) {
@@ -1615,6 +1638,11 @@ void Evaluator::execImportFrom(const Node *n, Frame &f)
         } else if (mod->b) {
             // A modelled module we only know partially.
             v = Value::unknown(QStringLiteral("%1.%2 is not modelled").arg(modName, alias->str), alias->span);
+        } else if (mod == m_mainModule || m_loading.contains(modName)) {
+            raise(QStringLiteral("ImportError"),
+                  QStringLiteral("cannot import name '%1' from partially initialized module '%2' (most likely due to a circular import)")
+                      .arg(alias->str, modName),
+                  alias->span);
         } else {
             raise(QStringLiteral("ImportError"), QStringLiteral("cannot import name '%1' from '%2'").arg(alias->str, modName), alias->span);
         }
@@ -1641,11 +1669,20 @@ ValuePtr Evaluator::importModule(const QString &dotted, const SourceSpan &span, 
     *isSibling = false;
     if (auto it = m_modules.find(dotted); it != m_modules.end() && it.value())
         return it.value();
-    if (ValuePtr m = modelledModule(dotted)) {
+    if (ValuePtr m = modelledModule(dotted, span)) {
         m_modules.insert(dotted, m);
         return m;
     }
     const QString file = findSibling(dotted);
+    if (dotted == u"superset_config" && m_mainModule && (file.isEmpty() || QFileInfo(file).absoluteFilePath() == m_mainPath)) {
+        // The config importing itself: Python hands out the partly loaded module (its names so
+        // far), a no-op for "from superset_config import *". A different superset_config.py on
+        // the path (a SUPERSET_CONFIG_PATH file extending the base one) is imported as usual.
+        diagnose(QStringLiteral("info"), QStringLiteral("self-import"),
+                 QStringLiteral("'superset_config' is this file (Superset loads it under that name): the import sees the names defined so far"),
+                 span);
+        return m_mainModule;
+    }
     if (!file.isEmpty()) {
         *isSibling = true;
         return loadSibling(dotted, file, span);

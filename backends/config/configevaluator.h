@@ -154,7 +154,8 @@ private:
     ValuePtr importModule(const QString &dotted, const SourceSpan &span, bool star, bool *isSibling);
     ValuePtr loadSibling(const QString &dotted, const QString &path, const SourceSpan &span);
     QString findSibling(const QString &dotted) const;
-    ValuePtr modelledModule(const QString &dotted);
+    // A modelled module; `span` locates what it reads (superset.config reads SUPERSET_HOME).
+    ValuePtr modelledModule(const QString &dotted, const SourceSpan &span = {});
     ValuePtr subscript(const ValuePtr &obj, const Node *index, Frame &f);
     ValuePtr unaryOp(const QString &op, const ValuePtr &v, const SourceSpan &span);
     ValuePtr builtin(const QString &name);
@@ -175,6 +176,11 @@ private:
     QHash<const Node *, bool> m_hasYield;
     QHash<const Module *, bool> m_lazyAnnotations;
     ValuePtr m_environ;
+    ValuePtr m_mainModule;                   // the config itself, as Superset names it: superset_config
+    QString m_mainPath;
+    // Module namespaces that star-imported a partly modelled module (superset.config): names they
+    // cannot resolve may come from it, so they are unknowns, not NameErrors.
+    QHash<const DictData *, QStringList> m_partialStars;
     QSet<QString> m_loading;
     std::vector<std::shared_ptr<Module>> m_trees;
     Result *m_result = nullptr;

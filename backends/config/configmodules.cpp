@@ -1283,7 +1283,7 @@ void Evaluator::installBuiltins()
         m_environ->dict->set(QStringLiteral("s:") + k, Value::str(k), Value::str(m_opt.environment.value(k)), {});
 }
 
-ValuePtr Evaluator::modelledModule(const QString &dotted)
+ValuePtr Evaluator::modelledModule(const QString &dotted, const SourceSpan &span)
 {
     if (auto it = m_modules.find(dotted); it != m_modules.end() && it.value())
         return it.value();
@@ -1587,8 +1587,51 @@ ValuePtr Evaluator::modelledModule(const QString &dotted)
         return m;
     }
     if (dotted == u"superset.config") {
-        // Superset's documented defaults (FORMATS.md §3.1, 3.x/4.x line).
+        // Superset's documented defaults (FORMATS.md §3.1, 3.x/4.x line). Names it defines that
+        // are not modelled here stay resolvable after a star import, as unknowns (see lookup()).
+        // tests/fixtures/oracle/configoracle.py defines the same names in the same order.
         ValuePtr m = makeModule(dotted, true);
+        m_modules.insert(dotted, m); // computed once: it reads the environment
+        // apache/superset › superset/config.py @ 4.0.0: SUPERSET_HOME, else ~/.superset; the
+        // metadata DB defaults to a SQLite file there. BASE_DIR is where the package is installed.
+        {
+            const ValuePtr home = Value::str(QStringLiteral("SUPERSET_HOME"));
+            const ValuePtr osPath = modelledModule(QStringLiteral("os.path"));
+            auto callPath = [&](const char *fn, std::vector<ValuePtr> args) {
+                CallArgs a;
+                a.span = span;
+                a.args = std::move(args);
+                return call(osPath->dict->get(QLatin1String(fn)), a);
+            };
+            const ValuePtr dataDir = contains(m_environ, home, span) ? getItem(m_environ, home, span)
+                                                                       : callPath("expanduser", {Value::str(QStringLiteral("~/.superset"))});
+            put(m, QStringLiteral("BASE_DIR"), Value::unknown(QStringLiteral("superset.config.BASE_DIR: the directory Superset is installed in"), span));
+            put(m, QStringLiteral("DATA_DIR"), dataDir);
+            const ValuePtr db = callPath("join", {dataDir, Value::str(QStringLiteral("superset.db"))});
+            put(m, QStringLiteral("SQLALCHEMY_DATABASE_URI"),
+                db->kind == Value::Kind::Str ? Value::str(QStringLiteral("sqlite:///") + db->s) : db);
+        }
+        for (const char *mod : {"os", "sys", "re", "json", "logging"}) // its own imports come along with '*'
+            put(m, QLatin1String(mod), modelledModule(QLatin1String(mod)));
+        const std::pair<const char *, qint64> numbers[] = {
+            {"ROW_LIMIT", 50000}, {"SAMPLES_ROW_LIMIT", 1000}, {"FILTER_SELECT_ROW_LIMIT", 10000},
+            {"SUPERSET_WEBSERVER_TIMEOUT", 60}, {"SQLLAB_TIMEOUT", 30}, {"SQLLAB_ASYNC_TIME_LIMIT_SEC", 21600},
+            {"SQL_MAX_ROW", 100000}, {"DISPLAY_MAX_ROW", 10000}, {"GLOBAL_ASYNC_QUERIES_REDIS_STREAM_LIMIT", 1000},
+            {"GLOBAL_ASYNC_QUERIES_REDIS_STREAM_LIMIT_FIREHOSE", 1000000}};
+        for (const auto &[n, v] : numbers)
+            put(m, QLatin1String(n), Value::integer(v));
+        put(m, QStringLiteral("APP_NAME"), Value::str(QStringLiteral("Superset")));
+        put(m, QStringLiteral("APP_ICON"), Value::str(QStringLiteral("/static/assets/images/superset-logo-horiz.png")));
+        put(m, QStringLiteral("SQLALCHEMY_TRACK_MODIFICATIONS"), Value::boolean(false));
+        put(m, QStringLiteral("WTF_CSRF_ENABLED"), Value::boolean(true));
+        put(m, QStringLiteral("ENABLE_PROXY_FIX"), Value::boolean(false));
+        {
+            auto logger = std::make_shared<Value>();
+            logger->kind = Value::Kind::Call;
+            logger->s = QStringLiteral("superset.stats_logger.DummyStatsLogger");
+            logger->dict = std::make_shared<DictData>();
+            put(m, QStringLiteral("STATS_LOGGER"), logger);
+        }
         auto dict = [](std::initializer_list<std::pair<const char *, ValuePtr>> items) {
             ValuePtr d = Value::newDict();
             for (const auto &[k, v] : items)

@@ -6,6 +6,7 @@
 
 #include "python.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace cachescope;
@@ -202,6 +203,91 @@ private slots:
         // Found by fuzz_config: a star import from a recorded (cache/stats) package has no namespace.
         const ConfigReport r = load(QStringLiteral("from superset.coofig import *\nfrom cachelib import *\nX = 1\n"));
         QVERIFY2(r.loaded, qPrintable(r.error));
+        QVERIFY(hasCode(r, QStringLiteral("unknown-value")));
+    }
+
+    void namesSupersetDefinesStayResolvableAfterItsStarImport()
+    {
+        // superset.config is modelled in part: a name it defines that is not modelled (UPLOAD_FOLDER)
+        // is an unknown after "from superset.config import *", not a NameError that fails the file.
+        const ConfigReport r = load(QStringLiteral("from superset.config import *\nUP = UPLOAD_FOLDER + 'x'\nD = DATA_DIR\n"
+                                                   "try:\n    P = _private\nexcept NameError:\n    P = 'private names are not imported'\n"),
+                                    {{QStringLiteral("SUPERSET_HOME"), QStringLiteral("/srv/superset")}});
+        QVERIFY2(r.loaded, qPrintable(r.error));
+        QVERIFY(val(r, QStringLiteral("UP")).contains("__unknown__"));
+        QVERIFY(val(r, QStringLiteral("UP")).contains("superset.config"));
+        QCOMPARE(val(r, QStringLiteral("D")), QByteArray("\"/srv/superset\""));
+        QCOMPARE(val(r, QStringLiteral("P")), QByteArray("\"private names are not imported\""));
+        QVERIFY(hasCode(r, QStringLiteral("unknown-value")));
+        // SUPERSET_HOME is one of the variables the file reads (through Superset's defaults)
+        bool read = false;
+        for (const auto &e : r.envReads)
+            read = read || (e.name == u"SUPERSET_HOME" && e.present && e.span.line == 1);
+        QVERIFY(read);
+        // Without such an import a missing name is still Python's NameError
+        const ConfigReport plain = load(QStringLiteral("X = UPLOAD_FOLDER\n"));
+        QVERIFY(!plain.loaded);
+        QVERIFY2(plain.error.contains(QStringLiteral("NameError")), qPrintable(plain.error));
+        // And a sibling that star-imported superset.config passes that on to whoever star-imports it
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile base(dir.filePath(QStringLiteral("base_config.py")));
+        QVERIFY(base.open(QIODevice::WriteOnly));
+        base.write("from superset.config import *\n");
+        base.close();
+        QFile main(dir.filePath(QStringLiteral("superset_config.py")));
+        QVERIFY(main.open(QIODevice::WriteOnly));
+        main.write("from base_config import *\nUP = UPLOAD_FOLDER\nR = ROW_LIMIT\n");
+        main.close();
+        const ConfigReport viaSibling = ConfigLoader::loadFile(main.fileName(), {});
+        QVERIFY2(viaSibling.loaded, qPrintable(viaSibling.error));
+        QVERIFY(val(viaSibling, QStringLiteral("UP")).contains("__unknown__"));
+        QCOMPARE(val(viaSibling, QStringLiteral("R")), QByteArray("50000"));
+    }
+
+    void superset_configIsTheFileItselfUnlessAnotherIsOnThePath()
+    {
+        // A config loaded through SUPERSET_CONFIG_PATH may extend the superset_config.py on the
+        // Python path: that one is imported. The file importing itself gets its partial module.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile base(dir.filePath(QStringLiteral("superset_config.py")));
+        QVERIFY(base.open(QIODevice::WriteOnly));
+        base.write("from superset_config import *\nimport superset_config\nBASE = 'base'\nEARLY = superset_config.BASE\n"
+                   "CACHE_CONFIG = {'CACHE_TYPE': 'RedisCache', 'CACHE_KEY_PREFIX': 'base_'}\n");
+        base.close();
+        QFile local(dir.filePath(QStringLiteral("local_config.py")));
+        QVERIFY(local.open(QIODevice::WriteOnly));
+        local.write("from superset_config import *\nCACHE_CONFIG = {**CACHE_CONFIG, 'CACHE_KEY_PREFIX': BASE + '_local_'}\n");
+        local.close();
+
+        const ConfigReport self = ConfigLoader::loadFile(base.fileName(), {});
+        QVERIFY2(self.loaded, qPrintable(self.error));
+        QCOMPARE(val(self, QStringLiteral("EARLY")), QByteArray("\"base\""));
+        QVERIFY(hasCode(self, QStringLiteral("self-import")));
+        QVERIFY(self.evaluatedFiles.isEmpty()); // evaluated once, not again as a sibling
+
+        const ConfigReport extending = ConfigLoader::loadFile(local.fileName(), {});
+        QVERIFY2(extending.loaded, qPrintable(extending.error));
+        QCOMPARE(val(extending, QStringLiteral("CACHE_CONFIG")), QByteArray("{\"CACHE_TYPE\":\"RedisCache\",\"CACHE_KEY_PREFIX\":\"base_local_\"}"));
+        QVERIFY(!hasCode(extending, QStringLiteral("self-import")));
+    }
+
+    void environIsAStrToStrMapping()
+    {
+        const ConfigReport r = load(QStringLiteral("import os\n"
+                                                   "def err(f):\n    try:\n        f()\n    except TypeError as e:\n        return str(e)\n"
+                                                   "A = err(lambda: os.environ[1])\n"
+                                                   "B = err(lambda: os.environ.__setitem__('K', 1)) if False else err(lambda: os.environ.update(K=1))\n"
+                                                   "C = err(lambda: 1 in os.environ)\n"
+                                                   "os.environ.foo = 'x'\n"
+                                                   "N = len(os.environ)\n"),
+                                    {{QStringLiteral("ONE"), QStringLiteral("1")}});
+        QVERIFY2(r.loaded, qPrintable(r.error));
+        QCOMPARE(val(r, QStringLiteral("A")), QByteArray("\"str expected, not int\""));
+        QCOMPARE(val(r, QStringLiteral("B")), QByteArray("\"str expected, not int\""));
+        QCOMPARE(val(r, QStringLiteral("C")), QByteArray("\"str expected, not int\""));
+        QCOMPARE(val(r, QStringLiteral("N")), QByteArray("1")); // the attribute did not land in the environment
         QVERIFY(hasCode(r, QStringLiteral("unknown-value")));
     }
 
