@@ -25,8 +25,12 @@ public:
         if (--m_budget >= 0)
             return true;
         out += "{\"__truncated__\":true}";
+        truncated = true;
         return false;
     }
+    // Containers stop at the first value over budget: one marker, not one per remaining item.
+    bool exhausted() const { return m_budget < 0; }
+    bool truncated = false;
 
     void utf8(QByteArrayView bytes)
     {
@@ -140,7 +144,7 @@ public:
     void items(const PyValue::Items &xs, int depth)
     {
         out += '[';
-        for (size_t i = 0; i < xs.size(); ++i) {
+        for (size_t i = 0; i < xs.size() && !exhausted(); ++i) {
             if (i)
                 out += ',';
             value(xs[i], depth + 1);
@@ -167,7 +171,7 @@ public:
         }
         if (strKeys) {
             out += '{';
-            for (size_t i = 0; i < pairs.size(); ++i) {
+            for (size_t i = 0; i < pairs.size() && !exhausted(); ++i) {
                 if (i)
                     out += ',';
                 utf8(pairs[i].first.bytesData());
@@ -178,7 +182,7 @@ public:
             return;
         }
         out += "{\"__dict__\":[";
-        for (size_t i = 0; i < pairs.size(); ++i) {
+        for (size_t i = 0; i < pairs.size() && !exhausted(); ++i) {
             if (i)
                 out += ',';
             out += '[';
@@ -327,6 +331,7 @@ public:
             return;
         if (depth > 900) { // shared containers can be cyclic; stop instead of recursing forever
             out += "{\"__truncated__\":true}";
+            truncated = true;
             return;
         }
         switch (v.kind()) {
@@ -492,6 +497,12 @@ QByteArray result(const DecodeResult &r, int maxRows)
             w.value(r.value, 0);
         }
         break;
+    }
+    if (w.truncated) { // said at the top level too, so a partial document never looks complete
+        w.out += ',';
+        w.key("truncated");
+        w.string(QStringLiteral("the output stops after %1 values; \"__truncated__\" marks where")
+                     .arg(Writer::kMaxValues));
     }
     w.out += '}';
     return w.out;

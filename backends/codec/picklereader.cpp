@@ -123,6 +123,11 @@ PyValue *childAt(PyValue &v, size_t i)
     }
     case PyValue::Kind::Object: {
         auto &o = v.object();
+        if (o.callable) {
+            if (i == 0)
+                return o.callable.get();
+            --i;
+        }
         const size_t nargs = o.args ? o.args->size() : 0;
         if (i < nargs)
             return &(*o.args)[i];
@@ -181,6 +186,8 @@ void dismantle(std::vector<PyValue> &roots)
         }
         case PyValue::Kind::Object: {
             auto &o = v.object();
+            if (o.callable)
+                work.push_back(std::move(*o.callable));
             if (o.args)
                 for (auto &c : *o.args)
                     work.push_back(std::move(c));
@@ -197,6 +204,7 @@ void dismantle(std::vector<PyValue> &roots)
                 work.push_back(std::move(k));
                 work.push_back(std::move(c));
             }
+            o.callable.reset();
             o.args.reset();
             o.kwargs.reset();
             o.state.reset();
@@ -675,6 +683,42 @@ bool utf8ToLatin1(const QByteArray &utf8, QByteArray *out)
     return true;
 }
 
+// What calling `callable` (a call's result) stands for: getattr(X, "a") is X.a, chains too
+// (getattr(getattr(X, "a"), "b") is X.a.b); any other call result f(...) is "f()". Names stay
+// short whatever the input: a hostile chain of calls must not grow them with every step.
+void calledName(const PyValue &callable, QByteArray *module, QByteArray *name)
+{
+    constexpr qsizetype kMaxName = 256;
+    auto getattrOf = [](const PyValue &v) -> const PyValue::Items * {
+        const PyValue::Object &c = v.object();
+        const PyValue::Items *args = c.args.get();
+        const bool is = c.construction == PyValue::Object::Construction::Reduce && !c.callable && isBuiltinsModule(c.module)
+            && c.name == "getattr" && args && args->size() == 2 && (*args)[0].kind() == PyValue::Kind::Object
+            && (*args)[1].kind() == PyValue::Kind::Str;
+        return is ? args : nullptr;
+    };
+    QByteArrayList attrs;
+    qsizetype length = 0;
+    const PyValue *at = &callable;
+    while (const PyValue::Items *args = getattrOf(*at)) {
+        attrs.prepend((*args)[1].bytesData());
+        length += attrs.front().size() + 1;
+        at = &(*args)[0];
+        if (at->object().construction == PyValue::Object::Construction::Global) {
+            if (length + at->object().name.size() > kMaxName)
+                break;
+            *module = at->object().module;
+            *name = at->object().name + '.' + attrs.join('.');
+            return;
+        }
+        if (length > kMaxName)
+            break;
+    }
+    const PyValue::Object &c = callable.object();
+    *module = c.module;
+    *name = c.name.size() < kMaxName ? c.name + "()" : c.name;
+}
+
 // builtins called with an iterable, and _codecs.encode(str, "latin1"), become native values.
 bool foldBuiltin(const PyValue::Object &callable, const PyValue::Items &args, PyValue *out)
 {
@@ -767,13 +811,16 @@ Expected<bool> Machine::reduce(PyValue callable, PyValue args, PyValue::Object::
     }
     const PyValue::Object &c = callable.object();
     if (c.construction != PyValue::Object::Construction::Global) {
-        // Calling the result of a call (an instance) cannot be recorded as "object from global X":
-        // written back it would become a call of the global itself. Pickles Python writes only
-        // call globals (classes, functions, copyreg helpers).
-        const QByteArray name = c.qualifiedName();
-        discard(std::move(callable));
+        // Calling what a call returned (ZoneInfo's getattr(ZoneInfo, "_unpickle")): recorded
+        // symbolically, nothing looked up or called, with the callable kept so writing gives
+        // back the same bytes (recording it as a call of c's own global did not: fuzz find).
+        PyValue::Object o;
+        calledName(callable, &o.module, &o.name);
+        o.construction = how;
+        o.args = std::make_shared<PyValue::Items>(args.items());
         discard(std::move(args));
-        return fail(QStringLiteral("the callable is an instance built from %1, not a global").arg(QString::fromUtf8(name)));
+        o.callable = std::make_shared<PyValue>(std::move(callable));
+        return push(PyValue::object(std::move(o)));
     }
     PyValue folded;
     if (how == PyValue::Object::Construction::Reduce && c.construction == PyValue::Object::Construction::Global
@@ -826,44 +873,68 @@ Expected<bool> Machine::checkResult(const PyValue &result)
     for (auto &v : m_discarded)
         roots.push_back(&v);
 
-    // identity -> depth (0 while on the walk stack, to find cycles)
-    std::unordered_map<const void *, int> depth;
+    // identity -> depth (0 while on the walk stack, to find cycles) and how many values the
+    // container stands for once every shared reference is expanded (itself included).
+    struct Seen
+    {
+        int depth = 0;
+        quint64 expanded = 0;
+    };
+    std::unordered_map<const void *, Seen> seen;
     struct Frame
     {
         PyValue *v;
         size_t next;
         int maxChild;
+        quint64 expanded;
     };
+    static constexpr quint64 kSaturated = quint64(1) << 62;
+    const auto add = [](quint64 a, quint64 b) { return std::min(a + b, kSaturated); };
     std::vector<Frame> walk;
     for (PyValue *root : roots) {
-        if (!isContainer(root->kind()) || depth.count(root->identity()))
+        if (!isContainer(root->kind()) || seen.count(root->identity()))
             continue;
-        depth.emplace(root->identity(), 0);
-        walk.push_back({root, 0, 0});
+        seen.emplace(root->identity(), Seen{});
+        walk.push_back({root, 0, 0, 1});
         while (!walk.empty()) {
             Frame &f = walk.back();
             PyValue *child = childAt(*f.v, f.next++);
             if (!child) {
                 const int d = f.maxChild + 1;
-                depth[f.v->identity()] = d;
+                const quint64 expanded = f.expanded;
+                seen[f.v->identity()] = Seen{d, expanded};
                 walk.pop_back();
-                if (!walk.empty())
+                if (!walk.empty()) {
                     walk.back().maxChild = std::max(walk.back().maxChild, d);
+                    walk.back().expanded = add(walk.back().expanded, expanded);
+                }
                 continue;
             }
-            if (!isContainer(child->kind()))
+            if (!isContainer(child->kind())) {
+                f.expanded = add(f.expanded, 1);
                 continue;
-            auto [it, inserted] = depth.try_emplace(child->identity(), 0);
+            }
+            auto [it, inserted] = seen.try_emplace(child->identity(), Seen{});
             if (!inserted) {
-                if (it->second == 0)
+                if (it->second.depth == 0)
                     return fail(QStringLiteral("the value contains a reference cycle"));
-                f.maxChild = std::max(f.maxChild, it->second);
+                f.maxChild = std::max(f.maxChild, it->second.depth);
+                f.expanded = add(f.expanded, it->second.expanded);
                 continue;
             }
             if (int(walk.size()) >= m_limits.maxDepth)
                 return fail(QStringLiteral("nesting deeper than %1 levels").arg(m_limits.maxDepth));
-            walk.push_back({child, 0, 0});
+            walk.push_back({child, 0, 0, 1});
         }
+    }
+    // A small pickle that shares a container twice at every level ("billion laughs") is cheap
+    // here, but every view that expands it (JSON, trees, tables) would not be: refuse it.
+    if (isContainer(result.kind())) {
+        const quint64 expanded = seen[result.identity()].expanded;
+        if (expanded > quint64(m_limits.maxExpandedValues))
+            return fail(QStringLiteral("shared references expand the value to %1 values, more than the limit of %2")
+                            .arg(expanded >= kSaturated ? QStringLiteral("over 2^62") : QString::number(expanded))
+                            .arg(m_limits.maxExpandedValues));
     }
     return true;
 }

@@ -17,6 +17,10 @@ struct PickleLimits
     qint64 maxMemoEntries = 10'000'000;
     qint64 maxTotalBytes = 512ll << 20;  // bytes of str/bytes payload materialised
     qint64 maxItems = 50'000'000;        // container elements created in total
+    // Values the result stands for with every shared reference expanded, as JSON or a tree view
+    // shows it: a pickle that references one container twice per level ("billion laughs") is
+    // small but expands exponentially.
+    qint64 maxExpandedValues = 100'000'000;
 };
 
 // Result of reading one pickle: the value and where the STOP opcode ended (data after it is

@@ -707,13 +707,27 @@ Expected<bool> Writer::saveObject(const PyValue &v, int depth)
     }
     const PyValue &args = keep(PyValue::tuple(o.args ? *o.args : PyValue::Items()));
     quint64 idx = 0;
-    if (o.construction == C::Reduce) {
+    if (o.construction == C::Reduce && !o.callable) {
         TRY(saveReduce(o.module, o.name, args, v.identity(), depth));
+    } else if (o.construction == C::Reduce) {
+        // The value a call returned, called: written as it was read (getattr(...) then REDUCE).
+        TRY(save(*o.callable, depth + 1));
+        TRY(save(args, depth + 1));
+        write('R');
+        if (memoGet(v.identity(), &idx)) {
+            write('0');
+            writeGet(idx);
+        } else {
+            memoize(v.identity());
+        }
     } else {
         if (m_proto < 2)
             return makeError(QStringLiteral("pickle: %1 needs protocol 2 or later (NEWOBJ)")
                                  .arg(QString::fromUtf8(o.qualifiedName())));
-        TRY(saveGlobal(o.module, o.name, depth));
+        if (o.callable)
+            TRY(save(*o.callable, depth + 1));
+        else
+            TRY(saveGlobal(o.module, o.name, depth));
         TRY(save(args, depth + 1));
         if (o.kwargs) {
             if (m_proto < 4)

@@ -445,8 +445,8 @@ bool PyValue::operator==(const PyValue &o) const
     case Kind::Object: {
         const Object &a = object(), &b = o.object();
         auto same = [](const auto &x, const auto &y) { return (!x && !y) || (x && y && *x == *y); };
-        return a.module == b.module && a.name == b.name && same(a.args, b.args) && same(a.kwargs, b.kwargs)
-            && same(a.state, b.state) && a.listItems == b.listItems && a.dictItems == b.dictItems;
+        return a.module == b.module && a.name == b.name && same(a.callable, b.callable) && same(a.args, b.args)
+            && same(a.kwargs, b.kwargs) && same(a.state, b.state) && a.listItems == b.listItems && a.dictItems == b.dictItems;
     }
     }
     return false;

@@ -43,6 +43,12 @@ public:
         QByteArray module;
         QByteArray name;
         enum class Construction { Global, Reduce, NewObj } construction = Construction::Global;
+        // Set when what was called is not the global module.name itself but a value a call
+        // returned: Python pickles a bound method as getattr(cls, "name") and calls that
+        // (zoneinfo.ZoneInfo._unpickle), and a nested class below protocol 4 the same way.
+        // module/name then spell what it stands for ("zoneinfo", "ZoneInfo._unpickle"); the
+        // callable itself is kept so the value writes back exactly as it was read.
+        std::shared_ptr<PyValue> callable;
         std::shared_ptr<Items> args;    // positional args tuple, may be null
         std::shared_ptr<Pairs> kwargs;  // NEWOBJ_EX keyword args, may be null
         std::shared_ptr<PyValue> state; // BUILD state, may be null

@@ -218,6 +218,11 @@ public:
                 key("new", depth + 1);
                 m_out.append("true");
             }
+            if (o.callable) { // what was called, when not the global itself (getattr(cls, "m"))
+                m_out.append(',');
+                key("callable", depth + 1);
+                value(*o.callable, depth + 1);
+            }
             if (o.construction != PyValue::Object::Construction::Global) {
                 m_out.append(',');
                 key("args", depth + 1);
@@ -297,6 +302,8 @@ Expected<PyValue> interpret(PyValue::Pairs &&members)
                 o.args = std::make_shared<PyValue::Items>(v.items());
             } else if (k == "kwargs" && v.kind() == K::Dict) {
                 o.kwargs = std::make_shared<PyValue::Pairs>(v.pairs());
+            } else if (k == "callable" && v.kind() == K::Object) {
+                o.callable = std::make_shared<PyValue>(v);
             } else if (k == "state") {
                 o.state = std::make_shared<PyValue>(v);
             } else if (k == "listitems" && v.kind() == K::List) {
@@ -319,7 +326,7 @@ Expected<PyValue> interpret(PyValue::Pairs &&members)
             o.name = dot < 0 ? full : full.mid(dot + 1);
         }
         using C = PyValue::Object::Construction;
-        o.construction = isNew ? C::NewObj : hasArgs ? C::Reduce : C::Global;
+        o.construction = isNew ? C::NewObj : (hasArgs || o.callable) ? C::Reduce : C::Global;
         return PyValue::object(std::move(o));
     }
     if (members.size() != 1)

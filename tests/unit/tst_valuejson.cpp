@@ -1,5 +1,6 @@
 // The JSON encoding of Python values: exact shapes, round trips, validity and parse errors.
 #include "codec/picklereader.h"
+#include "codec/picklewriter.h"
 #include "codec/valuejson.h"
 
 #include "python.h"
@@ -116,6 +117,26 @@ private slots:
                 QVERIFY2(items[i] == back->items()[i], qPrintable(QString::number(i) + u' ' + QString::fromLatin1(back->items()[i].bytesData().toHex())));
             QCOMPARE(ValueJson::toJson(*back, pretty), json);
         }
+    }
+
+    // A call of a call's result (zoneinfo's getattr(ZoneInfo, "_unpickle")(key, 1)) keeps what
+    // was called as "callable": the JSON reads back to the same value, which writes Python's bytes.
+    void callsOfCallResultsRoundTrip()
+    {
+        auto pickled = test::runPython(QStringLiteral("import sys, pickle, datetime\nfrom zoneinfo import ZoneInfo\n"
+                                                      "sys.stdout.write(pickle.dumps([datetime.datetime(2024, 2, 3, 4, 5, tzinfo=ZoneInfo('Asia/Tokyo'))], 5).hex())"));
+        CHECK_OK(pickled);
+        auto value = PickleReader().loads(QByteArray::fromHex(*pickled));
+        CHECK_OK(value);
+        const QByteArray json = ValueJson::toJson(*value, false);
+        QVERIFY2(json.contains(R"("__object__":"zoneinfo.ZoneInfo._unpickle","module":"zoneinfo","callable":{"__object__":"builtins.getattr")"),
+                 json.constData());
+        auto back = ValueJson::fromJson(json);
+        CHECK_OK(back);
+        QVERIFY(*back == *value);
+        auto written = PickleWriter(5).dumps(*back);
+        CHECK_OK(written);
+        QCOMPARE(written->toHex(), pickled->toLower());
     }
 
     void prettyIsIndented()
