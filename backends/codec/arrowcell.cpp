@@ -57,11 +57,11 @@ Cell ArrowCell::at(const ArrowArray &a, qint64 row, const ArrowField *field, int
     case Id::Date: {
         const qint64 v = a.integerAt(row);
         const QString iso = t.unit == 0 ? Recognisers::isoFromEpoch(v, "D") : Recognisers::isoFromEpoch(v, "ms");
-        return Cell::tagged(Cell::Tag::Date, iso.left(10));
+        return Cell::tagged(Cell::Tag::Date, iso.section(u'T', 0, 0)); // years beyond 0000-9999 are longer
     }
     case Id::Time: {
         const QString iso = Recognisers::isoFromEpoch(a.integerAt(row), unitName(t.unit));
-        return Cell::tagged(Cell::Tag::Time, iso.mid(11));
+        return Cell::tagged(Cell::Tag::Time, iso.section(u'T', 1));
     }
     case Id::Timestamp: {
         const qint64 v = a.integerAt(row);

@@ -96,14 +96,42 @@ qint64 floorDiv(qint64 a, qint64 b)
     return q;
 }
 
-QString isoFromSeconds(qint64 secs, qint64 nanos, bool dateOnly = false)
+// The proleptic Gregorian date of a day count since 1970-01-01, for any int64 count (Howard
+// Hinnant's civil_from_days; QDate stops at 32-bit years).
+void civilFromDays(qint64 days, qint64 *year, int *month, int *day)
 {
-    const qint64 days = floorDiv(secs, 86400);
-    const qint64 sod = secs - days * 86400;
-    const QDate d = QDate::fromJulianDay(2440588 + days);
-    QString s = QStringLiteral("%1-%2-%3").arg(d.year(), 4, 10, QLatin1Char('0')).arg(d.month(), 2, 10, QLatin1Char('0')).arg(d.day(), 2, 10, QLatin1Char('0'));
+    // Shift so that eras start on 0000-03-01; |days| <= 2^63 / 86400 * 7 at most, far from overflow.
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;                                   // [0, 146096]
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             // [0, 365]
+    const qint64 mp = (5 * doy + 2) / 153;                                  // [0, 11]
+    *day = int(doy - (153 * mp + 2) / 5 + 1);
+    *month = int(mp < 10 ? mp + 3 : mp - 9);
+    *year = yoe + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+// ISO 8601 year: four digits for 0000-9999 (astronomical numbering: 0000 is 1 BC), otherwise
+// the expanded form with a sign and at least four digits ("-0001", "+10000"), as java.time does.
+QString isoYear(qint64 year)
+{
+    if (year >= 0 && year <= 9999)
+        return QStringLiteral("%1").arg(year, 4, 10, QLatin1Char('0'));
+    const QString digits = QString::number(year < 0 ? -year : year);
+    return (year < 0 ? QStringLiteral("-") : QStringLiteral("+")) + QString(std::max<qsizetype>(0, 4 - digits.size()), u'0') + digits;
+}
+
+// days since the epoch, seconds into the day and nanoseconds -> "YYYY-MM-DDTHH:MM:SS[.ffffff[fff]]"
+QString isoFromParts(qint64 days, qint64 secondOfDay, qint64 nanos, bool dateOnly = false)
+{
+    qint64 year;
+    int month, day;
+    civilFromDays(days, &year, &month, &day);
+    QString s = isoYear(year) + QStringLiteral("-%1-%2").arg(month, 2, 10, QLatin1Char('0')).arg(day, 2, 10, QLatin1Char('0'));
     if (dateOnly)
         return s;
+    const qint64 sod = secondOfDay;
     s += QStringLiteral("T%1:%2:%3").arg(sod / 3600, 2, 10, QLatin1Char('0')).arg((sod / 60) % 60, 2, 10, QLatin1Char('0')).arg(sod % 60, 2, 10, QLatin1Char('0'));
     if (nanos) {
         if (nanos % 1000 == 0)
@@ -112,6 +140,24 @@ QString isoFromSeconds(qint64 secs, qint64 nanos, bool dateOnly = false)
             s += QStringLiteral(".%1").arg(nanos, 9, 10, QLatin1Char('0'));
     }
     return s;
+}
+
+// Floor quotient and non-negative remainder, without forming q * d (it overflows near INT64_MIN).
+void divMod(qint64 n, qint64 d, qint64 *q, qint64 *r)
+{
+    *q = n / d;
+    *r = n % d;
+    if (*r < 0) {
+        *r += d;
+        --*q;
+    }
+}
+
+QString isoFromSeconds(qint64 secs, qint64 nanos, bool dateOnly = false)
+{
+    qint64 days, sod;
+    divMod(secs, 86400, &days, &sod);
+    return isoFromParts(days, sod, nanos, dateOnly);
 }
 
 QString offsetText(int seconds)
@@ -141,25 +187,32 @@ bool unitScale(const QByteArray &unit, qint64 *perSecond, qint64 *secondsPer)
     return true;
 }
 
-bool splitEpoch(qint64 count, const QByteArray &unit, qint64 *secs, qint64 *nanos)
+// A count of `unit` since the epoch as days, second of the day and nanoseconds, for every int64
+// count (numpy prints 2^63-1 seconds as the year 292277026596; so does this).
+bool splitEpoch(qint64 count, const QByteArray &unit, qint64 *days, qint64 *secondOfDay, qint64 *nanos)
 {
     qint64 perSecond, secondsPer;
     if (!unitScale(unit, &perSecond, &secondsPer))
         return false;
-    if (perSecond > 1) {
-        qint64 q = count / perSecond, r = count % perSecond; // no overflow, unlike count - q * perSecond
-        if (r < 0) {
-            r += perSecond;
-            --q;
-        }
-        *secs = q;
-        *nanos = r * (1000000000 / perSecond);
+    *nanos = 0;
+    if (perSecond > 1 || secondsPer == 1) {
+        qint64 secs, sub;
+        divMod(count, perSecond, &secs, &sub);
+        *nanos = sub * (1000000000 / perSecond);
+        divMod(secs, 86400, days, secondOfDay);
         return true;
     }
-    if (count > std::numeric_limits<qint64>::max() / secondsPer || count < std::numeric_limits<qint64>::min() / secondsPer)
-        return false;
-    *secs = count * secondsPer;
-    *nanos = 0;
+    const qint64 perDay = 86400 / std::min<qint64>(secondsPer, 86400); // units per day: 1440, 24, 1
+    if (secondsPer > 86400) {                                // weeks
+        if (count > std::numeric_limits<qint64>::max() / 7 || count < std::numeric_limits<qint64>::min() / 7)
+            return false;
+        *days = count * 7;
+        *secondOfDay = 0;
+        return true;
+    }
+    qint64 rest;
+    divMod(count, perDay, days, &rest);
+    *secondOfDay = rest * secondsPer;
     return true;
 }
 
@@ -182,14 +235,18 @@ std::optional<int> zoneOffset(const QString &zone, qint64 utcSecs)
 
 QString isoWithZone(qint64 count, const QByteArray &unit, const QString &zone)
 {
-    qint64 secs, nanos;
-    // Beyond +-35 million years there is no calendar worth printing (and offsets could overflow).
-    constexpr qint64 kMaxSeconds = qint64(1) << 50;
-    if (!splitEpoch(count, unit, &secs, &nanos) || secs > kMaxSeconds || secs < -kMaxSeconds)
+    qint64 days, sod, nanos;
+    if (!splitEpoch(count, unit, &days, &sod, &nanos))
         return QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(unit));
-    if (const auto off = zoneOffset(zone, secs))
-        return isoFromSeconds(secs + *off, nanos) + offsetText(*off);
-    return isoFromSeconds(secs, nanos);
+    // Zone rules are looked up within +-2^50 seconds of the epoch (35 million years); beyond,
+    // only UTC and fixed offsets make sense, and the shift below cannot overflow there.
+    constexpr qint64 kMaxDays = (qint64(1) << 50) / 86400;
+    if (!zone.isEmpty() && days > -kMaxDays && days < kMaxDays) {
+        const qint64 secs = days * 86400 + sod;
+        if (const auto off = zoneOffset(zone, secs))
+            return isoFromSeconds(secs + *off, nanos) + offsetText(*off);
+    }
+    return isoFromParts(days, sod, nanos);
 }
 
 // tzinfo objects: the zone name they stand for ("UTC", "Europe/Paris", "+05:30").
@@ -611,9 +668,35 @@ std::optional<Cell> scalar(const PyValue &v)
         return std::nullopt;
     const QByteArray &module = v.object().module;
     if (!module.startsWith("datetime") && !module.startsWith("decimal") && !module.startsWith("uuid")
-        && !module.startsWith("numpy") && !module.startsWith("pandas"))
+        && !module.startsWith("numpy") && !module.startsWith("pandas") && module != "msgpack")
         return std::nullopt;
     const QByteArray q = normalisedModule(module) + '.' + v.object().name;
+    if (q == "msgpack.ExtType") {
+        // The msgpack timestamp extension (type -1): 32-bit seconds; 30-bit nanoseconds and
+        // 34-bit seconds; or 32-bit nanoseconds and signed 64-bit seconds. A UTC instant.
+        qint64 code;
+        const PyValue *data = arg(v, 1);
+        if (!intOf(arg(v, 0), &code) || code != -1 || !data || data->kind() != Kind::Bytes)
+            return std::nullopt;
+        const QByteArray &b = data->bytesData();
+        const auto *p = reinterpret_cast<const uchar *>(b.constData());
+        qint64 secs = 0, nanos = 0;
+        if (b.size() == 4) {
+            secs = qFromBigEndian<quint32>(p);
+        } else if (b.size() == 8) {
+            const quint64 x = qFromBigEndian<quint64>(p);
+            nanos = qint64(x >> 34);
+            secs = qint64(x & ((quint64(1) << 34) - 1));
+        } else if (b.size() == 12) {
+            nanos = qFromBigEndian<quint32>(p);
+            secs = qFromBigEndian<qint64>(p + 4);
+        } else {
+            return std::nullopt;
+        }
+        if (nanos > 999999999)
+            return std::nullopt;
+        return Cell::tagged(Cell::Tag::DateTime, isoFromSeconds(secs, nanos) + offsetText(0));
+    }
     if (q == "datetime.datetime" || q == "datetime.date" || q == "datetime.time") {
         const QByteArray b = stateBytes(v);
         const uchar *p = reinterpret_cast<const uchar *>(b.constData());
@@ -705,6 +788,8 @@ std::optional<Cell> scalar(const PyValue &v)
         return Cell::tagged(Cell::Tag::DateTime, isoWithZone(value, unit, tz ? zoneName(*tz) : QString()));
     }
     if (q == "pandas._libs.tslibs.nattype.__nat_unpickle")
+        return Cell::of(PyValue::none());
+    if (q == "pandas._libs.missing.NA") // pd.NA (missing in string/boolean/Int64 arrays) pickles by name
         return Cell::of(PyValue::none());
     if (q == "pandas._libs.tslibs.timedeltas._timedelta_unpickle") {
         qint64 value, reso = 10;
@@ -876,6 +961,12 @@ bool blockColumns(const PyValue &values, DataFrameView::Column *proto)
         } else if (dtype && nameIs(*dtype, "DatetimeTZDtype")) {
             if (const PyValue *tz = stateGet(*dtype, "tz"))
                 a->timezone = zoneName(*tz);
+        } else if (dtype && nameIs(*dtype, "StringDtype")) {
+            // StringArray (dtype="string") keeps an object ndarray; its dtype is what df.dtypes
+            // prints: "string", or "string[pyarrow]" for another storage.
+            const PyValue *storage = stateGet(*dtype, "storage");
+            const bool python = !storage || storage->kind() != Kind::Str || storage->bytesData() == "python";
+            proto->dtype = python ? QStringLiteral("string") : QStringLiteral("string[%1]").arg(storage->toQString());
         }
         proto->values = std::make_shared<NdArray>(std::move(*a));
         if (proto->dtype.isEmpty())

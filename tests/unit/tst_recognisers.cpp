@@ -124,6 +124,54 @@ arrays = {"f_order": np.asfortranarray(np.arange(6, dtype="int32").reshape(2, 3)
           "m8d": np.array(["2024-02-29"], dtype="datetime64[D]"), "td": np.array([3], dtype="timedelta64[us]")}
 for p in (2, 5):
     case("arrays_p%d" % p, arrays, {k: nd(v) for k, v in arrays.items()}, p)
+
+# zoneinfo timezones pickle as getattr(ZoneInfo, "_unpickle") called with (key, 1): a call of a
+# call's result. Scalars, shared zones, pandas Timestamps and a frame column.
+from zoneinfo import ZoneInfo
+paris, utc = ZoneInfo("Europe/Paris"), ZoneInfo("UTC")
+zoned = {"paris": datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=paris), "winter": datetime.datetime(2024, 1, 6, 7, 8, tzinfo=paris),
+         "utc": datetime.datetime(2024, 5, 6, tzinfo=utc), "ts": pd.Timestamp("2024-07-01 12:00", tz=paris),
+         "t": datetime.time(7, 8, tzinfo=utc)}
+for p in (2, 3, 4, 5):
+    case("zoneinfo_p%d" % p, zoned, {k: enc(v) for k, v in zoned.items()}, p)
+zframe = pd.DataFrame({"at": pd.to_datetime(["2024-01-01 10:00", "2024-07-01 10:00"]).tz_localize(paris), "v": [1, 2]})
+case("zoneinfo_frame", zframe, frame(zframe))
+case("zoneinfo_series", zframe["at"], frame(zframe["at"], series=True))
+
+# dtype="string" (StringDtype) columns say "string", as df.dtypes does; missing values are None.
+strings = pd.DataFrame({"s": pd.array(["a", None, "\u00e9"], dtype="string"), "o": ["a", None, "c"], "b": pd.array([True, None, False], dtype="boolean")})
+for p in (2, 5):
+    case("string_dtype_p%d" % p, strings, frame(strings), p)
+case("string_series", strings["s"], frame(strings["s"], series=True))
+
+# Decimals beyond the 28 digits of the default context keep every digit.
+longdec = {"d40": decimal.Decimal("1234567890.123456789012345678901234567890"), "neg": decimal.Decimal("-0." + "9" * 45),
+           "exp": decimal.Decimal("1.2345678901234567890123456789012345E+400"), "nan": decimal.Decimal("NaN")}
+case("decimal_long", longdec, {k: enc(v) for k, v in longdec.items()})
+decframe = pd.DataFrame({"amount": [decimal.Decimal("98765432109876543210.98765432109876543210"), None]})
+case("decimal_frame", decframe, frame(decframe))
+
+# datetime64 far from today, in several units: ISO 8601 with astronomical years, four digits in
+# 0000-9999 and a sign beyond ("-0001", "+10000"); numpy itself computes the calendar.
+import re
+def iso_of(count, unit):
+    per = {"s": 1, "ms": 10 ** 3, "us": 10 ** 6, "ns": 10 ** 9}[unit]
+    secs, frac = divmod(count, per)
+    nanos = frac * (10 ** 9 // per)
+    m = re.match(r"^(-?\d+)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)$", str(np.datetime64(secs, "s")))
+    y = int(m.group(1))
+    year = "%04d" % y if 0 <= y <= 9999 else ("-" if y < 0 else "+") + "%04d" % abs(y)
+    out = "%s-%s-%sT%s" % (year, m.group(2), m.group(3), m.group(4))
+    if nanos:
+        out += ".%06d" % (nanos // 1000) if nanos % 1000 == 0 else ".%09d" % nanos
+    return {"__datetime__": out}
+far = {"s": [0, -62135596800, -62135596801, -62167219200, -62198755200, -10 ** 11, 253402300800, 10 ** 12, 2 ** 62, -2 ** 62, 2 ** 63 - 1, -2 ** 63 + 1],
+       "ms": [-2 ** 63 + 1, 2 ** 63 - 1, -1],
+       "us": [-2 ** 63 + 1, 2 ** 63 - 1, -62198755200 * 10 ** 6 + 5],
+       "ns": [-2 ** 63 + 1, 2 ** 63 - 1, -1, 1]}
+for unit, values in far.items():
+    a = np.array(values, dtype="datetime64[%s]" % unit)
+    case("far_dates_%s" % unit, a, {"__ndarray__": {"dtype": a.dtype.str, "shape": [len(values)], "data": [iso_of(v, unit) for v in values]}})
 print(json.dumps(cases))
 )PY";
 
