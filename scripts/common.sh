@@ -11,7 +11,7 @@ CACHESCOPE_PACKAGES=(
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libgl-dev libqcustomplot-dev
   libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
   redis-server xvfb xauth fonts-dejavu-core
-  python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis
+  python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis python3-simplejson
 )
 
 cachescope_missing_packages() {

@@ -10,6 +10,8 @@
 #include <QStringDecoder>
 #include <QtEndian>
 
+#include <limits>
+
 namespace cachescope {
 
 namespace {
@@ -35,23 +37,40 @@ bool isPickleStart(const QByteArray &b, qsizetype at = 0)
     return b.size() >= at + 3 && uchar(b[at]) == 0x80 && uchar(b[at + 1]) >= 2 && uchar(b[at + 1]) <= 5;
 }
 
+// werkzeug's contrib.cache FileSystemCache (and cachelib before 0.2) wrote the expiry as a
+// pickle of its own, pickle.dump(expiry, f, 1), then pickle.dump(value, f, HIGHEST_PROTOCOL):
+// [PROTO n [FRAME]] int-or-float STOP, then a protocol-2+ pickle. Protocol 1 ints are
+// K/M/J, or LONG text beyond 32 bits; protocol 0 writes INT/LONG text; 2+ LONG1.
 bool isLegacyFileSystemHeader(const QByteArray &b)
 {
-    // pickle(int timeout) then pickle(value): 80 0N [95 <u64 frame>] K/M/J/8a <int> . 80 ...
-    if (!isPickleStart(b))
-        return false;
-    qsizetype at = 2;
-    if (b.size() > at + 9 && uchar(b[at]) == 0x95)
+    qsizetype at = 0;
+    if (isPickleStart(b))
+        at = 2;
+    if (at && b.size() > at + 9 && uchar(b[at]) == 0x95)
         at += 9;
     if (at >= b.size())
         return false;
     const uchar op = uchar(b[at]);
-    int width = op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : -1;
-    if (op == 0x8a && at + 1 < b.size())
-        width = 1 + uchar(b[at + 1]);
-    if (width < 0)
+    qsizetype stop = -1;
+    if (op == 'K' || op == 'M' || op == 'J' || op == 'G') {
+        stop = at + 1 + (op == 'K' ? 1 : op == 'M' ? 2 : op == 'J' ? 4 : 8);
+    } else if (op == 0x8a && at + 1 < b.size()) {
+        stop = at + 2 + uchar(b[at + 1]);
+    } else if (op == 'I' || op == 'L' || op == 'F') {
+        // Text argument: digits (a sign, a '.', an exponent; LONG's trailing 'L'), then '\n'.
+        qsizetype i = at + 1;
+        while (i < b.size() && i - at < 64 && b[i] != '\n') {
+            const char c = b[i];
+            if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c == 'L'))
+                return false;
+            ++i;
+        }
+        if (i == at + 1 || i >= b.size() || b[i] != '\n')
+            return false;
+        stop = i + 1;
+    }
+    if (stop < 0)
         return false;
-    const qsizetype stop = at + 1 + width;
     return b.size() > stop + 1 && b[stop] == '.' && isPickleStart(b, stop + 1);
 }
 
@@ -66,6 +85,16 @@ bool isText(const QByteArray &b)
             return false;
     }
     return true;
+}
+
+// JSON inside an entry: Superset writes Decimal results with simplejson, every digit kept, so a
+// fraction a double cannot hold is read as the Decimal it was.
+JsonReader payloadJson(int maxDepth)
+{
+    JsonReader::Options options;
+    options.maxDepth = maxDepth;
+    options.exactDecimals = true;
+    return JsonReader(options);
 }
 
 bool looksLikeMsgpackContainer(const QByteArray &b)
@@ -109,6 +138,7 @@ private:
     DecodeResult m_r;
     Kind m_previous = Kind::Raw;
     bool m_havePrevious = false;
+    QString m_rejected; // why the bytes were not msgpack after all, for the raw layer's notes
 };
 
 Kind Run::detect(const QByteArray &buf, int level, bool allowMsgpack, bool allowJson) const
@@ -225,7 +255,7 @@ bool Run::finishValue(PyValue value)
                 continue;
             if (!JsonReader::looksLikeJson(pair.second.bytesData()))
                 continue;
-            auto json = JsonReader(m_limits.maxDepth).parse(pair.second.bytesData());
+            auto json = payloadJson(m_limits.maxDepth).parse(pair.second.bytesData());
             if (json) {
                 pair.second = json.value();
                 parsed << QLatin1String(key);
@@ -315,7 +345,22 @@ DecodeResult Run::run(QByteArray buf)
             if (!header)
                 return fail(layer, layerIndex, header.error());
             layer.size = header->endOffset;
-            layer.notes.insert(QStringLiteral("timeout"), QString::fromLatin1(header->value.bigIntDecimal()));
+            const PyValue &expiry = header->value;
+            if (expiry.isInt() || expiry.kind() == PyValue::Kind::Float) {
+                const qint64 when = expiry.kind() == PyValue::Kind::Float ? qint64(expiry.toFloat())
+                    : expiry.kind() == PyValue::Kind::Int                 ? expiry.toInt()
+                                                                          : -1;
+                layer.notes.insert(QStringLiteral("timeout"), expiry.kind() == PyValue::Kind::Float ? QString::number(expiry.toFloat(), 'g', 17)
+                                                                                                   : QString::fromLatin1(expiry.bigIntDecimal()));
+                layer.notes.insert(QStringLiteral("protocol"), header->protocol);
+                if (when >= 0 && when <= qint64(std::numeric_limits<quint32>::max())) {
+                    layer.notes.insert(QStringLiteral("expires"), expiryText(quint32(when)));
+                    if (when)
+                        layer.notes.insert(QStringLiteral("expired"), when < QDateTime::currentSecsSinceEpoch());
+                }
+            } else {
+                return fail(layer, layerIndex, QStringLiteral("the legacy expiry header holds a %1, not a number").arg(QLatin1String(PyValue::kindName(expiry.kind()))));
+            }
             m_r.layers.push_back(layer);
             skip = qsizetype(header->endOffset);
             continue;
@@ -368,6 +413,15 @@ DecodeResult Run::run(QByteArray buf)
             if (!out || (!forced && out->consumed != size)) {
                 if (forced)
                     return fail(layer, layerIndex, out ? QStringLiteral("trailing data") : out.error());
+                if (!out) {
+                    // A str-keyed map that parsed at least one element is msgpack that breaks
+                    // further on (a declared length past the end, nested in it): an error,
+                    // not a quiet fallback to raw bytes.
+                    const auto s = MsgpackDecoder::scan(buf, limits);
+                    if (!s.ok && s.strKeyedMap && s.topLevelElements >= 1)
+                        return fail(layer, layerIndex, out.error());
+                    m_rejected = out.error();
+                }
                 allowMsgpack = false; // not msgpack after all: detect again without it
                 --level;
                 continue;
@@ -379,7 +433,7 @@ DecodeResult Run::run(QByteArray buf)
             return m_r;
         }
         case Kind::Json: {
-            auto out = JsonReader(m_limits.maxDepth).parse(buf);
+            auto out = payloadJson(m_limits.maxDepth).parse(buf);
             if (!out) {
                 if (forced)
                     return fail(layer, layerIndex, out.error());
@@ -429,6 +483,8 @@ DecodeResult Run::run(QByteArray buf)
             m_r.finalKind = DecodeResult::FinalKind::Text;
             return m_r;
         case Kind::Raw:
+            if (!m_rejected.isEmpty()) // said, so raw bytes never look like a complete decode
+                layer.notes.insert(QStringLiteral("notMsgpack"), m_rejected);
             m_r.layers.push_back(layer);
             m_r.bytes = buf;
             m_r.finalKind = DecodeResult::FinalKind::Raw;

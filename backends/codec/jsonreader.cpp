@@ -215,6 +215,49 @@ private:
         return true;
     }
 
+    // Sign, significant digits and the power of ten of the first of them, of a decimal literal;
+    // "0.0012300" and "1.23e-3" give the same. Zero is ("", 0).
+    static void normalise(QByteArrayView text, bool *negative, QByteArray *digits, qint64 *exponent)
+    {
+        *negative = text.startsWith('-');
+        QByteArray all;
+        qsizetype intLen = -1, i = *negative ? 1 : 0;
+        for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
+            if (text[i] == '.')
+                intLen = all.size();
+            else
+                all.append(text[i]);
+        }
+        if (intLen < 0)
+            intLen = all.size();
+        qint64 exp = 0;
+        if (i + 1 < text.size()) {
+            const qsizetype from = i + 1 + (text[i + 1] == '+' ? 1 : 0);
+            std::from_chars(text.data() + from, text.data() + text.size(), exp);
+        }
+        qsizetype first = 0;
+        while (first < all.size() && all[first] == '0')
+            ++first;
+        *digits = all.mid(first);
+        while (digits->endsWith('0'))
+            digits->chop(1);
+        *exponent = digits->isEmpty() ? 0 : qint64(intLen - first - 1) + exp;
+    }
+
+    // Whether the double read from `text` prints (shortest round trip, as Python's repr) with
+    // the literal's own digits: then nothing was lost by making it a float.
+    static bool sameDigits(QByteArrayView text, double d)
+    {
+        char buf[64];
+        const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+        bool n1, n2;
+        QByteArray d1, d2;
+        qint64 e1, e2;
+        normalise(text, &n1, &d1, &e1);
+        normalise(QByteArrayView(buf, r.ptr - buf), &n2, &d2, &e2);
+        return d1 == d2 && (d1.isEmpty() || (n1 == n2 && e1 == e2));
+    }
+
     // The grammar of Python's json: -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?, leading zeros aside.
     bool number(PyValue *out)
     {
@@ -250,6 +293,15 @@ private:
                 d = (*start == '-') ? -HUGE_VAL : HUGE_VAL;
             else if (r.ec != std::errc() || r.ptr != m_p)
                 return failAt(start, QStringLiteral("invalid number"));
+            if (m_o.exactDecimals && (r.ec == std::errc::result_out_of_range || !sameDigits(QByteArrayView(start, m_p - start), d))) {
+                PyValue::Object dec;
+                dec.module = "decimal";
+                dec.name = "Decimal";
+                dec.construction = PyValue::Object::Construction::Reduce;
+                dec.args = std::make_shared<PyValue::Items>(PyValue::Items{PyValue::str(QByteArray(start, m_p - start))});
+                *out = PyValue::object(std::move(dec));
+                return true;
+            }
             *out = PyValue::floating(d);
             return true;
         }

@@ -22,6 +22,10 @@ public:
         bool allowNonFinite = true; // NaN, Infinity, -Infinity (Python writes them; strict JSON has none)
         qsizetype maxIntegerDigits = 5000; // decimal to big integer is quadratic
         bool lineColumn = false; // errors say "at line L, column C" rather than "at offset N"
+        // A fraction a double cannot hold (more digits than it keeps, or out of its range) becomes
+        // decimal.Decimal of the literal, as simplejson(use_decimal=True) would read it: Superset
+        // writes Decimal results with every digit. Others stay floats, as json.loads makes them.
+        bool exactDecimals = false;
         // Called as each object closes, with its members in order (Python's object_pairs_hook).
         // Its result replaces the dict; its error is reported at the object's opening brace.
         std::function<Expected<PyValue>(PyValue::Pairs &&)> objectHook;

@@ -91,10 +91,142 @@ Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeTaking(QByteArray &buffer
     return decodeImpl(buffer, &buffer);
 }
 
+MsgpackDecoder::Scan MsgpackDecoder::scan(QByteArrayView data, const MsgpackLimits &limits)
+{
+    Scan s;
+    const auto *p = reinterpret_cast<const uchar *>(data.data());
+    const qint64 n = data.size();
+    qint64 pos = 0;
+    struct Level
+    {
+        quint64 remaining; // elements still to come (a map's keys and values both count)
+    };
+    std::vector<Level> stack;
+    bool firstKeySeen = false;
+    auto be = [&](qint64 at, int width) {
+        quint64 v = 0;
+        for (int i = 0; i < width; ++i)
+            v = (v << 8) | p[at + i];
+        return v;
+    };
+    auto fail = [&](qint64 at, const QString &why) {
+        s.errorOffset = at;
+        s.error = QStringLiteral("msgpack: %1").arg(why);
+        return s;
+    };
+    while (true) {
+        const qint64 at = pos;
+        if (pos >= n)
+            return fail(at, stack.empty() ? QStringLiteral("empty input")
+                                           : QStringLiteral("truncated at offset %1: %2 more element(s) of an open container expected")
+                                                 .arg(at)
+                                                 .arg(stack.back().remaining));
+        const uchar b = p[pos++];
+        if (stack.size() == 1 && !firstKeySeen) { // the top-level container's first element
+            firstKeySeen = true;
+            s.strKeyedMap = s.strKeyedMap && ((b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb));
+        }
+        // Header width and the payload or element count it declares.
+        int width = 0;
+        quint64 payload = 0;   // bytes after the header
+        quint64 elements = 0;  // entries of a container
+        bool container = false, isMap = false;
+        const char *what = "value";
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        } else if (b <= 0x8f) {
+            container = isMap = true;
+            elements = b & 0x0f;
+        } else if (b <= 0x9f) {
+            container = true;
+            elements = b & 0x0f;
+        } else if (b <= 0xbf) {
+            payload = b & 0x1f;
+            what = "str";
+        } else {
+            switch (b) {
+            case 0xc4: width = 1; what = "bin"; break;
+            case 0xc5: width = 2; what = "bin"; break;
+            case 0xc6: width = 4; what = "bin"; break;
+            case 0xc7: width = 1; what = "ext"; break;
+            case 0xc8: width = 2; what = "ext"; break;
+            case 0xc9: width = 4; what = "ext"; break;
+            case 0xca: payload = 4; break;
+            case 0xcb: payload = 8; break;
+            case 0xcc: case 0xd0: payload = 1; break;
+            case 0xcd: case 0xd1: payload = 2; break;
+            case 0xce: case 0xd2: payload = 4; break;
+            case 0xcf: case 0xd3: payload = 8; break;
+            case 0xd4: payload = 2; break;
+            case 0xd5: payload = 3; break;
+            case 0xd6: payload = 5; break;
+            case 0xd7: payload = 9; break;
+            case 0xd8: payload = 17; break;
+            case 0xd9: width = 1; what = "str"; break;
+            case 0xda: width = 2; what = "str"; break;
+            case 0xdb: width = 4; what = "str"; break;
+            case 0xdc: width = 2; container = true; break;
+            case 0xdd: width = 4; container = true; break;
+            case 0xde: width = 2; container = isMap = true; break;
+            case 0xdf: width = 4; container = isMap = true; break;
+            default: return fail(at, QStringLiteral("byte 0x%1 at offset %2 is not a msgpack type").arg(uint(b), 2, 16, QLatin1Char('0')).arg(at));
+            }
+            if (n - pos < width)
+                return fail(at, QStringLiteral("truncated header at offset %1").arg(at));
+            if (container)
+                elements = be(pos, width);
+            else if (width)
+                payload = be(pos, width) + (b >= 0xc7 && b <= 0xc9 ? 1 : 0); // ext: the type byte
+            pos += width;
+        }
+        const quint64 left = quint64(n - pos);
+        if (container) {
+            // Every element takes at least one byte, so an honest count never exceeds what follows.
+            const quint64 need = elements * (isMap ? 2 : 1);
+            const QString declared = QStringLiteral("%1 at offset %2 declares %3 %4")
+                                         .arg(QLatin1String(isMap ? "map" : "array"), QString::number(at), QString::number(elements),
+                                              QLatin1String(isMap ? "entries" : "elements"));
+            if (need > left)
+                return fail(at, QStringLiteral("%1, %2 byte(s) follow").arg(declared).arg(left));
+            if (elements > quint64(limits.maxContainerItems))
+                return fail(at, QStringLiteral("%1, over the limit of %2").arg(declared).arg(limits.maxContainerItems));
+            if (elements > 0) {
+                if (int(stack.size()) >= limits.maxDepth)
+                    return fail(at, QStringLiteral("nested deeper than %1 at offset %2").arg(limits.maxDepth).arg(at));
+                if (stack.empty())
+                    s.strKeyedMap = isMap;
+                stack.push_back({need});
+                continue;
+            }
+        } else {
+            const QString declared = QStringLiteral("%1 at offset %2 declares %3 bytes").arg(QLatin1String(what), QString::number(at), QString::number(payload));
+            if (payload > left)
+                return fail(at, QStringLiteral("%1, %2 byte(s) follow").arg(declared).arg(left));
+            if (what[0] != 'v' && payload > quint64(limits.maxBytes))
+                return fail(at, QStringLiteral("%1, over the limit of %2").arg(declared).arg(limits.maxBytes));
+            pos += qint64(payload);
+        }
+        // One element complete: close every container it completes.
+        while (!stack.empty()) {
+            if (stack.size() == 1)
+                ++s.topLevelElements;
+            if (--stack.back().remaining > 0)
+                break;
+            stack.pop_back();
+        }
+        if (stack.empty()) {
+            s.ok = true;
+            s.end = pos;
+            return s;
+        }
+    }
+}
+
 Expected<MsgpackDecoder::Result> MsgpackDecoder::decodeImpl(QByteArrayView data, QByteArray *owner) const
 {
     if (data.isEmpty())
         return makeError(QStringLiteral("msgpack: empty input"));
+    if (const Scan s = scan(data, m_limits); !s.ok)
+        return makeError(s.error);
     // Every element costs at least one input byte (a map entry two), so no honest container is
     // longer than the input: capping the counts by it keeps preallocation proportional.
     const qint64 n = data.size();

@@ -41,6 +41,22 @@ public:
     // Heuristic for the chain: a fixmap/map16/map32 or array header whose first element parses.
     static bool looksLikeMsgpack(QByteArrayView data);
 
+    // A walk over the first value's structure that allocates nothing: every declared length
+    // (container entries, str/bin/ext bytes) must fit in the bytes that follow it. decode() runs
+    // it first, so a hostile length anywhere fails with its offset and the bytes present.
+    struct Scan
+    {
+        bool ok = false;
+        qint64 end = 0;           // ok: where the first value ends
+        qint64 errorOffset = -1;  // !ok: the header that does not fit (or the bad byte)
+        QString error;            // !ok: "msgpack: map at offset 12 declares 2147483648 entries, 3 bytes follow"
+        // How far it got: complete elements (keys and values count) of the top-level container
+        // before the failure, and whether that container is a map whose first key is a str.
+        qint64 topLevelElements = 0;
+        bool strKeyedMap = false;
+    };
+    static Scan scan(QByteArrayView data, const MsgpackLimits &limits = {});
+
 private:
     Expected<Result> decodeImpl(QByteArrayView data, QByteArray *owner) const;
     MsgpackLimits m_limits;

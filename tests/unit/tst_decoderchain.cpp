@@ -8,6 +8,7 @@
 #include "codec/jsonreader.h"
 #include "codec/msgpackencoder.h"
 #include "python.h"
+#include "checkok.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -283,19 +284,151 @@ private slots:
         QVERIFY2(r.error.contains(QLatin1String("deeper")), qPrintable(r.error));
     }
 
-    void sharedReferenceBombRendersBounded()
+    void sharedReferenceBombIsAnError()
     {
         // "Billion laughs": 60 levels of [a, a] are 2^60 leaves through the pickle memo, in 600
-        // bytes. Decoding shares them; rendering stops at the value budget and says so.
+        // bytes. It is an error of the pickle layer, not a clean decode, and says why.
         auto py = test::runPython(QStringLiteral(
             "import pickle, sys\na = []\nfor _ in range(60):\n    a = [a, a]\nsys.stdout.buffer.write(b'!' + pickle.dumps(a, 5))\n"));
         QVERIFY(py.hasValue());
         QVERIFY(py->size() < 2000);
         const DecodeResult r = DecoderChain().decode(*py);
+        QVERIFY(!r.ok());
+        QCOMPARE(kinds(r), (std::vector<Kind>{Kind::RedisEnvelope, Kind::Pickle}));
+        QVERIFY2(r.error.contains(QLatin1String("layer 1 (pickle)")) && r.error.contains(QLatin1String("shared references")),
+                 qPrintable(r.error));
+        QCOMPARE(json(r).value(QLatin1String("error")).toString(), r.error);
+    }
+
+    void sharedReferencesBelowTheLimitRenderBoundedAndSaySo()
+    {
+        // 2^22 leaves: allowed, still shared; the JSON stops at its value budget, marks the place
+        // and says at the top that it is partial, without expanding the rest.
+        auto py = test::runPython(QStringLiteral(
+            "import pickle, sys\na = [1]\nfor _ in range(22):\n    a = [a, a]\nsys.stdout.buffer.write(b'!' + pickle.dumps(a, 5))\n"));
+        QVERIFY(py.hasValue());
+        const DecodeResult r = DecoderChain().decode(*py);
         QVERIFY2(r.ok(), qPrintable(r.error));
         const QByteArray out = DecodeJson::result(r);
         QVERIFY(out.contains("\"__truncated__\":true"));
-        QVERIFY(out.size() < 64 << 20);
+        QVERIFY2(out.size() < 16 << 20, qPrintable(QString::number(out.size())));
+        QVERIFY(json(r).value(QLatin1String("truncated")).toString().contains(QLatin1String("2000000")));
+    }
+
+    // werkzeug's contrib.cache FileSystemCache (and early cachelib) pickled the expiry with
+    // protocol 1, then the value with the highest protocol: filesystem header > pickle, whatever
+    // the expiry's opcode (BININT1 for 0, BININT, LONG text beyond 32 bits) or protocol.
+    void werkzeugContribCacheFiles_data()
+    {
+        QTest::addColumn<QString>("expiry");
+        QTest::addColumn<int>("headerProtocol");
+        QTest::addColumn<QString>("expires");
+        QTest::newRow("never, protocol 1") << "0" << 1 << "never";
+        QTest::newRow("epoch seconds, protocol 1") << "1700000000" << 1 << "2023-11-14T22:13:20Z";
+        QTest::newRow("beyond 32 bits, protocol 1") << "2**40" << 1 << "";
+        QTest::newRow("epoch seconds, protocol 0") << "1700000000" << 0 << "2023-11-14T22:13:20Z";
+        QTest::newRow("epoch seconds, protocol 2") << "1700000000" << 2 << "2023-11-14T22:13:20Z";
+    }
+    void werkzeugContribCacheFiles()
+    {
+        QFETCH(QString, expiry);
+        QFETCH(int, headerProtocol);
+        QFETCH(QString, expires);
+        // werkzeug/contrib/cache.py FileSystemCache.set: pickle.dump(timeout, f, 1) then
+        // pickle.dump(value, f, pickle.HIGHEST_PROTOCOL), into one file.
+        auto file = test::runPython(QStringLiteral("import io, pickle, sys\nf = io.BytesIO()\n"
+                                                   "pickle.dump(%1, f, %2)\n"
+                                                   "pickle.dump({'chart': [1, 2.5, 'x'], 'ok': True}, f, pickle.HIGHEST_PROTOCOL)\n"
+                                                   "sys.stdout.buffer.write(f.getvalue())\n")
+                                        .arg(expiry)
+                                        .arg(headerProtocol));
+        QVERIFY(file.hasValue());
+        const DecodeResult r = DecoderChain().decode(*file);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(kinds(r), (std::vector<Kind>{Kind::LegacyFileSystemHeader, Kind::Pickle}));
+        const QJsonObject out = json(r);
+        QCOMPARE(out.value(QLatin1String("value")).toObject().value(QLatin1String("chart")).toArray(), QJsonArray({1, 2.5, QStringLiteral("x")}));
+        const QString expected = expiry == u"2**40" ? QStringLiteral("1099511627776") : expiry;
+        QCOMPARE(r.layers[0].notes.value(QStringLiteral("timeout")).toString(), expected);
+        if (!expires.isEmpty())
+            QCOMPARE(r.layers[0].notes.value(QStringLiteral("expires")).toString(), expires);
+        // Forced to the file-system backend it is the same
+        DecodeHints hints;
+        hints.backend = DecodeHints::Backend::FileSystem;
+        QCOMPARE(kinds(DecoderChain().decode(*file, hints)), (std::vector<Kind>{Kind::LegacyFileSystemHeader, Kind::Pickle}));
+    }
+
+    // A str-keyed map that breaks further on (a declared length past the end, nested in it) is
+    // msgpack with an error, never raw bytes that look decoded; bytes that only start like a
+    // map fall back to raw and the raw layer says why they were not msgpack.
+    void hostileMsgpackLengthsAreErrors_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("what");
+        // {"status": "ok", "data": <hostile>} and {"a": {"b": <hostile>}}
+        const QByteArray head = QByteArray::fromHex("82" "a6737461747573" "a26f6b" "a464617461");
+        const QByteArray nested = QByteArray::fromHex("81" "a161" "81" "a162");
+        QTest::newRow("array32") << head + QByteArray::fromHex("dd80000000") << "array";
+        QTest::newRow("map32") << head + QByteArray::fromHex("df80000000") << "map";
+        QTest::newRow("bin32") << head + QByteArray::fromHex("c680000000") + "abc" << "bin";
+        QTest::newRow("str32") << head + QByteArray::fromHex("dbffffffff") << "str";
+        QTest::newRow("ext32") << head + QByteArray::fromHex("c98000000001") << "ext";
+        QTest::newRow("nested array32") << nested + QByteArray::fromHex("ddffffffff") + QByteArray(8, '\x01') << "array";
+        QTest::newRow("nested map16") << nested + QByteArray::fromHex("de7fff") + QByteArray(8, '\x01') << "map";
+    }
+    void hostileMsgpackLengthsAreErrors()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, what);
+        const DecodeResult r = DecoderChain().decode(bytes);
+        QVERIFY2(!r.ok(), DecodeJson::result(r).constData());
+        QCOMPARE(kinds(r), (std::vector<Kind>{Kind::Msgpack}));
+        QVERIFY2(r.error.contains(what) && r.error.contains(QLatin1String("declares")) && r.error.contains(QLatin1String("offset")),
+                 qPrintable(r.error));
+        // Python's msgpack refuses them too
+        auto py = test::runPython(QStringLiteral("import msgpack, sys\n"
+                                                 "try:\n    msgpack.unpackb(sys.stdin.buffer.read(), raw=False)\n    print('decoded')\n"
+                                                 "except Exception as e:\n    print('refused', type(e).__name__)\n"),
+                                  {}, bytes);
+        QVERIFY(py.hasValue());
+        QVERIFY2(py->startsWith("refused"), py->constData());
+    }
+
+    // Superset writes JSON results with simplejson, Decimals with every digit: a fraction a double
+    // cannot hold reads as that Decimal; one it can hold stays the float json.loads makes.
+    void jsonDecimalsKeepEveryDigit()
+    {
+        auto py = test::runPython(QStringLiteral(
+            "import decimal, simplejson, sys\n"
+            "rows = [{'amount': decimal.Decimal('1234567890.123456789012345678901234567890'), 'small': decimal.Decimal('0.1'),\n"
+            "         'neg': decimal.Decimal('-0.000000000000000000000000000012345678901234567890123'), 'huge': decimal.Decimal('1.5E+400'),\n"
+            "         'f': 2.5, 'edge': 0.1 + 0.2}]\n"
+            "sys.stdout.write(simplejson.dumps({'status': 'success', 'query_id': 7, 'data': rows}) + '\\n')\n"
+            "sys.stdout.write(simplejson.dumps({k: str(v) for k, v in rows[0].items()}))\n"));
+        QVERIFY2(py.hasValue(), qPrintable(test::errorOf(py)));
+        const QList<QByteArray> lines = py->split('\n');
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject strs = QJsonDocument::fromJson(lines[1]).object(); // str(Decimal): what simplejson wrote
+        const DecodeResult r = DecoderChain().decode(lines[0]);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(kinds(r), (std::vector<Kind>{Kind::Json}));
+        const QJsonObject row = json(r).value(QLatin1String("value")).toObject().value(QLatin1String("data")).toArray().at(0).toObject();
+        for (const char *name : {"amount", "neg", "huge"})
+            QCOMPARE(row.value(QLatin1String(name)).toObject().value(QLatin1String("__decimal__")).toString(), strs.value(QLatin1String(name)).toString());
+        QCOMPARE(strs.value(QLatin1String("amount")).toString(), QStringLiteral("1234567890.123456789012345678901234567890"));
+        QCOMPARE(row.value(QLatin1String("small")).toDouble(), 0.1);
+        QCOMPARE(row.value(QLatin1String("f")).toDouble(), 2.5);
+        QCOMPARE(row.value(QLatin1String("edge")).toDouble(), 0.1 + 0.2);
+    }
+
+    void notMsgpackAfterAllSaysWhy()
+    {
+        const QByteArray blob = QByteArray::fromHex("85c1") + QByteArray(40, '\xee');
+        const DecodeResult r = DecoderChain().decode(blob);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.finalKind, DecodeResult::FinalKind::Raw);
+        QVERIFY2(r.layers.back().notes.value(QStringLiteral("notMsgpack")).toString().contains(QLatin1String("0xc1")),
+                 DecodeJson::result(r).constData());
     }
 
     void cancelStopsBeforeTheNextLayer()

@@ -3,7 +3,9 @@
 #include "codec/msgpackdecoder.h"
 #include "codec/msgpackencoder.h"
 #include "python.h"
+#include "checkok.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -123,6 +125,74 @@ private slots:
         QVERIFY2(r.error().contains(QLatin1String("limit")), qPrintable(r.error()));
         QVERIFY(!MsgpackDecoder().decode(QByteArray()).hasValue());
         QVERIFY(!MsgpackDecoder().decode(QByteArray::fromHex("92")).hasValue()); // truncated
+    }
+
+    // The structure scan that runs before decoding: a legitimate payload scans to its end; a
+    // declared length past the end fails at that header, nested or not, whatever its kind.
+    void scanLocatesHostileLengths()
+    {
+        auto packed = test::runPython(QStringLiteral(
+            "import msgpack, sys\n"
+            "sys.stdout.buffer.write(msgpack.dumps({'status': 'success', 'data': b'x' * 70000, 'columns': [{'name': 'a', 'type': None}] * 300,"
+            " 'ext': msgpack.ExtType(3, b'abc'), 'f': 0.5, 'n': -2**63}, use_bin_type=True) + b'trailing')\n"));
+        QVERIFY(packed.hasValue());
+        const auto ok = MsgpackDecoder::scan(*packed);
+        QVERIFY2(ok.ok, qPrintable(ok.error));
+        QCOMPARE(ok.end, packed->size() - 8);
+        QVERIFY(ok.strKeyedMap);
+
+        const QByteArray prefix = QByteArray::fromHex("82a474797065a3617272a464617461"); // {"type": "arr", "data": ...
+        const QByteArray hostile = prefix + QByteArray::fromHex("dd80000000") + QByteArray(5, '\x01');
+        const auto bad = MsgpackDecoder::scan(hostile);
+        QVERIFY(!bad.ok);
+        QCOMPARE(bad.errorOffset, prefix.size());
+        QCOMPARE(bad.topLevelElements, 3);
+        QVERIFY(bad.strKeyedMap);
+        QCOMPARE(bad.error, QStringLiteral("msgpack: array at offset %1 declares 2147483648 elements, 5 byte(s) follow").arg(prefix.size()));
+        // decode() reports the same, before any allocation
+        auto decoded = MsgpackDecoder().decode(hostile);
+        QVERIFY(!decoded);
+        QCOMPARE(decoded.error(), bad.error);
+    }
+
+    // The timestamp extension (-1), as Python's msgpack writes msgpack.Timestamp in its 32-, 64-
+    // and 96-bit forms: an ISO 8601 UTC instant, years beyond 0000-9999 with a sign (numpy
+    // computes the calendar on the Python side).
+    void timestampsAreIsoDates()
+    {
+        auto py = test::runPython(QStringLiteral(R"PY(
+import json, msgpack, re, sys
+import numpy as np
+def iso(secs, nanos):
+    m = re.match(r"^(-?\d+)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)$", str(np.datetime64(secs, "s")))
+    y = int(m.group(1))
+    year = "%04d" % y if 0 <= y <= 9999 else ("-" if y < 0 else "+") + "%04d" % abs(y)
+    out = "%s-%s-%sT%s" % (year, m.group(2), m.group(3), m.group(4))
+    if nanos:
+        out += ".%06d" % (nanos // 1000) if nanos % 1000 == 0 else ".%09d" % nanos
+    return out + "+00:00"
+cases = [(0, 0), (2**32 - 1, 0), (1700000000, 123456000), (2**34 - 1, 999999999), (-1, 500), (-62135596800, 0),
+         (-62198755200, 1), (253402300800, 0), (2**63 - 1, 999999999), (-2**63 + 1, 0)]
+values = [msgpack.Timestamp(s, n) for s, n in cases]
+sys.stdout.write(json.dumps({"packed": msgpack.packb(values).hex(), "iso": [iso(s, n) for s, n in cases],
+                             "python": [msgpack.Timestamp(s, n).to_datetime().isoformat() for s, n in cases[:4]]}))
+)PY"));
+        QVERIFY2(py.hasValue(), qPrintable(test::errorOf(py)));
+        const QJsonObject expect = QJsonDocument::fromJson(*py).object();
+        auto v = MsgpackDecoder().decode(QByteArray::fromHex(expect.value(QLatin1String("packed")).toString().toLatin1()));
+        QVERIFY2(v.hasValue(), qPrintable(test::errorOf(v)));
+        const QJsonArray got = QJsonDocument::fromJson(DecodeJson::value(v->value)).array();
+        const QJsonArray iso = expect.value(QLatin1String("iso")).toArray();
+        QCOMPARE(got.size(), iso.size());
+        for (qsizetype i = 0; i < iso.size(); ++i)
+            QCOMPARE(got.at(i).toObject().value(QLatin1String("__datetime__")).toString(), iso.at(i).toString());
+        // Where Python's datetime can hold them, they are its own isoformat()
+        const QJsonArray python = expect.value(QLatin1String("python")).toArray();
+        for (qsizetype i = 0; i < python.size(); ++i) {
+            const QString ours = got.at(i).toObject().value(QLatin1String("__datetime__")).toString();
+            if (!ours.contains(u'.') || ours.section(u'.', 1).size() == 6 + 6) // microseconds: comparable as written
+                QCOMPARE(ours, python.at(i).toString());
+        }
     }
 
     void truncationsAndFlipsNeverCrash()
