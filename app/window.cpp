@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include "configpage.h"
 #include "configsession.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
@@ -51,14 +52,25 @@ int runWindow(QApplication &app)
 
     const QString configPath = parser.positionalArguments().value(0);
     QFile config(QStringLiteral(":/demo/demo-config.json"));
+    QFile demoSupersetConfig(QStringLiteral(":/demo/superset_config.py"));
     if (!configPath.isEmpty()) {
         session.open(configPath);
-    } else if (!config.open(QIODevice::ReadOnly)) {
-        window.showError(QObject::tr("The embedded demo config cannot be read: %1").arg(config.errorString()));
-    } else if (auto created = DemoEnvironment::create(config.readAll()); !created) {
+    } else if (!config.open(QIODevice::ReadOnly) || !demoSupersetConfig.open(QIODevice::ReadOnly)) {
+        window.showError(QObject::tr("The embedded demo config cannot be read: %1")
+                             .arg(config.isOpen() ? demoSupersetConfig.errorString() : config.errorString()));
+    } else if (auto created = DemoEnvironment::create(config.readAll(), demoSupersetConfig.readAll()); !created) {
         window.showError(QObject::tr("The embedded demo cannot start: %1").arg(created.error()));
     } else {
         demo = std::move(*created);
+        // The Config page shows the file the demo's caches were built from, evaluated with the
+        // demo's SUPERSET_HOME (a value of the page's own, so a config opened later starts clean).
+        // It only shows it: the running demo caches stay until a config of the user's is opened.
+        if (QFile shown(demo->configFile()); shown.open(QIODevice::ReadOnly)) {
+            const QHash<QString, QString> environment = demo->configEnvironment();
+            for (auto it = environment.begin(); it != environment.end(); ++it)
+                session.page()->setEnvironmentValue(it.key(), it.value());
+            session.page()->setSource(QString::fromUtf8(shown.readAll()), demo->configFile());
+        }
         // The user count is a live knob of the demo controls, so the status bar does not repeat it.
         window.setCacheManager(&demo->manager(),
                                QObject::tr("Embedded demo · results backend in %1").arg(demo->directory()));

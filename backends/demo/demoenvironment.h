@@ -3,6 +3,7 @@
 #include "common/expected.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -13,25 +14,34 @@ namespace cachescope {
 class CacheManager;
 class DemoWorkload;
 
-// The embedded demo: the caches of demo-config.json (in-process Simple caches and a
-// FileSystemCache results backend in a temporary directory, removed at the end) and the
-// workload that drives them. The workload is created stopped.
+// The embedded demo: its caches (in-process Simple caches and a FileSystemCache results backend
+// in a temporary directory, removed at the end) and the workload that drives them. The caches
+// come from the demo's own superset_config.py, read as CacheScope reads any config (so the
+// Config page can show the very file they were built from). The workload is created stopped.
 class DemoEnvironment
 {
 public:
-    // configJson: the demo config (resources/demo/demo-config.json); ${TEMP} is this
-    // environment's temporary directory.
-    static Expected<std::unique_ptr<DemoEnvironment>> create(const QByteArray &configJson);
+    // configJson: the demo's knobs (resources/demo/demo-config.json: {"demo": {...}}).
+    // supersetConfig: the text of resources/demo/superset_config.py; it is written into the
+    // temporary directory and evaluated with SUPERSET_HOME set to that directory. A "caches"
+    // member in configJson (the CacheManager JSON spec, ${TEMP} = the directory) is used instead
+    // when present: tests describe small cache sets that way.
+    static Expected<std::unique_ptr<DemoEnvironment>> create(const QByteArray &configJson, const QByteArray &supersetConfig = {});
     ~DemoEnvironment();
 
     CacheManager &manager() { return *m_manager; }
     DemoWorkload &workload() { return *m_workload; }
     QString directory() const { return m_dir.path(); }
+    // The demo's superset_config.py on disk and the environment it was evaluated with; empty
+    // when the caches came from JSON.
+    QString configFile() const { return m_configFile; }
+    QHash<QString, QString> configEnvironment() const;
 
 private:
     DemoEnvironment() = default;
 
     QTemporaryDir m_dir;
+    QString m_configFile;
     std::unique_ptr<CacheManager> m_manager;
     std::unique_ptr<DemoWorkload> m_workload; // last: stopped before the caches go away
 };

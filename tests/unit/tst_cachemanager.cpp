@@ -72,40 +72,6 @@ private Q_SLOTS:
         QCOMPARE(filters->counters().snapshot().misses, 1u);
     }
 
-    void shouldLoadTheDemoConfigFile()
-    {
-        // Given the demo config shipped in resources/
-        QFile file(test::sourcePath(QStringLiteral("resources/demo/demo-config.json")));
-        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
-        QTemporaryDir dir;
-
-        // When it is read with ${TEMP} pointing at a temporary directory
-        auto specs = CacheManager::specsFromJson(file.readAll(), {{QStringLiteral("TEMP"), dir.path()}});
-        QVERIFY2(specs, qPrintable(specs ? QString() : specs.error()));
-
-        // Then the Superset purposes are there with the file's settings
-        QHash<CachePurpose, CacheSpec> byPurpose;
-        for (const CacheSpec &s : *specs)
-            byPurpose.insert(s.purpose, s);
-        QCOMPARE(byPurpose.size(), specs->size());
-        for (CachePurpose p : {CachePurpose::Cache, CachePurpose::Data, CachePurpose::FilterState,
-                               CachePurpose::ExploreFormData, CachePurpose::Thumbnail, CachePurpose::Results})
-            QVERIFY2(byPurpose.contains(p), qPrintable(purposeConfigName(p)));
-        const CacheSpec data = byPurpose.value(CachePurpose::Data);
-        QCOMPARE(data.backend, BackendType::Simple);
-        QCOMPARE(data.keyPrefix, QByteArray("superset_data_"));
-        QCOMPARE(data.defaultTimeout, 600);
-        QCOMPARE(data.threshold, 400);
-        const CacheSpec results = byPurpose.value(CachePurpose::Results);
-        QCOMPARE(results.backend, BackendType::FileSystem);
-        QCOMPARE(results.directory, dir.path() + QStringLiteral("/sqllab"));
-
-        // And every one of them can be built
-        auto manager = CacheManager::create(*specs);
-        QVERIFY2(manager, qPrintable(manager ? QString() : manager.error()));
-        QCOMPARE((*manager)->purposes().size(), specs->size());
-    }
-
     void shouldApplyTheFileWideDefaultTimeout()
     {
         auto specs = CacheManager::specsFromJson(

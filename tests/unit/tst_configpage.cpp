@@ -1,7 +1,12 @@
 // The Config page offscreen: resolved caches, findings that select their span, live environment
 // fields evaluated off the GUI thread with stale results dropped.
 #include "configpage.h"
+#include "demo/demoenvironment.h"
+#include "cache/cachemanager.h"
+#include "checkok.h"
+#include "demofiles.h"
 
+#include <QFile>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -117,6 +122,59 @@ private slots:
         QTest::qWait(1500);
         QCOMPARE(page.evaluationCount(), 1);
         QCOMPARE(page.report().caches.front().keyPrefix, QByteArray("fast_"));
+    }
+
+    // The embedded demo's Config page, wired as app/window.cpp wires it: the demo's own
+    // superset_config.py, evaluated with the demo's SUPERSET_HOME, with its caches and findings;
+    // showing it remembers no "last config".
+    void showsTheDemosOwnConfig()
+    {
+        auto demo = DemoEnvironment::create(test::demoConfigJson(), test::demoSupersetConfig());
+        QVERIFY2(demo, qPrintable(test::errorOf(demo)));
+        const QString lastBefore = ConfigPage::lastFile();
+        ConfigPage page;
+        page.resize(1000, 700);
+        page.show();
+        QSignalSpy spy(&page, &ConfigPage::evaluated);
+        const QHash<QString, QString> environment = (*demo)->configEnvironment();
+        for (auto it = environment.begin(); it != environment.end(); ++it)
+            page.setEnvironmentValue(it.key(), it.value());
+        QFile file((*demo)->configFile());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        page.setSource(QString::fromUtf8(file.readAll()), (*demo)->configFile());
+        QVERIFY(spy.wait(10000));
+        QVERIFY2(page.report().loaded, qPrintable(page.report().error));
+
+        auto *caches = page.findChild<QTreeWidget *>(QStringLiteral("configCaches"));
+        QVERIFY(caches);
+        for (const char *purpose : {"CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG", "EXPLORE_FORM_DATA_CACHE_CONFIG",
+                                    "THUMBNAIL_CACHE_CONFIG", "RESULTS_BACKEND"})
+            QVERIFY2(cacheItem(caches, QLatin1String(purpose)), purpose);
+        QVERIFY(cacheItem(caches, QStringLiteral("DATA_CACHE_CONFIG"))->text(1).startsWith(QLatin1String("SimpleCache")));
+        QTreeWidgetItem *results = cacheItem(caches, QStringLiteral("RESULTS_BACKEND"));
+        QVERIFY2(results->text(1).contains((*demo)->directory() + QStringLiteral("/sqllab")), qPrintable(results->text(1)));
+        // The page's caches are the ones the running demo was built from
+        for (const CacheSpec &spec : page.report().caches) {
+            const auto running = (*demo)->manager().spec(spec.purpose);
+            QVERIFY2(running, qPrintable(purposeConfigName(spec.purpose)));
+            QCOMPARE(running->keyPrefix, spec.keyPrefix);
+            QCOMPARE(running->defaultTimeout, spec.defaultTimeout);
+            QCOMPARE(running->threshold, spec.threshold);
+        }
+        // In-process caches are per worker: the doctor says so
+        auto *findings = page.findChild<QListWidget *>(QStringLiteral("configFindings"));
+        bool simple = false;
+        for (int i = 0; i < findings->count(); ++i)
+            simple = simple || findings->item(i)->data(Qt::UserRole).toString() == u"simple-cache";
+        QVERIFY(simple);
+        QCOMPARE(ConfigPage::lastFile(), lastBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(page.report().loaded, true, 5000); // the debounced re-evaluation agrees
+        // A screenshot run (CACHESCOPE_SCREENSHOT_CONFIG=/path.png) keeps what a user sees.
+        if (const QString shot = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_CONFIG"); !shot.isEmpty()) {
+            page.resize(1500, 900);
+            QTest::qWait(600);
+            QVERIFY(page.grab().save(shot));
+        }
     }
 
     void openFileRemembersIt()

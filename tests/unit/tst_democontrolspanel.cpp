@@ -3,7 +3,7 @@
 #include "demo/demoworkload.h"
 #include "democontrolspanel.h"
 #include "mainwindow.h"
-#include "python.h"
+#include "demofiles.h"
 
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -21,23 +21,9 @@ using namespace cachescope;
 
 namespace {
 
-// The shipped demo config with some "demo" members replaced.
-QByteArray demoConfig(const QJsonObject &overrides = {})
-{
-    QFile file(test::sourcePath(QStringLiteral("resources/demo/demo-config.json")));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-    QJsonObject demo = root.value(QStringLiteral("demo")).toObject();
-    for (auto it = overrides.begin(); it != overrides.end(); ++it)
-        demo.insert(it.key(), it.value());
-    root.insert(QStringLiteral("demo"), demo);
-    return QJsonDocument(root).toJson();
-}
-
 std::unique_ptr<DemoEnvironment> createDemo(const QJsonObject &overrides = {})
 {
-    auto created = DemoEnvironment::create(demoConfig(overrides));
+    auto created = DemoEnvironment::create(test::demoConfigJson(overrides), test::demoSupersetConfig());
     if (!created) {
         qWarning("%s", qPrintable(created.error()));
         return nullptr;

@@ -1,11 +1,17 @@
 #include "cache/cachemanager.h"
+#include "config/configcommandline.h"
 #include "demo/demoenvironment.h"
 #include "demo/demosettings.h"
 #include "demo/demoworkload.h"
 #include "demo/zipfsampler.h"
+#include "demofiles.h"
 #include "python.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
@@ -14,20 +20,10 @@ using namespace cachescope;
 
 namespace {
 
-QByteArray demoConfig(const QByteArray &demoOverrides = {})
+// The shipped demo with some "demo" knobs replaced (JSON text of the overrides).
+Expected<std::unique_ptr<DemoEnvironment>> shippedDemo(const QByteArray &demoOverrides = {})
 {
-    QFile file(test::sourcePath(QStringLiteral("resources/demo/demo-config.json")));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-    if (!demoOverrides.isEmpty()) {
-        QJsonObject demo = root.value(QStringLiteral("demo")).toObject();
-        const QJsonObject overrides = QJsonDocument::fromJson(demoOverrides).object();
-        for (auto it = overrides.begin(); it != overrides.end(); ++it)
-            demo.insert(it.key(), it.value());
-        root.insert(QStringLiteral("demo"), demo);
-    }
-    return QJsonDocument(root).toJson();
+    return DemoEnvironment::create(test::demoConfigJson(QJsonDocument::fromJson(demoOverrides).object()), test::demoSupersetConfig());
 }
 
 CacheCountersSnapshot countersOf(CacheManager &manager, CachePurpose purpose)
@@ -119,7 +115,7 @@ private Q_SLOTS:
     void shouldDriveEveryDemoCacheAndStopCleanly()
     {
         // Given the demo with many fast users
-        auto env = DemoEnvironment::create(demoConfig(R"({"users": 50, "request_interval_ms": 20})"));
+        auto env = shippedDemo(R"({"users": 50, "request_interval_ms": 20})");
         QVERIFY2(env, qPrintable(env ? QString() : env.error()));
         CacheManager &manager = (*env)->manager();
         DemoWorkload &workload = (*env)->workload();
@@ -161,7 +157,7 @@ private Q_SLOTS:
 
     void shouldFollowKnobsWhileRunning()
     {
-        auto env = DemoEnvironment::create(demoConfig(R"({"users": 40, "request_interval_ms": 20})"));
+        auto env = shippedDemo(R"({"users": 40, "request_interval_ms": 20})");
         QVERIFY(env);
         CacheManager &manager = (*env)->manager();
         DemoWorkload &workload = (*env)->workload();
@@ -198,6 +194,63 @@ private Q_SLOTS:
         // Destroying the environment while the workload runs stops it first
     }
 
+    void shouldBuildTheDemoCachesFromItsOwnSupersetConfig()
+    {
+        // Given the shipped demo (its knobs and its superset_config.py)
+        auto env = shippedDemo();
+        QVERIFY2(env, qPrintable(env ? QString() : env.error()));
+        const QString dir = (*env)->directory();
+
+        // Then the config is on disk in the demo's directory, which stands for SUPERSET_HOME
+        const QString file = (*env)->configFile();
+        QCOMPARE(QFileInfo(file).absolutePath(), QFileInfo(dir).absoluteFilePath());
+        QCOMPARE((*env)->configEnvironment().value(QStringLiteral("SUPERSET_HOME")), dir);
+
+        // And every Superset purpose was built from it, with the file's settings
+        CacheManager &manager = (*env)->manager();
+        for (CachePurpose p : {CachePurpose::Cache, CachePurpose::Data, CachePurpose::FilterState,
+                               CachePurpose::ExploreFormData, CachePurpose::Thumbnail, CachePurpose::Results})
+            QVERIFY2(manager.contains(p), qPrintable(purposeConfigName(p)));
+        const CacheSpec data = *manager.spec(CachePurpose::Data);
+        QCOMPARE(data.backend, BackendType::Simple);
+        QVERIFY(data.keyPrefix.isEmpty()); // Flask-Caching's SimpleCache takes no CACHE_KEY_PREFIX
+        QCOMPARE(data.defaultTimeout, 600);
+        QCOMPARE(data.threshold, 400);
+        QCOMPARE(manager.spec(CachePurpose::FilterState)->defaultTimeout, 90 * 86400);
+        const CacheSpec results = *manager.spec(CachePurpose::Results);
+        QCOMPARE(results.backend, BackendType::FileSystem);
+        QCOMPARE(results.directory, dir + QStringLiteral("/sqllab"));
+        QCOMPARE(results.threshold, 500);
+        QCOMPARE(results.defaultTimeout, 86400);
+        // The workload's threshold knob starts at the Data cache's threshold from the file
+        QCOMPARE((*env)->workload().settings().threshold, 400);
+
+        // And Python itself evaluates the file to the same settings (the config oracle: the real
+        // interpreter, with recording stubs for cachelib and friends)
+        QTemporaryDir scratch;
+        QVERIFY(scratch.isValid());
+        const QString envFile = scratch.filePath(QStringLiteral("demo.env"));
+        QFile e(envFile);
+        QVERIFY(e.open(QIODevice::WriteOnly));
+        e.write("SUPERSET_HOME=" + dir.toUtf8() + '\n');
+        e.close();
+        QFile oracleScript(test::sourcePath(QStringLiteral("tests/fixtures/oracle/configoracle.py")));
+        QVERIFY(oracleScript.open(QIODevice::ReadOnly));
+        auto python = test::runPython(QString::fromUtf8(oracleScript.readAll()), {file, envFile, QStringLiteral("--all")});
+        QVERIFY2(python, qPrintable(python ? QString() : python.error()));
+        const QJsonObject reference = QJsonDocument::fromJson(*python).object();
+        QVERIFY2(reference.value(QStringLiteral("loaded")).toBool(), python->constData());
+        const ConfigCommandOutput shown = ConfigCommandLine::run(
+            {QStringLiteral("show"), file, QStringLiteral("--json"), QStringLiteral("--all"), QStringLiteral("--no-process-env"),
+             QStringLiteral("--env"), QStringLiteral("SUPERSET_HOME=") + dir},
+            {});
+        QCOMPARE(shown.exitCode, 0);
+        const QJsonObject ours = QJsonDocument::fromJson(shown.out).object();
+        QCOMPARE(ours.value(QStringLiteral("settings")).toObject(), reference.value(QStringLiteral("settings")).toObject());
+        QCOMPARE(ours.value(QStringLiteral("settings")).toObject().value(QStringLiteral("SQLALCHEMY_DATABASE_URI")).toString(),
+                 QStringLiteral("sqlite:///") + dir + QStringLiteral("/superset.db"));
+    }
+
     void shouldRefuseABrokenDemoConfig()
     {
         auto env = DemoEnvironment::create(R"({"caches": {"DATA_CACHE_CONFIG": {"CACHE_TYPE": "simple"}}, "demo": {"users": "many"}})");
@@ -206,6 +259,10 @@ private Q_SLOTS:
         auto noCaches = DemoEnvironment::create("{}");
         QVERIFY(!noCaches);
         QVERIFY2(noCaches.error().contains(QStringLiteral("caches")), qPrintable(noCaches.error()));
+        // A demo superset_config.py that does not load names the file and why
+        auto broken = DemoEnvironment::create(test::demoConfigJson(), "CACHE_CONFIG = {\n");
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().contains(QStringLiteral("superset_config.py")), qPrintable(broken.error()));
     }
 
     void shouldSkipPurposesTheManagerLacks()

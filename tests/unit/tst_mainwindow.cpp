@@ -16,6 +16,7 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewpage.h"
+#include "demofiles.h"
 #include "python.h"
 
 #include <QAbstractItemModelTester>
@@ -66,10 +67,7 @@ QModelIndex firstLeaf(KeyTreeModel *model, const QModelIndex &parent = {})
 
 std::unique_ptr<DemoEnvironment> startDemo(MainWindow &window)
 {
-    QFile config(test::sourcePath(QStringLiteral("resources/demo/demo-config.json")));
-    if (!config.open(QIODevice::ReadOnly))
-        return {};
-    auto demo = DemoEnvironment::create(config.readAll());
+    auto demo = DemoEnvironment::create(test::demoConfigJson(), test::demoSupersetConfig());
     if (!demo)
         return {};
     window.setCacheManager(&(*demo)->manager(), QStringLiteral("Embedded demo"));
@@ -120,9 +118,7 @@ private Q_SLOTS:
     void shouldOpenOnTheDemoAndShowCountersMoving()
     {
         // Given the embedded demo, wired as the application wires it
-        QFile config(test::sourcePath(QStringLiteral("resources/demo/demo-config.json")));
-        QVERIFY(config.open(QIODevice::ReadOnly));
-        auto demo = DemoEnvironment::create(config.readAll());
+        auto demo = DemoEnvironment::create(test::demoConfigJson(), test::demoSupersetConfig());
         QVERIFY2(demo, qPrintable(demo ? QString() : demo.error()));
         MainWindow window;
         QAbstractItemModelTester tester(window.overviewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
