@@ -149,6 +149,43 @@ private slots:
         QCOMPARE(lines.at(0).trimmed(), QByteArray("id,price,name,flag,ts,ts_tz,nullable,cat"));
         QCOMPARE(lines.at(2).trimmed(), QByteArray("2,nan,b\xc3\xa9,False,,2024-06-01T12:30:00+02:00,,y"));
     }
+
+    // A frame whose object column holds one shared DAG (16 levels of [a, a]: 2^17 values per cell,
+    // 6.5M for the frame, under the reader's limit): the tree, its JSON and the table show it
+    // without expanding it, each within its own bound.
+    void sharedReferencesAreNotExpanded()
+    {
+        auto py = test::runPython(QStringLiteral(
+            "import pickle, sys\nimport pandas as pd\na = [1]\nfor _ in range(16):\n    a = [a, a]\n"
+            "df = pd.DataFrame({'id': range(50), 'blob': [a] * 50})\n"
+            "sys.stdout.buffer.write(b'!' + pickle.dumps({'df': df, 'query': 'SELECT 1'}, 5))\n"));
+        QVERIFY(py.hasValue());
+        const DecodeResult r = DecoderChain().decode(*py);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+
+        PayloadTreeModel tree;
+        QAbstractItemModelTester treeTester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tree.setResult(r);
+        QModelIndex at = tree.index(0, 0);
+        QVERIFY(tree.data(at, PayloadTreeModel::JsonRole).toString().size() < (64 << 20));
+        const QModelIndex df = tree.index(0, 0, at);
+        QVERIFY(df.data(PayloadTreeModel::IsTableRole).toBool());
+
+        auto frame = Recognisers::dataFrame(*r.value.get("df"));
+        QVERIFY(frame);
+        ResultTableModel table;
+        table.setDataFrame(std::make_shared<const DataFrameView>(*frame));
+        QAbstractItemModelTester tableTester(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        while (table.canFetchMore({}))
+            table.fetchMore({});
+        QCOMPARE(table.rowCount(), 50);
+        QVERIFY(table.index(7, 1).data().toString().size() < 1000);
+        table.sort(1, Qt::AscendingOrder);
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(table.writeCsv(&buffer));
+        QVERIFY2(buffer.data().size() < (1 << 20), qPrintable(QString::number(buffer.data().size())));
+    }
 };
 
 QTEST_MAIN(TestPayloadModels)
