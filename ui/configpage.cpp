@@ -131,7 +131,7 @@ bool ConfigPage::openFile(const QString &path)
     }
     const qint64 limit = py::Evaluator::Options{}.maxFileBytes;
     if (f.size() > limit) {
-        m_message->showMessage(tr("%1 is %2 bytes, more than a config file can be (%3)").arg(path).arg(f.size()).arg(limit),
+        m_message->showMessage(tr("%1 is %2 bytes, more than a config file can be (%3)").arg(path, QString::number(f.size()), QString::number(limit)),
                                MessageBar::Level::Error);
         m_message->show();
         return false;

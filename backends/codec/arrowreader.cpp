@@ -384,19 +384,19 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
     out->length = m_fb->read<qint64>(at);
     out->nullCount = m_fb->read<qint64>(at + 8);
     if (out->length < 0 || out->length > (qint64(1) << 40) || out->nullCount < 0 || out->nullCount > out->length)
-        return fail(QStringLiteral("field \"%1\": bad node length %2 / null count %3").arg(field.name).arg(out->length).arg(out->nullCount));
+        return fail(QStringLiteral("field \"%1\": bad node length %2 / null count %3").arg(field.name, QString::number(out->length), QString::number(out->nullCount)));
     const qint64 n = out->length;
     const qint64 bitmapBytes = (n + 7) / 8;
     auto checkValidity = [&]() {
         if (!out->validity.isEmpty() && out->validity.size() < bitmapBytes)
-            return fail(QStringLiteral("field \"%1\": validity bitmap of %2 bytes for %3 rows").arg(field.name).arg(out->validity.size()).arg(n));
+            return fail(QStringLiteral("field \"%1\": validity bitmap of %2 bytes for %3 rows").arg(field.name, QString::number(out->validity.size()), QString::number(n)));
         if (out->nullCount == 0)
             out->validity.clear(); // all valid, whatever the bitmap says
         return true;
     };
     auto checkSize = [&](const QByteArray &b, qint64 need, const char *what) {
         if (b.size() < need)
-            return fail(QStringLiteral("field \"%1\": %2 buffer of %3 bytes, %4 needed").arg(field.name, QLatin1String(what)).arg(b.size()).arg(need));
+            return fail(QStringLiteral("field \"%1\": %2 buffer of %3 bytes, %4 needed").arg(field.name, QLatin1String(what), QString::number(b.size()), QString::number(need)));
         return true;
     };
 
@@ -408,7 +408,7 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
             return false;
         const auto it = m_state.dictionaries.find(field.dictionaryId);
         if (it == m_state.dictionaries.end())
-            return fail(QStringLiteral("field \"%1\" uses dictionary %2, which the stream has not sent").arg(field.name).arg(field.dictionaryId));
+            return fail(QStringLiteral("field \"%1\" uses dictionary %2, which the stream has not sent").arg(field.name, QString::number(field.dictionaryId)));
         out->dictionary = it->second;
         for (qint64 i = 0; i < n; ++i) {
             if (out->isValid(i)) {
@@ -426,7 +426,7 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
     case Id::Int: case Id::FloatingPoint: case Id::Decimal: case Id::Date: case Id::Time: case Id::Timestamp:
     case Id::Duration: case Id::Interval: case Id::FixedSizeBinary:
         if (field.type.id == Id::Decimal && field.type.bitWidth != 128 && field.type.bitWidth != 256)
-            return fail(QStringLiteral("field \"%1\": decimal bit width %2").arg(field.name).arg(field.type.bitWidth));
+            return fail(QStringLiteral("field \"%1\": decimal bit width %2").arg(field.name, QString::number(field.type.bitWidth)));
         return takeBuffer(&out->validity) && takeBuffer(&out->values) && checkValidity()
             && checkSize(out->values, n * field.type.fixedByteWidth(), "data");
     case Id::Bool:
@@ -449,7 +449,7 @@ bool Reader::decodeArray(const ArrowField &field, bool useDictionary, ArrowArray
         if (!decodeArray(field.children[0], true, &out->children[0]))
             return false;
         if (n > 0 && (out->listRange(n - 1).second > out->children[0].length || out->listRange(0).first < 0))
-            return fail(QStringLiteral("field \"%1\": list offsets beyond the child's %2 values").arg(field.name).arg(out->children[0].length));
+            return fail(QStringLiteral("field \"%1\": list offsets beyond the child's %2 values").arg(field.name, QString::number(out->children[0].length)));
         return true;
     }
     case Id::FixedSizeList:
@@ -518,7 +518,7 @@ bool Reader::decodeBatch(Fb &fb, const Fb::Table &batch, qint64 bodyPos, qint64 
         if (!decodeArray(fields[c], true, &out->columns[c]))
             return false;
         if (out->columns[c].length != out->length)
-            return fail(QStringLiteral("column \"%1\" has %2 rows in a batch of %3").arg(fields[c].name).arg(out->columns[c].length).arg(out->length));
+            return fail(QStringLiteral("column \"%1\" has %2 rows in a batch of %3").arg(fields[c].name, QString::number(out->columns[c].length), QString::number(out->length)));
     }
     if (fb.failed())
         return fail(fb.why());

@@ -248,7 +248,7 @@ private:
         const char *name = opcodeName(m_op);
         const QString opText = name ? QString::fromLatin1(name)
                                     : QStringLiteral("0x%1").arg(uint(m_op), 2, 16, QLatin1Char('0'));
-        return makeError(QStringLiteral("pickle: %1 (opcode %2 at offset %3)").arg(reason, opText).arg(m_opOffset));
+        return makeError(QStringLiteral("pickle: %1 (opcode %2 at offset %3)").arg(reason, opText, QString::number(m_opOffset)));
     }
 
     // ---- input --------------------------------------------------------------------------

@@ -25,13 +25,13 @@ bool isRedisLike(const CacheSpec &s)
 QString serverKey(const CacheSpec &s)
 {
     if (s.backend == BackendType::RedisSentinel)
-        return QStringLiteral("sentinel:%1/%2").arg(s.sentinelMaster).arg(s.db);
+        return QStringLiteral("sentinel:%1/%2").arg(s.sentinelMaster, QString::number(s.db));
     if (s.backend == BackendType::RedisCluster)
         return QStringLiteral("cluster:%1").arg(s.cluster);
     QString host = s.host.toLower();
     if (host == u"127.0.0.1" || host == u"::1")
         host = QStringLiteral("localhost");
-    return QStringLiteral("%1:%2/%3").arg(host).arg(s.port).arg(s.db);
+    return QStringLiteral("%1:%2/%3").arg(host, QString::number(s.port), QString::number(s.db));
 }
 
 py::Diagnostic finding(const QString &severity, const QString &code, const QString &message, const SourceSpan &span)

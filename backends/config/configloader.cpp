@@ -421,7 +421,7 @@ ConfigReport ConfigLoader::loadFile(const QString &path, const Options &options)
     }
     const qint64 limit = py::Evaluator::Options{}.maxFileBytes;
     if (file.size() > limit) {
-        report.error = QStringLiteral("%1: %2 bytes is more than the %3-byte limit for a config file").arg(path).arg(file.size()).arg(limit);
+        report.error = QStringLiteral("%1: %2 bytes is more than the %3-byte limit for a config file").arg(path, QString::number(file.size()), QString::number(limit));
         report.diagnostics.push_back(py::Diagnostic{QStringLiteral("error"), SourceSpan{1, 1, 1, 1}, QStringLiteral("file-too-large"), report.error, {}});
         return report;
     }

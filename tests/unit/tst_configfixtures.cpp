@@ -187,7 +187,10 @@ private slots:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("superset_config.py"));
+        // A '%2' in the path must come out as written (the message is built with QString::arg,
+        // which would fill it with the size if the path went in before the numbers).
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("a%2b")));
+        const QString path = dir.filePath(QStringLiteral("a%2b/superset_config.py"));
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("BLOB = \"");
@@ -197,6 +200,8 @@ private slots:
         const auto o = ConfigCommandLine::run({QStringLiteral("show"), path, QStringLiteral("--json"), QStringLiteral("--no-process-env")}, {});
         QCOMPARE(o.exitCode, 1);
         QVERIFY(codes(QJsonDocument::fromJson(o.out).object()).contains(QStringLiteral("file-too-large")));
+        const ConfigReport r = ConfigLoader::loadFile(path, {});
+        QVERIFY2(r.error.startsWith(path + QStringLiteral(": ")), qPrintable(r.error));
     }
 
     void pythonPathFindsSiblings()
