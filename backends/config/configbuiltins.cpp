@@ -1060,11 +1060,10 @@ ValuePtr Evaluator::methodOf(const ValuePtr &obj, const QString &name, const Sou
                     if (k->kind == Value::Kind::Unknown)
                         return Value::unknown(k->s, a.span);
                     const QString key = strKey(ev, k, a.span);
-                    if (self->dict->entry(key))
-                        return ev.envLookup(key, d, true, a.span);
-                    ev.envLookup(key, d, true, a.span); // recorded as a read with a default
-                    ev.setItem(self, k, d, a.span);
-                    return d;
+                    ValuePtr current = ev.envLookup(key, d, true, a.span); // a read with a default
+                    if (!self->dict->entry(key))
+                        ev.setItem(self, k, d, a.span); // str values only, as in Python
+                    return current;
                 });
             if (name == u"keys" || name == u"items" || name == u"values") {
                 const ViewKind kind = name == u"keys" ? ViewKind::Keys : name == u"values" ? ViewKind::Values : ViewKind::Items;
