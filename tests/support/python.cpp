@@ -51,4 +51,20 @@ QString sourcePath(const QString &relative)
     return QDir(root).filePath(relative);
 }
 
+QString pythonIsoDate()
+{
+    return QStringLiteral(R"PY(
+import re as _re
+import numpy as _np
+def iso_date(secs, nanos):
+    m = _re.match(r"^(-?\d+)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)$", str(_np.datetime64(secs, "s")))
+    y = int(m.group(1))
+    year = "%04d" % y if 0 <= y <= 9999 else ("-" if y < 0 else "+") + "%04d" % abs(y)
+    out = "%s-%s-%sT%s" % (year, m.group(2), m.group(3), m.group(4))
+    if nanos:
+        out += ".%06d" % (nanos // 1000) if nanos % 1000 == 0 else ".%09d" % nanos
+    return out
+)PY");
+}
+
 } // namespace cachescope::test

@@ -16,6 +16,11 @@ QString pythonExecutable();
 Expected<QByteArray> runPython(const QString &script, const QStringList &args = {}, const QByteArray &stdinData = {},
                                int timeoutMs = 120000);
 
+// Python source defining iso_date(secs, nanos): the ISO 8601 text CacheScope renders for an
+// instant (years 0000-9999 as four digits, otherwise signed, at least four; fraction as 6 or 9
+// digits), the calendar computed by numpy. Prepend it to a runPython script.
+QString pythonIsoDate();
+
 // Absolute path of a file in the source tree (CACHESCOPE_SOURCE_DIR is set by CTest).
 QString sourcePath(const QString &relative);
 

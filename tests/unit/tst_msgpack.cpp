@@ -160,17 +160,10 @@ private slots:
     // computes the calendar on the Python side).
     void timestampsAreIsoDates()
     {
-        auto py = test::runPython(QStringLiteral(R"PY(
-import json, msgpack, re, sys
-import numpy as np
+        auto py = test::runPython(test::pythonIsoDate() + QStringLiteral(R"PY(
+import json, msgpack, sys
 def iso(secs, nanos):
-    m = re.match(r"^(-?\d+)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)$", str(np.datetime64(secs, "s")))
-    y = int(m.group(1))
-    year = "%04d" % y if 0 <= y <= 9999 else ("-" if y < 0 else "+") + "%04d" % abs(y)
-    out = "%s-%s-%sT%s" % (year, m.group(2), m.group(3), m.group(4))
-    if nanos:
-        out += ".%06d" % (nanos // 1000) if nanos % 1000 == 0 else ".%09d" % nanos
-    return out + "+00:00"
+    return iso_date(secs, nanos) + "+00:00"
 cases = [(0, 0), (2**32 - 1, 0), (1700000000, 123456000), (2**34 - 1, 999999999), (-1, 500), (-62135596800, 0),
          (-62198755200, 1), (253402300800, 0), (2**63 - 1, 999999999), (-2**63 + 1, 0)]
 values = [msgpack.Timestamp(s, n) for s, n in cases]
