@@ -238,15 +238,19 @@ QString isoWithZone(qint64 count, const QByteArray &unit, const QString &zone)
     qint64 days, sod, nanos;
     if (!splitEpoch(count, unit, &days, &sod, &nanos))
         return QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(unit));
-    // Zone rules are looked up within +-2^50 seconds of the epoch (35 million years); beyond,
-    // only UTC and fixed offsets make sense, and the shift below cannot overflow there.
+    if (zone.isEmpty())
+        return isoFromParts(days, sod, nanos);
+    // UTC and fixed offsets hold at any instant; zone rules are looked up within +-2^50 seconds
+    // of the epoch (35 million years), where days * 86400 cannot overflow.
     constexpr qint64 kMaxDays = (qint64(1) << 50) / 86400;
-    if (!zone.isEmpty() && days > -kMaxDays && days < kMaxDays) {
-        const qint64 secs = days * 86400 + sod;
-        if (const auto off = zoneOffset(zone, secs))
-            return isoFromSeconds(secs + *off, nanos) + offsetText(*off);
-    }
-    return isoFromParts(days, sod, nanos);
+    const bool inRange = days > -kMaxDays && days < kMaxDays;
+    const auto off = zoneOffset(zone, inRange ? days * 86400 + sod : 0);
+    const bool fixed = zone == QLatin1String("UTC") || zone == QLatin1String("utc") || zone.startsWith(u'+') || zone.startsWith(u'-');
+    if (!off || (!inRange && !fixed))
+        return isoFromParts(days, sod, nanos);
+    qint64 carry, local;
+    divMod(sod + *off, 86400, &carry, &local);
+    return isoFromParts(days + carry, local, nanos) + offsetText(*off);
 }
 
 // tzinfo objects: the zone name they stand for ("UTC", "Europe/Paris", "+05:30").

@@ -57,10 +57,11 @@ QString pythonIsoDate()
 import re as _re
 import numpy as _np
 def iso_date(secs, nanos):
-    m = _re.match(r"^(-?\d+)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)$", str(_np.datetime64(secs, "s")))
+    days, sod = divmod(secs, 86400)  # Python ints: no overflow whatever secs is
+    m = _re.match(r"^(-?\d+)-(\d\d)-(\d\d)$", str(_np.datetime64(days, "D")))
     y = int(m.group(1))
     year = "%04d" % y if 0 <= y <= 9999 else ("-" if y < 0 else "+") + "%04d" % abs(y)
-    out = "%s-%s-%sT%s" % (year, m.group(2), m.group(3), m.group(4))
+    out = "%s-%s-%sT%02d:%02d:%02d" % (year, m.group(2), m.group(3), sod // 3600, sod // 60 % 60, sod % 60)
     if nanos:
         out += ".%06d" % (nanos // 1000) if nanos % 1000 == 0 else ".%09d" % nanos
     return out

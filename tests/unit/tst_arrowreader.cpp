@@ -340,6 +340,45 @@ private slots:
         QVERIFY2(r.error().contains(QLatin1String("over the limit")), qPrintable(r.error()));
     }
 
+    // Decimals render with every digit (38 for decimal128, 76 for decimal256): Python checks each
+    // text against the unscaled integer, in a context wide enough not to round (the default
+    // context's 28 digits would), and the rows include values past 28 significant digits.
+    void decimalVectorsRenderExactly()
+    {
+        const QString dir = vectorsDir();
+        if (dir.isEmpty())
+            QSKIP("Arrow test vectors are not present in this checkout");
+        QByteArray lines;
+        int longest = 0;
+        for (const char *name : {"generated_decimal.stream", "generated_decimal256.stream"}) {
+            auto table = ArrowReader().read(readFile(dir + QStringLiteral("/1.0.0-littleendian/") + QLatin1String(name)));
+            QVERIFY(table.hasValue());
+            for (const auto &batch : table->batches)
+                for (size_t c = 0; c < batch.columns.size(); ++c) {
+                    const ArrowArray &a = batch.columns[c];
+                    if (a.type.id != ArrowType::Id::Decimal)
+                        continue;
+                    for (qint64 i = 0; i < a.length; ++i) {
+                        if (!a.isValid(i))
+                            continue;
+                        const QByteArray unscaled = PyValue::bigInteger(a.bytesAt(i).toByteArray()).bigIntDecimal();
+                        longest = std::max(longest, int(unscaled.size()));
+                        lines += a.decimalText(i).toLatin1() + ' ' + unscaled + ' ' + QByteArray::number(a.type.scale) + '\n';
+                    }
+                }
+        }
+        QVERIFY2(longest > 28, qPrintable(QString::number(longest)));
+        auto check = test::runPython(QStringLiteral("import decimal, sys\ndecimal.getcontext().prec = 200\nbad = 0\n"
+                                                    "for line in sys.stdin.read().splitlines():\n"
+                                                    "    text, unscaled, scale = line.split()\n"
+                                                    "    if decimal.Decimal(text) != decimal.Decimal(unscaled).scaleb(-int(scale)) or text != format(decimal.Decimal(unscaled).scaleb(-int(scale)), 'f'):\n"
+                                                    "        bad += 1\n        print(line)\n"
+                                                    "print('bad', bad)\n"),
+                                     {}, lines);
+        QVERIFY2(check.hasValue(), qPrintable(check.hasValue() ? QString() : check.error()));
+        QVERIFY2(check->trimmed().endsWith("bad 0"), check->right(2000).constData());
+    }
+
     void garbageIsRejected()
     {
         QVERIFY(!ArrowReader().read(QByteArray("hello world, not arrow")).hasValue());

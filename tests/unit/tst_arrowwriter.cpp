@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace cachescope;
 
@@ -116,6 +117,66 @@ private slots:
             }
         }
         QCOMPARE(messages, 2);
+    }
+
+    // Timestamps and dates far from today, in every unit, naive and with UTC or a fixed offset,
+    // render as ISO 8601 with the calendar numpy computes (years beyond 0000-9999 signed).
+    void farTimestampsRenderAsIsoDates()
+    {
+        const std::vector<qint64> values = {-(qint64(1) << 62), std::numeric_limits<qint64>::min() + 1, std::numeric_limits<qint64>::max(),
+                                            -62198755200LL, 253402300800LL, -1, 0};
+        ArrowTable t;
+        ArrowRecordBatch batch;
+        batch.length = qint64(values.size());
+        QStringList names;
+        for (int unit = 0; unit < 4; ++unit)
+            for (const QByteArray &zone : {QByteArray(), QByteArray("UTC"), QByteArray("+05:30")}) {
+                std::vector<std::optional<qint64>> col(values.begin(), values.end());
+                batch.columns.push_back(ArrowWriter::timestampArray(col, ArrowType::TimeUnit(unit), zone));
+                names << QStringLiteral("ts%1_%2").arg(unit).arg(QString::fromLatin1(zone));
+                t.schema.push_back(ArrowWriter::fieldFor(names.back(), batch.columns.back()));
+            }
+        std::vector<std::optional<qint32>> days = {std::numeric_limits<qint32>::min() + 1, std::numeric_limits<qint32>::max(), -719893, 0};
+        days.resize(values.size(), 1);
+        batch.columns.push_back(ArrowWriter::date32Array(days));
+        t.schema.push_back(ArrowWriter::fieldFor(QStringLiteral("d"), batch.columns.back()));
+        t.batches.push_back(batch);
+        auto bytes = ArrowWriter::writeStream(t);
+        QVERIFY(bytes.hasValue());
+        auto back = ArrowReader().read(*bytes);
+        QVERIFY(back.hasValue());
+
+        QByteArray ours;
+        for (size_t c = 0; c < back->schema.size(); ++c)
+            for (qint64 r = 0; r < back->batches[0].length; ++r)
+                ours += ArrowCell::at(back->batches[0].columns[c], r, &back->schema[c]).text.toUtf8() + '\n';
+        QByteArray input;
+        for (qint64 v : values)
+            input += QByteArray::number(v) + ' ';
+        input += '\n';
+        for (const auto &d : days)
+            input += QByteArray::number(*d) + ' ';
+        auto py = test::runPython(test::pythonIsoDate() + QStringLiteral(
+            "import sys\nvalues, days = [[int(x) for x in l.split()] for l in sys.stdin.read().splitlines()]\n"
+            "out = []\n"
+            "for per in (1, 10**3, 10**6, 10**9):\n"
+            "    for off in (None, 0, 5 * 3600 + 30 * 60):\n"
+            "        for v in values:\n"
+            "            secs, frac = divmod(v, per)\n"
+            "            nanos = frac * (10**9 // per)\n"
+            "            text = iso_date(secs + (off or 0), nanos)\n"
+            "            if off is not None:\n"
+            "                text += '+00:00' if off == 0 else '+05:30'\n"
+            "            out.append(text)\n"
+            "out += [iso_date(d * 86400, 0).split('T')[0] for d in days]\n"
+            "print('\\n'.join(out))\n"),
+            {}, input);
+        QVERIFY2(py.hasValue(), qPrintable(py.hasValue() ? QString() : py.error()));
+        const QList<QByteArray> want = py->trimmed().split('\n');
+        const QList<QByteArray> got = ours.trimmed().split('\n');
+        QCOMPARE(got.size(), want.size());
+        for (qsizetype i = 0; i < want.size(); ++i)
+            QCOMPARE(got[i], want[i]);
     }
 
     void emptyTableAndNoBatches()
