@@ -1,3 +1,6 @@
+// The safe pickle machine: every opcode of protocols 0-5 with its checks, the memo, the limits
+// and the walk that proves a result acyclic, shallow and not exponentially shared. Past 1,000
+// lines because it is one state machine whose stack and memo invariants every opcode shares.
 #include "picklereader.h"
 
 #include "utf8.h"

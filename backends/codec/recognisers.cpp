@@ -1,3 +1,7 @@
+// Recognisers that turn pickled shapes into values to show: datetime/Decimal/UUID/msgpack
+// timestamps, numpy arrays and dtypes, pandas indexes, block managers and extension arrays, and
+// the calendar arithmetic they share. Past 1,000 lines because numpy and pandas layouts build on
+// each other (a frame is blocks of arrays with dtypes and indexes).
 #include "recognisers.h"
 
 #include <QDate>

@@ -1,3 +1,7 @@
+// The evaluator's core walk: statements, expressions, scopes, calls, classes and imports. Past
+// 1,000 lines because Python's scoping, exceptions and import rules are one tightly coupled walk;
+// built-ins (configbuiltins.cpp), modelled modules (configmodules.cpp) and operators
+// (configoperators.cpp) live apart.
 #include "configevaluator.h"
 
 #include "configerrors.h"
