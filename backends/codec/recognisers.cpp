@@ -92,14 +92,6 @@ bool intOf(const PyValue *v, qint64 *out)
     return true;
 }
 
-qint64 floorDiv(qint64 a, qint64 b)
-{
-    qint64 q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        --q;
-    return q;
-}
-
 // The proleptic Gregorian date of a day count since 1970-01-01, for any int64 count (Howard
 // Hinnant's civil_from_days; QDate stops at 32-bit years).
 void civilFromDays(qint64 days, qint64 *year, int *month, int *day)
