@@ -85,6 +85,12 @@ int runWrite(const CommandLine &cl, Cache &cache, const QString &action, const Q
     QString error;
     if (!cli::readArgument(jsonArgument, &json, &error))
         return cl.fail(error);
+    // Outside a string a BOM is no JSON (RFC 8259 §8.1); dropping it silently could also drop one
+    // the user meant as data, so it is refused by name, as Python's json.loads refuses it in a str.
+    if (json.startsWith("\xEF\xBB\xBF"))
+        return cl.fail(QStringLiteral("value for '%1' begins with a byte-order mark (U+FEFF) outside any string; remove it, "
+                                      "or put it inside the string if it is data")
+                           .arg(QString::fromUtf8(key)));
     auto value = ValueJson::fromJson(json);
     if (!value)
         return cl.fail(QStringLiteral("value for '%1' is not valid JSON: %2").arg(QString::fromUtf8(key), value.error()));
@@ -177,17 +183,19 @@ int runCacheCommand(const QStringList &args)
                   QStringLiteral("FileSystemCache threshold (cachelib: 500; with --config, the config's)."), 0,
                   std::numeric_limits<int>::max());
     cl.addCacheTargetOptions();
-    cl.addPositional(QStringLiteral("get KEY"), QStringLiteral("Print the value (JSON)."));
-    cl.addPositional(QStringLiteral("set KEY JSON"), QStringLiteral("Store the value (JSON inline, @FILE or -)."));
-    cl.addPositional(QStringLiteral("add KEY JSON"), QStringLiteral("Store it only when KEY is absent."));
-    cl.addPositional(QStringLiteral("delete KEY"), QStringLiteral("Remove the entry."));
-    cl.addPositional(QStringLiteral("ttl KEY"), QStringLiteral("Seconds left, null = never expires."));
-    cl.addPositional(QStringLiteral("keys [GLOB]"), QStringLiteral("The cache keys (SCAN, never KEYS), as a JSON array."));
+    cl.addPositional(QStringLiteral("ACTION"), QStringLiteral("get, set, add, delete, ttl or keys (below)."));
+    cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The cache key (keys: a glob)."), CommandLine::Arity::Optional);
+    cl.addPositional(QStringLiteral("JSON"), QStringLiteral("The value for set and add."), CommandLine::Arity::Optional);
+    cl.addHelpSection(QStringLiteral("Actions"),
+                      {{QStringLiteral("get KEY"), QStringLiteral("Print the value (JSON).")},
+                       {QStringLiteral("set KEY JSON"), QStringLiteral("Store the value (JSON inline, @FILE or -).")},
+                       {QStringLiteral("add KEY JSON"), QStringLiteral("Store it only when KEY is absent.")},
+                       {QStringLiteral("delete KEY"), QStringLiteral("Remove the entry.")},
+                       {QStringLiteral("ttl KEY"), QStringLiteral("Seconds left, null = never expires.")},
+                       {QStringLiteral("keys [GLOB]"), QStringLiteral("The cache keys (SCAN, never KEYS), as a JSON array.")}});
     if (const auto exit = cl.parse(args))
         return *exit;
     const QStringList &positional = cl.positionals();
-    if (positional.isEmpty())
-        return cl.usageError(QStringLiteral("missing action: get, set, add, delete, ttl or keys"));
     const QString action = positional.first();
     const Arity *arity = nullptr;
     for (const auto &a : kArities)

@@ -119,9 +119,12 @@ void CommandLine::addCacheTargetOptions(int targets)
         addEnvironmentOptions();
 }
 
-void CommandLine::addPositional(const QString &name, const QString &description)
+void CommandLine::addPositional(const QString &name, const QString &description, Arity arity)
 {
+    Q_ASSERT(arity == Arity::Optional || m_requiredPositionals == m_positionalHelp.size());
     m_positionalHelp.append({name, description});
+    if (arity == Arity::Required)
+        ++m_requiredPositionals;
 }
 
 void CommandLine::addHelpSection(const QString &title, const QList<QPair<QString, QString>> &rows)
@@ -239,6 +242,10 @@ std::optional<int> CommandLine::parse(const QStringList &args)
     }
     if (const QString error = finishEnvironment(); !error.isEmpty())
         return usageError(error);
+    if (m_positionals.size() > m_positionalHelp.size())
+        return usageError(QStringLiteral("unexpected argument '%1'").arg(m_positionals.at(m_positionalHelp.size())));
+    if (m_positionals.size() < m_requiredPositionals)
+        return usageError(QStringLiteral("missing %1").arg(m_positionalHelp.at(m_positionals.size()).first));
     return std::nullopt;
 }
 
@@ -282,25 +289,10 @@ QByteArray CommandLine::helpText() const
     text += QString(m_synopsis).replace(u'\n', u'\n' + indent) + QStringLiteral("\n\n") + m_description
           + QStringLiteral("\n");
 
-    // One table per block, the descriptions in one column (long names push theirs to a new line).
-    auto table = [&text](const QString &title, const QList<QPair<QString, QString>> &rows) {
-        if (rows.isEmpty())
-            return;
-        qsizetype width = 0;
-        for (const auto &r : rows)
-            width = qMax(width, r.first.size());
-        width = qMin<qsizetype>(width, 24);
-        text += u'\n' + title + QStringLiteral(":\n");
-        for (const auto &[left, right] : rows) {
-            text += QStringLiteral("  ") + left;
-            if (left.size() > width)
-                text += u'\n' + QString(width + 2, u' ');
-            else
-                text += QString(width - left.size(), u' ');
-            text += QStringLiteral("  ") + right + u'\n';
-        }
-    };
-    table(QStringLiteral("Arguments"), m_positionalHelp);
+    // Blocks of two columns; every block's descriptions start in the same column (a long left
+    // side pushes its description to the next line).
+    using Rows = QList<QPair<QString, QString>>;
+    QList<QPair<QString, Rows>> blocks{{QStringLiteral("Arguments"), m_positionalHelp}};
     QStringList groups;
     for (const Option &o : m_options)
         if (!groups.contains(o.group))
@@ -308,7 +300,7 @@ QByteArray CommandLine::helpText() const
     if (!groups.contains(kHelpGroup))
         groups << kHelpGroup; // --help is in every command's "Options"
     for (const QString &group : groups) {
-        QList<QPair<QString, QString>> rows;
+        Rows rows;
         for (const Option &o : m_options) {
             if (o.group != group)
                 continue;
@@ -324,10 +316,36 @@ QByteArray CommandLine::helpText() const
         }
         if (group == kHelpGroup)
             rows.append({QStringLiteral("-h, --help"), QStringLiteral("Show this help.")});
-        table(group, rows);
+        blocks.append({group, rows});
     }
-    for (const auto &[title, rows] : m_sections)
-        table(title, rows);
+    blocks += m_sections;
+    qsizetype width = 0;
+    for (const auto &block : std::as_const(blocks))
+        for (const auto &row : block.second)
+            width = qMax(width, qMin<qsizetype>(row.first.size(), 24));
+    for (const auto &[title, rows] : std::as_const(blocks)) {
+        if (rows.isEmpty())
+            continue;
+        text += u'\n' + title + QStringLiteral(":\n");
+        for (const auto &[left, right] : rows) {
+            text += QStringLiteral("  ") + left;
+            if (left.size() > width)
+                text += u'\n' + QString(width + 2, u' ');
+            else
+                text += QString(width - left.size(), u' ');
+            // Descriptions wrap at 100 columns, continued under themselves.
+            const qsizetype room = qMax<qsizetype>(100 - width - 4, 30);
+            QString line;
+            for (const QString &word : right.split(u' ')) {
+                if (!line.isEmpty() && line.size() + 1 + word.size() > room) {
+                    text += QStringLiteral("  ") + line + u'\n' + QString(width + 2, u' ');
+                    line.clear();
+                }
+                line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+            }
+            text += QStringLiteral("  ") + line + u'\n';
+        }
+    }
     text += QStringLiteral("\nA value that begins with '-' goes after '--' unless it is a number.\n"
                            "Exit status: 0 done, 1 the operation failed, 2 usage error.\n");
     return text.toUtf8();

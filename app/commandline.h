@@ -12,7 +12,7 @@
 //        cl.addCacheTargetOptions();            // --redis --prefix --dir --config --cache + --env...
 //        cl.addJsonOption();                    // --json
 //        cl.addInteger(QStringLiteral("limit"), QStringLiteral("N"), QStringLiteral("Stop after N keys."), 0);
-//        cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The cache key."));
+//        cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The cache key.")); // counted by parse()
 //        if (const auto exit = cl.parse(args))
 //            return *exit;                      // --help was printed (0) or a usage error reported (2)
 //        int status = 0;
@@ -78,8 +78,10 @@ public:
     enum Target { RedisTarget = 1, DirectoryTarget = 2, ConfigTarget = 4, AnyTarget = 7 };
     void addCacheTargetOptions(int targets = AnyTarget);
 
-    // For --help only (the command checks the count): NAME and what it is.
-    void addPositional(const QString &name, const QString &description);
+    // The positional arguments, in order: parse() refuses a missing required one ("missing FILE")
+    // and any beyond the last declared ("unexpected argument 'x'"). Required ones come first.
+    enum class Arity { Required, Optional };
+    void addPositional(const QString &name, const QString &description, Arity arity = Arity::Required);
     // An extra titled block in --help (the window lists the commands this way).
     void addHelpSection(const QString &title, const QList<QPair<QString, QString>> &rows);
 
@@ -138,6 +140,7 @@ private:
     QString m_group = QStringLiteral("Options"); // kHelpGroup
     QList<Option> m_options;
     QList<QPair<QString, QString>> m_positionalHelp;
+    int m_requiredPositionals = 0;
     QList<QPair<QString, QList<QPair<QString, QString>>>> m_sections;
     QHash<QString, QStringList> m_values;
     QStringList m_positionals;

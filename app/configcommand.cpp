@@ -37,11 +37,6 @@ ConfigCommandOutput runConfigCommand(const QStringList &args, const QHash<QStrin
         o.exitCode = *exit;
         return o;
     }
-    if (cl.positionals().size() != 1) {
-        o.exitCode = cl.usageError(cl.positionals().isEmpty() ? QStringLiteral("FILE is required")
-                                                              : QStringLiteral("give one FILE, not %1").arg(cl.positionals().size()));
-        return o;
-    }
     const auto options = cl.environment().loaderOptions(processEnvironment);
     if (!options) {
         o.exitCode = cl.usageError(options.error());

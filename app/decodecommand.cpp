@@ -184,7 +184,8 @@ int runDecodeCommand(const QStringList &args)
     cl.addInteger(QStringLiteral("max-bytes"), QStringLiteral("N"), QStringLiteral("Decompression limit per layer."), 1,
                   std::numeric_limits<qint64>::max(), QStringLiteral("536870912"));
     cl.addCacheTargetOptions();
-    cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The entry: cache key, or stored key / file name."));
+    cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The entry: cache key, or stored key / file name (not with --input)."),
+                     CommandLine::Arity::Optional);
     if (const auto exit = cl.parse(args))
         return *exit;
 
@@ -215,9 +216,8 @@ int runDecodeCommand(const QStringList &args)
         const auto target = cacheTarget(cl, &status);
         if (!target)
             return status;
-        if (positional.size() != 1)
-            return cl.usageError(positional.isEmpty() ? QStringLiteral("give one KEY")
-                                                      : QStringLiteral("give one KEY, not %1").arg(positional.size()));
+        if (positional.isEmpty())
+            return cl.usageError(QStringLiteral("missing KEY"));
         hints.backend = target->kind == CacheTarget::Kind::Redis ? DecodeHints::Backend::Redis : DecodeHints::Backend::FileSystem;
         auto entry = readEntry(cl, *target, positional.first().toUtf8(), &status);
         if (!entry)

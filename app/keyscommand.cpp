@@ -63,8 +63,6 @@ int runKeysCommand(const QStringList &args)
     cl.addCacheTargetOptions();
     if (const auto exit = cl.parse(args))
         return *exit;
-    if (!cl.positionals().isEmpty())
-        return cl.usageError(QStringLiteral("unexpected argument '%1'").arg(cl.positionals().first()));
     int status = 0;
     const auto target = cacheTarget(cl, &status);
     if (!target)

@@ -454,8 +454,6 @@ int runStatsCommand(const QStringList &args)
     addStatsOptions(cl);
     if (const auto exit = cl.parse(args))
         return *exit;
-    if (!cl.positionals().isEmpty())
-        return cl.usageError(QStringLiteral("unexpected argument '%1'").arg(cl.positionals().first()));
     int status = 0;
     const auto options = statsOptions(cl, &status);
     if (!options)
@@ -472,9 +470,6 @@ int runRecordCommand(const QStringList &args)
     addStatsOptions(cl);
     if (const auto exit = cl.parse(args))
         return *exit;
-    if (cl.positionals().size() != 1)
-        return cl.usageError(cl.positionals().isEmpty() ? QStringLiteral("FILE is required")
-                                                        : QStringLiteral("give one FILE, not %1").arg(cl.positionals().size()));
     const QString file = cl.positionals().first();
     int status = 0;
     const auto options = statsOptions(cl, &status);
@@ -501,9 +496,6 @@ int runReplayCommand(const QStringList &args)
     cl.addJsonOption(QStringLiteral("JSON lines."));
     if (const auto exit = cl.parse(args))
         return *exit;
-    if (cl.positionals().size() != 1)
-        return cl.usageError(cl.positionals().isEmpty() ? QStringLiteral("FILE is required")
-                                                        : QStringLiteral("give one FILE, not %1").arg(cl.positionals().size()));
     const bool json = cl.isSet(QStringLiteral("json"));
     Replayer replayer;
     if (auto ok = replayer.open(cl.positionals().first()); !ok)

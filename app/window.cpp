@@ -42,7 +42,8 @@ void addWindowOptions(CommandLine &cl)
     cl.addOption(QStringLiteral("dir"), QStringLiteral("DIR"), QStringLiteral("Also open this cache directory (Keys page)."));
     cl.addOption(QStringLiteral("payload"), QStringLiteral("FILE"), QStringLiteral("Open a dumped entry or cache file."));
     cl.addPositional(QStringLiteral("superset_config.py"),
-                     QStringLiteral("A Superset config to open (read, never run); without one the embedded demo runs."));
+                     QStringLiteral("A Superset config to open (read, never run); without one the embedded demo runs."),
+                     CommandLine::Arity::Optional);
 }
 
 WindowSession::~WindowSession()
@@ -107,8 +108,6 @@ int runWindow(QApplication &app, const CommandLine &cl)
 {
     if (cl.isSet(QStringLiteral("page")) && !pageNamed(cl.value(QStringLiteral("page"))))
         return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config)").arg(cl.value(QStringLiteral("page"))));
-    if (cl.positionals().size() > 1)
-        return cl.usageError(QStringLiteral("give one superset_config.py, not %1").arg(cl.positionals().size()));
     const std::unique_ptr<WindowSession> s = openWindow(cl);
     s->window->show();
     if (cl.isSet(QStringLiteral("payload")))

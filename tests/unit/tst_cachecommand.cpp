@@ -256,6 +256,13 @@ private Q_SLOTS:
             {port});
         QVERIFY2(read, qPrintable(read.error()));
         QCOMPARE(read->trimmed(), QByteArray("9 9 9 True 1"));
+
+        // A BOM before the JSON text is in no string: refused by name, nothing written.
+        auto outside = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("w4"), QStringLiteral("-")},
+                              "\xEF\xBB\xBF" + json);
+        QCOMPARE(outside.exitCode, 1);
+        QVERIFY2(outside.err.contains("byte-order mark (U+FEFF) outside any string"), outside.err.constData());
+        QCOMPARE(m_redis.command({"EXISTS", "bom_w4"}), QByteArray(":0\r\n"));
     }
 
     // `cachescope keys` prints stored keys (prefix included); get and ttl take one as well, and

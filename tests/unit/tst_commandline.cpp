@@ -24,7 +24,9 @@ struct Fixture
                             QStringLiteral("127.0.0.1:8125"));
         cl.addJsonOption();
         cl.addCacheTargetOptions();
-        cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The key."));
+        cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The key."), CommandLine::Arity::Optional);
+        cl.addPositional(QStringLiteral("JSON"), QStringLiteral("The value."), CommandLine::Arity::Optional);
+        cl.addPositional(QStringLiteral("MORE"), QStringLiteral("One more."), CommandLine::Arity::Optional);
     }
 };
 
@@ -105,6 +107,23 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(f.err),
                  u"cachescope demo: "_qs + message + u"\nRun 'cachescope demo --help' for the options.\n"_qs);
         QVERIFY(f.out.isEmpty());
+    }
+
+    void positionalCounts()
+    {
+        QByteArray out, err;
+        CommandLine cl(QStringLiteral("record"), QStringLiteral("Records."));
+        cl.setOutput(&out, &err);
+        cl.addPositional(QStringLiteral("FILE"), QStringLiteral("Where."));
+        cl.addPositional(QStringLiteral("NOTE"), QStringLiteral("What."), CommandLine::Arity::Optional);
+        QCOMPARE(cl.parse({}).value_or(-1), 2);
+        QVERIFY2(err.startsWith("cachescope record: missing FILE\n"), err.constData());
+        err.clear();
+        QCOMPARE(cl.parse({u"a"_qs, u"b"_qs, u"-2"_qs}).value_or(-1), 2);
+        QVERIFY2(err.startsWith("cachescope record: unexpected argument '-2'\n"), err.constData());
+        QVERIFY(!cl.parse({u"a"_qs}));
+        QVERIFY(!cl.parse({u"--"_qs, u"-a"_qs, u"b"_qs}));
+        QCOMPARE(cl.positionals(), (QStringList{u"-a"_qs, u"b"_qs}));
     }
 
     void failAndNoteWording()

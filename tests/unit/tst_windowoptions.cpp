@@ -8,6 +8,7 @@
 
 #include "demo/demoenvironment.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        QVERIFY(QDir(m_dir.path()).mkdir(QStringLiteral("data"))); // read-only caches create nothing
         m_config = m_dir.filePath(QStringLiteral("superset_config.py"));
         QFile f(m_config);
         QVERIFY(f.open(QIODevice::WriteOnly));
