@@ -23,6 +23,10 @@
 //        return cl.fail(message);               // exit 1, "cachescope foo: message" on stderr
 //                                               // (cl.usageError(message): exit 2)
 //   3. Add a row to kSubCommands in app/application.cpp (name, function, one-line summary).
+// Other kinds: addFlag, addOption (text), addOptionalValue (--statsd [ADDR]), addNumber (a checked
+// double); setGroup starts a titled block of --help. A command that loads a config without naming
+// one cache (stats): addEnvironmentOptions(), then cl.environment().loaderOptions(...).
+// In-process tests: setOutput() collects stdout/stderr (see runConfigCommand in configcommand.h).
 //
 // Syntax: --name VALUE or --name=VALUE; -h/--help anywhere. An option that takes a value takes the
 // next argument whatever it looks like (--timeout -1 reaches the range check). An argument that
