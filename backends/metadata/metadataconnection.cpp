@@ -34,8 +34,16 @@ void MetadataConnection::stop()
 {
     if (m_stopped.exchange(true))
         return;
-    // The QSqlDatabase connection is closed and removed on the thread that opened it.
-    m_io.post([this] { m_database->close(); });
+    // Work still queued sees itself cancelled and returns early; then the QSqlDatabase
+    // connection is closed and removed on the thread that opened it. Waited for, because a
+    // stopping thread drops the events still queued to it.
+    m_io.cancel(0);
+    std::promise<void> closed;
+    m_io.post([this, &closed] {
+        m_database->close();
+        closed.set_value();
+    });
+    closed.get_future().wait();
     m_io.stop();
     m_database.reset();
 }
