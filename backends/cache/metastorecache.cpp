@@ -158,6 +158,17 @@ Expected<std::optional<KeyValueRow>> SupersetMetastoreCache::row(const QUuid &uu
     return onDatabase(*m_connection, false, [&](MetadataDatabase &db) { return db.keyValueEntry(resource(), uuid); });
 }
 
+Expected<std::optional<QByteArray>> SupersetMetastoreCache::storedBytes(const QByteArray &keyOrUuid)
+{
+    const QUuid asUuid = keyOrUuid.size() == 36 ? QUuid::fromString(QLatin1String(keyOrUuid)) : QUuid();
+    auto r = row(asUuid.isNull() ? rowUuid(keyOrUuid) : asUuid);
+    if (!r)
+        return Error{r.error()};
+    if (!r->has_value())
+        return std::optional<QByteArray>();
+    return std::optional<QByteArray>((*r)->value);
+}
+
 Expected<std::optional<KeyValueRow>> SupersetMetastoreCache::liveRow(const QUuid &uuid)
 {
     auto r = row(uuid);

@@ -73,6 +73,10 @@ public:
     Expected<bool> setRowExpiry(const QUuid &uuid, std::optional<qint64> ttlSeconds);
     Expected<bool> removeRow(const QUuid &uuid);
 
+    // The stored bytes of a key, or of a row named by its uuid text (what a key listing shows):
+    // keys are not stored, so a uuid is what a user copies from a listing. Expired rows included.
+    Expected<std::optional<QByteArray>> storedBytes(const QByteArray &keyOrUuid);
+
     Expected<QByteArray> encode(const PyValue &value) const;
     Expected<PyValue> decode(const QByteArray &stored) const;
 
