@@ -139,7 +139,7 @@ quint64 MetastoreKeySource::requestMetadata(const QList<QByteArray> &keys)
                 }
                 if (row->has_value()) {
                     const KeyValueRow &r = **row;
-                    m.type = "key_value";
+                    m.type = "row"; // a key_value row (short: the Type column is narrow)
                     m.size = r.valueSize;
                     if (!r.expiresOn.isValid()) {
                         m.ttlMs = -1;

@@ -7,6 +7,16 @@
 #include "config/configloader.h"
 #include "supersetschema.h"
 
+#include "cacheoverviewmodel.h"
+#include "configpage.h"
+#include "configsession.h"
+#include "keyspage.h"
+#include "keysbrowser.h"
+#include "keytreemodel.h"
+#include "mainwindow.h"
+#include "messagebar.h"
+#include "payloadview.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +24,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <QTest>
 
 using namespace cachescope;
@@ -37,6 +48,7 @@ private Q_SLOTS:
     void listsRowsByUuid();
     void writesNeedTheUnlockAndStayInTheResource();
     void keysAndDecodeCommands();
+    void theWindowShowsTheMetastoreCaches();
 
 private:
     std::unique_ptr<MetastoreKeySource> source(const QByteArray &prefix);
@@ -143,7 +155,7 @@ void TestMetastoreKeySource::listsRowsByUuid()
     QVERIFY(metas.wait(60000));
     const auto meta = metas[0][1].value<QList<KeyMetadata>>();
     QCOMPARE(meta.size(), 4);
-    QCOMPARE(meta[0].type, QByteArray("key_value"));
+    QCOMPARE(meta[0].type, QByteArray("row"));
     QVERIFY(meta[0].ttlMs > 7776000LL * 1000 - 600000 && meta[0].ttlMs <= 7776000LL * 1000);
     QCOMPARE(meta[0].size, qint64(qstrlen("{\"owner\": 1, \"value\": \"{\\\"NATIVE_FILTER-1\\\": {}}\"}")));
     QCOMPARE(meta[1].ttlMs, -1); // timeout 0: never expires
@@ -236,7 +248,7 @@ void TestMetastoreKeySource::keysAndDecodeCommands()
         const QJsonObject o = QJsonDocument::fromJson(line).object();
         if (o.value(QStringLiteral("key")).toString().toLatin1() == stateUuid) {
             listed = true;
-            QCOMPARE(o.value(QStringLiteral("type")).toString(), QStringLiteral("key_value"));
+            QCOMPARE(o.value(QStringLiteral("type")).toString(), QStringLiteral("row"));
             QVERIFY(o.value(QStringLiteral("ttl_ms")).toDouble() > 0);
         }
     }
@@ -256,5 +268,58 @@ void TestMetastoreKeySource::keysAndDecodeCommands()
     QVERIFY2(merr.contains("no metastore row for key no-such-key"), merr.constData());
 }
 
-QTEST_GUILESS_MAIN(TestMetastoreKeySource)
+void TestMetastoreKeySource::theWindowShowsTheMetastoreCaches()
+{
+    // A config that leaves the temporary caches at Superset's defaults, opened as a user would.
+    MainWindow window;
+    window.resize(1400, 860);
+    window.show();
+    ConfigSession session(&window, [] {});
+    session.page()->setBaseEnvironment({});
+    QVERIFY(session.open(m_config));
+    QTRY_VERIFY_WITH_TIMEOUT(session.manager() != nullptr, 30000);
+    for (CachePurpose purpose : {CachePurpose::FilterState, CachePurpose::ExploreFormData}) {
+        auto cache = session.manager()->cache(purpose);
+        QVERIFY2(cache, qPrintable(purposeConfigName(purpose)));
+        QCOMPARE(cache->backendName(), QStringLiteral("SupersetMetastoreCache"));
+        QVERIFY(!cache->isWritable());
+    }
+    // Shown and counted on the Overview (the count runs off the GUI thread), not "not shown".
+    const CacheOverviewModel *overview = window.overviewModel();
+    int row = -1;
+    for (int r = 0; r < overview->rowCount(); ++r)
+        if (overview->data(overview->index(r, CacheOverviewModel::Purpose)).toString() == QStringLiteral("FILTER_STATE_CACHE_CONFIG"))
+            row = r;
+    QVERIFY(row >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(overview->index(row, CacheOverviewModel::Entries).data(CacheOverviewModel::SortRole).toLongLong() > 0, 30000);
+    QVERIFY(overview->index(row, CacheOverviewModel::Location).data().toString().contains(QStringLiteral("metadata database")));
+    QVERIFY(!window.messageBar()->isVisible() || !window.messageBar()->text().contains(QStringLiteral("FILTER_STATE")));
+
+    const QString shot = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_METASTORE");
+    window.showPage(MainWindow::Page::Overview);
+    if (!shot.isEmpty())
+        QVERIFY(window.grab().save(QString(shot).replace(QStringLiteral(".png"), QStringLiteral("-overview.png"))));
+
+    // The Keys page lists its rows; selecting the filter state's row decodes its JSON.
+    window.showPage(MainWindow::Page::Keys);
+    KeysBrowser *browser = window.keysBrowser();
+    const int connection = browser->rowOf(CachePurpose::FilterState);
+    QVERIFY(connection >= 0);
+    browser->selectConnection(connection);
+    KeysPage *page = browser->keysPage();
+    QVERIFY(!page->source()->writesEnabled());
+    const QByteArray stateRow = page->source()->storedKeysFor("7;AbCdEfGhIjK").first();
+    QModelIndex index;
+    QTRY_VERIFY_WITH_TIMEOUT((index = page->model()->indexForKey(stateRow)).isValid(), 30000);
+    QSignalSpy decoded(page->payloadView(), &PayloadView::decoded);
+    page->view()->setCurrentIndex(index);
+    QVERIFY(decoded.wait(30000));
+    QVERIFY2(decoded.last().at(0).toBool(), qPrintable(page->payloadView()->result().error));
+    QVERIFY2(page->payloadView()->valueJson().contains("NATIVE_FILTER-1"), page->payloadView()->valueJson().constData());
+
+    if (!shot.isEmpty())
+        QVERIFY(window.grab().save(shot));
+}
+
+QTEST_MAIN(TestMetastoreKeySource)
 #include "tst_metastorekeysource.moc"
