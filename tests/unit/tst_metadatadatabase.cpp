@@ -61,8 +61,11 @@ private Q_SLOTS:
 private:
     void backends();
     // A fresh database of one family on one backend; returns its SQLAlchemy URI.
-    Expected<QString> makeDatabase(const QString &backend, const QString &family, const QString &tag);
+    // A database made (from the basic fixture) for one test and backend in initTestCase.
+    QString uriOf(const QString &tag, const QString &backend) const { return m_uris.value(tag + u'-' + backend); }
     QTemporaryDir m_dir;
+    QHash<QString, QString> m_uris;
+    QHash<QString, QJsonObject> m_dumps; // of the snapshot databases, read before any test ran
     test::PostgresServer m_pg;
     test::MariaDbServer m_maria;
     int m_counter = 0;
@@ -76,34 +79,49 @@ void TestMetadataDatabase::initTestCase()
     QVERIFY2(pg.isEmpty(), qPrintable(pg));
     const QString maria = m_maria.start();
     QVERIFY2(maria.isEmpty(), qPrintable(maria));
+
+    // Every database the tests use, made in one python3 run (its imports are most of the cost).
+    QList<QPair<QString, QString>> made;
+    auto add = [&](const QString &tag, const QString &backend, const QString &family) {
+        const QString name = QStringLiteral("md_%1_%2").arg(tag, backend).replace(u'.', u'_').replace(u'-', u'_');
+        QString uri;
+        if (backend == QStringLiteral("sqlite")) {
+            uri = QStringLiteral("sqlite:///") + m_dir.filePath(name + QStringLiteral(".db"));
+        } else if (backend == QStringLiteral("postgresql")) {
+            const QString error = m_pg.createDatabase(name);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            uri = m_pg.uri(name, QStringLiteral("postgresql+psycopg2"));
+        } else {
+            const QString error = m_maria.createDatabase(name);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            uri = m_maria.uri(name);
+        }
+        m_uris.insert(tag + u'-' + backend, uri);
+        made.append({uri, family});
+    };
+    for (const char *b : {"sqlite", "postgresql", "mysql"}) {
+        const QString backend = QString::fromLatin1(b);
+        for (const QString &family : test::supersetFamilies())
+            add(QStringLiteral("snap") + family, backend, family);
+        add(QStringLiteral("ro"), backend, QStringLiteral("4.1"));
+        add(QStringLiteral("edit"), backend, QStringLiteral("5.0"));
+        add(QStringLiteral("kv"), backend, QStringLiteral("4.1"));
+    }
+    CHECK_OK(test::createSupersetSchemas(made));
+    QStringList snapshots;
+    for (auto it = m_uris.begin(); it != m_uris.end(); ++it)
+        if (it.key().startsWith(QStringLiteral("snap")))
+            snapshots.append(it.value());
+    auto dumps = test::dumpSupersetSchemas(snapshots);
+    CHECK_OK(dumps);
+    for (int i = 0; i < snapshots.size(); ++i)
+        m_dumps.insert(snapshots[i], dumps->at(i));
 }
 
 void TestMetadataDatabase::cleanupTestCase()
 {
     m_pg.stop();
     m_maria.stop();
-}
-
-Expected<QString> TestMetadataDatabase::makeDatabase(const QString &backend, const QString &family, const QString &tag)
-{
-    const QString name = QStringLiteral("md_%1_%2").arg(tag).arg(++m_counter);
-    QString uri;
-    QString error;
-    if (backend == QStringLiteral("sqlite")) {
-        uri = QStringLiteral("sqlite:///") + m_dir.filePath(name + QStringLiteral(".db"));
-    } else if (backend == QStringLiteral("postgresql")) {
-        error = m_pg.createDatabase(name);
-        uri = m_pg.uri(name, QStringLiteral("postgresql+psycopg2"));
-    } else {
-        error = m_maria.createDatabase(name);
-        uri = m_maria.uri(name);
-    }
-    if (!error.isEmpty())
-        return makeError(error);
-    auto created = test::createSupersetSchema(uri, family);
-    if (!created)
-        return Error{created.error()};
-    return uri;
 }
 
 void TestMetadataDatabase::backends()
@@ -126,11 +144,9 @@ void TestMetadataDatabase::snapshotMatchesSqlAlchemy()
 {
     QFETCH(QString, backend);
     QFETCH(QString, family);
-    auto made = makeDatabase(backend, family, QStringLiteral("snap"));
-    CHECK_OK(made);
-    const QString uri = *made;
-    auto expected = test::dumpSupersetSchema(uri);
-    CHECK_OK(expected);
+    const QString uri = uriOf(QStringLiteral("snap") + family, backend);
+    QVERIFY(m_dumps.contains(uri));
+    const QJsonObject *expected = &m_dumps[uri];
     auto parsed = MetadataUri::parse(uri);
     CHECK_OK(parsed);
     MetadataDatabase db(*parsed);
@@ -222,9 +238,7 @@ void TestMetadataDatabase::readOnlyByDefault_data()
 void TestMetadataDatabase::readOnlyByDefault()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("4.1"), QStringLiteral("ro"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("ro"), backend);
     const QString sqliteFile = backend == QStringLiteral("sqlite") ? uri.mid(int(qstrlen("sqlite:///"))) : QString();
     const QByteArray hashBefore = sqliteFile.isEmpty() ? QByteArray() : fileHash(sqliteFile);
     auto before = test::dumpSupersetSchema(uri);
@@ -274,9 +288,7 @@ void TestMetadataDatabase::setCacheTimeoutInOneTransaction_data()
 void TestMetadataDatabase::setCacheTimeoutInOneTransaction()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("5.0"), QStringLiteral("edit"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("edit"), backend);
     auto before = test::dumpSupersetSchema(uri);
     CHECK_OK(before);
     auto parsed = MetadataUri::parse(uri);
@@ -339,9 +351,7 @@ void TestMetadataDatabase::cacheKeysAndKeyValue_data()
 void TestMetadataDatabase::cacheKeysAndKeyValue()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("4.1"), QStringLiteral("kv"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("kv"), backend);
     auto parsed = MetadataUri::parse(uri);
     CHECK_OK(parsed);
     MetadataDatabase db(*parsed);
