@@ -5,11 +5,11 @@
 #include "cache/metastorecache.h"
 #include "checkok.h"
 #include "codec/valuejson.h"
-#include "mariadbserver.h"
 #include "metadata/metadataconnection.h"
-#include "postgresserver.h"
+#include "metadataservers.h"
 #include "supersetschema.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -89,38 +89,22 @@ private:
     QString database(const QString &tag) const { return m_uris.value(tag); }
     std::unique_ptr<SupersetMetastoreCache> cacheFor(const QString &uri, const QByteArray &prefix, Codec codec,
                                                      qint64 defaultTimeout = 300);
-    QTemporaryDir m_dir;
-    test::PostgresServer m_pg;
-    test::MariaDbServer m_maria;
+    test::MetadataServers m_servers;
     QHash<QString, QString> m_uris;
 };
 
 void TestMetastoreCache::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    const QString pg = m_pg.start();
-    QVERIFY2(pg.isEmpty(), qPrintable(pg));
-    const QString maria = m_maria.start();
-    QVERIFY2(maria.isEmpty(), qPrintable(maria));
+    const QString error = m_servers.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     // One database per test row, all made in one python3 run (its imports are most of the cost).
     QList<QPair<QString, QString>> made;
     auto add = [&](const QString &tag, const QString &backend) {
-        const QString name = QStringLiteral("ms_") + QString(tag).replace(u'-', u'_');
-        QString uri;
-        if (backend == QStringLiteral("sqlite")) {
-            uri = QStringLiteral("sqlite:///") + m_dir.filePath(name + QStringLiteral(".db"));
-        } else if (backend == QStringLiteral("postgresql")) {
-            const QString error = m_pg.createDatabase(name);
-            QVERIFY2(error.isEmpty(), qPrintable(error));
-            uri = m_pg.uri(name);
-        } else {
-            const QString error = m_maria.createDatabase(name);
-            QVERIFY2(error.isEmpty(), qPrintable(error));
-            uri = m_maria.uri(name);
-        }
-        m_uris.insert(tag, uri);
-        made.append({uri, QStringLiteral("4.1")});
+        auto uri = m_servers.database(backend, QStringLiteral("ms_") + tag);
+        QVERIFY2(uri.hasValue(), qPrintable(test::errorOf(uri)));
+        m_uris.insert(tag, *uri);
+        made.append({*uri, QStringLiteral("4.1")});
     };
     for (const char *b : {"sqlite", "postgresql", "mysql"})
         for (const char *c : {"json", "pickle"})
@@ -133,8 +117,7 @@ void TestMetastoreCache::initTestCase()
 
 void TestMetastoreCache::cleanupTestCase()
 {
-    m_pg.stop();
-    m_maria.stop();
+    m_servers.stop();
 }
 
 std::unique_ptr<SupersetMetastoreCache> TestMetastoreCache::cacheFor(const QString &uri, const QByteArray &prefix, Codec codec,
@@ -455,7 +438,7 @@ void TestMetastoreCache::builtFromASpec()
     spec.purpose = CachePurpose::ExploreFormData;
     spec.backend = BackendType::SupersetMetastore;
     spec.keyPrefix = "EXPLORE_FORM_DATA_CACHE_CONFIG";
-    spec.metadataUri = QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("none.db"));
+    spec.metadataUri = QStringLiteral("sqlite:///") + QDir(m_servers.dir()).filePath(QStringLiteral("none.db"));
     spec.codec = QStringLiteral("pickle");
     spec.hashAlgorithm = QStringLiteral("sha256");
     auto built = CacheManager::buildCache(spec);
