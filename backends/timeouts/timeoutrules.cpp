@@ -1,5 +1,7 @@
 #include "timeoutrules.h"
 
+#include "metadata/supersetreleases.h"
+
 #include <QRegularExpression>
 
 namespace cachescope {
@@ -232,6 +234,56 @@ FamilyChoice familyFromVersion(const QString &version)
                                  "family known, %2")
                       .arg(version, familyId(newestFamily()));
     return choice;
+}
+
+FamilyGuess familyFromAlembicRevision(const QString &revision)
+{
+    // The release table is the metadata layer's (supersetreleases.cpp); this only maps its release
+    // line onto the families whose timeout rules were read, and says what was assumed.
+    FamilyGuess guess;
+    const QString rev = revision.trimmed();
+    const SupersetFamily newest = newestFamily();
+    if (rev.isEmpty()) {
+        guess.family = newest;
+        guess.reason = QStringLiteral("the metadata database has no alembic_version row: assuming the newest family known (%1)")
+                           .arg(familyId(newest));
+        return guess;
+    }
+    const SupersetRelease release = supersetReleaseForRevision(rev);
+    if (!release.known || release.family.isEmpty()) {
+        if (release.known) { // older than 1.0
+            guess.family = SupersetFamily::V1_5;
+            guess.reason = QStringLiteral("alembic revision %1 is from Superset %2: using the oldest family known (1.5)")
+                               .arg(rev, release.release);
+            return guess;
+        }
+        guess.family = newest;
+        guess.reason = QStringLiteral("alembic revision %1 is not a Superset migration up to 5.0 (a newer release or a "
+                                      "fork): assuming the newest family known (%2); pass --superset-version to choose")
+                           .arg(rev, familyId(newest));
+        return guess;
+    }
+    const FamilyChoice choice = familyFromVersion(release.family);
+    if (!choice.error.isEmpty()) { // 1.0 ... 1.4
+        guess.family = SupersetFamily::V1_5;
+        guess.reason = QStringLiteral("alembic revision %1 is from Superset %2, older than the oldest family known: using 1.5")
+                           .arg(rev, release.release);
+        return guess;
+    }
+    guess.family = choice.family;
+    guess.exact = release.head;
+    if (release.family == u"2.0") {
+        // 2.0.0 and 2.0.1 migrate to the same head; 2.0.1 carries the chart step (PR #21637).
+        guess.family = SupersetFamily::V2_0_1;
+        guess.exact = false;
+        guess.reason = QStringLiteral("alembic revision %1 is from Superset %2: assuming 2.0.1 (pass --superset-version 2.0 "
+                                      "for 2.0.0, which ignores chart timeouts)")
+                           .arg(rev, release.release);
+        return guess;
+    }
+    guess.reason = QStringLiteral("alembic revision %1 is from Superset %2: family %3")
+                       .arg(rev, release.release, familyId(guess.family));
+    return guess;
 }
 
 } // namespace cachescope
