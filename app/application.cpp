@@ -5,6 +5,7 @@
 #include "decodecommand.h"
 #include "keyscommand.h"
 #include "statscommand.h"
+#include "timeoutscommand.h"
 #include "window.h"
 
 #include <QApplication>
@@ -33,6 +34,7 @@ const SubCommand kSubCommands[] = {
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
+    {"timeouts", runTimeoutsCommand, "every chart's effective cache timeout, explained; `timeouts set` changes one"},
 };
 
 int printUsage(FILE *out)
