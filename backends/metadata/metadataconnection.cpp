@@ -34,8 +34,21 @@ void MetadataConnection::stop()
 {
     if (m_stopped.exchange(true))
         return;
-    // The QSqlDatabase connection is closed and removed on the thread that opened it.
-    m_io.post([this] { m_database->close(); });
+    // The QSqlDatabase connection is closed and removed on the thread that opened it, and waited
+    // for: KeyWorkerThread::stop() quits the thread's event loop, which drops work still queued, and
+    // the database's destructor would then close it from this thread ("requested database does
+    // not belong to the calling thread").
+    if (QThread::currentThread() == m_thread.load()) {
+        m_database->close();
+    } else {
+        std::promise<void> closed;
+        std::future<void> done = closed.get_future();
+        m_io.post([this, &closed] {
+            m_database->close();
+            closed.set_value();
+        });
+        done.wait();
+    }
     m_io.stop();
     m_database.reset();
 }
