@@ -34,6 +34,7 @@ const SubCommand kSubCommands[] = {
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
+    {"audit", runAuditCommand, "chart-data entries whose TTL differs from what their chart's timeout chain gives today"},
     {"timeouts", runTimeoutsCommand, "every chart's effective cache timeout, explained; `timeouts set` changes one"},
 };
 
