@@ -24,67 +24,85 @@ const char *const kMemcachedCite = "pallets-eco/cachelib › src/cachelib/memcac
 const char *const kMetastoreCite = "apache/superset › superset/extensions/metastore_cache.py:74-78 _get_expiry @ 4.1.0";
 const char *const kNullCite = "apache/superset › superset/utils/cache.py:49 set_and_log_cache returns for a NullCache";
 
-BackendExpiry make(StoredExpiry kind, qint64 seconds, QString text, const char *cite)
-{
-    return BackendExpiry{kind, seconds, std::move(text), cite};
-}
-
 } // namespace
 
 BackendExpiry expiryOnBackend(BackendType backend, std::optional<qint64> timeout, qint64 backendDefault)
 {
     const qint64 t = timeout.value_or(backendDefault);
-    const QString given = timeout ? QString::number(t) : QStringLiteral("None (→ default %1)").arg(backendDefault);
+    BackendExpiry e;
+    e.backend = backend;
+    e.timeout = timeout;
+    e.backendDefault = backendDefault;
+    auto set = [&](StoredExpiry kind, const char *cite) {
+        e.kind = kind;
+        e.seconds = kind == StoredExpiry::Seconds ? t : 0;
+        e.citation = cite;
+        return e;
+    };
     switch (backend) {
     case BackendType::Null:
-        return make(StoredExpiry::NotStored, 0, QStringLiteral("NullCache keeps nothing, whatever the timeout"), kNullCite);
+        return set(StoredExpiry::NotStored, kNullCite);
     case BackendType::Redis:
     case BackendType::RedisSentinel:
     case BackendType::RedisCluster:
         if (t > 0)
-            return make(StoredExpiry::Seconds, t, QStringLiteral("SETEX %1: expires after %1 s").arg(t), kRedisCite);
-        if (t == 0 || t == -1)
-            return make(StoredExpiry::Never, 0,
-                        QStringLiteral("timeout %1: cachelib sends a plain SET, the key never expires").arg(given),
-                        kRedisCite);
-        return make(StoredExpiry::Rejected, 0,
-                    QStringLiteral("timeout %1: SETEX with a negative time, which Redis rejects (\"invalid expire time\")")
-                        .arg(given),
-                    kRedisCite);
+            return set(StoredExpiry::Seconds, kRedisCite);
+        return set(t == 0 || t == -1 ? StoredExpiry::Never : StoredExpiry::Rejected, kRedisCite);
     case BackendType::FileSystem:
-        if (t > 0)
-            return make(StoredExpiry::Seconds, t, QStringLiteral("file header expiry now + %1 s").arg(t), kFileCite);
-        if (t == 0)
-            return make(StoredExpiry::Never, 0, QStringLiteral("file header expiry 0: never expires (but pruned first "
-                                                               "when the directory is over its threshold)"),
-                        kFileCite);
-        return make(StoredExpiry::ExpiredAtOnce, 0,
-                    QStringLiteral("timeout %1: the file is written with an expiry in the past, every read misses").arg(given),
-                    kFileCite);
+        return set(t > 0 ? StoredExpiry::Seconds : t == 0 ? StoredExpiry::Never : StoredExpiry::ExpiredAtOnce, kFileCite);
     case BackendType::Simple:
-        if (t > 0)
-            return make(StoredExpiry::Seconds, t, QStringLiteral("expires after %1 s").arg(t), kSimpleCite);
-        if (t == 0)
-            return make(StoredExpiry::Never, 0, QStringLiteral("0: never expires (in the worker process only)"), kSimpleCite);
-        return make(StoredExpiry::ExpiredAtOnce, 0, QStringLiteral("timeout %1: stored already expired").arg(given),
-                    kSimpleCite);
+        return set(t > 0 ? StoredExpiry::Seconds : t == 0 ? StoredExpiry::Never : StoredExpiry::ExpiredAtOnce, kSimpleCite);
     case BackendType::Memcached:
-        if (t > 0)
-            return make(StoredExpiry::Seconds, t, QStringLiteral("exptime now + %1 s").arg(t), kMemcachedCite);
-        if (t == 0)
-            return make(StoredExpiry::Never, 0, QStringLiteral("exptime 0: never expires"), kMemcachedCite);
-        return make(StoredExpiry::ExpiredAtOnce, 0,
-                    QStringLiteral("timeout %1: a negative exptime, memcached expires the item at once").arg(given),
-                    kMemcachedCite);
+        return set(t > 0 ? StoredExpiry::Seconds : t == 0 ? StoredExpiry::Never : StoredExpiry::ExpiredAtOnce, kMemcachedCite);
     case BackendType::SupersetMetastore:
-        if (t > 0)
-            return make(StoredExpiry::Seconds, t, QStringLiteral("expires_on = now + %1 s").arg(t), kMetastoreCite);
-        return make(StoredExpiry::Never, 0,
-                    QStringLiteral("timeout %1: expires_on NULL, the row never expires").arg(given), kMetastoreCite);
+        return set(t > 0 ? StoredExpiry::Seconds : StoredExpiry::Never, kMetastoreCite);
     case BackendType::Unknown:
         break;
     }
-    return make(StoredExpiry::Unknown, 0, QStringLiteral("a backend CacheScope has not read"), "");
+    return set(StoredExpiry::Unknown, "");
+}
+
+QString BackendExpiry::explanation() const
+{
+    const qint64 t = timeout.value_or(backendDefault);
+    const QString given = timeout ? QString::number(t) : QStringLiteral("None (→ default %1)").arg(backendDefault);
+    switch (backend) {
+    case BackendType::Null:
+        return QStringLiteral("NullCache keeps nothing, whatever the timeout");
+    case BackendType::Redis:
+    case BackendType::RedisSentinel:
+    case BackendType::RedisCluster:
+        if (kind == StoredExpiry::Seconds)
+            return QStringLiteral("SETEX %1: expires after %1 s").arg(t);
+        if (kind == StoredExpiry::Never)
+            return QStringLiteral("timeout %1: cachelib sends a plain SET, the key never expires").arg(given);
+        return QStringLiteral("timeout %1: SETEX with a negative time, which Redis rejects (\"invalid expire time\")").arg(given);
+    case BackendType::FileSystem:
+        if (kind == StoredExpiry::Seconds)
+            return QStringLiteral("file header expiry now + %1 s").arg(t);
+        if (kind == StoredExpiry::Never)
+            return QStringLiteral("file header expiry 0: never expires (but pruned first when the directory is over its threshold)");
+        return QStringLiteral("timeout %1: the file is written with an expiry in the past, every read misses").arg(given);
+    case BackendType::Simple:
+        if (kind == StoredExpiry::Seconds)
+            return QStringLiteral("expires after %1 s").arg(t);
+        if (kind == StoredExpiry::Never)
+            return QStringLiteral("0: never expires (in the worker process only)");
+        return QStringLiteral("timeout %1: stored already expired").arg(given);
+    case BackendType::Memcached:
+        if (kind == StoredExpiry::Seconds)
+            return QStringLiteral("exptime now + %1 s").arg(t);
+        if (kind == StoredExpiry::Never)
+            return QStringLiteral("exptime 0: never expires");
+        return QStringLiteral("timeout %1: a negative exptime, memcached expires the item at once").arg(given);
+    case BackendType::SupersetMetastore:
+        if (kind == StoredExpiry::Seconds)
+            return QStringLiteral("expires_on = now + %1 s").arg(t);
+        return QStringLiteral("timeout %1: expires_on NULL, the row never expires").arg(given);
+    case BackendType::Unknown:
+        break;
+    }
+    return QStringLiteral("a backend CacheScope has not read");
 }
 
 QString noneZeroMinusOneMeaning(BackendType backend, qint64 backendDefault)

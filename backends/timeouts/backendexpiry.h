@@ -21,9 +21,15 @@ enum class StoredExpiry {
 struct BackendExpiry
 {
     StoredExpiry kind = StoredExpiry::Unknown;
-    qint64 seconds = 0;   // kind == Seconds
-    QString explanation;  // one line: what happens and why
+    qint64 seconds = 0;        // kind == Seconds
     const char *citation = ""; // where that behaviour is in cachelib / Superset
+    // What was asked, so the sentence can be written when someone reads it (a view of 100,000
+    // charts resolves every row but shows a few).
+    BackendType backend = BackendType::Unknown;
+    std::optional<qint64> timeout;
+    qint64 backendDefault = 0;
+
+    QString explanation() const; // one line: what happens and why
 };
 
 // `timeout` is what Superset hands to cache.set(); nullopt = None, which every backend replaces

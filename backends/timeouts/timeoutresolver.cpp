@@ -318,6 +318,7 @@ TimeoutResolution resolveTimeout(const FamilyRules &rules, const TimeoutConfig &
 {
     TimeoutResolution out;
     out.family = rules.family;
+    out.steps.reserve(8); // one allocation: the longest chain has seven steps
     Walk w{rules, config, out};
     if (request.legacy)
         legacyPath(w, chain);
@@ -331,15 +332,17 @@ TimeoutResolution resolveTimeout(const FamilyRules &rules, const TimeoutConfig &
     out.stored = out.written ? expiryOnBackend(config.dataBackend, t, config.cacheDefaultTimeout)
                              : expiryOnBackend(BackendType::Null, t, config.cacheDefaultTimeout);
     if (config.dataBackend == BackendType::Null) {
-        static const QString nullMessage =
-            QStringLiteral("DATA_CACHE_CONFIG is a NullCache: nothing is stored whatever the timeout (not a bypass)");
-        out.pitfalls.append(TimeoutPitfall{QStringLiteral("null-cache"), nullMessage, QString::fromUtf8(out.stored.citation)});
+        static const TimeoutPitfall nullCache{
+            QStringLiteral("null-cache"),
+            QStringLiteral("DATA_CACHE_CONFIG is a NullCache: nothing is stored whatever the timeout (not a bypass)"),
+            QString::fromUtf8(expiryOnBackend(BackendType::Null, 0, 0).citation)};
+        out.pitfalls.append(nullCache);
     }
     if (t == -1 && !bypassesRead)
         w.pitfall("minus-one-not-bypass",
                   QStringLiteral("-1 does not bypass the cache before 3.0: Superset reads the cache and writes with "
                                  "timeout -1 (%1)")
-                      .arg(out.stored.explanation),
+                      .arg(out.stored.explanation()),
                   rules.bypassCite);
     if (t == -1 && !out.written && config.dataBackend != BackendType::Null)
         w.pitfall("minus-one-skipped", QStringLiteral("-1: the query runs every time and nothing is written"), rules.writeCite);
@@ -360,7 +363,7 @@ TimeoutResolution resolveTimeout(const FamilyRules &rules, const TimeoutConfig &
                   out.stored.citation);
     if (out.written && out.stored.kind == StoredExpiry::Rejected)
         w.pitfall("negative-rejected",
-                  QStringLiteral("timeout %1: %2; Superset logs \"Could not cache key\" and caches nothing").arg(t).arg(out.stored.explanation),
+                  QStringLiteral("timeout %1: %2; Superset logs \"Could not cache key\" and caches nothing").arg(t).arg(out.stored.explanation()),
                   out.stored.citation);
     return out;
 }
