@@ -603,7 +603,9 @@ Expected<ConfigEdit> ConfigEditor::planDefaultTimeout(const QByteArray &source, 
     const QString settingName = !purpose ? kTimeoutKey
                               : *purpose == CachePurpose::Results ? QStringLiteral("RESULTS_BACKEND default_timeout")
                                                                   : QStringLiteral("%1[\"%2\"]").arg(purposeName, kTimeoutKey);
-    const ConfigReport report = ConfigLoader::loadSource(text, QFileInfo(path).absoluteFilePath(), options);
+    // No path (the fuzzer, a buffer not saved yet): no directory to import sibling modules from.
+    const QString absolute = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+    const ConfigReport report = ConfigLoader::loadSource(text, absolute, options);
     if (!report.loaded)
         return makeError(QStringLiteral("%1 does not load (%2), so CacheScope will not edit it").arg(path, report.error));
     auto parsed = py::PyParser::parse(text, path);
@@ -764,7 +766,7 @@ Expected<ConfigEdit> ConfigEditor::planDefaultTimeout(const QByteArray &source, 
     }
     // Check the result as Superset would read it: the setting holds the new value, nothing else moved.
     if (!edit.isNoop()) {
-        const ConfigReport after = ConfigLoader::loadSource(newText, QFileInfo(path).absoluteFilePath(), options);
+        const ConfigReport after = ConfigLoader::loadSource(newText, absolute, options);
         if (!after.loaded)
             return makeError(QStringLiteral("the edited %1 would not load (%2): nothing written").arg(fileName, after.error));
         bool nowPresent = false;

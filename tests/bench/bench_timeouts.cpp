@@ -15,8 +15,10 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QThread>
 
 #include <algorithm>
 #include <cstdio>
@@ -206,6 +208,9 @@ int main(int argc, char **argv)
     std::printf("  of which: snapshot reads best %lld ms, index + resolve every row best %.3f s\n", reads.front(), resolves.front());
     std::printf("psql \\copy dbs, tables, slices to /dev/null: best %.3f s, median %.3f s\n", theirs.front(),
                 theirs[theirs.size() / 2]);
+    QFile load(QStringLiteral("/proc/loadavg"));
+    const QByteArray loadavg = load.open(QIODevice::ReadOnly) ? load.readAll().trimmed() : QByteArray("?");
+    std::printf("load average: %s (%d cores shared)\n", loadavg.constData(), QThread::idealThreadCount());
     pg.stop();
     std::printf("ratio=%.2f\n", ours.front() / theirs.front());
     return 0;

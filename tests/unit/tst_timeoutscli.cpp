@@ -9,6 +9,7 @@
 #include "redisserver.h"
 #include "supersetschema.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -478,6 +479,53 @@ private Q_SLOTS:
         QVERIFY2(master.out.contains("\"key\":\"superset_data_k6\""), master.out.constData());
         QVERIFY2(master.out.contains("300 s is what Superset 2.0.1, 2.1, 3.0, 3.1, 4.0, 4.1, 5.0, 6.0 gives this chart, not master"),
                  master.out.constData());
+    }
+
+    void auditReadsAFileSystemCacheThroughCacheKeys()
+    {
+        auto uri = makeDatabase(QStringLiteral("sqlite"), QStringLiteral("4.1"));
+        CHECK_OK(uri);
+        CHECK_OK(runSupersetSql(*uri, QStringLiteral("INSERT INTO cache_keys (cache_key, cache_timeout, datasource_uid) VALUES "
+                                                     "('fk1', 300, '1__table')")));
+        QTemporaryDir cacheDir;
+        // Flask-Caching's FileSystemCache as Superset's DATA_CACHE_CONFIG builds it: md5 file names.
+        const auto written = runPython(QStringLiteral(
+                                           "import sys\n"
+                                           "from datetime import datetime, timedelta\n"
+                                           "import pandas as pd\n"
+                                           "from cachelib import FileSystemCache\n"
+                                           "fc = FileSystemCache(sys.argv[1], default_timeout=300)\n"
+                                           "def payload(age):\n"
+                                           "    return {'df': pd.DataFrame({'a': [1]}), 'query': 'SELECT * FROM birth_names',\n"
+                                           "            'dttm': (datetime.utcnow() - timedelta(seconds=age)).isoformat().split('.')[0]}\n"
+                                           "fc.set('fk1', payload(20), timeout=280)\n"
+                                           "fc.set('fk2', payload(5), timeout=595)\n"
+                                           "print('ok')\n"),
+                                       {cacheDir.path()});
+        CHECK_OK(written);
+        const QString config = m_dir.filePath(QStringLiteral("fs_config.py"));
+        QVERIFY(writeFile(config, QStringLiteral("DATA_CACHE_CONFIG = {\"CACHE_TYPE\": \"FileSystemCache\", \"CACHE_DIR\": \"%1\", "
+                                                 "\"CACHE_DEFAULT_TIMEOUT\": 300}\n")
+                                      .arg(cacheDir.path())
+                                      .toUtf8()));
+        const auto r = runCli({QStringLiteral("audit"), QStringLiteral("--config"), config, QStringLiteral("--metadata-db"), *uri,
+                               QStringLiteral("--all"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString md5fk1 = QString::fromLatin1(QCryptographicHash::hash("fk1", QCryptographicHash::Md5).toHex());
+        int matched = 0, bySql = 0;
+        for (const QByteArray &line : r.out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.value(QStringLiteral("key")).toString() == md5fk1) {
+                QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("match"));
+                QCOMPARE(o.value(QStringLiteral("mapping")).toString(), QStringLiteral("cache_keys"));
+                ++matched;
+            } else if (o.value(QStringLiteral("mapping")).toString() == u"sql-table-name") {
+                QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("mismatch")); // 600 given, 300 today
+                ++bySql;
+            }
+        }
+        QCOMPARE(matched, 1);
+        QCOMPARE(bySql, 1);
     }
 };
 
