@@ -1,5 +1,7 @@
 #include "decodecommand.h"
 
+#include "cache/cachemanager.h"
+#include "cache/metastorecache.h"
 #include "codec/decodejson.h"
 #include "config/configcommandline.h"
 #include "codec/decoderchain.h"
@@ -33,8 +35,9 @@ const char kUsage[] =
     "  --input FILE    raw entry bytes (a dumped Redis value or a FileSystemCache file)\n"
     "  --redis URL     read KEY (with --prefix) from Redis, as cachelib stores it\n"
     "  --dir DIR       read KEY from a FileSystemCache directory (md5, then sha256 file names)\n"
-    "  --config FILE --cache PURPOSE  read KEY from that cache of a superset_config.py (Redis or\n"
-    "                  FileSystemCache), with --env K=V, --env-file F, --no-process-env as `config show`\n"
+    "  --config FILE --cache PURPOSE  read KEY from that cache of a superset_config.py (Redis,\n"
+    "                  FileSystemCache, or a metastore row by key or row uuid), with --env K=V,\n"
+    "                  --env-file F, --no-process-env as `config show`\n"
     "  --as KINDS      force the kind of layer 0, 1, ...; an empty item keeps detection. Kinds:\n"
     "                  redis-envelope redis-integer filesystem-header legacy-filesystem-header\n"
     "                  pickle zlib gzip msgpack json arrow image text raw\n"
@@ -126,6 +129,7 @@ int runDecodeCommand(const QStringList &args)
     if (o.config.isEmpty() != o.cache.isEmpty())
         return usage(QStringLiteral("--config FILE and --cache PURPOSE go together"));
     std::optional<RedisUrl> configRedis;
+    std::optional<CacheSpec> configMetastore;
     if (!o.config.isEmpty()) {
         // The cache's own location: its Redis server and prefix, or its directory.
         if (!purposeFromConfigName(o.cache.trimmed()))
@@ -149,6 +153,8 @@ int runDecodeCommand(const QStringList &args)
             }
             configRedis = *url;
             o.prefix = QString::fromUtf8(spec->keyPrefix);
+        } else if (spec->backend == BackendType::SupersetMetastore) {
+            configMetastore = *spec;
         } else {
             std::fprintf(stderr, "cachescope decode: %s is a %s: its entries live only inside the Superset process\n",
                          qPrintable(purposeConfigName(spec->purpose)), qPrintable(backendTypeName(spec->backend)));
@@ -178,6 +184,22 @@ int runDecodeCommand(const QStringList &args)
             return 1;
         }
         data = f.readAll();
+    } else if (configMetastore) {
+        // A key_value row of the metadata database, found by the key (or the row uuid `keys` lists).
+        hints.backend = DecodeHints::Backend::Metastore;
+        auto cache = CacheManager::buildCache(*configMetastore, CacheManager::Access::ReadOnly);
+        auto raw = cache ? static_cast<SupersetMetastoreCache *>(cache->get())->storedBytes(positional.first().toUtf8())
+                         : Expected<std::optional<QByteArray>>(Error{cache.error()});
+        if (!raw) {
+            std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(raw.error()));
+            return 1;
+        }
+        if (!raw->has_value()) {
+            std::fprintf(stderr, "cachescope decode: no metastore row for key %s in %s\n", qPrintable(positional.first()),
+                         qPrintable(configMetastore->displayLocation()));
+            return 1;
+        }
+        data = **raw;
     } else if (!o.dir.isEmpty()) {
         hints.backend = DecodeHints::Backend::FileSystem;
         const QByteArray key = positional.first().toUtf8();

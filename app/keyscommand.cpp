@@ -2,6 +2,7 @@
 
 #include "browse/filesystemkeysource.h"
 #include "browse/keykind.h"
+#include "browse/metastorekeysource.h"
 #include "browse/rediskeysource.h"
 #include "config/configcommandline.h"
 
@@ -69,9 +70,14 @@ Expected<std::unique_ptr<KeySource>> sourceFromConfig(const QString &file, const
         if (spec->directory.isEmpty())
             return makeError(QStringLiteral("%1 is a FileSystemCache without CACHE_DIR").arg(purpose));
         return std::unique_ptr<KeySource>(std::make_unique<FileSystemKeySource>(spec->directory));
+    case BackendType::SupersetMetastore: {
+        auto source = MetastoreKeySource::fromSpec(*spec);
+        if (!source)
+            return Error{source.error()};
+        return std::unique_ptr<KeySource>(std::move(*source));
+    }
     case BackendType::Null:
     case BackendType::Simple:
-    case BackendType::SupersetMetastore:
         return makeError(QStringLiteral("%1 is a %2: it has no keys outside the Superset process")
                              .arg(purpose, backendTypeName(spec->backend)));
     default:

@@ -3,6 +3,7 @@
 #include "configdoctor.h"
 
 #include <QFileInfo>
+#include <QDir>
 #include <QFile>
 #include <QUrl>
 
@@ -170,9 +171,20 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
     const auto *prefixEntry = l.entry(QStringLiteral("CACHE_KEY_PREFIX"));
     ValuePtr prefix = l.get(QStringLiteral("CACHE_KEY_PREFIX"));
     switch (spec.backend) {
-    case BackendType::SupersetMetastore:
+    case BackendType::SupersetMetastore: {
         spec.keyPrefix = (prefixEntry ? toStr(prefix) : purposeConfigName(purpose)).toUtf8();
+        // SupersetMetastoreCache.factory: config.get("CODEC") or PickleKeyValueCodec()
+        // (superset/extensions/metastore_cache.py @ 3.0.0 ... 5.0.0rc2).
+        ValuePtr codec = l.get(QStringLiteral("CODEC"));
+        const QString codecName = codec && (codec->kind == Value::Kind::Call || codec->kind == Value::Kind::Imported) ? codec->s : QString();
+        if (!codec || !truthyValue(codec) || codecName.endsWith(QStringLiteral("PickleKeyValueCodec")))
+            spec.codec = QStringLiteral("pickle");
+        else if (codecName.endsWith(QStringLiteral("JsonKeyValueCodec")) && !codecName.endsWith(QStringLiteral("MarshmallowKeyValueCodec")))
+            spec.codec = QStringLiteral("json");
+        else
+            spec.codec = codecName.isEmpty() ? py::pyRepr(codec) : codecName;
         break;
+    }
     case BackendType::Redis:
     case BackendType::RedisSentinel:
     case BackendType::RedisCluster:
@@ -302,11 +314,21 @@ ValuePtr supersetDefault(CachePurpose purpose)
             d->dict->set(QStringLiteral("s:") + QLatin1String(k), Value::str(QLatin1String(k)), v, {});
         return d;
     };
+    // superset/config.py (3.0+): both temporary caches use JsonKeyValueCodec by default.
+    auto jsonCodec = [] {
+        auto c = std::make_shared<Value>();
+        c->kind = Value::Kind::Call;
+        c->s = QStringLiteral("superset.key_value.types.JsonKeyValueCodec");
+        c->dict = std::make_shared<py::DictData>();
+        return c;
+    };
     switch (purpose) {
     case CachePurpose::FilterState:
-        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(7776000)}});
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(7776000)},
+                     {"CODEC", jsonCodec()}});
     case CachePurpose::ExploreFormData:
-        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(604800)}});
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(604800)},
+                     {"CODEC", jsonCodec()}});
     default:
         return dict({{"CACHE_TYPE", Value::str(QStringLiteral("NullCache"))}});
     }
@@ -314,7 +336,7 @@ ValuePtr supersetDefault(CachePurpose purpose)
 
 } // namespace
 
-QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report)
+QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report, const QHash<QString, QString> &environment)
 {
     QList<CacheSpec> out;
     for (CachePurpose p : allPurposes()) {
@@ -357,6 +379,29 @@ QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report)
         }
         out << fromFlaskCachingDict(report, p, v, span);
     }
+    // Metastore-backed caches live in the metadata database: SQLALCHEMY_DATABASE_URI, or
+    // Superset's default sqlite:///<DATA_DIR>/superset.db (superset/config.py @ 4.1.0: DATA_DIR
+    // is $SUPERSET_HOME, else ~/.superset).
+    QString metadataUri;
+    SourceSpan metadataSpan;
+    if (ValuePtr uri = report.setting(QStringLiteral("SQLALCHEMY_DATABASE_URI")); uri && uri->kind == Value::Kind::Str) {
+        metadataUri = uri->s;
+        metadataSpan = report.settingSpan(QStringLiteral("SQLALCHEMY_DATABASE_URI"));
+    } else if (!uri) {
+        const QString home = environment.contains(QStringLiteral("SUPERSET_HOME"))
+                                 ? environment.value(QStringLiteral("SUPERSET_HOME"))
+                                 : QDir::homePath() + QStringLiteral("/.superset");
+        metadataUri = QStringLiteral("sqlite:///%1/superset.db?check_same_thread=false").arg(home);
+    }
+    for (CacheSpec &spec : out) {
+        if (spec.backend != BackendType::SupersetMetastore)
+            continue;
+        spec.metadataUri = metadataUri;
+        if (metadataSpan.isValid())
+            spec.spans.insert(QStringLiteral("SQLALCHEMY_DATABASE_URI"), metadataSpan);
+        if (ValuePtr hash = report.setting(QStringLiteral("HASH_ALGORITHM")); hash && hash->kind == Value::Kind::Str)
+            spec.hashAlgorithm = hash->s.toLower();
+    }
     return out;
 }
 
@@ -384,7 +429,7 @@ ConfigReport ConfigLoader::loadSource(const QString &source, const QString &file
     report.importedModules = r.importedModules;
     report.evaluatedFiles = r.evaluatedFiles;
     if (report.globals)
-        report.caches = resolveCaches(report);
+        report.caches = resolveCaches(report, options.environment);
     const auto findings = ConfigDoctor::examine(report);
     report.diagnostics.insert(report.diagnostics.end(), findings.begin(), findings.end());
     return report;

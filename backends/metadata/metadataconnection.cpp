@@ -34,21 +34,16 @@ void MetadataConnection::stop()
 {
     if (m_stopped.exchange(true))
         return;
-    // The QSqlDatabase connection is closed and removed on the thread that opened it, and waited
-    // for: KeyWorkerThread::stop() quits the thread's event loop, which drops work still queued, and
-    // the database's destructor would then close it from this thread ("requested database does
-    // not belong to the calling thread").
-    if (QThread::currentThread() == m_thread.load()) {
+    // Work still queued sees itself cancelled and returns early; then the QSqlDatabase
+    // connection is closed and removed on the thread that opened it. Waited for, because a
+    // stopping thread drops the events still queued to it.
+    m_io.cancel(0);
+    std::promise<void> closed;
+    m_io.post([this, &closed] {
         m_database->close();
-    } else {
-        std::promise<void> closed;
-        std::future<void> done = closed.get_future();
-        m_io.post([this, &closed] {
-            m_database->close();
-            closed.set_value();
-        });
-        done.wait();
-    }
+        closed.set_value();
+    });
+    closed.get_future().wait();
     m_io.stop();
     m_database.reset();
 }

@@ -1059,11 +1059,10 @@ Expected<bool> MetadataDatabase::keyValueAdd(const QString &resource, const QUui
         return e;
     }
     if (q.next()) {
+        // create_entry fails on the unique uuid and SupersetMetastoreCache.add rolls the whole
+        // session back: the expired rows stay (superset/extensions/metastore_cache.py @ 4.1.0).
         q.finish();
-        // The expired rows are gone either way, as in Superset (its session commits the delete).
-        auto committed = commit();
-        if (!committed)
-            return committed;
+        rollback();
         return false;
     }
     q.prepare(QStringLiteral("INSERT INTO %1 (%2, %3, %4, %5, %6) VALUES (?, ?, ?, ?, ?)")

@@ -85,8 +85,8 @@ public:
     // naive time Superset would have written (datetime.now()).
     Expected<bool> keyValueUpsert(const QString &resource, const QUuid &uuid, const QByteArray &value,
                                   const QDateTime &expiresOn, const QDateTime &now);
-    // The metastore cache's add(): delete_expired_entries(resource) then create_entry; false
-    // (nothing written) when a row with that uuid exists already.
+    // The metastore cache's add() (3.0+): delete_expired_entries(resource) then create_entry in
+    // one transaction; false, and nothing changed, when a row with that uuid exists already.
     Expected<bool> keyValueAdd(const QString &resource, const QUuid &uuid, const QByteArray &value,
                                const QDateTime &expiresOn, const QDateTime &now);
     // delete_entry: true when a row was deleted.

@@ -42,6 +42,23 @@ Expected<QByteArray> runSupersetSql(const QString &uri, const QString &statement
     return runSupportScript(QStringLiteral("superset_schema.py"), {QStringLiteral("sql"), uri, statement});
 }
 
+Expected<QJsonArray> runMetastorePort(const QString &uri, const QByteArray &prefix, const QString &codec,
+                                      const QJsonArray &ops, const QString &hash, qint64 defaultTimeout)
+{
+    auto out = runSupportScript(QStringLiteral("superset_metastore.py"),
+                                {uri, QStringLiteral("--prefix"), QString::fromUtf8(prefix), QStringLiteral("--codec"), codec,
+                                 QStringLiteral("--hash"), hash, QStringLiteral("--default-timeout"),
+                                 QString::number(defaultTimeout)},
+                                QJsonDocument(ops).toJson(QJsonDocument::Compact));
+    if (!out)
+        return Error{out.error()};
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(*out, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isArray())
+        return makeError(QStringLiteral("superset_metastore.py: not a JSON array: %1").arg(pe.errorString()));
+    return doc.array();
+}
+
 QStringList supersetFamilies()
 {
     return {QStringLiteral("1.4"), QStringLiteral("2.1"), QStringLiteral("4.1"), QStringLiteral("5.0")};

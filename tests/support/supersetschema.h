@@ -3,6 +3,7 @@
 #include "common/expected.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -23,6 +24,12 @@ Expected<QByteArray> createSupersetSchema(const QString &uri, const QString &fam
 Expected<QJsonObject> dumpSupersetSchema(const QString &uri);
 // One SQL statement through SQLAlchemy (test set-up); rows as a JSON array, or the row count.
 Expected<QByteArray> runSupersetSql(const QString &uri, const QString &statement);
+
+// superset_metastore.py, the Python port of Superset's SupersetMetastoreCache: runs ops (a JSON
+// array, see the script) against the key_value table at uri and returns one result per op.
+Expected<QJsonArray> runMetastorePort(const QString &uri, const QByteArray &prefix, const QString &codec,
+                                      const QJsonArray &ops, const QString &hash = QStringLiteral("md5"),
+                                      qint64 defaultTimeout = 300);
 
 // The family names superset_schema.py declares.
 QStringList supersetFamilies();

@@ -405,6 +405,7 @@ void TestMetadataDatabase::cacheKeysAndKeyValue()
     QVERIFY(!(*stored)->expiresOn.isValid());
     QCOMPARE((*stored)->changedOn, now.addSecs(5));
     QCOMPARE(*db.keyValueAdd(resource, fresh, "v3", {}, now), false); // exists
+    QCOMPARE(*db.keyValueCount(resource), 3); // and the failed add rolled its prune back, as Superset does
     QCOMPARE(*db.keyValueSetExpiry(resource, fresh, now.addSecs(-10), now), true);
     // add() prunes the expired rows of the resource first, then inserts.
     QCOMPARE(*db.keyValueAdd(resource, fresh, "v4", {}, now), true);
