@@ -1,6 +1,7 @@
 #include "timeoutscommand.h"
 
 #include "cache/filesystementry.h"
+#include "cache/metastorecache.h"
 #include "clioutput.h"
 #include "redis/redisclient.h"
 #include "timeouts/timeoutaudit.h"
@@ -116,6 +117,55 @@ Expected<QList<AuditSample>> directorySamples(const CacheSpec &spec, const QList
     return samples;
 }
 
+// Chart-data rows of a metastore-backed data cache (key_value, resource superset_metastore_cache):
+// keys are not stored, so a row's key is known when cache_keys names a key whose uuid3 it is.
+// expires_on is naive: server-local time up to 5.x, UTC where a release writes UTC.
+Expected<QList<AuditSample>> metastoreSamples(MetadataConnection &connection, const CacheSpec &spec,
+                                              const QList<CacheKeyRow> &cacheKeys, qint64 limit, bool utc)
+{
+    const auto hash = spec.hashAlgorithm == u"sha256" ? SupersetMetastoreCache::NamespaceHash::Sha256
+                                                      : SupersetMetastoreCache::NamespaceHash::Md5;
+    const QUuid ns = SupersetMetastoreCache::namespaceFor(spec.keyPrefix, hash);
+    QHash<QUuid, QByteArray> keyByUuid;
+    for (const CacheKeyRow &row : cacheKeys)
+        keyByUuid.insert(SupersetMetastoreCache::uuid3(ns, row.cacheKey.toUtf8()), row.cacheKey.toUtf8());
+    QDateTime now = utc ? QDateTime::currentDateTimeUtc() : QDateTime::currentDateTime();
+    now = QDateTime(now.date(), now.time(), Qt::UTC); // the naive wall clock, as MetadataDatabase returns them
+    const QString resource = SupersetMetastoreCache::resource();
+    return connection.call([&](MetadataDatabase &db) -> Expected<QList<AuditSample>> {
+        QList<AuditSample> samples;
+        qint64 after = 0;
+        while (limit < 0 || samples.size() < limit) {
+            auto page = db.keyValueEntries(resource, after, 500);
+            if (!page)
+                return Error{page.error()};
+            for (const KeyValueRow &listed : *page) {
+                after = listed.id;
+                if (listed.expiresOn.isValid() && listed.expiresOn <= now)
+                    continue; // expired: a miss for Superset
+                auto full = db.keyValueEntry(resource, listed.uuid);
+                if (!full)
+                    return Error{full.error()};
+                if (!*full)
+                    continue;
+                AuditSample s;
+                s.key = listed.uuid.toString(QUuid::WithoutBraces).toLatin1();
+                s.appKey = keyByUuid.value(listed.uuid);
+                s.payload = (*full)->value;
+                s.backend = DecodeHints::Backend::Metastore;
+                if (listed.expiresOn.isValid())
+                    s.remaining = now.secsTo(listed.expiresOn);
+                samples << s;
+                if (limit >= 0 && samples.size() >= limit)
+                    break;
+            }
+            if (page->size() < 500)
+                break;
+        }
+        return samples;
+    });
+}
+
 QJsonValue optionalJson(const std::optional<qint64> &v)
 {
     return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
@@ -210,11 +260,14 @@ int runAuditCommand(const QStringList &args)
     case BackendType::FileSystem:
         samples = directorySamples(*data, cacheKeys, maxEntries);
         break;
+    case BackendType::SupersetMetastore:
+        samples = metastoreSamples(*ctx->metadata, *data, cacheKeys, maxEntries, ctx->family == SupersetFamily::Master);
+        break;
     case BackendType::Null:
         return cli::fail(kCommand, QStringLiteral("DATA_CACHE_CONFIG is a NullCache: there is nothing cached to audit"), 1);
     default:
-        return cli::fail(kCommand, QStringLiteral("DATA_CACHE_CONFIG is a %1: auditing it is not supported yet (Redis and "
-                                                  "FileSystemCache are)")
+        return cli::fail(kCommand, QStringLiteral("DATA_CACHE_CONFIG is a %1: auditing it is not supported yet (Redis, "
+                                                  "FileSystemCache and SupersetMetastoreCache are)")
                                        .arg(backendTypeName(data->backend)),
                          1);
     }

@@ -527,6 +527,52 @@ private Q_SLOTS:
         QCOMPARE(matched, 1);
         QCOMPARE(bySql, 1);
     }
+
+    void auditReadsAMetastoreDataCache()
+    {
+        auto uri = makeDatabase(QStringLiteral("sqlite"), QStringLiteral("4.1"));
+        CHECK_OK(uri);
+        CHECK_OK(runSupersetSql(*uri, QStringLiteral("INSERT INTO cache_keys (cache_key, cache_timeout, datasource_uid) VALUES "
+                                                     "('mk1', 300, '1__table'), ('mk2', 86400, '1__table')")));
+        // DATA_CACHE_CONFIG = {"CACHE_TYPE": "SupersetMetastoreCache", ...} (Superset's documented use): rows
+        // written by the Python port of Superset's metastore code, pickled with a real DataFrame.
+        const auto written = runPython(QStringLiteral(
+                                           "import sys\n"
+                                           "sys.path.insert(0, sys.argv[2])\n"
+                                           "from datetime import datetime, timedelta\n"
+                                           "import pandas as pd, sqlalchemy as sa\n"
+                                           "import superset_metastore as m, superset_schema\n"
+                                           "_, tables = superset_schema.declare('4.1')\n"
+                                           "engine = sa.create_engine(sys.argv[1], future=True)\n"
+                                           "cache = m.SupersetMetastoreCache.factory(engine, tables['key_value'],\n"
+                                           "    {'CACHE_KEY_PREFIX': 'superset_results', 'CACHE_DEFAULT_TIMEOUT': 300})\n"
+                                           "def payload(age):\n"
+                                           "    return {'df': pd.DataFrame({'a': [1]}), 'query': 'SELECT * FROM birth_names',\n"
+                                           "            'dttm': (datetime.utcnow() - timedelta(seconds=age)).isoformat().split('.')[0]}\n"
+                                           "cache.set('mk1', payload(10), 290)\n"
+                                           "cache.set('mk2', payload(60), 86340)\n"
+                                           "print('ok')\n"),
+                                       {*uri, sourcePath(QStringLiteral("tests/support"))});
+        CHECK_OK(written);
+        const QString config = m_dir.filePath(QStringLiteral("metastore_config.py"));
+        QVERIFY(writeFile(config, QStringLiteral("DATA_CACHE_CONFIG = {\"CACHE_TYPE\": \"SupersetMetastoreCache\", "
+                                                 "\"CACHE_KEY_PREFIX\": \"superset_results\", \"CACHE_DEFAULT_TIMEOUT\": 300}\n"
+                                                 "SQLALCHEMY_DATABASE_URI = \"%1\"\n")
+                                      .arg(*uri)
+                                      .toUtf8()));
+        const auto r = runCli({QStringLiteral("audit"), QStringLiteral("--config"), config, QStringLiteral("--all"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QStringList statuses;
+        for (const QByteArray &line : r.out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.contains(QStringLiteral("status"))) {
+                QCOMPARE(o.value(QStringLiteral("mapping")).toString(), QStringLiteral("cache_keys"));
+                statuses << o.value(QStringLiteral("status")).toString() + u'/' + QString::number(o.value(QStringLiteral("recorded")).toInteger());
+            }
+        }
+        statuses.sort();
+        QCOMPARE(statuses, (QStringList{QStringLiteral("match/300"), QStringLiteral("mismatch/86400")}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTimeoutsCli)
