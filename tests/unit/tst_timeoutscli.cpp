@@ -35,6 +35,8 @@ struct CliResult
 
 CliResult runCli(const QStringList &args)
 {
+    if (qEnvironmentVariableIsEmpty("CACHESCOPE_BINARY"))
+        qFatal("CACHESCOPE_BINARY is not set: run this test through ctest, or set it to build/app/cachescope");
     QProcess process;
     process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
     process.waitForStarted();
@@ -349,6 +351,64 @@ private Q_SLOTS:
                          QStringLiteral("--dataset"), QStringLiteral("2"), QStringLiteral("5"), QStringLiteral("--config"), config})
                      .exitCode,
                  2);
+    }
+
+    // The three commands parse with the one CommandLine: its help layout, its error wording and exit
+    // codes, negative numbers as values.
+    void commandLinesHaveTheSharedHelpAndErrors()
+    {
+        const auto help = runCli({QStringLiteral("timeouts"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.startsWith("Usage: cachescope timeouts --config FILE [--metadata-db URI] [--superset-version X.Y] [--json]\n"
+                                     "                           set (--cache PURPOSE"),
+                 help.out.constData());
+        for (const char *part : {"\nOptions:\n  --config FILE", "\n  --superset-version X.Y", "\nConfig environment (with --config):\n",
+                                 "\nCommands:\n  set ", "Exit status: 0 done, 1 the operation failed, 2 usage error."})
+            QVERIFY2(help.out.contains(part), part);
+        const auto setHelp = runCli({QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("-h")});
+        QCOMPARE(setHelp.exitCode, 0);
+        QVERIFY2(setHelp.out.startsWith("Usage: cachescope timeouts set (--cache PURPOSE | --chart ID"), setHelp.out.constData());
+        for (const char *part : {"\nArguments:\n  SECONDS|null", "\nWhat to change (one of):\n  --cache PURPOSE", "\n  --write "})
+            QVERIFY2(setHelp.out.contains(part), part);
+        const auto auditHelp = runCli({QStringLiteral("audit"), QStringLiteral("--help")});
+        QCOMPARE(auditHelp.exitCode, 0);
+        QVERIFY2(auditHelp.out.startsWith("Usage: cachescope audit --config FILE"), auditHelp.out.constData());
+        QVERIFY2(auditHelp.out.contains("Read at most N entries. Default: 1000."), auditHelp.out.constData());
+
+        struct Case
+        {
+            QStringList args;
+            QByteArray err;
+        };
+        const QString config = m_config;
+        const QList<Case> cases = {
+            {{QStringLiteral("timeouts")}, "cachescope timeouts: missing --config FILE\nRun 'cachescope timeouts --help' for the options.\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("--config"), config, QStringLiteral("extra")},
+             "cachescope timeouts: unexpected argument 'extra'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("--config"), config, QStringLiteral("--superset-version"), QStringLiteral("1.2")},
+             "cachescope timeouts: --superset-version: "},
+            {{QStringLiteral("audit"), QStringLiteral("--config"), config, QStringLiteral("--limit"), QStringLiteral("0")},
+             "cachescope audit: --limit needs a whole number >= 1, not '0'\n"},
+            {{QStringLiteral("audit"), QStringLiteral("--config")}, "cachescope audit: --config needs a value (FILE)\n"},
+            {{QStringLiteral("audit"), QStringLiteral("--bogus")}, "cachescope audit: unknown option '--bogus'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("x"), QStringLiteral("5"),
+              QStringLiteral("--config"), config},
+             "cachescope timeouts set: --chart needs a whole number >= 1, not 'x'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("--config"), config},
+             "cachescope timeouts set: missing SECONDS|null\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("-2.5"),
+              QStringLiteral("--config"), config},
+             "cachescope timeouts set: '-2.5' is not a number of seconds or null\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("-5")},
+             "cachescope timeouts set: missing --config FILE\n"},
+        };
+        for (const Case &c : cases) {
+            const auto r = runCli(c.args);
+            QVERIFY2(r.exitCode == 2, qPrintable(c.args.join(u' ') + QStringLiteral(": exit %1").arg(r.exitCode)));
+            QVERIFY2(r.err.startsWith(c.err), r.err.constData());
+            QVERIFY2(r.err.endsWith(" --help' for the options.\n"), r.err.constData());
+            QVERIFY(r.out.isEmpty());
+        }
     }
 
     void setObjectPreviewsSqlThenWritesInOneTransaction_data() { backends(); }
