@@ -113,9 +113,7 @@ Expected<QString> mysqlOptions(const QList<QPair<QString, QString>> &query)
             ssl = value.compare(QStringLiteral("false"), Qt::CaseInsensitive) != 0 && value != QStringLiteral("0");
             continue;
         }
-        // clang before 16 cannot capture a structured binding: name it first (build-fuzz uses clang).
-        const QString &option = key;
-        auto it = std::find_if(mapped.begin(), mapped.end(), [&option](const auto &m) { return m.first == option; });
+        auto it = std::find_if(mapped.begin(), mapped.end(), [&](const auto &m) { return m.first == key; });
         if (it == mapped.end())
             return makeError(QStringLiteral("MySQL URI option '%1' is not supported (Qt's MySQL driver has no equivalent)")
                                  .arg(key));
