@@ -45,25 +45,6 @@ SourceSpan ConfigReport::settingSpan(const QString &name) const
 
 namespace {
 
-std::optional<qint64> toInt(const ValuePtr &v)
-{
-    if (!v)
-        return std::nullopt;
-    if (v->isIntLike())
-        return v->asInt();
-    if (v->kind == Value::Kind::Float && std::isfinite(v->f))
-        return qint64(v->f);
-    if (v->kind == Value::Kind::Timedelta)
-        return v->i / 1000000;
-    if (v->kind == Value::Kind::Str) {
-        bool ok = false;
-        const qint64 x = v->s.trimmed().toLongLong(&ok);
-        if (ok)
-            return x;
-    }
-    return std::nullopt;
-}
-
 QString toStr(const ValuePtr &v)
 {
     if (!v || v->kind == Value::Kind::None)
@@ -180,11 +161,11 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
     // Timeout: the dict's, else the app-level CACHE_DEFAULT_TIMEOUT (Superset's default is one day).
     ValuePtr timeout = l.get(QStringLiteral("CACHE_DEFAULT_TIMEOUT"));
     if (timeout)
-        spec.defaultTimeout = toInt(timeout).value_or(300);
+        spec.defaultTimeout = py::integerValue(timeout).value_or(300);
     else
         spec.defaultTimeout = 86400;
     if (ValuePtr t = l.get(QStringLiteral("CACHE_THRESHOLD")))
-        spec.threshold = int(toInt(t).value_or(500));
+        spec.threshold = int(py::integerValue(t).value_or(500));
     if (ValuePtr d = l.get(QStringLiteral("CACHE_DIR")))
         spec.directory = toStr(d);
     const auto *prefixEntry = l.entry(QStringLiteral("CACHE_KEY_PREFIX"));
@@ -220,9 +201,9 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
         if (ValuePtr h = l.get(QStringLiteral("CACHE_REDIS_HOST")); h && truthyValue(h))
             spec.host = toStr(h);
         if (ValuePtr p = l.get(QStringLiteral("CACHE_REDIS_PORT")))
-            spec.port = int(toInt(p).value_or(6379));
+            spec.port = int(py::integerValue(p).value_or(6379));
         if (ValuePtr d = l.get(QStringLiteral("CACHE_REDIS_DB")))
-            spec.db = int(toInt(d).value_or(0));
+            spec.db = int(py::integerValue(d).value_or(0));
         if (ValuePtr pw = l.get(QStringLiteral("CACHE_REDIS_PASSWORD")); pw && truthyValue(pw))
             spec.password = toStr(pw);
         if (ValuePtr u = l.get(QStringLiteral("CACHE_REDIS_USER")); u && truthyValue(u))
@@ -234,7 +215,7 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
             if (s && (s->kind == Value::Kind::List || s->kind == Value::Kind::Tuple)) {
                 for (const auto &item : s->items)
                     if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
-                        spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+                        spec.sentinels.append({toStr(item->items[0]), int(py::integerValue(item->items[1]).value_or(26379))});
             } else if (!s) {
                 spec.sentinels.append({QStringLiteral("127.0.0.1"), 26379});
             }
@@ -295,11 +276,11 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
         spec.spans.insert(e.key->s, e.span);
     }
     if (ValuePtr v = args.value(QStringLiteral("default_timeout")))
-        spec.defaultTimeout = toInt(v).value_or(300);
+        spec.defaultTimeout = py::integerValue(v).value_or(300);
     if (ValuePtr v = args.value(QStringLiteral("key_prefix")))
         spec.keyPrefix = toStr(v).toUtf8();
     if (ValuePtr v = args.value(QStringLiteral("threshold")))
-        spec.threshold = int(toInt(v).value_or(500));
+        spec.threshold = int(py::integerValue(v).value_or(500));
     if (ValuePtr v = args.value(QStringLiteral("cache_dir")))
         spec.directory = toStr(v);
     if (ValuePtr v = args.value(QStringLiteral("host"))) {
@@ -311,15 +292,15 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
             spec.host = toStr(v);
     }
     if (ValuePtr v = args.value(QStringLiteral("port")))
-        spec.port = int(toInt(v).value_or(6379));
+        spec.port = int(py::integerValue(v).value_or(6379));
     if (ValuePtr v = args.value(QStringLiteral("db")))
-        spec.db = int(toInt(v).value_or(0));
+        spec.db = int(py::integerValue(v).value_or(0));
     if (ValuePtr v = args.value(QStringLiteral("password")); v && truthyValue(v))
         spec.password = toStr(v);
     if (ValuePtr v = args.value(QStringLiteral("sentinels")); v && (v->kind == Value::Kind::List || v->kind == Value::Kind::Tuple))
         for (const auto &item : v->items)
             if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
-                spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+                spec.sentinels.append({toStr(item->items[0]), int(py::integerValue(item->items[1]).value_or(26379))});
     if (ValuePtr v = args.value(QStringLiteral("master")))
         spec.sentinelMaster = toStr(v);
     return spec;

@@ -131,8 +131,20 @@ template<typename Row>
 void sortById(QList<Row> &rows)
 {
     auto byId = [](const Row &a, const Row &b) { return a.id < b.id; };
-    if (!std::is_sorted(rows.begin(), rows.end(), byId))
-        std::sort(rows.begin(), rows.end(), byId);
+    if (std::is_sorted(rows.cbegin(), rows.cend(), byId))
+        return;
+    // Rows arrive out of order from a parallel scan: sort (id, position) pairs and move each row
+    // once, instead of the many moves of a sort of the rows themselves (a ChartRow is ~150 bytes).
+    std::vector<std::pair<qint64, qsizetype>> order;
+    order.reserve(size_t(rows.size()));
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        order.emplace_back(rows.at(i).id, i);
+    std::sort(order.begin(), order.end());
+    QList<Row> sorted;
+    sorted.reserve(rows.size());
+    for (const auto &entry : order)
+        sorted.append(std::move(rows[entry.second]));
+    rows = std::move(sorted);
 }
 
 } // namespace

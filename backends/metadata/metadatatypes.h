@@ -173,6 +173,14 @@ struct TimeoutChange
 
 } // namespace cachescope
 
+// Every member is relocatable (Qt containers and strings, optionals of integers, QDateTime,
+// QUuid), so lists of 100,000 rows grow by realloc instead of moving each row.
+Q_DECLARE_TYPEINFO(cachescope::DatabaseRow, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(cachescope::DatasetRow, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(cachescope::ChartRow, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(cachescope::DashboardRow, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(cachescope::CacheKeyRow, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(cachescope::MetadataKind)
 Q_DECLARE_METATYPE(cachescope::DatabaseRow)
 Q_DECLARE_METATYPE(cachescope::DatasetRow)
