@@ -5,6 +5,7 @@
 
 #include "browse/cachekeysource.h"
 #include "browse/filesystemkeysource.h"
+#include "browse/metastorekeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
@@ -136,6 +137,17 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 c.detail = tr("RedisCache · %1 · prefix %2")
                                .arg(url->redacted(),
                                     spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
+                break;
+            }
+            case BackendType::SupersetMetastore: {
+                // key_value rows of the metadata database; every metastore cache shares them.
+                auto source = MetastoreKeySource::fromSpec(*spec);
+                if (!source) {
+                    Q_EMIT errorOccurred(tr("%1: %2").arg(c.purposeName, source.error()));
+                    continue;
+                }
+                c.source = std::shared_ptr<KeySource>(std::move(*source));
+                c.detail = tr("SupersetMetastoreCache · key_value rows by uuid");
                 break;
             }
             default:

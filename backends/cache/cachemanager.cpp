@@ -1,6 +1,8 @@
 #include "cachemanager.h"
 
 #include "filesystemcache.h"
+#include "metastorecache.h"
+#include "metadata/metadataconnection.h"
 #include "nullcache.h"
 #include "simplecache.h"
 #if __has_include("rediscache.h")
@@ -70,6 +72,31 @@ Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpe
 #else
         return makeError(QStringLiteral("%1: RedisCache is not available in this build").arg(purpose));
 #endif
+    }
+    case BackendType::SupersetMetastore: {
+        // Its rows live in the metadata database; connecting waits for the first use, on the
+        // connection's own thread.
+        if (spec.metadataUri.isEmpty())
+            return makeError(QStringLiteral("%1: SupersetMetastoreCache keeps its entries in the metadata database, and "
+                                            "the config's SQLALCHEMY_DATABASE_URI is not a plain string here")
+                                 .arg(purpose));
+        auto uri = MetadataUri::parse(spec.metadataUri);
+        if (!uri)
+            return makeError(QStringLiteral("%1: %2").arg(purpose, uri.error()));
+        SupersetMetastoreCache::Options options;
+        options.keyPrefix = spec.keyPrefix;
+        options.defaultTimeout = spec.defaultTimeout;
+        options.namespaceHash = spec.hashAlgorithm == QStringLiteral("sha256") ? SupersetMetastoreCache::NamespaceHash::Sha256
+                                                                               : SupersetMetastoreCache::NamespaceHash::Md5;
+        if (spec.codec == QStringLiteral("json"))
+            options.codec = SupersetMetastoreCache::Codec::Json;
+        else if (spec.codec.isEmpty() || spec.codec == QStringLiteral("pickle"))
+            options.codec = SupersetMetastoreCache::Codec::Pickle;
+        else
+            return makeError(QStringLiteral("%1: CODEC %2 is not supported (JsonKeyValueCodec and PickleKeyValueCodec are)")
+                                 .arg(purpose, spec.codec));
+        return std::unique_ptr<Cache>(
+            std::make_unique<SupersetMetastoreCache>(std::make_shared<MetadataConnection>(*uri), options));
     }
     default:
         break;

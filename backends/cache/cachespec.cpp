@@ -1,5 +1,7 @@
 #include "cachespec.h"
 
+#include "metadata/metadatauri.h"
+
 namespace cachescope {
 
 QString purposeConfigName(CachePurpose purpose)
@@ -79,8 +81,12 @@ QString CacheSpec::displayLocation() const
         return QStringLiteral("in-process");
     case BackendType::Null:
         return QStringLiteral("—");
-    case BackendType::SupersetMetastore:
-        return QStringLiteral("metadata database");
+    case BackendType::SupersetMetastore: {
+        if (metadataUri.isEmpty())
+            return QStringLiteral("metadata database");
+        const auto uri = MetadataUri::parse(metadataUri);
+        return QStringLiteral("metadata database %1").arg(uri ? uri->redacted() : QStringLiteral("(unreadable URI)"));
+    }
     case BackendType::RedisSentinel:
         return QStringLiteral("sentinel %1").arg(sentinelMaster);
     case BackendType::RedisCluster:

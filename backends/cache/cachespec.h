@@ -72,9 +72,16 @@ struct CacheSpec
     QString sentinelMaster;
     QString cluster;              // "h1:p1,h2:p2"
     bool useMsgpack = true;       // RESULTS_BACKEND_USE_MSGPACK, results backend only
+    // SupersetMetastoreCache: the metadata database holding its key_value rows (the config's
+    // SQLALCHEMY_DATABASE_URI; secret: may hold a password), the value codec ("json" for
+    // JsonKeyValueCodec, "pickle" when no CODEC is given, else the class named) and the hash of
+    // the key namespace (HASH_ALGORITHM: "md5" up to 5.x, "sha256" where a release defaults to it).
+    QString metadataUri;
+    QString codec;
+    QString hashAlgorithm = QStringLiteral("md5");
     QMap<QString, SourceSpan> spans; // setting name (e.g. "CACHE_KEY_PREFIX") -> where it was set
 
-    // redis://[user:***@]host:port/db or the directory; never shows the password.
+    // redis://[user:***@]host:port/db, the directory or the metadata database; never shows a password.
     QString displayLocation() const;
 };
 

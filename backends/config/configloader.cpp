@@ -3,6 +3,7 @@
 #include "configdoctor.h"
 
 #include <QFileInfo>
+#include <QDir>
 #include <QFile>
 #include <QUrl>
 
@@ -43,25 +44,6 @@ SourceSpan ConfigReport::settingSpan(const QString &name) const
 }
 
 namespace {
-
-std::optional<qint64> toInt(const ValuePtr &v)
-{
-    if (!v)
-        return std::nullopt;
-    if (v->isIntLike())
-        return v->asInt();
-    if (v->kind == Value::Kind::Float && std::isfinite(v->f))
-        return qint64(v->f);
-    if (v->kind == Value::Kind::Timedelta)
-        return v->i / 1000000;
-    if (v->kind == Value::Kind::Str) {
-        bool ok = false;
-        const qint64 x = v->s.trimmed().toLongLong(&ok);
-        if (ok)
-            return x;
-    }
-    return std::nullopt;
-}
 
 QString toStr(const ValuePtr &v)
 {
@@ -179,19 +161,30 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
     // Timeout: the dict's, else the app-level CACHE_DEFAULT_TIMEOUT (Superset's default is one day).
     ValuePtr timeout = l.get(QStringLiteral("CACHE_DEFAULT_TIMEOUT"));
     if (timeout)
-        spec.defaultTimeout = toInt(timeout).value_or(300);
+        spec.defaultTimeout = py::integerValue(timeout).value_or(300);
     else
         spec.defaultTimeout = 86400;
     if (ValuePtr t = l.get(QStringLiteral("CACHE_THRESHOLD")))
-        spec.threshold = int(toInt(t).value_or(500));
+        spec.threshold = int(py::integerValue(t).value_or(500));
     if (ValuePtr d = l.get(QStringLiteral("CACHE_DIR")))
         spec.directory = toStr(d);
     const auto *prefixEntry = l.entry(QStringLiteral("CACHE_KEY_PREFIX"));
     ValuePtr prefix = l.get(QStringLiteral("CACHE_KEY_PREFIX"));
     switch (spec.backend) {
-    case BackendType::SupersetMetastore:
+    case BackendType::SupersetMetastore: {
         spec.keyPrefix = (prefixEntry ? toStr(prefix) : purposeConfigName(purpose)).toUtf8();
+        // SupersetMetastoreCache.factory: config.get("CODEC") or PickleKeyValueCodec()
+        // (superset/extensions/metastore_cache.py @ 3.0.0 ... 5.0.0rc2).
+        ValuePtr codec = l.get(QStringLiteral("CODEC"));
+        const QString codecName = codec && (codec->kind == Value::Kind::Call || codec->kind == Value::Kind::Imported) ? codec->s : QString();
+        if (!codec || !truthyValue(codec) || codecName.endsWith(QStringLiteral("PickleKeyValueCodec")))
+            spec.codec = QStringLiteral("pickle");
+        else if (codecName.endsWith(QStringLiteral("JsonKeyValueCodec")) && !codecName.endsWith(QStringLiteral("MarshmallowKeyValueCodec")))
+            spec.codec = QStringLiteral("json");
+        else
+            spec.codec = codecName.isEmpty() ? py::pyRepr(codec) : codecName;
         break;
+    }
     case BackendType::Redis:
     case BackendType::RedisSentinel:
     case BackendType::RedisCluster:
@@ -208,9 +201,9 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
         if (ValuePtr h = l.get(QStringLiteral("CACHE_REDIS_HOST")); h && truthyValue(h))
             spec.host = toStr(h);
         if (ValuePtr p = l.get(QStringLiteral("CACHE_REDIS_PORT")))
-            spec.port = int(toInt(p).value_or(6379));
+            spec.port = int(py::integerValue(p).value_or(6379));
         if (ValuePtr d = l.get(QStringLiteral("CACHE_REDIS_DB")))
-            spec.db = int(toInt(d).value_or(0));
+            spec.db = int(py::integerValue(d).value_or(0));
         if (ValuePtr pw = l.get(QStringLiteral("CACHE_REDIS_PASSWORD")); pw && truthyValue(pw))
             spec.password = toStr(pw);
         if (ValuePtr u = l.get(QStringLiteral("CACHE_REDIS_USER")); u && truthyValue(u))
@@ -222,7 +215,7 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
             if (s && (s->kind == Value::Kind::List || s->kind == Value::Kind::Tuple)) {
                 for (const auto &item : s->items)
                     if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
-                        spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+                        spec.sentinels.append({toStr(item->items[0]), int(py::integerValue(item->items[1]).value_or(26379))});
             } else if (!s) {
                 spec.sentinels.append({QStringLiteral("127.0.0.1"), 26379});
             }
@@ -283,11 +276,11 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
         spec.spans.insert(e.key->s, e.span);
     }
     if (ValuePtr v = args.value(QStringLiteral("default_timeout")))
-        spec.defaultTimeout = toInt(v).value_or(300);
+        spec.defaultTimeout = py::integerValue(v).value_or(300);
     if (ValuePtr v = args.value(QStringLiteral("key_prefix")))
         spec.keyPrefix = toStr(v).toUtf8();
     if (ValuePtr v = args.value(QStringLiteral("threshold")))
-        spec.threshold = int(toInt(v).value_or(500));
+        spec.threshold = int(py::integerValue(v).value_or(500));
     if (ValuePtr v = args.value(QStringLiteral("cache_dir")))
         spec.directory = toStr(v);
     if (ValuePtr v = args.value(QStringLiteral("host"))) {
@@ -299,15 +292,15 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
             spec.host = toStr(v);
     }
     if (ValuePtr v = args.value(QStringLiteral("port")))
-        spec.port = int(toInt(v).value_or(6379));
+        spec.port = int(py::integerValue(v).value_or(6379));
     if (ValuePtr v = args.value(QStringLiteral("db")))
-        spec.db = int(toInt(v).value_or(0));
+        spec.db = int(py::integerValue(v).value_or(0));
     if (ValuePtr v = args.value(QStringLiteral("password")); v && truthyValue(v))
         spec.password = toStr(v);
     if (ValuePtr v = args.value(QStringLiteral("sentinels")); v && (v->kind == Value::Kind::List || v->kind == Value::Kind::Tuple))
         for (const auto &item : v->items)
             if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2)
-                spec.sentinels.append({toStr(item->items[0]), int(toInt(item->items[1]).value_or(26379))});
+                spec.sentinels.append({toStr(item->items[0]), int(py::integerValue(item->items[1]).value_or(26379))});
     if (ValuePtr v = args.value(QStringLiteral("master")))
         spec.sentinelMaster = toStr(v);
     return spec;
@@ -321,11 +314,21 @@ ValuePtr supersetDefault(CachePurpose purpose)
             d->dict->set(QStringLiteral("s:") + QLatin1String(k), Value::str(QLatin1String(k)), v, {});
         return d;
     };
+    // superset/config.py (3.0+): both temporary caches use JsonKeyValueCodec by default.
+    auto jsonCodec = [] {
+        auto c = std::make_shared<Value>();
+        c->kind = Value::Kind::Call;
+        c->s = QStringLiteral("superset.key_value.types.JsonKeyValueCodec");
+        c->dict = std::make_shared<py::DictData>();
+        return c;
+    };
     switch (purpose) {
     case CachePurpose::FilterState:
-        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(7776000)}});
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(7776000)},
+                     {"CODEC", jsonCodec()}});
     case CachePurpose::ExploreFormData:
-        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(604800)}});
+        return dict({{"CACHE_TYPE", Value::str(QStringLiteral("SupersetMetastoreCache"))}, {"CACHE_DEFAULT_TIMEOUT", Value::integer(604800)},
+                     {"CODEC", jsonCodec()}});
     default:
         return dict({{"CACHE_TYPE", Value::str(QStringLiteral("NullCache"))}});
     }
@@ -333,7 +336,7 @@ ValuePtr supersetDefault(CachePurpose purpose)
 
 } // namespace
 
-QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report)
+QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report, const QHash<QString, QString> &environment)
 {
     QList<CacheSpec> out;
     for (CachePurpose p : allPurposes()) {
@@ -376,6 +379,29 @@ QList<CacheSpec> ConfigLoader::resolveCaches(const ConfigReport &report)
         }
         out << fromFlaskCachingDict(report, p, v, span);
     }
+    // Metastore-backed caches live in the metadata database: SQLALCHEMY_DATABASE_URI, or
+    // Superset's default sqlite:///<DATA_DIR>/superset.db (superset/config.py @ 4.1.0: DATA_DIR
+    // is $SUPERSET_HOME, else ~/.superset).
+    QString metadataUri;
+    SourceSpan metadataSpan;
+    if (ValuePtr uri = report.setting(QStringLiteral("SQLALCHEMY_DATABASE_URI")); uri && uri->kind == Value::Kind::Str) {
+        metadataUri = uri->s;
+        metadataSpan = report.settingSpan(QStringLiteral("SQLALCHEMY_DATABASE_URI"));
+    } else if (!uri) {
+        const QString home = environment.contains(QStringLiteral("SUPERSET_HOME"))
+                                 ? environment.value(QStringLiteral("SUPERSET_HOME"))
+                                 : QDir::homePath() + QStringLiteral("/.superset");
+        metadataUri = QStringLiteral("sqlite:///%1/superset.db?check_same_thread=false").arg(home);
+    }
+    for (CacheSpec &spec : out) {
+        if (spec.backend != BackendType::SupersetMetastore)
+            continue;
+        spec.metadataUri = metadataUri;
+        if (metadataSpan.isValid())
+            spec.spans.insert(QStringLiteral("SQLALCHEMY_DATABASE_URI"), metadataSpan);
+        if (ValuePtr hash = report.setting(QStringLiteral("HASH_ALGORITHM")); hash && hash->kind == Value::Kind::Str)
+            spec.hashAlgorithm = hash->s.toLower();
+    }
     return out;
 }
 
@@ -403,7 +429,7 @@ ConfigReport ConfigLoader::loadSource(const QString &source, const QString &file
     report.importedModules = r.importedModules;
     report.evaluatedFiles = r.evaluatedFiles;
     if (report.globals)
-        report.caches = resolveCaches(report);
+        report.caches = resolveCaches(report, options.environment);
     const auto findings = ConfigDoctor::examine(report);
     report.diagnostics.insert(report.diagnostics.end(), findings.begin(), findings.end());
     return report;

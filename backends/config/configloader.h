@@ -24,7 +24,8 @@ public:
     static ConfigReport loadSource(const QString &source, const QString &fileName, const Options &options);
 
     // Fills the typed specs from an evaluated namespace (used by loadFile; public for tests).
-    static QList<CacheSpec> resolveCaches(const ConfigReport &report);
+    // environment is what os.environ held (SUPERSET_HOME decides Superset's default metadata URI).
+    static QList<CacheSpec> resolveCaches(const ConfigReport &report, const QHash<QString, QString> &environment = {});
 };
 
 } // namespace cachescope

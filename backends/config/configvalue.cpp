@@ -427,6 +427,25 @@ QString pyStr(const ValuePtr &v)
     return pyRepr(v);
 }
 
+std::optional<qint64> integerValue(const ValuePtr &v)
+{
+    if (!v)
+        return std::nullopt;
+    if (v->isIntLike())
+        return v->asInt();
+    if (v->kind == Value::Kind::Float && std::isfinite(v->f))
+        return qint64(v->f);
+    if (v->kind == Value::Kind::Timedelta)
+        return v->i / 1000000;
+    if (v->kind == Value::Kind::Str) {
+        bool ok = false;
+        const qint64 x = v->s.trimmed().toLongLong(&ok);
+        if (ok)
+            return x;
+    }
+    return std::nullopt;
+}
+
 std::optional<QString> hashKey(const ValuePtr &v)
 {
     switch (v->kind) {

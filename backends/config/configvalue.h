@@ -147,6 +147,9 @@ QString typeName(const Value &v);
 QString pyRepr(const ValuePtr &v, int depth = 0);
 QString pyStr(const ValuePtr &v);
 QString floatRepr(double d);
+// A setting read as a number of seconds/items the way the loader does: ints and bools, finite
+// floats (truncated), timedeltas (whole seconds) and decimal strings; nullopt otherwise.
+std::optional<qint64> integerValue(const ValuePtr &v);
 // The key used to index a dict/set (nullopt: unhashable).
 std::optional<QString> hashKey(const ValuePtr &v);
 

@@ -1,100 +1,13 @@
 #include "sqllabpayload.h"
 
 #include "codec/arrowreader.h"
-#include "codec/decodejson.h"
 #include "codec/inflater.h"
 #include "codec/jsonreader.h"
 #include "codec/msgpackdecoder.h"
 #include "codec/msgpackencoder.h"
-
-#include <cmath>
-#include <cstdio>
+#include "codec/pythonjson.h"
 
 namespace cachescope {
-
-namespace {
-
-// Python json.dumps text for plain values (", " and ": " separators, ensure_ascii, NaN -> null
-// as simplejson's ignore_nan does).
-bool pythonJson(const PyValue &v, QByteArray *out, int depth)
-{
-    if (depth > 512)
-        return false;
-    switch (v.kind()) {
-    case PyValue::Kind::None: *out += "null"; return true;
-    case PyValue::Kind::Bool: *out += v.toBool() ? "true" : "false"; return true;
-    case PyValue::Kind::Int:
-    case PyValue::Kind::BigInt: *out += v.bigIntDecimal(); return true;
-    case PyValue::Kind::Float: {
-        const double d = v.toFloat();
-        if (std::isnan(d) || std::isinf(d)) {
-            *out += "null";
-            return true;
-        }
-        QByteArray j = DecodeJson::value(v);
-        *out += j;
-        return true;
-    }
-    case PyValue::Kind::Str: {
-        const QString s = v.toQString();
-        *out += '"';
-        for (QChar c : s) {
-            const char16_t u = c.unicode();
-            if (u == u'"') *out += "\\\"";
-            else if (u == u'\\') *out += "\\\\";
-            else if (u == u'\n') *out += "\\n";
-            else if (u == u'\r') *out += "\\r";
-            else if (u == u'\t') *out += "\\t";
-            else if (u == u'\b') *out += "\\b";
-            else if (u == u'\f') *out += "\\f";
-            else if (u < 0x20 || u > 0x7e) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(u));
-                *out += buf;
-            } else {
-                *out += char(u);
-            }
-        }
-        *out += '"';
-        return true;
-    }
-    case PyValue::Kind::List:
-    case PyValue::Kind::Tuple: {
-        *out += '[';
-        bool first = true;
-        for (const auto &x : v.items()) {
-            if (!first)
-                *out += ", ";
-            first = false;
-            if (!pythonJson(x, out, depth + 1))
-                return false;
-        }
-        *out += ']';
-        return true;
-    }
-    case PyValue::Kind::Dict: {
-        *out += '{';
-        bool first = true;
-        for (const auto &[k, x] : v.pairs()) {
-            if (k.kind() != PyValue::Kind::Str)
-                return false;
-            if (!first)
-                *out += ", ";
-            first = false;
-            pythonJson(k, out, depth + 1);
-            *out += ": ";
-            if (!pythonJson(x, out, depth + 1))
-                return false;
-        }
-        *out += '}';
-        return true;
-    }
-    default:
-        return false;
-    }
-}
-
-} // namespace
 
 PyValue SqlLabPayload::makePayload(qint64 queryId, const QByteArray &arrowStream, const PyValue &columns, const PyValue &query)
 {
@@ -117,8 +30,12 @@ Expected<QByteArray> SqlLabPayload::encode(const PyValue &payload, Format format
         if (!packed)
             return makeError(QStringLiteral("SQL Lab payload: %1").arg(packed.error()));
         serialized = std::move(packed).value();
-    } else if (!pythonJson(payload, &serialized, 0)) {
-        return makeError(QStringLiteral("SQL Lab payload: value is not JSON serializable"));
+    } else {
+        // json.dumps as simplejson with ignore_nan writes it (NaN -> null).
+        auto text = PythonJson::dumps(payload, PythonJson::NonFinite::Null);
+        if (!text)
+            return makeError(QStringLiteral("SQL Lab payload: %1").arg(text.error()));
+        serialized = std::move(text).value();
     }
     return Inflater::compressZlib(serialized, zlibLevel);
 }

@@ -1,6 +1,7 @@
 #include "redisserver.h"
 
 #include <QElapsedTimer>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -10,12 +11,15 @@ namespace cachescope::test {
 
 quint16 freeLoopbackPort()
 {
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
+    // Below 32768, outside Linux's ephemeral range (32768-60999), so a client socket of some other
+    // test cannot take the port between this probe and the server's bind.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto port = quint16(QRandomGenerator::global()->bounded(10000, 32768));
+        QTcpServer server;
+        if (server.listen(QHostAddress::LocalHost, port))
+            return port;
+    }
+    return 0;
 }
 
 RedisServer::RedisServer() = default;

@@ -41,7 +41,7 @@ private:
     quint16 m_port = 0;
 };
 
-// A free TCP port on 127.0.0.1 at the time of the call.
+// A free TCP port on 127.0.0.1 below 32768 at the time of the call.
 quint16 freeLoopbackPort();
 
 } // namespace cachescope::test
