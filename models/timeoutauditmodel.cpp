@@ -2,6 +2,8 @@
 
 #include "formatting.h"
 
+#include "timeouts/timeoutedit.h"
+
 #include <QColor>
 
 #include <algorithm>
@@ -27,11 +29,6 @@ QString ttlText(const std::optional<qint64> &seconds)
     if (!seconds)
         return QStringLiteral("no expiry");
     return QStringLiteral("%1 s").arg(*seconds);
-}
-
-QString datasetTitle(const DatasetRow &ds)
-{
-    return ds.schema.isEmpty() ? ds.tableName : ds.schema + u'.' + ds.tableName;
 }
 
 } // namespace

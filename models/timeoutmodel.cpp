@@ -1,6 +1,8 @@
 #include "timeoutmodel.h"
 
 #include "formatting.h"
+
+#include "timeouts/timeoutedit.h"
 #include "timeoutexplain.h"
 
 #include "config/configreport.h"
@@ -59,11 +61,6 @@ int positionOf(quintptr id)
 QString counted(qint64 n, const char *noun)
 {
     return QStringLiteral("%1 %2%3").arg(formatCount(quint64(n)), QLatin1String(noun), n == 1 ? QString() : QStringLiteral("s"));
-}
-
-QString datasetTitle(const DatasetRow &ds)
-{
-    return ds.schema.isEmpty() ? ds.tableName : ds.schema + u'.' + ds.tableName;
 }
 
 // FNV-1a over the structure, so a reload with the same rows keeps the tree.

@@ -17,41 +17,64 @@ namespace {
 
 std::atomic<int> g_connections{0};
 
-// Superset 4.1's DDL for the tables CacheScope reads, as SQLAlchemy emits it for SQLite
-// (superset/models/core.py Database, connectors/sqla/models.py SqlaTable, models/slice.py Slice,
-// models/dashboard.py Dashboard and dashboard_slices, models/cache.py CacheKey,
-// key_value/models.py KeyValueEntry @ 4.1.0; tests/support/superset_schema.py declares the same
-// tables for the tests). Columns CacheScope never reads are left out.
+// Superset 4.1's DDL for the tables CacheScope reads, exactly as SQLAlchemy 1.4 emits it for SQLite
+// from Superset's model declarations (superset/models/core.py Database, connectors/sqla/models.py
+// SqlaTable, models/slice.py Slice, models/dashboard.py Dashboard and dashboard_slices,
+// models/cache.py CacheKey, key_value/models.py KeyValueEntry @ 4.1.0; tests/support/
+// superset_schema.py declares them with every column, and tst_timeoutmodel reads this file back
+// through those declarations). ab_user is there for the foreign keys.
 const char *const kSchema[] = {
-    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
-    "CREATE TABLE dbs (id INTEGER NOT NULL, verbose_name VARCHAR(250), database_name VARCHAR(250) NOT NULL, "
-    "sqlalchemy_uri VARCHAR(1024) NOT NULL, password BLOB, cache_timeout INTEGER, expose_in_sqllab BOOLEAN, "
-    "allow_run_async BOOLEAN, extra TEXT, created_on DATETIME, changed_on DATETIME, uuid BINARY(16), "
-    "PRIMARY KEY (id), UNIQUE (database_name), UNIQUE (uuid))",
-    "CREATE TABLE tables (id INTEGER NOT NULL, description TEXT, cache_timeout INTEGER, table_name VARCHAR(250) NOT NULL, "
-    "main_dttm_col VARCHAR(250), database_id INTEGER NOT NULL, schema VARCHAR(255), sql TEXT, is_sqllab_view BOOLEAN, "
-    "extra TEXT, created_on DATETIME, changed_on DATETIME, uuid BINARY(16), catalog VARCHAR(256), "
-    "PRIMARY KEY (id), CONSTRAINT _customer_location_uc UNIQUE (database_id, schema, table_name), "
-    "FOREIGN KEY(database_id) REFERENCES dbs (id), UNIQUE (uuid))",
-    "CREATE TABLE slices (id INTEGER NOT NULL, slice_name VARCHAR(250), datasource_id INTEGER, "
-    "datasource_type VARCHAR(200), datasource_name VARCHAR(2000), viz_type VARCHAR(250), params TEXT, "
-    "query_context TEXT, description TEXT, cache_timeout INTEGER, created_on DATETIME, changed_on DATETIME, "
-    "uuid BINARY(16), PRIMARY KEY (id), UNIQUE (uuid))",
-    "CREATE TABLE dashboards (id INTEGER NOT NULL, dashboard_title VARCHAR(500), position_json TEXT, "
-    "json_metadata TEXT, slug VARCHAR(255), published BOOLEAN, created_on DATETIME, changed_on DATETIME, "
-    "uuid BINARY(16), PRIMARY KEY (id), UNIQUE (slug), UNIQUE (uuid))",
-    "CREATE TABLE dashboard_slices (id INTEGER NOT NULL, dashboard_id INTEGER, slice_id INTEGER, PRIMARY KEY (id), "
-    "CONSTRAINT uq_dashboard_slice UNIQUE (dashboard_id, slice_id), "
-    "FOREIGN KEY(dashboard_id) REFERENCES dashboards (id) ON DELETE CASCADE, "
-    "FOREIGN KEY(slice_id) REFERENCES slices (id) ON DELETE CASCADE)",
+    "CREATE TABLE ab_user (id INTEGER NOT NULL, first_name VARCHAR(64) NOT NULL, "
+    "last_name VARCHAR(64) NOT NULL, username VARCHAR(64) NOT NULL, active BOOLEAN, "
+    "email VARCHAR(64) NOT NULL, PRIMARY KEY (id), UNIQUE (username), UNIQUE (email))",
     "CREATE TABLE cache_keys (id INTEGER NOT NULL, cache_key VARCHAR(256) NOT NULL, cache_timeout INTEGER, "
     "datasource_uid VARCHAR(64) NOT NULL, created_on DATETIME, PRIMARY KEY (id))",
     "CREATE INDEX ix_cache_keys_datasource_uid ON cache_keys (datasource_uid)",
-    "CREATE TABLE key_value (id INTEGER NOT NULL, resource VARCHAR(32) NOT NULL, value BLOB NOT NULL, uuid BINARY(16), "
-    "created_on DATETIME, created_by_fk INTEGER, changed_on DATETIME, changed_by_fk INTEGER, expires_on DATETIME, "
-    "PRIMARY KEY (id))",
-    "CREATE UNIQUE INDEX ix_key_value_uuid ON key_value (uuid)",
+    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, PRIMARY KEY (version_num))",
+    "CREATE TABLE dbs (id INTEGER NOT NULL, verbose_name VARCHAR(250), "
+    "database_name VARCHAR(250) NOT NULL, sqlalchemy_uri VARCHAR(1024) NOT NULL, password BLOB, "
+    "cache_timeout INTEGER, select_as_create_table_as BOOLEAN, expose_in_sqllab BOOLEAN, "
+    "allow_run_async BOOLEAN, allow_file_upload BOOLEAN, allow_ctas BOOLEAN, allow_cvas BOOLEAN, "
+    "allow_dml BOOLEAN, force_ctas_schema VARCHAR(250), extra TEXT, encrypted_extra BLOB, "
+    "impersonate_user BOOLEAN, created_on DATETIME, changed_on DATETIME, created_by_fk INTEGER, "
+    "changed_by_fk INTEGER, uuid BINARY(16), PRIMARY KEY (id), UNIQUE (verbose_name), "
+    "UNIQUE (database_name), FOREIGN KEY(created_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(changed_by_fk) REFERENCES ab_user (id), UNIQUE (uuid))",
+    "CREATE TABLE slices (id INTEGER NOT NULL, slice_name VARCHAR(250), datasource_id INTEGER, "
+    "datasource_type VARCHAR(200), datasource_name VARCHAR(2000), viz_type VARCHAR(250), params TEXT, "
+    "query_context TEXT, description TEXT, cache_timeout INTEGER, perm VARCHAR(1000), "
+    "schema_perm VARCHAR(1000), last_saved_at DATETIME, last_saved_by_fk INTEGER, certified_by TEXT, "
+    "certification_details TEXT, created_on DATETIME, changed_on DATETIME, created_by_fk INTEGER, "
+    "changed_by_fk INTEGER, uuid BINARY(16), catalog_perm VARCHAR(1000), PRIMARY KEY (id), "
+    "FOREIGN KEY(last_saved_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(created_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(changed_by_fk) REFERENCES ab_user (id), UNIQUE (uuid))",
+    "CREATE TABLE dashboards (id INTEGER NOT NULL, dashboard_title VARCHAR(500), position_json TEXT, "
+    "description TEXT, css TEXT, json_metadata TEXT, slug VARCHAR(255), published BOOLEAN, "
+    "created_on DATETIME, changed_on DATETIME, created_by_fk INTEGER, changed_by_fk INTEGER, "
+    "uuid BINARY(16), PRIMARY KEY (id), UNIQUE (slug), FOREIGN KEY(created_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(changed_by_fk) REFERENCES ab_user (id), UNIQUE (uuid))",
+    "CREATE TABLE key_value (id INTEGER NOT NULL, resource VARCHAR(32) NOT NULL, value BLOB NOT NULL, "
+    "uuid BINARY(16), created_on DATETIME, created_by_fk INTEGER, changed_on DATETIME, "
+    "changed_by_fk INTEGER, expires_on DATETIME, PRIMARY KEY (id), "
+    "FOREIGN KEY(created_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(changed_by_fk) REFERENCES ab_user (id))",
     "CREATE INDEX ix_key_value_expires_on ON key_value (expires_on)",
+    "CREATE UNIQUE INDEX ix_key_value_uuid ON key_value (uuid)",
+    "CREATE TABLE tables (id INTEGER NOT NULL, description TEXT, default_endpoint TEXT, "
+    "is_featured BOOLEAN, filter_select_enabled BOOLEAN, \"offset\" INTEGER, cache_timeout INTEGER, "
+    "params VARCHAR(1000), perm VARCHAR(1000), schema_perm VARCHAR(1000), "
+    "table_name VARCHAR(250) NOT NULL, main_dttm_col VARCHAR(250), database_id INTEGER NOT NULL, "
+    "fetch_values_predicate TEXT, schema VARCHAR(255), sql TEXT, is_sqllab_view BOOLEAN, "
+    "template_params TEXT, extra TEXT, created_on DATETIME, changed_on DATETIME, created_by_fk INTEGER, "
+    "changed_by_fk INTEGER, uuid BINARY(16), catalog VARCHAR(256), catalog_perm VARCHAR(1000), "
+    "PRIMARY KEY (id), CONSTRAINT _customer_location_uc UNIQUE (database_id, schema, table_name), "
+    "FOREIGN KEY(database_id) REFERENCES dbs (id), FOREIGN KEY(created_by_fk) REFERENCES ab_user (id), "
+    "FOREIGN KEY(changed_by_fk) REFERENCES ab_user (id), UNIQUE (uuid))",
+    "CREATE TABLE dashboard_slices (id INTEGER NOT NULL, dashboard_id INTEGER, slice_id INTEGER, "
+    "PRIMARY KEY (id), CONSTRAINT uq_dashboard_slice UNIQUE (dashboard_id, slice_id), "
+    "FOREIGN KEY(dashboard_id) REFERENCES dashboards (id) ON DELETE CASCADE, "
+    "FOREIGN KEY(slice_id) REFERENCES slices (id) ON DELETE CASCADE)",
 };
 
 // 4.1.0's alembic head (superset/migrations/versions @ 4.1.0; METADATA.md).

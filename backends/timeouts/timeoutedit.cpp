@@ -15,12 +15,12 @@ int rowOf(const QList<Row> &rows, qint64 id)
     return it != rows.cend() && it->id == id ? int(it - rows.cbegin()) : -1;
 }
 
-QString datasetName(const DatasetRow &ds)
+} // namespace
+
+QString datasetTitle(const DatasetRow &ds)
 {
     return ds.schema.isEmpty() ? ds.tableName : ds.schema + u'.' + ds.tableName;
 }
-
-} // namespace
 
 Expected<TimeoutEditPreview> previewTimeoutEdit(const TimeoutIndex &index, MetadataKind kind, qint64 id,
                                                 std::optional<qint64> seconds)
@@ -65,7 +65,7 @@ Expected<TimeoutEditPreview> previewTimeoutEdit(const TimeoutIndex &index, Metad
     }
     case MetadataKind::Dataset: {
         const DatasetRow &ds = s.datasets[row];
-        p.name = datasetName(ds);
+        p.name = datasetTitle(ds);
         p.ownBefore = ds.cacheTimeout;
         const DatabaseRow *db = index.database(ds.databaseId);
         TimeoutChain own;

@@ -31,6 +31,9 @@ struct TimeoutEditEffect
     }
 };
 
+// A dataset as previews, the Timeouts page and the audit name it: "schema.table", or the table alone.
+QString datasetTitle(const DatasetRow &dataset);
+
 struct TimeoutEditPreview
 {
     MetadataKind kind = MetadataKind::Chart;

@@ -4,6 +4,7 @@
 // edit preview, a committed cache_timeout edit applied without a reset, and the audit of entries
 // written into the demo's real SimpleCache.
 #include "checkok.h"
+#include "supersetschema.h"
 #include "timeoutauditmodel.h"
 #include "timeoutfilterproxy.h"
 #include "timeoutmodel.h"
@@ -122,6 +123,45 @@ private Q_SLOTS:
         QVERIFY(!failed);
         QVERIFY2(failed.error().contains(blocked), qPrintable(failed.error()));
         QVERIFY(!QFileInfo::exists(blocked));
+    }
+
+    void demoMetadataReadBySqlAlchemy()
+    {
+        // Superset's own declarations (SQLAlchemy 1.4, UUIDType) read the demo's file as we do.
+        const auto dump = test::dumpSupersetSchema(QStringLiteral("sqlite:///") + m_demo->metadataFile());
+        CHECK_OK(dump);
+        QCOMPARE((*dump)[u"alembic_revision"].toString(), m_snapshot.schema.alembicRevision);
+        QCOMPARE((*dump)[u"cache_key_count"].toInteger(), *m_snapshot.cacheKeyCount);
+        auto own = [](const QJsonValue &v) { return v.isNull() ? std::optional<qint64>() : std::optional<qint64>(v.toInteger()); };
+        const QJsonArray charts = (*dump)[u"charts"].toArray();
+        QCOMPARE(charts.size(), m_snapshot.charts.size());
+        for (int i = 0; i < charts.size(); ++i) {
+            const QJsonObject c = charts[i].toObject();
+            const ChartRow &row = m_snapshot.charts[i];
+            QCOMPARE(c[u"id"].toInteger(), row.id);
+            QCOMPARE(c[u"name"].toString(), row.name);
+            QCOMPARE(own(c[u"cache_timeout"]), row.cacheTimeout);
+            QCOMPARE(c[u"datasource_type"].toString(), row.datasourceType);
+            QCOMPARE(own(c[u"form_data_cache_timeout"]), row.formDataCacheTimeout);
+            QList<qint64> dashboards;
+            for (const QJsonValue &d : c[u"dashboard_ids"].toArray())
+                dashboards << d.toInteger();
+            QList<qint64> ours(row.dashboardIds.begin(), row.dashboardIds.end());
+            std::sort(ours.begin(), ours.end());
+            QCOMPARE(ours, dashboards);
+        }
+        const QJsonArray datasets = (*dump)[u"datasets"].toArray();
+        QCOMPARE(datasets.size(), m_snapshot.datasets.size());
+        for (int i = 0; i < datasets.size(); ++i) {
+            const QJsonObject d = datasets[i].toObject();
+            QCOMPARE(d[u"table_name"].toString(), m_snapshot.datasets[i].tableName);
+            QCOMPARE(own(d[u"cache_timeout"]), m_snapshot.datasets[i].cacheTimeout);
+            QCOMPARE(d[u"is_virtual"].toBool(), m_snapshot.datasets[i].isVirtual);
+        }
+        const QJsonArray databases = (*dump)[u"databases"].toArray();
+        QCOMPARE(databases.size(), m_snapshot.databases.size());
+        for (int i = 0; i < databases.size(); ++i)
+            QCOMPARE(own(databases[i].toObject()[u"cache_timeout"]), m_snapshot.databases[i].cacheTimeout);
     }
 
     void demoConfigLinks()
