@@ -7,6 +7,7 @@
 #include "decodecommand.h"
 #include "keyscommand.h"
 #include "statscommand.h"
+#include "timeoutscommand.h"
 #include "window.h"
 
 #include <QApplication>
@@ -32,6 +33,8 @@ const SubCommand kSubCommands[] = {
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
+    {"audit", runAuditCommand, "chart-data entries whose TTL differs from what their chart's timeout chain gives today"},
+    {"timeouts", runTimeoutsCommand, "every chart's effective cache timeout, explained; `timeouts set` changes one"},
 };
 
 // `cachescope` itself: the window's options, and the commands in its --help.
