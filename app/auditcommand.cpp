@@ -1,12 +1,13 @@
 #include "timeoutscommand.h"
 
 #include "cache/filesystementry.h"
+#include "cache/metastorecache.h"
 #include "clioutput.h"
+#include "commandline.h"
 #include "redis/redisclient.h"
 #include "timeouts/timeoutaudit.h"
 #include "timeoutscontext.h"
 
-#include <QCommandLineParser>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -16,12 +17,11 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <limits>
 
 namespace cachescope {
 
 namespace {
-
-const QString kCommand = QStringLiteral("audit");
 
 // Chart-data entries of a Redis data cache: SCAN prefix*, then GET and PTTL pipelined per page.
 Expected<QList<AuditSample>> redisSamples(const CacheSpec &spec, qint64 limit)
@@ -116,6 +116,55 @@ Expected<QList<AuditSample>> directorySamples(const CacheSpec &spec, const QList
     return samples;
 }
 
+// Chart-data rows of a metastore-backed data cache (key_value, resource superset_metastore_cache):
+// keys are not stored, so a row's key is known when cache_keys names a key whose uuid3 it is.
+// expires_on is naive: server-local time up to 5.x, UTC where a release writes UTC.
+Expected<QList<AuditSample>> metastoreSamples(MetadataConnection &connection, const CacheSpec &spec,
+                                              const QList<CacheKeyRow> &cacheKeys, qint64 limit, bool utc)
+{
+    const auto hash = spec.hashAlgorithm == u"sha256" ? SupersetMetastoreCache::NamespaceHash::Sha256
+                                                      : SupersetMetastoreCache::NamespaceHash::Md5;
+    const QUuid ns = SupersetMetastoreCache::namespaceFor(spec.keyPrefix, hash);
+    QHash<QUuid, QByteArray> keyByUuid;
+    for (const CacheKeyRow &row : cacheKeys)
+        keyByUuid.insert(SupersetMetastoreCache::uuid3(ns, row.cacheKey.toUtf8()), row.cacheKey.toUtf8());
+    QDateTime now = utc ? QDateTime::currentDateTimeUtc() : QDateTime::currentDateTime();
+    now = QDateTime(now.date(), now.time(), Qt::UTC); // the naive wall clock, as MetadataDatabase returns them
+    const QString resource = SupersetMetastoreCache::resource();
+    return connection.call([&](MetadataDatabase &db) -> Expected<QList<AuditSample>> {
+        QList<AuditSample> samples;
+        qint64 after = 0;
+        while (limit < 0 || samples.size() < limit) {
+            auto page = db.keyValueEntries(resource, after, 500);
+            if (!page)
+                return Error{page.error()};
+            for (const KeyValueRow &listed : *page) {
+                after = listed.id;
+                if (listed.expiresOn.isValid() && listed.expiresOn <= now)
+                    continue; // expired: a miss for Superset
+                auto full = db.keyValueEntry(resource, listed.uuid);
+                if (!full)
+                    return Error{full.error()};
+                if (!*full)
+                    continue;
+                AuditSample s;
+                s.key = listed.uuid.toString(QUuid::WithoutBraces).toLatin1();
+                s.appKey = keyByUuid.value(listed.uuid);
+                s.payload = (*full)->value;
+                s.backend = DecodeHints::Backend::Metastore;
+                if (listed.expiresOn.isValid())
+                    s.remaining = now.secsTo(listed.expiresOn);
+                samples << s;
+                if (limit >= 0 && samples.size() >= limit)
+                    break;
+            }
+            if (page->size() < 500)
+                break;
+        }
+        return samples;
+    });
+}
+
 QJsonValue optionalJson(const std::optional<qint64> &v)
 {
     return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
@@ -125,65 +174,36 @@ QJsonValue optionalJson(const std::optional<qint64> &v)
 
 int runAuditCommand(const QStringList &args)
 {
-    TimeoutsContext::Args ctxArgs;
-    QStringList rest;
-    for (int i = 0; i < args.size(); ++i) {
-        QString error;
-        switch (ctxArgs.environment.take(args, &i, &error)) {
-        case ConfigCommandLine::EnvironmentArgs::Take::Taken: break;
-        case ConfigCommandLine::EnvironmentArgs::Take::Error: return cli::fail(kCommand, error, 2);
-        case ConfigCommandLine::EnvironmentArgs::Take::NotMine: rest << args[i]; break;
-        }
-    }
-    QCommandLineParser parser;
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("The superset_config.py."), QStringLiteral("FILE"));
-    const QCommandLineOption metadataDb(QStringLiteral("metadata-db"), QStringLiteral("SQLAlchemy URI of the metadata database."),
-                                        QStringLiteral("URI"));
-    const QCommandLineOption version(QStringLiteral("superset-version"), QStringLiteral("The Superset release whose rules apply."),
-                                     QStringLiteral("X.Y"));
-    const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("Read at most N entries (default 1000)."), QStringLiteral("N"));
-    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("Print every entry, not only mismatches and unknowns."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per line."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({config, metadataDb, version, limit, all, json, help});
-    if (!parser.parse(QStringList{QStringLiteral("cachescope audit")} + rest))
-        return cli::fail(kCommand, parser.errorText(), 2);
-    if (parser.isSet(help)) {
-        cli::writeOut("Usage: cachescope audit --config FILE [--metadata-db URI] [--superset-version X.Y] [--limit N] [--all] [--json]\n\n"
-                      "Configured vs actual: for each chart-data entry of DATA_CACHE_CONFIG's cache, the TTL it was given\n"
-                      "(remaining TTL + age from its dttm) against the effective timeout its chart's chain gives today, with\n"
-                      "the likely reason of each mismatch. Entries are tied to charts through cache_keys, else through the\n"
-                      "table their SQL names (said so). The last line sums up.\n");
-        cli::writeOut(parser.helpText().toUtf8());
-        cli::writeOut("With --config:\n" + ConfigCommandLine::EnvironmentArgs::usage());
-        return 0;
-    }
-    if (!parser.isSet(config))
-        return cli::fail(kCommand, QStringLiteral("--config FILE is required"), 2);
-    qint64 maxEntries = 1000;
-    if (parser.isSet(limit)) {
-        bool ok = false;
-        maxEntries = parser.value(limit).toLongLong(&ok);
-        if (!ok || maxEntries < 1)
-            return cli::fail(kCommand, QStringLiteral("--limit needs a positive number"), 2);
-    }
-    ctxArgs.configFile = parser.value(config);
-    ctxArgs.metadataUri = parser.value(metadataDb);
-    ctxArgs.supersetVersion = parser.value(version);
+    CommandLine cl(QStringLiteral("audit"),
+                   QStringLiteral("Configured vs actual: for each chart-data entry of DATA_CACHE_CONFIG's cache (Redis,\n"
+                                  "FileSystemCache or SupersetMetastoreCache), the TTL it was given (remaining TTL + age from\n"
+                                  "its dttm) against the effective timeout its chart's chain gives today, with the likely\n"
+                                  "reason of each mismatch. Entries are tied to charts through cache_keys, else through the\n"
+                                  "table their SQL names (said so). The last line sums up."));
+    cl.setSynopsis(QStringLiteral("--config FILE [--metadata-db URI] [--superset-version X.Y] [--limit N] [--all] [--json]"));
+    TimeoutsContext::addOptions(cl);
+    cl.addInteger(QStringLiteral("limit"), QStringLiteral("N"), QStringLiteral("Read at most N entries."), 1,
+                  std::numeric_limits<qint64>::max(), QStringLiteral("1000"));
+    cl.addFlag(QStringLiteral("all"), QStringLiteral("Print every entry, not only mismatches and unknowns."));
+    cl.addJsonOption(QStringLiteral("One JSON object per line."));
+    if (const auto exit = cl.parse(args))
+        return *exit;
     int status = 0;
-    QString error;
-    auto ctx = TimeoutsContext::open(ctxArgs, &status, &error);
+    const auto ctxArgs = TimeoutsContext::args(cl, &status);
+    if (!ctxArgs)
+        return status;
+    const qint64 maxEntries = cl.integer(QStringLiteral("limit"), 1000);
+    auto ctx = TimeoutsContext::open(*ctxArgs, cl, &status);
     if (!ctx)
-        return cli::fail(kCommand, error, status);
+        return status;
     if (!ctx->metadata)
-        return cli::fail(kCommand, QStringLiteral("the audit needs the metadata database: give --metadata-db URI or set "
-                                                  "SQLALCHEMY_DATABASE_URI"),
-                         2);
+        return cl.usageError(QStringLiteral("the audit needs the metadata database: give --metadata-db URI or set "
+                                            "SQLALCHEMY_DATABASE_URI"));
     auto snapshot = ctx->snapshot();
     if (!snapshot)
-        return cli::fail(kCommand, QStringLiteral("%1: %2").arg(ctx->metadataSource, snapshot.error()), 1);
+        return cl.fail(QStringLiteral("%1: %2").arg(ctx->metadataSource, snapshot.error()));
     if (!ctx->familyReason.isEmpty())
-        cli::fail(kCommand, ctx->familyReason, 0);
+        cl.note(ctx->familyReason);
     // cache_keys, all of it (it is keyed by what the entries are keyed by).
     QList<CacheKeyRow> cacheKeys;
     if (snapshot->cacheKeyCount) {
@@ -191,7 +211,7 @@ int runAuditCommand(const QStringList &args)
         while (true) {
             const auto page = ctx->metadata->call([after](MetadataDatabase &db) { return db.cacheKeys(after, 5000); });
             if (!page)
-                return cli::fail(kCommand, page.error(), 1);
+                return cl.fail(page.error());
             cacheKeys << *page;
             if (page->size() < 5000)
                 break;
@@ -210,21 +230,23 @@ int runAuditCommand(const QStringList &args)
     case BackendType::FileSystem:
         samples = directorySamples(*data, cacheKeys, maxEntries);
         break;
+    case BackendType::SupersetMetastore:
+        samples = metastoreSamples(*ctx->metadata, *data, cacheKeys, maxEntries, ctx->family == SupersetFamily::Master);
+        break;
     case BackendType::Null:
-        return cli::fail(kCommand, QStringLiteral("DATA_CACHE_CONFIG is a NullCache: there is nothing cached to audit"), 1);
+        return cl.fail(QStringLiteral("DATA_CACHE_CONFIG is a NullCache: there is nothing cached to audit"));
     default:
-        return cli::fail(kCommand, QStringLiteral("DATA_CACHE_CONFIG is a %1: auditing it is not supported yet (Redis and "
-                                                  "FileSystemCache are)")
-                                       .arg(backendTypeName(data->backend)),
-                         1);
+        return cl.fail(QStringLiteral("DATA_CACHE_CONFIG is a %1: auditing it is not supported yet (Redis, FileSystemCache "
+                                      "and SupersetMetastoreCache are)")
+                           .arg(backendTypeName(data->backend)));
     }
     if (!samples)
-        return cli::fail(kCommand, samples.error(), 1);
+        return cl.fail(samples.error());
     const TimeoutIndex index(std::move(*snapshot), ctx->config, ctx->family);
     const AuditReport report = auditChartData(*samples, cacheKeys, index, QDateTime::currentDateTimeUtc());
-    const bool asJson = parser.isSet(json);
+    const bool asJson = cl.isSet(QStringLiteral("json"));
     for (const AuditEntry &e : report.entries) {
-        if (e.status == AuditStatus::NotChartData || (e.status == AuditStatus::Match && !parser.isSet(all)))
+        if (e.status == AuditStatus::NotChartData || (e.status == AuditStatus::Match && !cl.isSet(QStringLiteral("all"))))
             continue;
         if (asJson) {
             QJsonArray charts, expected;

@@ -1,17 +1,15 @@
 #include "timeoutscommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 #include "timeoutscontext.h"
 
-#include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 namespace cachescope {
 
 namespace {
-
-const QString kCommand = QStringLiteral("timeouts");
 
 QByteArray textLine(const QJsonObject &o)
 {
@@ -44,56 +42,28 @@ int runTimeoutsCommand(const QStringList &args)
 {
     if (!args.isEmpty() && args.first() == u"set")
         return runTimeoutsSetCommand(args.mid(1));
-    TimeoutsContext::Args ctxArgs;
-    QStringList rest;
-    for (int i = 0; i < args.size(); ++i) {
-        QString error;
-        switch (ctxArgs.environment.take(args, &i, &error)) {
-        case ConfigCommandLine::EnvironmentArgs::Take::Taken: break;
-        case ConfigCommandLine::EnvironmentArgs::Take::Error: return cli::fail(kCommand, error, 2);
-        case ConfigCommandLine::EnvironmentArgs::Take::NotMine: rest << args[i]; break;
-        }
-    }
-    QCommandLineParser parser;
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("The superset_config.py to read."), QStringLiteral("FILE"));
-    const QCommandLineOption metadataDb(QStringLiteral("metadata-db"),
-                                        QStringLiteral("SQLAlchemy URI of the metadata database (wins over the config's "
-                                                       "SQLALCHEMY_DATABASE_URI)."),
-                                        QStringLiteral("URI"));
-    const QCommandLineOption version(QStringLiteral("superset-version"),
-                                     QStringLiteral("The Superset release whose rules apply: %1 (newer: the newest). "
-                                                    "Default: guessed from alembic_version.")
-                                         .arg(familyIds().join(QStringLiteral(", "))),
-                                     QStringLiteral("X.Y"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per line."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({config, metadataDb, version, json, help});
-    if (!parser.parse(QStringList{QStringLiteral("cachescope timeouts")} + rest))
-        return cli::fail(kCommand, parser.errorText(), 2);
-    if (parser.isSet(help)) {
-        cli::writeOut("Usage: cachescope timeouts --config FILE [--metadata-db URI] [--superset-version X.Y] [--json]\n"
-                      "       cachescope timeouts set (--cache PURPOSE | --chart ID | --dataset ID | --database ID) "
-                      "(SECONDS|null) --config FILE [--metadata-db URI] [--write]\n\n"
-                      "Every cache purpose's default timeout, and every database, dataset and chart with its own\n"
-                      "cache_timeout, the effective timeout Superset hands to cache.set() for its chart data (0 = never\n"
-                      "expires, shown as null; -1 kept) and the link of the chain that supplied it.\n");
-        cli::writeOut(parser.helpText().toUtf8());
-        cli::writeOut("With --config:\n" + ConfigCommandLine::EnvironmentArgs::usage());
-        return 0;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return cli::fail(kCommand, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()), 2);
-    if (!parser.isSet(config))
-        return cli::fail(kCommand, QStringLiteral("--config FILE is required"), 2);
-    ctxArgs.configFile = parser.value(config);
-    ctxArgs.metadataUri = parser.value(metadataDb);
-    ctxArgs.supersetVersion = parser.value(version);
+    CommandLine cl(QStringLiteral("timeouts"),
+                   QStringLiteral("Every cache purpose's default timeout, and every database, dataset and chart with its own\n"
+                                  "cache_timeout, the effective timeout Superset hands to cache.set() for its chart data (0 =\n"
+                                  "never expires, shown as null; -1 kept) and the link of the chain that supplied it."));
+    cl.setSynopsis(QStringLiteral("--config FILE [--metadata-db URI] [--superset-version X.Y] [--json]\n"
+                                  "set (--cache PURPOSE | --chart ID | --dataset ID | --database ID) (SECONDS|null) --config FILE\n"
+                                  "    [--metadata-db URI] [--write] [--json]"));
+    TimeoutsContext::addOptions(cl);
+    cl.addJsonOption(QStringLiteral("One JSON object per line."));
+    cl.addHelpSection(QStringLiteral("Commands"),
+                      {{QStringLiteral("set"), QStringLiteral("change one timeout: a cache purpose's default in the config, or a "
+                                                              "chart's, dataset's or database's cache_timeout (`timeouts set --help`)")}});
+    if (const auto exit = cl.parse(args))
+        return *exit;
     int status = 0;
-    QString error;
-    auto ctx = TimeoutsContext::open(ctxArgs, &status, &error);
+    const auto ctxArgs = TimeoutsContext::args(cl, &status);
+    if (!ctxArgs)
+        return status;
+    auto ctx = TimeoutsContext::open(*ctxArgs, cl, &status);
     if (!ctx)
-        return cli::fail(kCommand, error, status);
-    const bool asJson = parser.isSet(json);
+        return status;
+    const bool asJson = cl.isSet(QStringLiteral("json"));
     auto print = [&](const QJsonObject &o) {
         cli::writeLine(asJson ? QJsonDocument(o).toJson(QJsonDocument::Compact) : textLine(o));
     };
@@ -110,17 +80,17 @@ int runTimeoutsCommand(const QStringList &args)
     if (!snapshot)
         ctx->settleFamilyWithoutMetadata();
     if (!ctx->familyReason.isEmpty())
-        cli::fail(kCommand, ctx->familyReason, 0);
+        cl.note(ctx->familyReason);
     for (const QString &problem : ctx->config.problems)
-        cli::fail(kCommand, problem, 0);
+        cl.note(problem);
     if (snapshot)
         for (const QString &w : snapshot->warnings)
-            cli::fail(kCommand, w, 0);
+            cl.note(w);
 
     for (const CacheTimeoutRow &row : cacheTimeoutRows(ctx->report))
         print(timeoutRowJson(row));
     if (!metadataError.isEmpty())
-        return cli::fail(kCommand, metadataError, 1);
+        return cl.fail(metadataError);
     if (!snapshot)
         return 0;
     const TimeoutIndex index(std::move(*snapshot), ctx->config, ctx->family);

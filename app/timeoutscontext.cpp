@@ -5,32 +5,58 @@
 
 namespace cachescope {
 
-std::unique_ptr<TimeoutsContext> TimeoutsContext::open(const Args &args, int *status, QString *error)
+void TimeoutsContext::addOptions(CommandLine &cl)
 {
+    cl.addOption(QStringLiteral("config"), QStringLiteral("FILE"), QStringLiteral("The superset_config.py (read, never run)."));
+    cl.addOption(QStringLiteral("metadata-db"), QStringLiteral("URI"),
+                 QStringLiteral("SQLAlchemy URI of the metadata database (sqlite, postgresql, mysql); wins over the config's "
+                                "SQLALCHEMY_DATABASE_URI."));
+    cl.addOption(QStringLiteral("superset-version"), QStringLiteral("X.Y"),
+                 QStringLiteral("The Superset release whose rules apply: %1 (newer: the newest family). Default: guessed "
+                                "from the metadata database's alembic_version.")
+                     .arg(familyIds().join(QStringLiteral(", "))));
+    cl.addEnvironmentOptions();
+}
+
+std::optional<TimeoutsContext::Args> TimeoutsContext::args(const CommandLine &cl, int *status)
+{
+    if (!cl.isSet(QStringLiteral("config"))) {
+        *status = cl.usageError(QStringLiteral("missing --config FILE"));
+        return std::nullopt;
+    }
+    Args a;
+    a.configFile = cl.value(QStringLiteral("config"));
+    a.metadataUri = cl.value(QStringLiteral("metadata-db"));
+    a.supersetVersion = cl.value(QStringLiteral("superset-version"));
+    a.environment = cl.environment();
+    return a;
+}
+
+std::unique_ptr<TimeoutsContext> TimeoutsContext::open(const Args &args, const CommandLine &cl, int *status)
+{
+    auto usage = [&](const QString &message) {
+        *status = cl.usageError(message);
+        return nullptr;
+    };
+    auto failure = [&](const QString &message) {
+        *status = cl.fail(message);
+        return nullptr;
+    };
     auto ctx = std::make_unique<TimeoutsContext>();
     if (!args.supersetVersion.isEmpty()) {
         const FamilyChoice choice = familyFromVersion(args.supersetVersion);
-        if (!choice.error.isEmpty()) {
-            *status = 2;
-            *error = QStringLiteral("--superset-version: %1").arg(choice.error);
-            return nullptr;
-        }
+        if (!choice.error.isEmpty())
+            return usage(QStringLiteral("--superset-version: %1").arg(choice.error));
         ctx->family = choice.family;
         ctx->familyChosen = true;
         ctx->familyReason = choice.note;
     }
     const auto options = args.environment.loaderOptions(ConfigCommandLine::systemEnvironment());
-    if (!options) {
-        *status = 2;
-        *error = options.error();
-        return nullptr;
-    }
+    if (!options)
+        return usage(options.error());
     auto report = ConfigCommandLine::loadForCommand(args.configFile, *options);
-    if (!report) {
-        *status = 1;
-        *error = report.error();
-        return nullptr;
-    }
+    if (!report)
+        return failure(report.error());
     ctx->report = std::move(*report);
     ctx->config = TimeoutConfig::fromReport(ctx->report);
 
@@ -54,9 +80,8 @@ std::unique_ptr<TimeoutsContext> TimeoutsContext::open(const Args &args, int *st
         // A relative SQLite path: Superset resolves it against its working directory; ours is the best guess.
         auto uri = MetadataUri::parse(uriText, QDir::currentPath());
         if (!uri) {
-            *status = args.metadataUri.isEmpty() ? 1 : 2;
-            *error = QStringLiteral("%1: %2").arg(ctx->metadataSource, uri.error());
-            return nullptr;
+            const QString message = QStringLiteral("%1: %2").arg(ctx->metadataSource, uri.error());
+            return args.metadataUri.isEmpty() ? failure(message) : usage(message);
         }
         ctx->metadata = std::make_unique<MetadataConnection>(*uri);
     }

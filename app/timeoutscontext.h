@@ -1,5 +1,6 @@
 #pragma once
 
+#include "commandline.h"
 #include "config/configcommandline.h"
 #include "metadata/metadataconnection.h"
 #include "timeouts/timeouttable.h"
@@ -34,9 +35,15 @@ struct TimeoutsContext
         QString supersetVersion; // --superset-version, empty when not given
         ConfigCommandLine::EnvironmentArgs environment;
     };
-    // Loads the config and names the metadata database; exit code in *status on failure
-    // (2 usage: an unknown --superset-version or a malformed URI; 1: the config does not load).
-    static std::unique_ptr<TimeoutsContext> open(const Args &args, int *status, QString *error);
+    // The options the three commands share: --config FILE, --metadata-db URI, --superset-version
+    // X.Y and the config environment options (--env, --env-file, ...).
+    static void addOptions(CommandLine &cl);
+    // Their values after cl.parse(); nullopt after reporting the missing --config (*status 2).
+    static std::optional<Args> args(const CommandLine &cl, int *status);
+    // Loads the config and names the metadata database; on failure it is reported through `cl`
+    // and *status is the exit code (2 usage: an unknown --superset-version or a malformed
+    // --metadata-db; 1: the config does not load, or its SQLALCHEMY_DATABASE_URI is malformed).
+    static std::unique_ptr<TimeoutsContext> open(const Args &args, const CommandLine &cl, int *status);
 
     // Reads the snapshot and, unless --superset-version was given, guesses the family from it.
     Expected<MetadataSnapshot> snapshot();

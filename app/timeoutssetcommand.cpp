@@ -1,19 +1,16 @@
 #include "timeoutscommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 #include "config/configeditor.h"
 #include "timeoutscontext.h"
 
-#include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 namespace cachescope {
 
 namespace {
-
-const QString kCommand = QStringLiteral("timeouts set");
 
 QString valueText(const std::optional<qint64> &v)
 {
@@ -41,15 +38,15 @@ QString undoCommand(const QString &target, const std::optional<qint64> &old, con
     return cmd + QStringLiteral(" --write");
 }
 
-int setCacheDefault(const QString &purpose, const std::optional<qint64> &value, const TimeoutsContext::Args &ctxArgs,
+int setCacheDefault(const CommandLine &cl, const QString &purpose, const std::optional<qint64> &value, const TimeoutsContext::Args &ctxArgs,
                     bool write, bool asJson)
 {
     const auto options = ctxArgs.environment.loaderOptions(ConfigCommandLine::systemEnvironment());
     if (!options)
-        return cli::fail(kCommand, options.error(), 2);
+        return cl.usageError(options.error());
     const auto edit = ConfigEditor::planDefaultTimeout(ctxArgs.configFile, purpose, value, *options);
     if (!edit)
-        return cli::fail(kCommand, edit.error(), 1);
+        return cl.fail(edit.error());
     QJsonObject o{{QStringLiteral("file"), ctxArgs.configFile},
                   {QStringLiteral("setting"), edit->setting},
                   {QStringLiteral("before"), optionalJson(edit->oldValue)},
@@ -59,7 +56,7 @@ int setCacheDefault(const QString &purpose, const std::optional<qint64> &value, 
                   {QStringLiteral("diff"), edit->diff},
                   {QStringLiteral("written"), false}};
     if (edit->isNoop()) {
-        cli::fail(kCommand, QStringLiteral("%1 is already %2: nothing to change").arg(edit->setting, valueText(value)), 0);
+        cl.note(QStringLiteral("%1 is already %2: nothing to change").arg(edit->setting, valueText(value)));
         if (asJson)
             cli::writeLine(QJsonDocument(o).toJson(QJsonDocument::Compact));
         return 0;
@@ -67,7 +64,7 @@ int setCacheDefault(const QString &purpose, const std::optional<qint64> &value, 
     if (write) {
         const auto written = ConfigEditor::apply(*edit);
         if (!written)
-            return cli::fail(kCommand, written.error(), 1);
+            return cl.fail(written.error());
         o.insert(QStringLiteral("written"), true);
         o.insert(QStringLiteral("undo"), undoCommand(QStringLiteral("--cache ") + purpose, edit->oldValue, ctxArgs.configFile, {}));
     }
@@ -76,36 +73,33 @@ int setCacheDefault(const QString &purpose, const std::optional<qint64> &value, 
     } else {
         cli::writeOut(edit->diff.toUtf8());
         for (const QString &e : edit->effects)
-            cli::fail(kCommand, e, 0);
+            cl.note(e);
     }
     if (!write)
-        cli::fail(kCommand, QStringLiteral("preview only: nothing written (add --write to change %1)").arg(ctxArgs.configFile), 0);
+        cl.note(QStringLiteral("preview only: nothing written (add --write to change %1)").arg(ctxArgs.configFile));
     return 0;
 }
 
-int setObjectTimeout(MetadataKind kind, qint64 id, const std::optional<qint64> &value, const TimeoutsContext::Args &ctxArgs,
+int setObjectTimeout(const CommandLine &cl, MetadataKind kind, qint64 id, const std::optional<qint64> &value, const TimeoutsContext::Args &ctxArgs,
                      bool write, bool asJson)
 {
     int status = 0;
-    QString error;
-    auto ctx = TimeoutsContext::open(ctxArgs, &status, &error);
+    auto ctx = TimeoutsContext::open(ctxArgs, cl, &status);
     if (!ctx)
-        return cli::fail(kCommand, error, status);
+        return status;
     if (!ctx->metadata)
-        return cli::fail(kCommand, QStringLiteral("a %1's cache_timeout lives in the metadata database: give --metadata-db URI "
+        return cl.usageError(QStringLiteral("a %1's cache_timeout lives in the metadata database: give --metadata-db URI "
                                                   "or set SQLALCHEMY_DATABASE_URI in the config")
-                                       .arg(metadataKindName(kind)),
-                         2);
+                                       .arg(metadataKindName(kind)));
     auto snapshot = ctx->snapshot();
     if (!snapshot)
-        return cli::fail(kCommand, QStringLiteral("%1: %2").arg(ctx->metadataSource, snapshot.error()), 1);
+        return cl.fail(QStringLiteral("%1: %2").arg(ctx->metadataSource, snapshot.error()));
     if (!ctx->familyReason.isEmpty())
-        cli::fail(kCommand, ctx->familyReason, 0);
+        cl.note(ctx->familyReason);
     if (value && (*value < -1 || *value > std::numeric_limits<qint32>::max()))
-        return cli::fail(kCommand, QStringLiteral("%1 s is not a timeout Superset accepts (-1, 0 or a positive number of seconds that "
+        return cl.usageError(QStringLiteral("%1 s is not a timeout Superset accepts (-1, 0 or a positive number of seconds that "
                                                   "fits its INTEGER column)")
-                                       .arg(*value),
-                         2);
+                                       .arg(*value));
 
     // Before and after as Superset would resolve them: the object itself and every chart it reaches.
     MetadataSnapshot after = *snapshot;
@@ -145,7 +139,7 @@ int setObjectTimeout(MetadataKind kind, qint64 id, const std::optional<qint64> &
         break;
     }
     if (row < 0)
-        return cli::fail(kCommand, QStringLiteral("no %1 with id %2 in %3").arg(metadataKindName(kind)).arg(id).arg(ctx->metadataSource), 1);
+        return cl.fail(QStringLiteral("no %1 with id %2 in %3").arg(metadataKindName(kind)).arg(id).arg(ctx->metadataSource));
     const TimeoutIndex was(*snapshot, ctx->config, ctx->family);
     const TimeoutIndex will(after, ctx->config, ctx->family);
     auto resolveRow = [&](const TimeoutIndex &index) {
@@ -185,7 +179,7 @@ int setObjectTimeout(MetadataKind kind, qint64 id, const std::optional<qint64> &
             return changed;
         });
         if (!change)
-            return cli::fail(kCommand, change.error(), 1);
+            return cl.fail(change.error());
         o.insert(QStringLiteral("own_before"), optionalJson(change->before));
         o.insert(QStringLiteral("own_after"), optionalJson(change->after));
         o.insert(QStringLiteral("sql"), change->sql);
@@ -202,13 +196,12 @@ int setObjectTimeout(MetadataKind kind, qint64 id, const std::optional<qint64> &
                                     : QStringLiteral("%1 (%2)%3").arg(r.effective).arg(timeoutLinkName(r.source),
                                                                                       r.bypass ? QStringLiteral(", bypass") : QString());
         };
-        cli::fail(kCommand, QStringLiteral("%1 %2 \"%3\": own %4 → %5; effective %6 → %7; %8 chart(s) change")
+        cl.note(QStringLiteral("%1 %2 \"%3\": own %4 → %5; effective %6 → %7; %8 chart(s) change")
                                 .arg(metadataKindName(kind)).arg(id).arg(name, valueText(old), valueText(value), show(before),
-                                                                            show(afterResolution)).arg(changedCharts),
-                  0);
+                                                                            show(afterResolution)).arg(changedCharts));
     }
     if (!write)
-        cli::fail(kCommand, QStringLiteral("preview only: nothing written (add --write to run the statement in one transaction)"), 0);
+        cl.note(QStringLiteral("preview only: nothing written (add --write to run the statement in one transaction)"));
     return 0;
 }
 
@@ -216,84 +209,51 @@ int setObjectTimeout(MetadataKind kind, qint64 id, const std::optional<qint64> &
 
 int runTimeoutsSetCommand(const QStringList &args)
 {
-    TimeoutsContext::Args ctxArgs;
-    QStringList rest;
-    for (int i = 0; i < args.size(); ++i) {
-        QString error;
-        switch (ctxArgs.environment.take(args, &i, &error)) {
-        case ConfigCommandLine::EnvironmentArgs::Take::Taken: break;
-        case ConfigCommandLine::EnvironmentArgs::Take::Error: return cli::fail(kCommand, error, 2);
-        case ConfigCommandLine::EnvironmentArgs::Take::NotMine: rest << args[i]; break;
-        }
-    }
-    // The value may be negative (-1): QCommandLineParser would read it as an option, so the one
-    // argument that is a number or null and follows no value-taking option is taken out first.
-    static const QStringList withValue = {QStringLiteral("--cache"), QStringLiteral("--chart"), QStringLiteral("--dataset"),
-                                          QStringLiteral("--database"), QStringLiteral("--config"), QStringLiteral("--metadata-db"),
-                                          QStringLiteral("--superset-version")};
-    static const QRegularExpression number(QStringLiteral(R"(^-?\d+$)"));
-    QStringList values;
-    QStringList options;
-    for (int i = 0; i < rest.size(); ++i) {
-        if (withValue.contains(rest[i]) && i + 1 < rest.size()) {
-            options << rest[i] << rest[i + 1];
-            ++i;
-        } else if (number.match(rest[i]).hasMatch() || (!rest[i].startsWith(u'-'))) {
-            values << rest[i];
-        } else {
-            options << rest[i];
-        }
-    }
-    QCommandLineParser parser;
-    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("A cache purpose (DATA_CACHE_CONFIG, ...) or "
-                                                                           "CACHE_DEFAULT_TIMEOUT: edits superset_config.py."),
-                                   QStringLiteral("PURPOSE"));
-    const QCommandLineOption chart(QStringLiteral("chart"), QStringLiteral("A chart's slices.cache_timeout."), QStringLiteral("ID"));
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset's tables.cache_timeout."), QStringLiteral("ID"));
-    const QCommandLineOption database(QStringLiteral("database"), QStringLiteral("A database's dbs.cache_timeout."), QStringLiteral("ID"));
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("The superset_config.py."), QStringLiteral("FILE"));
-    const QCommandLineOption metadataDb(QStringLiteral("metadata-db"), QStringLiteral("SQLAlchemy URI of the metadata database."),
-                                        QStringLiteral("URI"));
-    const QCommandLineOption version(QStringLiteral("superset-version"), QStringLiteral("The Superset release whose rules apply."),
-                                     QStringLiteral("X.Y"));
-    const QCommandLineOption write(QStringLiteral("write"), QStringLiteral("Make the change (without it: print it, write nothing)."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({cache, chart, dataset, database, config, metadataDb, version, write, json, help});
-    if (!parser.parse(QStringList{QStringLiteral("cachescope timeouts set")} + options))
-        return cli::fail(kCommand, parser.errorText(), 2);
-    if (parser.isSet(help)) {
-        cli::writeOut("Usage: cachescope timeouts set (--cache PURPOSE | --chart ID | --dataset ID | --database ID) (SECONDS|null)\n"
-                      "                               --config FILE [--metadata-db URI] [--write] [--json]\n\n"
-                      "SECONDS: -1 (bypass the cache, Superset 3.0+), 0 (never expires) or a positive number; null removes\n"
-                      "the own value so the next link of the chain applies. Without --write the change is printed (a diff\n"
-                      "of the file, the SQL for the metadata database) and nothing is written.\n");
-        cli::writeOut(parser.helpText().toUtf8());
-        cli::writeOut("With --config:\n" + ConfigCommandLine::EnvironmentArgs::usage());
-        return 0;
-    }
-    const int targets = int(parser.isSet(cache)) + int(parser.isSet(chart)) + int(parser.isSet(dataset)) + int(parser.isSet(database));
-    if (targets != 1)
-        return cli::fail(kCommand, QStringLiteral("give exactly one of --cache PURPOSE, --chart ID, --dataset ID or --database ID"), 2);
-    if (values.size() != 1)
-        return cli::fail(kCommand, QStringLiteral("give one value: SECONDS (-1, 0, 600, ...) or null"), 2);
+    CommandLine cl(QStringLiteral("timeouts set"),
+                   QStringLiteral("Changes one timeout: a cache purpose's default in superset_config.py (only where it is a\n"
+                                  "literal), or a chart's, dataset's or database's cache_timeout in the metadata database (one\n"
+                                  "transaction). Without --write the change is printed (a diff of the file, the SQL for the\n"
+                                  "database) with the effective timeouts before and after, and nothing is written."));
+    cl.setSynopsis(QStringLiteral("(--cache PURPOSE | --chart ID | --dataset ID | --database ID) (SECONDS|null) --config FILE\n"
+                                  "[--metadata-db URI] [--superset-version X.Y] [--write] [--json]"));
+    cl.setGroup(QStringLiteral("What to change (one of)"));
+    cl.addOption(QStringLiteral("cache"), QStringLiteral("PURPOSE"),
+                 QStringLiteral("A cache purpose's CACHE_DEFAULT_TIMEOUT (DATA_CACHE_CONFIG, ...), or the top-level "
+                                "CACHE_DEFAULT_TIMEOUT: edits superset_config.py."));
+    cl.addInteger(QStringLiteral("chart"), QStringLiteral("ID"), QStringLiteral("A chart's slices.cache_timeout."), 1);
+    cl.addInteger(QStringLiteral("dataset"), QStringLiteral("ID"), QStringLiteral("A dataset's tables.cache_timeout."), 1);
+    cl.addInteger(QStringLiteral("database"), QStringLiteral("ID"), QStringLiteral("A database's dbs.cache_timeout."), 1);
+    cl.setGroup(QStringLiteral("Options"));
+    TimeoutsContext::addOptions(cl);
+    cl.addFlag(QStringLiteral("write"), QStringLiteral("Make the change (without it: print it, write nothing)."));
+    cl.addJsonOption(QStringLiteral("Print one JSON object."));
+    cl.addPositional(QStringLiteral("SECONDS|null"),
+                     QStringLiteral("-1 (bypass the cache, Superset 3.0+), 0 (never expires), a positive number of seconds, "
+                                    "or null: remove the own value so the next link of the chain applies."));
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const QStringList kinds{QStringLiteral("cache"), QStringLiteral("chart"), QStringLiteral("dataset"), QStringLiteral("database")};
+    QStringList given;
+    for (const QString &k : kinds)
+        if (cl.isSet(k))
+            given << k;
+    if (given.size() != 1)
+        return cl.usageError(QStringLiteral("give exactly one of --cache PURPOSE, --chart ID, --dataset ID or --database ID"));
     std::optional<qint64> value;
-    if (!parseTimeoutValue(values.first(), &value))
-        return cli::fail(kCommand, QStringLiteral("'%1' is not a number of seconds or null").arg(values.first()), 2);
-    if (!parser.isSet(config))
-        return cli::fail(kCommand, QStringLiteral("--config FILE is required"), 2);
-    ctxArgs.configFile = parser.value(config);
-    ctxArgs.metadataUri = parser.value(metadataDb);
-    ctxArgs.supersetVersion = parser.value(version);
-    if (parser.isSet(cache))
-        return setCacheDefault(parser.value(cache), value, ctxArgs, parser.isSet(write), parser.isSet(json));
-    const MetadataKind kind = parser.isSet(chart) ? MetadataKind::Chart : parser.isSet(dataset) ? MetadataKind::Dataset : MetadataKind::Database;
-    const QString idText = parser.value(parser.isSet(chart) ? chart : parser.isSet(dataset) ? dataset : database);
-    bool ok = false;
-    const qint64 id = idText.toLongLong(&ok);
-    if (!ok || id <= 0)
-        return cli::fail(kCommand, QStringLiteral("'%1' is not a %2 id").arg(idText, metadataKindName(kind)), 2);
-    return setObjectTimeout(kind, id, value, ctxArgs, parser.isSet(write), parser.isSet(json));
+    const QString valueArg = cl.positionals().first();
+    if (!parseTimeoutValue(valueArg, &value))
+        return cl.usageError(QStringLiteral("'%1' is not a number of seconds or null").arg(valueArg));
+    int status = 0;
+    const auto ctxArgs = TimeoutsContext::args(cl, &status);
+    if (!ctxArgs)
+        return status;
+    const bool write = cl.isSet(QStringLiteral("write")), asJson = cl.isSet(QStringLiteral("json"));
+    if (given.first() == u"cache")
+        return setCacheDefault(cl, cl.value(QStringLiteral("cache")), value, *ctxArgs, write, asJson);
+    const MetadataKind kind = given.first() == u"chart"     ? MetadataKind::Chart
+                              : given.first() == u"dataset" ? MetadataKind::Dataset
+                                                            : MetadataKind::Database;
+    return setObjectTimeout(cl, kind, cl.integer(given.first(), 0), value, *ctxArgs, write, asJson);
 }
 
 } // namespace cachescope

@@ -1,3 +1,5 @@
+// MetadataDatabase, first part: the connection, the schema, the snapshot and the timeout edits.
+// The cache tables (cache_keys, key_value) are in metadatakeyvalue.cpp.
 #include "metadatadatabase.h"
 
 #include "supersetreleases.h"
@@ -73,15 +75,6 @@ QString nameColumnOf(MetadataKind kind)
     return {};
 }
 
-std::optional<qint64> optionalInt(const QVariant &v)
-{
-    if (v.isNull())
-        return std::nullopt;
-    bool ok = false;
-    const qint64 n = v.toLongLong(&ok);
-    return ok ? std::optional<qint64>(n) : std::nullopt;
-}
-
 // Python's int() of a JSON value, as legacy viz.py applies it to form_data["cache_timeout"]:
 // numbers are truncated, numeric strings parsed, booleans are 0/1; null and "" are "absent".
 std::optional<qint64> pythonInt(const QJsonValue &v, QString *error)
@@ -155,6 +148,15 @@ void sortById(QList<Row> &rows)
 }
 
 } // namespace
+
+std::optional<qint64> MetadataDatabase::nullableInt(const QVariant &v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 n = v.toLongLong(&ok);
+    return ok ? std::optional<qint64>(n) : std::nullopt;
+}
 
 MetadataDatabase::MetadataDatabase(MetadataUri uri) : m_uri(std::move(uri))
 {
@@ -583,7 +585,7 @@ Expected<MetadataSnapshot> MetadataDatabase::snapshot(const std::function<bool()
             row.id = q.value(0).toLongLong();
             row.name = q.value(1).toString();
             row.backend = q.value(2).toString().section(u'+', 0, 0);
-            row.cacheTimeout = optionalInt(q.value(3));
+            row.cacheTimeout = nullableInt(q.value(3));
             row.metadataCacheTimeout = metadataTimeouts(q.value(4).toString(), &row.extraError);
             if (!row.extraError.isEmpty())
                 out.warnings.append(QStringLiteral("database %1 (%2): %3").arg(row.id).arg(row.name, row.extraError));
@@ -616,7 +618,7 @@ Expected<MetadataSnapshot> MetadataDatabase::snapshot(const std::function<bool()
             row.schema = q.value(2).toString();
             row.catalog = q.value(3).toString();
             row.databaseId = q.value(4).toLongLong();
-            row.cacheTimeout = optionalInt(q.value(5));
+            row.cacheTimeout = nullableInt(q.value(5));
             row.isVirtual = q.value(6).toInt() != 0;
             out.datasets.append(std::move(row));
         }
@@ -660,8 +662,8 @@ Expected<MetadataSnapshot> MetadataDatabase::snapshot(const std::function<bool()
             if (type != lastType)
                 lastType = std::move(type);
             row.datasourceType = lastType;
-            row.datasourceId = optionalInt(q.value(3));
-            row.cacheTimeout = optionalInt(q.value(5));
+            row.datasourceId = nullableInt(q.value(3));
+            row.cacheTimeout = nullableInt(q.value(5));
             const QVariant p = q.value(6);
             if (!p.isNull()) {
                 QJsonParseError pe;
@@ -793,7 +795,7 @@ Expected<TimeoutChange> MetadataDatabase::setCacheTimeout(MetadataKind kind, qin
                              .arg(m_uri.redacted()));
     }
     change.name = q.value(0).toString();
-    change.before = optionalInt(q.value(1));
+    change.before = nullableInt(q.value(1));
     q.finish();
 
     q.prepare(QStringLiteral("UPDATE %1 SET %2 = ? WHERE %3 = ?")
@@ -818,314 +820,13 @@ Expected<TimeoutChange> MetadataDatabase::setCacheTimeout(MetadataKind kind, qin
         rollback();
         return e;
     }
-    change.after = optionalInt(q.value(0));
+    change.after = nullableInt(q.value(0));
     q.finish();
     auto committed = commit();
     if (!committed)
         return Error{committed.error()};
     change.written = true;
     return change;
-}
-
-Expected<QList<CacheKeyRow>> MetadataDatabase::cacheKeys(qint64 afterId, int limit, const QString &datasourceUid)
-{
-    auto ok = requireTable(QStringLiteral("cache_keys"));
-    if (!ok)
-        return Error{ok.error()};
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    const QString filter = datasourceUid.isEmpty() ? QString()
-                                                   : QStringLiteral(" AND %1 = ?").arg(quoted(QStringLiteral("datasource_uid")));
-    q.prepare(QStringLiteral("SELECT %1, %2, %3, %4, %5 FROM %6 WHERE %1 > ?%7 ORDER BY %1 LIMIT %8")
-                  .arg(quoted(QStringLiteral("id")), quoted(QStringLiteral("cache_key")),
-                       quoted(QStringLiteral("cache_timeout")), quoted(QStringLiteral("datasource_uid")),
-                       m_schema.hasColumn(QStringLiteral("cache_keys"), QStringLiteral("created_on"))
-                           ? quoted(QStringLiteral("created_on"))
-                           : QStringLiteral("NULL"),
-                       quoted(QStringLiteral("cache_keys")), filter)
-                  .arg(std::max(1, limit)));
-    q.addBindValue(afterId);
-    if (!datasourceUid.isEmpty())
-        q.addBindValue(datasourceUid);
-    if (!q.exec())
-        return failure(QStringLiteral("cannot read cache_keys"), q);
-    QList<CacheKeyRow> rows;
-    while (q.next()) {
-        CacheKeyRow row;
-        row.id = q.value(0).toLongLong();
-        row.cacheKey = q.value(1).toString();
-        row.cacheTimeout = optionalInt(q.value(2));
-        row.datasourceUid = q.value(3).toString();
-        row.createdOn = toNaive(q.value(4));
-        rows.append(std::move(row));
-    }
-    return rows;
-}
-
-Expected<qint64> MetadataDatabase::cacheKeyCount()
-{
-    auto ok = requireTable(QStringLiteral("cache_keys"));
-    if (!ok)
-        return Error{ok.error()};
-    QSqlQuery q(database());
-    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(quoted(QStringLiteral("cache_keys")))) || !q.next())
-        return failure(QStringLiteral("cannot count cache_keys"), q);
-    return q.value(0).toLongLong();
-}
-
-// The key_value columns of a listing or a lookup, in the order keyValueEntry/Entries read them.
-QString MetadataDatabase::keyValueColumns(bool withValue) const
-{
-    const QString value = quoted(QStringLiteral("value"));
-    const bool pg = m_uri.dialect == MetadataUri::Dialect::Postgresql;
-    return QStringList{quoted(QStringLiteral("id")),
-                       quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("uuid")),
-                       (pg ? QStringLiteral("octet_length(%1)") : QStringLiteral("length(%1)")).arg(value),
-                       quoted(QStringLiteral("created_on")),
-                       quoted(QStringLiteral("changed_on")),
-                       quoted(QStringLiteral("expires_on")),
-                       quoted(QStringLiteral("created_by_fk")),
-                       quoted(QStringLiteral("changed_by_fk")),
-                       withValue ? value : QStringLiteral("NULL")}
-        .join(QStringLiteral(", "));
-}
-
-Expected<std::optional<KeyValueRow>> MetadataDatabase::keyValueEntry(const QString &resource, const QUuid &uuid)
-{
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return Error{ok.error()};
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ? AND %4 = ?")
-                  .arg(keyValueColumns(true),
-                       quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("uuid"))));
-    q.addBindValue(resource);
-    q.addBindValue(uuidParameter(uuid));
-    if (!q.exec())
-        return failure(QStringLiteral("cannot read key_value"), q);
-    if (!q.next())
-        return std::optional<KeyValueRow>();
-    KeyValueRow row;
-    row.id = q.value(0).toLongLong();
-    row.resource = q.value(1).toString();
-    row.uuid = uuidFrom(q.value(2));
-    row.valueSize = q.value(3).toLongLong();
-    row.createdOn = toNaive(q.value(4));
-    row.changedOn = toNaive(q.value(5));
-    row.expiresOn = toNaive(q.value(6));
-    row.createdByFk = optionalInt(q.value(7));
-    row.changedByFk = optionalInt(q.value(8));
-    row.value = q.value(9).toByteArray();
-    return std::optional<KeyValueRow>(std::move(row));
-}
-
-Expected<QList<KeyValueRow>> MetadataDatabase::keyValueEntries(const QString &resource, qint64 afterId, int limit)
-{
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return Error{ok.error()};
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ? AND %4 > ? ORDER BY %4 LIMIT %5")
-                  .arg(keyValueColumns(false),
-                       quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")), quoted(QStringLiteral("id")))
-                  .arg(std::max(1, limit)));
-    q.addBindValue(resource);
-    q.addBindValue(afterId);
-    if (!q.exec())
-        return failure(QStringLiteral("cannot read key_value"), q);
-    QList<KeyValueRow> rows;
-    while (q.next()) {
-        KeyValueRow row;
-        row.id = q.value(0).toLongLong();
-        row.resource = q.value(1).toString();
-        row.uuid = uuidFrom(q.value(2));
-        row.valueSize = q.value(3).toLongLong();
-        row.createdOn = toNaive(q.value(4));
-        row.changedOn = toNaive(q.value(5));
-        row.expiresOn = toNaive(q.value(6));
-        row.createdByFk = optionalInt(q.value(7));
-        row.changedByFk = optionalInt(q.value(8));
-        rows.append(std::move(row));
-    }
-    return rows;
-}
-
-Expected<qint64> MetadataDatabase::keyValueCount(const QString &resource)
-{
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return Error{ok.error()};
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE %2 = ?")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource"))));
-    q.addBindValue(resource);
-    if (!q.exec() || !q.next())
-        return failure(QStringLiteral("cannot count key_value"), q);
-    return q.value(0).toLongLong();
-}
-
-namespace {
-
-QVariant naiveParameter(const QDateTime &naive)
-{
-    return naive.isValid() ? QVariant(MetadataDatabase::formatNaive(naive)) : QVariant(QMetaType::fromType<QString>());
-}
-
-} // namespace
-
-Expected<bool> MetadataDatabase::keyValueUpsert(const QString &resource, const QUuid &uuid, const QByteArray &value,
-                                                const QDateTime &expiresOn, const QDateTime &now)
-{
-    const QString what = QStringLiteral("writing key_value row %1").arg(uuid.toString(QUuid::WithoutBraces));
-    auto writable = requireWritable(what);
-    if (!writable)
-        return writable;
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return ok;
-    auto began = begin();
-    if (!began)
-        return began;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE %1 SET %2 = ?, %3 = ?, %4 = ?, %5 = NULL WHERE %6 = ? AND %7 = ?")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("value")),
-                       quoted(QStringLiteral("expires_on")), quoted(QStringLiteral("changed_on")),
-                       quoted(QStringLiteral("changed_by_fk")), quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("uuid"))));
-    q.addBindValue(value);
-    q.addBindValue(naiveParameter(expiresOn));
-    q.addBindValue(naiveParameter(now));
-    q.addBindValue(resource);
-    q.addBindValue(uuidParameter(uuid));
-    if (!q.exec()) {
-        Error e = failure(what, q);
-        rollback();
-        return e;
-    }
-    if (q.numRowsAffected() == 0) {
-        q.prepare(QStringLiteral("INSERT INTO %1 (%2, %3, %4, %5, %6) VALUES (?, ?, ?, ?, ?)")
-                      .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")),
-                           quoted(QStringLiteral("value")), quoted(QStringLiteral("uuid")),
-                           quoted(QStringLiteral("created_on")), quoted(QStringLiteral("expires_on"))));
-        q.addBindValue(resource);
-        q.addBindValue(value);
-        q.addBindValue(uuidParameter(uuid));
-        q.addBindValue(naiveParameter(now));
-        q.addBindValue(naiveParameter(expiresOn));
-        if (!q.exec()) {
-            Error e = failure(what, q);
-            rollback();
-            return e;
-        }
-    }
-    return commit();
-}
-
-Expected<bool> MetadataDatabase::keyValueAdd(const QString &resource, const QUuid &uuid, const QByteArray &value,
-                                             const QDateTime &expiresOn, const QDateTime &now)
-{
-    const QString what = QStringLiteral("adding key_value row %1").arg(uuid.toString(QUuid::WithoutBraces));
-    auto writable = requireWritable(what);
-    if (!writable)
-        return writable;
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return ok;
-    auto began = begin();
-    if (!began)
-        return began;
-    QSqlQuery q(database());
-    // KeyValueDAO.delete_expired_entries(resource): expires_on <= datetime.now().
-    q.prepare(QStringLiteral("DELETE FROM %1 WHERE %2 = ? AND %3 <= ?")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("expires_on"))));
-    q.addBindValue(resource);
-    q.addBindValue(naiveParameter(now));
-    if (!q.exec()) {
-        Error e = failure(what, q);
-        rollback();
-        return e;
-    }
-    // The uuid is unique over the whole table: create_entry fails on any resource's row.
-    q.prepare(QStringLiteral("SELECT 1 FROM %1 WHERE %2 = ?").arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("uuid"))));
-    q.addBindValue(uuidParameter(uuid));
-    if (!q.exec()) {
-        Error e = failure(what, q);
-        rollback();
-        return e;
-    }
-    if (q.next()) {
-        // create_entry fails on the unique uuid and SupersetMetastoreCache.add rolls the whole
-        // session back: the expired rows stay (superset/extensions/metastore_cache.py @ 4.1.0).
-        q.finish();
-        rollback();
-        return false;
-    }
-    q.prepare(QStringLiteral("INSERT INTO %1 (%2, %3, %4, %5, %6) VALUES (?, ?, ?, ?, ?)")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("value")), quoted(QStringLiteral("uuid")),
-                       quoted(QStringLiteral("created_on")), quoted(QStringLiteral("expires_on"))));
-    q.addBindValue(resource);
-    q.addBindValue(value);
-    q.addBindValue(uuidParameter(uuid));
-    q.addBindValue(naiveParameter(now));
-    q.addBindValue(naiveParameter(expiresOn));
-    if (!q.exec()) {
-        Error e = failure(what, q);
-        rollback();
-        return e;
-    }
-    auto committed = commit();
-    if (!committed)
-        return committed;
-    return true;
-}
-
-Expected<bool> MetadataDatabase::keyValueDelete(const QString &resource, const QUuid &uuid)
-{
-    const QString what = QStringLiteral("deleting key_value row %1").arg(uuid.toString(QUuid::WithoutBraces));
-    auto writable = requireWritable(what);
-    if (!writable)
-        return writable;
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return ok;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("DELETE FROM %1 WHERE %2 = ? AND %3 = ?")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("resource")), quoted(QStringLiteral("uuid"))));
-    q.addBindValue(resource);
-    q.addBindValue(uuidParameter(uuid));
-    if (!q.exec())
-        return failure(what, q);
-    return q.numRowsAffected() > 0;
-}
-
-Expected<bool> MetadataDatabase::keyValueSetExpiry(const QString &resource, const QUuid &uuid, const QDateTime &expiresOn,
-                                                   const QDateTime &now)
-{
-    const QString what = QStringLiteral("changing the expiry of key_value row %1").arg(uuid.toString(QUuid::WithoutBraces));
-    auto writable = requireWritable(what);
-    if (!writable)
-        return writable;
-    auto ok = requireTable(QStringLiteral("key_value"));
-    if (!ok)
-        return ok;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE %1 SET %2 = ?, %3 = ? WHERE %4 = ? AND %5 = ?")
-                  .arg(quoted(QStringLiteral("key_value")), quoted(QStringLiteral("expires_on")),
-                       quoted(QStringLiteral("changed_on")), quoted(QStringLiteral("resource")),
-                       quoted(QStringLiteral("uuid"))));
-    q.addBindValue(naiveParameter(expiresOn));
-    q.addBindValue(naiveParameter(now));
-    q.addBindValue(resource);
-    q.addBindValue(uuidParameter(uuid));
-    if (!q.exec())
-        return failure(what, q);
-    return q.numRowsAffected() > 0;
 }
 
 } // namespace cachescope

@@ -113,6 +113,11 @@ private:
     Expected<bool> requireWritable(const QString &operation) const;
     Expected<bool> requireTable(const QString &table) const;
     QString keyValueColumns(bool withValue) const;
+    KeyValueRow keyValueRow(const QSqlQuery &query) const; // a row selected with keyValueColumns
+    Expected<bool> requireKeyValueWrite(const QString &operation) const;
+    bool insertKeyValue(QSqlQuery &query, const QString &resource, const QUuid &uuid, const QByteArray &value,
+                        const QDateTime &expiresOn, const QDateTime &now) const;
+    static std::optional<qint64> nullableInt(const QVariant &value); // NULL -> nullopt
     QVariant uuidParameter(const QUuid &uuid) const;
     QUuid uuidFrom(const QVariant &value) const;
     Expected<bool> begin();

@@ -102,7 +102,9 @@ Expected<QString> mysqlOptions(const QList<QPair<QString, QString>> &query)
                                       QStringLiteral("autocommit"),  QStringLiteral("client_flag")};
     QStringList parts;
     bool ssl = false;
-    for (const auto &[key, value] : query) {
+    for (const auto &option : query) {
+        const QString &key = option.first; // named, not a structured binding: lambdas capture it below
+        const QString &value = option.second;
         if (value.contains(u';'))
             return makeError(QStringLiteral("MySQL URI option '%1': a ';' cannot be passed through Qt's driver").arg(key));
         if (harmless.contains(key))

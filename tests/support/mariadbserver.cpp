@@ -1,6 +1,6 @@
 #include "mariadbserver.h"
 
-#include "postgresserver.h" // runAs, chownForUser
+#include "process.h"
 #include "redisserver.h"    // freeLoopbackPort
 
 #include <QDir>
@@ -73,7 +73,7 @@ QString MariaDbServer::start()
                             QStringLiteral("--skip-name-resolve")};
     if (runningAsRoot())
         installArgs << QStringLiteral("--user=") + m_osUser;
-    auto installed = runAs(QString(), installDb, installArgs); // it drops to --user itself
+    auto installed = runProcess(installDb, installArgs); // it drops to --user itself
     if (!installed)
         return QStringLiteral("mariadb-install-db failed: %1").arg(installed.error());
 
@@ -150,7 +150,10 @@ Expected<QByteArray> MariaDbServer::sql(const QString &statements, const QString
                      QStringLiteral("-u"), QStringLiteral("root"), QStringLiteral("--batch")};
     if (!database.isEmpty())
         args << database;
-    return runAs(QString(), client, args, statements.toUtf8(), {}, 60000);
+    ProcessOptions options;
+    options.stdinData = statements.toUtf8();
+    options.timeoutMs = 60000;
+    return runProcess(client, args, options);
 }
 
 QString MariaDbServer::createDatabase(const QString &name)

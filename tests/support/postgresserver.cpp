@@ -1,83 +1,18 @@
 #include "postgresserver.h"
 
+#include "process.h"
 #include "redisserver.h" // freeLoopbackPort
 
 #include <QCollator>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
-#include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QUrl>
 
-#include <grp.h>
 #include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cachescope::test {
-
-bool runningAsRoot()
-{
-    return ::geteuid() == 0;
-}
-
-QString chownForUser(const QString &path, const QString &user)
-{
-    if (!runningAsRoot())
-        return {};
-    const passwd *pw = ::getpwnam(user.toLocal8Bit().constData());
-    if (!pw)
-        return QStringLiteral("no system user %1 to run the server as").arg(user);
-    auto own = [&](const QString &p) { return ::chown(QFile::encodeName(p).constData(), pw->pw_uid, pw->pw_gid) == 0; };
-    if (!own(path))
-        return QStringLiteral("cannot hand %1 to %2").arg(path, user);
-    QDir dir(path);
-    for (const QFileInfo &fi : dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
-        if (fi.isDir() && !fi.isSymLink()) {
-            const QString error = chownForUser(fi.filePath(), user);
-            if (!error.isEmpty())
-                return error;
-        } else if (!own(fi.filePath())) {
-            return QStringLiteral("cannot hand %1 to %2").arg(fi.filePath(), user);
-        }
-    }
-    return {};
-}
-
-Expected<QByteArray> runAs(const QString &user, const QString &program, const QStringList &args,
-                           const QByteArray &stdinData, const QStringList &extraEnv, int timeoutMs)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-    for (const QString &kv : extraEnv)
-        env.insert(kv.section(u'=', 0, 0), kv.section(u'=', 1));
-    process.setProcessEnvironment(env);
-    // runuser keeps the environment given to it (no login shell), so PGPASSWORD etc. pass through.
-    if (runningAsRoot() && !user.isEmpty())
-        process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), user, QStringLiteral("--"), program} + args);
-    else
-        process.start(program, args);
-    if (!process.waitForStarted(10000))
-        return makeError(QStringLiteral("cannot start %1: %2").arg(program, process.errorString()));
-    if (!stdinData.isEmpty())
-        process.write(stdinData);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return makeError(QStringLiteral("%1 did not finish within %2 ms").arg(program).arg(timeoutMs));
-    }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        return makeError(QStringLiteral("%1 failed (exit %2): %3%4")
-                             .arg(QFileInfo(program).fileName())
-                             .arg(process.exitCode())
-                             .arg(QString::fromLocal8Bit(process.readAllStandardError()),
-                                  QString::fromLocal8Bit(process.readAllStandardOutput()).right(2000)));
-    return process.readAllStandardOutput();
-}
 
 PostgresServer::PostgresServer() = default;
 
@@ -116,7 +51,10 @@ QString PostgresServer::uri(const QString &database, const QString &scheme) cons
 
 QString PostgresServer::pgctl(const QStringList &args)
 {
-    auto out = runAs(m_osUser, m_binDir + QStringLiteral("/pg_ctl"), args);
+    ProcessOptions options;
+    options.asUser = m_osUser;
+    options.setEnvironment = {QStringLiteral("LC_ALL=C")};
+    auto out = runProcess(m_binDir + QStringLiteral("/pg_ctl"), args, options);
     return out ? QString() : out.error();
 }
 
@@ -138,11 +76,15 @@ QString PostgresServer::start()
     QString error = chownForUser(root, m_osUser);
     if (!error.isEmpty())
         return error;
-    auto init = runAs(m_osUser, m_binDir + QStringLiteral("/initdb"),
+    ProcessOptions asServer;
+    asServer.asUser = m_osUser;
+    asServer.setEnvironment = {QStringLiteral("LC_ALL=C")};
+    auto init = runProcess(m_binDir + QStringLiteral("/initdb"),
                       {QStringLiteral("-D"), root + QStringLiteral("/data"), QStringLiteral("-U"), user(),
                        QStringLiteral("--pwfile=") + root + QStringLiteral("/pwfile"), QStringLiteral("-A"),
                        QStringLiteral("scram-sha-256"), QStringLiteral("-E"), QStringLiteral("UTF8"),
-                       QStringLiteral("--locale=C"), QStringLiteral("--no-sync")});
+                       QStringLiteral("--locale=C"), QStringLiteral("--no-sync")},
+                           asServer);
     QFile::remove(root + QStringLiteral("/pwfile"));
     if (!init)
         return QStringLiteral("initdb failed: %1").arg(init.error());
@@ -176,12 +118,15 @@ void PostgresServer::stop()
 
 Expected<QByteArray> PostgresServer::psql(const QString &database, const QStringList &args, const QByteArray &stdinData) const
 {
-    return runAs(QString(), m_binDir + QStringLiteral("/psql"),
-                 QStringList{QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                             QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
-                             QStringLiteral("-U"), user(), QStringLiteral("-d"), database}
-                     + args,
-                 stdinData, {QStringLiteral("PGPASSWORD=") + password()});
+    ProcessOptions options;
+    options.stdinData = stdinData;
+    options.setEnvironment = {QStringLiteral("PGPASSWORD=") + password()};
+    return runProcess(m_binDir + QStringLiteral("/psql"),
+                      QStringList{QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                                  QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                                  QStringLiteral("-U"), user(), QStringLiteral("-d"), database}
+                          + args,
+                      options);
 }
 
 QString PostgresServer::createDatabase(const QString &name)

@@ -11,15 +11,6 @@
 
 namespace cachescope::test {
 
-// Runs a program as the unprivileged user given when the tests run as root (PostgreSQL and
-// MariaDB refuse to run as root), else as is; returns stdout or an error naming the program,
-// its exit status and stderr.
-Expected<QByteArray> runAs(const QString &user, const QString &program, const QStringList &args,
-                           const QByteArray &stdinData = {}, const QStringList &extraEnv = {}, int timeoutMs = 120000);
-// Makes path (recursively) owned by user when running as root; no-op otherwise.
-QString chownForUser(const QString &path, const QString &user);
-bool runningAsRoot();
-
 // A real PostgreSQL cluster for one test executable (Debian's postgresql package; the binaries
 // of the newest /usr/lib/postgresql/*/bin): initdb in a temp dir, postgres on a free loopback
 // port below 32768 (listen_addresses=127.0.0.1, unix socket inside the temp dir), password

@@ -1,9 +1,9 @@
 #include "python.h"
 
+#include "process.h"
+
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
-#include <QProcessEnvironment>
 
 namespace cachescope::test {
 
@@ -20,27 +20,11 @@ QString pythonExecutable()
 Expected<QByteArray> runPython(const QString &script, const QStringList &args, const QByteArray &stdinData,
                                int timeoutMs)
 {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("PYTHONPATH"));
-    env.remove(QStringLiteral("PYTHONHOME"));
-    process.setProcessEnvironment(env);
-    process.start(pythonExecutable(), QStringList{QStringLiteral("-c"), script} + args);
-    if (!process.waitForStarted(10000))
-        return makeError(QStringLiteral("cannot start %1: %2").arg(pythonExecutable(), process.errorString()));
-    if (!stdinData.isEmpty())
-        process.write(stdinData);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return makeError(QStringLiteral("python3 did not finish within %1 ms").arg(timeoutMs));
-    }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        return makeError(QStringLiteral("python3 failed (exit %1): %2")
-                             .arg(process.exitCode())
-                             .arg(QString::fromUtf8(process.readAllStandardError())));
-    return process.readAllStandardOutput();
+    ProcessOptions options;
+    options.stdinData = stdinData;
+    options.removeEnvironment = {QStringLiteral("PYTHONPATH"), QStringLiteral("PYTHONHOME")};
+    options.timeoutMs = timeoutMs;
+    return runProcess(pythonExecutable(), QStringList{QStringLiteral("-c"), script} + args, options);
 }
 
 QString sourcePath(const QString &relative)

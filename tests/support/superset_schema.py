@@ -26,6 +26,8 @@ Usage:
   superset_schema.py create URI --family F [--fixture basic] [--databases N --datasets N --charts N
                                             --dashboards N --seed S]
   superset_schema.py dump URI     # what a reader must see, as JSON (read back through SQLAlchemy)
+  superset_schema.py create-many  # stdin: [{"uri": U, "family": F}, ...] (basic fixture), one start-up
+  superset_schema.py dump-many    # stdin: [U, ...]; stdout: [dump, ...]
   superset_schema.py sql URI STATEMENT   # runs one statement (test set-up), prints rows as JSON
 """
 
@@ -328,9 +330,13 @@ def engine_for(uri):
 
 
 def cmd_create(args):
-    family = args.family
+    print(json.dumps(create(args.uri, args.family, args)))
+
+
+def create(uri, family, args):
+    family = family
     md, tables = declare(family)
-    engine = engine_for(args.uri)
+    engine = engine_for(uri)
     md.drop_all(engine)
     md.create_all(engine)
     rows = basic_rows(family) if args.fixture == "basic" else generated_rows(args, family)
@@ -350,7 +356,17 @@ def cmd_create(args):
                 if "id" in tables[name].c and rows.get(name):
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                          f"(SELECT MAX(id) FROM {name}))"))
-    print(json.dumps({name: len(rows.get(name, [])) for name in tables}))
+    engine.dispose()
+    return {name: len(rows.get(name, [])) for name in tables}
+
+
+def cmd_create_many(args):
+    args.fixture = "basic"
+    print(json.dumps([create(item["uri"], item["family"], args) for item in json.load(sys.stdin)]))
+
+
+def cmd_dump_many(args):
+    print(json.dumps([dump(uri) for uri in json.load(sys.stdin)], default=str))
 
 
 def python_int(value):
@@ -370,9 +386,13 @@ def python_int(value):
 
 
 def cmd_dump(args):
+    print(json.dumps(dump(args.uri), default=str))
+
+
+def dump(uri):
     """What a reader of this database must see, read back through SQLAlchemy with the family's
     declarations (reflection cannot type sqlalchemy_utils' UUIDType on SQLite)."""
-    engine = engine_for(args.uri)
+    engine = engine_for(uri)
     with engine.connect() as conn:
         head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     family = next(f for f, v in FAMILIES.items() if v[0] == head)
@@ -441,7 +461,8 @@ def cmd_dump(args):
         av = rows("alembic_version", order="version_num")
         out["alembic_revision"] = av[0]["version_num"] if av else None
         out["tables"] = sorted(md.tables)
-    print(json.dumps(out, default=str))
+    engine.dispose()
+    return out
 
 
 def cmd_sql(args):
@@ -468,8 +489,11 @@ def main():
     s = sub.add_parser("sql")
     s.add_argument("uri")
     s.add_argument("statement")
+    sub.add_parser("create-many")
+    sub.add_parser("dump-many")
     args = p.parse_args()
-    {"create": cmd_create, "dump": cmd_dump, "sql": cmd_sql}[args.command](args)
+    {"create": cmd_create, "dump": cmd_dump, "sql": cmd_sql, "create-many": cmd_create_many,
+     "dump-many": cmd_dump_many}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 #include "python.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace cachescope::test {
 
@@ -35,6 +37,34 @@ Expected<QJsonObject> dumpSupersetSchema(const QString &uri)
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
         return makeError(QStringLiteral("superset_schema.py dump: not JSON: %1").arg(pe.errorString()));
     return doc.object();
+}
+
+Expected<bool> createSupersetSchemas(const QList<QPair<QString, QString>> &databases)
+{
+    QJsonArray items;
+    for (const auto &[uri, family] : databases)
+        items.append(QJsonObject{{QStringLiteral("uri"), uri}, {QStringLiteral("family"), family}});
+    auto out = runSupportScript(QStringLiteral("superset_schema.py"), {QStringLiteral("create-many")},
+                                QJsonDocument(items).toJson(QJsonDocument::Compact));
+    if (!out)
+        return Error{out.error()};
+    return true;
+}
+
+Expected<QList<QJsonObject>> dumpSupersetSchemas(const QStringList &uris)
+{
+    auto out = runSupportScript(QStringLiteral("superset_schema.py"), {QStringLiteral("dump-many")},
+                                QJsonDocument(QJsonArray::fromStringList(uris)).toJson(QJsonDocument::Compact));
+    if (!out)
+        return Error{out.error()};
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(*out, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != uris.size())
+        return makeError(QStringLiteral("superset_schema.py dump-many: unexpected output: %1").arg(pe.errorString()));
+    QList<QJsonObject> dumps;
+    for (const QJsonValue &v : doc.array())
+        dumps.append(v.toObject());
+    return dumps;
 }
 
 Expected<QByteArray> runSupersetSql(const QString &uri, const QString &statement)

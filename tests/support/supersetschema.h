@@ -22,6 +22,10 @@ Expected<QByteArray> createSupersetSchema(const QString &uri, const QString &fam
                                           const QStringList &extraArgs = {});
 // What a reader of that database must see, read back through SQLAlchemy.
 Expected<QJsonObject> dumpSupersetSchema(const QString &uri);
+// The same for many databases in one python3 start (its imports are most of the cost):
+// (uri, family) pairs with the "basic" fixture; dumps in the order of the URIs.
+Expected<bool> createSupersetSchemas(const QList<QPair<QString, QString>> &databases);
+Expected<QList<QJsonObject>> dumpSupersetSchemas(const QStringList &uris);
 // One SQL statement through SQLAlchemy (test set-up); rows as a JSON array, or the row count.
 Expected<QByteArray> runSupersetSql(const QString &uri, const QString &statement);
 

@@ -2,13 +2,13 @@
 // server started by this test, each filled by superset_schema.py (SQLAlchemy with Superset's
 // table definitions of several release families) and read back by SQLAlchemy for comparison.
 #include "checkok.h"
-#include "mariadbserver.h"
 #include "metadata/metadatadatabase.h"
-#include "postgresserver.h"
+#include "metadataservers.h"
 #include "redisserver.h"
 #include "supersetschema.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -61,49 +61,49 @@ private Q_SLOTS:
 private:
     void backends();
     // A fresh database of one family on one backend; returns its SQLAlchemy URI.
-    Expected<QString> makeDatabase(const QString &backend, const QString &family, const QString &tag);
-    QTemporaryDir m_dir;
-    test::PostgresServer m_pg;
-    test::MariaDbServer m_maria;
-    int m_counter = 0;
+    // A database made (from the basic fixture) for one test and backend in initTestCase.
+    QString uriOf(const QString &tag, const QString &backend) const { return m_uris.value(tag + u'-' + backend); }
+    test::MetadataServers m_servers;
+    QHash<QString, QString> m_uris;
+    QHash<QString, QJsonObject> m_dumps; // of the snapshot databases, read before any test ran
 };
 
 void TestMetadataDatabase::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
     // One server of each kind for the whole executable: starting them is the slow part.
-    const QString pg = m_pg.start();
-    QVERIFY2(pg.isEmpty(), qPrintable(pg));
-    const QString maria = m_maria.start();
-    QVERIFY2(maria.isEmpty(), qPrintable(maria));
+    const QString error = m_servers.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // Every database the tests use, made in one python3 run (its imports are most of the cost).
+    QList<QPair<QString, QString>> made;
+    auto add = [&](const QString &tag, const QString &backend, const QString &family) {
+        auto uri = m_servers.database(backend, QStringLiteral("md_%1_%2").arg(tag, backend));
+        QVERIFY2(uri.hasValue(), qPrintable(test::errorOf(uri)));
+        m_uris.insert(tag + u'-' + backend, *uri);
+        made.append({*uri, family});
+    };
+    for (const char *b : {"sqlite", "postgresql", "mysql"}) {
+        const QString backend = QString::fromLatin1(b);
+        for (const QString &family : test::supersetFamilies())
+            add(QStringLiteral("snap") + family, backend, family);
+        add(QStringLiteral("ro"), backend, QStringLiteral("4.1"));
+        add(QStringLiteral("edit"), backend, QStringLiteral("5.0"));
+        add(QStringLiteral("kv"), backend, QStringLiteral("4.1"));
+    }
+    CHECK_OK(test::createSupersetSchemas(made));
+    QStringList snapshots;
+    for (auto it = m_uris.begin(); it != m_uris.end(); ++it)
+        if (it.key().startsWith(QStringLiteral("snap")))
+            snapshots.append(it.value());
+    auto dumps = test::dumpSupersetSchemas(snapshots);
+    CHECK_OK(dumps);
+    for (int i = 0; i < snapshots.size(); ++i)
+        m_dumps.insert(snapshots[i], dumps->at(i));
 }
 
 void TestMetadataDatabase::cleanupTestCase()
 {
-    m_pg.stop();
-    m_maria.stop();
-}
-
-Expected<QString> TestMetadataDatabase::makeDatabase(const QString &backend, const QString &family, const QString &tag)
-{
-    const QString name = QStringLiteral("md_%1_%2").arg(tag).arg(++m_counter);
-    QString uri;
-    QString error;
-    if (backend == QStringLiteral("sqlite")) {
-        uri = QStringLiteral("sqlite:///") + m_dir.filePath(name + QStringLiteral(".db"));
-    } else if (backend == QStringLiteral("postgresql")) {
-        error = m_pg.createDatabase(name);
-        uri = m_pg.uri(name, QStringLiteral("postgresql+psycopg2"));
-    } else {
-        error = m_maria.createDatabase(name);
-        uri = m_maria.uri(name);
-    }
-    if (!error.isEmpty())
-        return makeError(error);
-    auto created = test::createSupersetSchema(uri, family);
-    if (!created)
-        return Error{created.error()};
-    return uri;
+    m_servers.stop();
 }
 
 void TestMetadataDatabase::backends()
@@ -126,11 +126,9 @@ void TestMetadataDatabase::snapshotMatchesSqlAlchemy()
 {
     QFETCH(QString, backend);
     QFETCH(QString, family);
-    auto made = makeDatabase(backend, family, QStringLiteral("snap"));
-    CHECK_OK(made);
-    const QString uri = *made;
-    auto expected = test::dumpSupersetSchema(uri);
-    CHECK_OK(expected);
+    const QString uri = uriOf(QStringLiteral("snap") + family, backend);
+    QVERIFY(m_dumps.contains(uri));
+    const QJsonObject *expected = &m_dumps[uri];
     auto parsed = MetadataUri::parse(uri);
     CHECK_OK(parsed);
     MetadataDatabase db(*parsed);
@@ -222,9 +220,7 @@ void TestMetadataDatabase::readOnlyByDefault_data()
 void TestMetadataDatabase::readOnlyByDefault()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("4.1"), QStringLiteral("ro"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("ro"), backend);
     const QString sqliteFile = backend == QStringLiteral("sqlite") ? uri.mid(int(qstrlen("sqlite:///"))) : QString();
     const QByteArray hashBefore = sqliteFile.isEmpty() ? QByteArray() : fileHash(sqliteFile);
     auto before = test::dumpSupersetSchema(uri);
@@ -274,9 +270,7 @@ void TestMetadataDatabase::setCacheTimeoutInOneTransaction_data()
 void TestMetadataDatabase::setCacheTimeoutInOneTransaction()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("5.0"), QStringLiteral("edit"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("edit"), backend);
     auto before = test::dumpSupersetSchema(uri);
     CHECK_OK(before);
     auto parsed = MetadataUri::parse(uri);
@@ -339,9 +333,7 @@ void TestMetadataDatabase::cacheKeysAndKeyValue_data()
 void TestMetadataDatabase::cacheKeysAndKeyValue()
 {
     QFETCH(QString, backend);
-    auto made = makeDatabase(backend, QStringLiteral("4.1"), QStringLiteral("kv"));
-    CHECK_OK(made);
-    const QString uri = *made;
+    const QString uri = uriOf(QStringLiteral("kv"), backend);
     auto parsed = MetadataUri::parse(uri);
     CHECK_OK(parsed);
     MetadataDatabase db(*parsed);
@@ -426,11 +418,11 @@ void TestMetadataDatabase::clearErrors()
         auto result = db.open();
         return result ? QString() : result.error();
     };
-    const QString missing = open(QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("nope.db")));
+    const QString missing = open(QStringLiteral("sqlite:///") + QDir(m_servers.dir()).filePath(QStringLiteral("nope.db")));
     QVERIFY2(missing.contains(QStringLiteral("does not exist")), qPrintable(missing));
-    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("nope.db")))); // never created
+    QVERIFY(!QFile::exists(QDir(m_servers.dir()).filePath(QStringLiteral("nope.db")))); // never created
 
-    QFile junk(m_dir.filePath(QStringLiteral("junk.db")));
+    QFile junk(QDir(m_servers.dir()).filePath(QStringLiteral("junk.db")));
     QVERIFY(junk.open(QIODevice::WriteOnly));
     junk.write(QByteArray(4096, 'x'));
     junk.close();
@@ -438,13 +430,13 @@ void TestMetadataDatabase::clearErrors()
     QVERIFY2(notDb.contains(QStringLiteral("not a database")), qPrintable(notDb));
 
     // A database without Superset's tables: which one, and why that matters.
-    QString error = m_pg.createDatabase(QStringLiteral("empty_one"));
+    QString error = m_servers.postgres().createDatabase(QStringLiteral("empty_one"));
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QString empty = open(m_pg.uri(QStringLiteral("empty_one")));
+    const QString empty = open(m_servers.postgres().uri(QStringLiteral("empty_one")));
     QVERIFY2(empty.contains(QStringLiteral("not a Superset metadata database")), qPrintable(empty));
     QVERIFY(!empty.contains(test::PostgresServer::password()));
 
-    const QString noDb = open(m_pg.uri(QStringLiteral("no_such_db")));
+    const QString noDb = open(m_servers.postgres().uri(QStringLiteral("no_such_db")));
     QVERIFY2(noDb.contains(QStringLiteral("no_such_db")) && noDb.contains(QStringLiteral("does not exist")), qPrintable(noDb));
 
     const QString closed = open(QStringLiteral("postgresql://u:secretpw@127.0.0.1:%1/x").arg(test::freeLoopbackPort()));
@@ -455,7 +447,7 @@ void TestMetadataDatabase::clearErrors()
 void TestMetadataDatabase::refusedLogins()
 {
     // The wrong password, on both servers: the cause named, neither password shown.
-    QString uri = m_pg.uri(QStringLiteral("postgres"));
+    QString uri = m_servers.postgres().uri(QStringLiteral("postgres"));
     uri.replace(QString::fromLatin1(QUrl::toPercentEncoding(test::PostgresServer::password())),
                 QStringLiteral("wrong-Passw0rd"));
     auto parsed = MetadataUri::parse(uri);
@@ -466,7 +458,7 @@ void TestMetadataDatabase::refusedLogins()
     QVERIFY2(result.error().contains(QStringLiteral("password authentication failed")), qPrintable(result.error()));
     QVERIFY(!result.error().contains(QStringLiteral("wrong-Passw0rd")));
 
-    QString mariaUri = m_maria.uri(QStringLiteral("mysql"));
+    QString mariaUri = m_servers.mariadb().uri(QStringLiteral("mysql"));
     mariaUri.replace(QString::fromLatin1(QUrl::toPercentEncoding(test::MariaDbServer::password())),
                      QStringLiteral("wrong-Passw0rd"));
     auto mparsed = MetadataUri::parse(mariaUri);

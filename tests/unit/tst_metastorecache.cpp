@@ -5,11 +5,11 @@
 #include "cache/metastorecache.h"
 #include "checkok.h"
 #include "codec/valuejson.h"
-#include "mariadbserver.h"
 #include "metadata/metadataconnection.h"
-#include "postgresserver.h"
+#include "metadataservers.h"
 #include "supersetschema.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -85,50 +85,39 @@ private Q_SLOTS:
 
 private:
     void matrix();
-    Expected<QString> database(const QString &backend);
+    // A database made (basic fixture, 4.1) for one test row in initTestCase.
+    QString database(const QString &tag) const { return m_uris.value(tag); }
     std::unique_ptr<SupersetMetastoreCache> cacheFor(const QString &uri, const QByteArray &prefix, Codec codec,
                                                      qint64 defaultTimeout = 300);
-    QTemporaryDir m_dir;
-    test::PostgresServer m_pg;
-    test::MariaDbServer m_maria;
-    int m_counter = 0;
+    test::MetadataServers m_servers;
+    QHash<QString, QString> m_uris;
 };
 
 void TestMetastoreCache::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    const QString pg = m_pg.start();
-    QVERIFY2(pg.isEmpty(), qPrintable(pg));
-    const QString maria = m_maria.start();
-    QVERIFY2(maria.isEmpty(), qPrintable(maria));
+    const QString error = m_servers.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // One database per test row, all made in one python3 run (its imports are most of the cost).
+    QList<QPair<QString, QString>> made;
+    auto add = [&](const QString &tag, const QString &backend) {
+        auto uri = m_servers.database(backend, QStringLiteral("ms_") + tag);
+        QVERIFY2(uri.hasValue(), qPrintable(test::errorOf(uri)));
+        m_uris.insert(tag, *uri);
+        made.append({*uri, QStringLiteral("4.1")});
+    };
+    for (const char *b : {"sqlite", "postgresql", "mysql"})
+        for (const char *c : {"json", "pickle"})
+            for (const char *kind : {"pw", "cw", "sem"})
+                add(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), QLatin1String(b), QLatin1String(c)), QString::fromLatin1(b));
+    add(QStringLiteral("uuids"), QStringLiteral("sqlite"));
+    add(QStringLiteral("ro"), QStringLiteral("postgresql"));
+    CHECK_OK(test::createSupersetSchemas(made));
 }
 
 void TestMetastoreCache::cleanupTestCase()
 {
-    m_pg.stop();
-    m_maria.stop();
-}
-
-Expected<QString> TestMetastoreCache::database(const QString &backend)
-{
-    const QString name = QStringLiteral("ms_%1").arg(++m_counter);
-    QString uri;
-    QString error;
-    if (backend == QStringLiteral("sqlite")) {
-        uri = QStringLiteral("sqlite:///") + m_dir.filePath(name + QStringLiteral(".db"));
-    } else if (backend == QStringLiteral("postgresql")) {
-        error = m_pg.createDatabase(name);
-        uri = m_pg.uri(name);
-    } else {
-        error = m_maria.createDatabase(name);
-        uri = m_maria.uri(name);
-    }
-    if (!error.isEmpty())
-        return makeError(error);
-    auto created = test::createSupersetSchema(uri, QStringLiteral("4.1"));
-    if (!created)
-        return Error{created.error()};
-    return uri;
+    m_servers.stop();
 }
 
 std::unique_ptr<SupersetMetastoreCache> TestMetastoreCache::cacheFor(const QString &uri, const QByteArray &prefix, Codec codec,
@@ -181,8 +170,7 @@ void TestMetastoreCache::namespacesAndUuids()
                                  QByteArray(300, 'k')};
     for (const QByteArray &k : keys)
         ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("uuid")}, {QStringLiteral("key"), QString::fromUtf8(k)}});
-    const QString uri = QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("uuids.db"));
-    CHECK_OK(test::createSupersetSchema(uri, QStringLiteral("4.1")));
+    const QString uri = database(QStringLiteral("uuids"));
     for (const char *hash : {"md5", "sha256"}) {
         auto py = test::runMetastorePort(uri, "FILTER_STATE_CACHE_CONFIG", QStringLiteral("json"), ops, QString::fromLatin1(hash));
         CHECK_OK(py);
@@ -202,8 +190,7 @@ void TestMetastoreCache::pythonWritesCacheScopeReads()
 {
     QFETCH(QString, backend);
     QFETCH(QString, codec);
-    auto uri = database(backend);
-    CHECK_OK(uri);
+    const QString uri = database(QStringLiteral("pw-%1-%2").arg(backend, codec));
     const QByteArray prefix = "FILTER_STATE_CACHE_CONFIG";
     QList<QByteArray> samples = jsonSamples();
     if (codec == QStringLiteral("pickle"))
@@ -221,10 +208,10 @@ void TestMetastoreCache::pythonWritesCacheScopeReads()
         ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("row")}, {QStringLiteral("key"), QStringLiteral("k%1").arg(i)}});
         ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("get")}, {QStringLiteral("key"), QStringLiteral("k%1").arg(i)}});
     }
-    auto py = test::runMetastorePort(*uri, prefix, codec, ops, QStringLiteral("md5"), 3600);
+    auto py = test::runMetastorePort(uri, prefix, codec, ops, QStringLiteral("md5"), 3600);
     CHECK_OK(py);
 
-    auto cache = cacheFor(*uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle, 3600);
+    auto cache = cacheFor(uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle, 3600);
     cache->setWritable(false);
     for (int i = 0; i < samples.size(); ++i) {
         const QByteArray key = QByteArray("k") + QByteArray::number(i);
@@ -260,7 +247,7 @@ void TestMetastoreCache::pythonWritesCacheScopeReads()
     QJsonArray expire{QJsonObject{{QStringLiteral("op"), QStringLiteral("expire")}, {QStringLiteral("key"), QStringLiteral("k2")},
                                   {QStringLiteral("expires_on"), QStringLiteral("2001-01-01 00:00:00")}},
                       QJsonObject{{QStringLiteral("op"), QStringLiteral("get")}, {QStringLiteral("key"), QStringLiteral("k2")}}};
-    auto expired = test::runMetastorePort(*uri, prefix, codec, expire);
+    auto expired = test::runMetastorePort(uri, prefix, codec, expire);
     CHECK_OK(expired);
     QCOMPARE((*expired)[1].toString(), QStringLiteral("null"));
     auto miss = cache->get("k2");
@@ -294,13 +281,12 @@ void TestMetastoreCache::cacheScopeWritesPythonReads()
 {
     QFETCH(QString, backend);
     QFETCH(QString, codec);
-    auto uri = database(backend);
-    CHECK_OK(uri);
+    const QString uri = database(QStringLiteral("cw-%1-%2").arg(backend, codec));
     const QByteArray prefix = "EXPLORE_FORM_DATA_CACHE_CONFIG";
     QList<QByteArray> samples = jsonSamples();
     if (codec == QStringLiteral("pickle"))
         samples += pickleOnlySamples();
-    auto cache = cacheFor(*uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle, 600);
+    auto cache = cacheFor(uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle, 600);
     for (int i = 0; i < samples.size(); ++i) {
         const Timeout timeout = i % 3 == 0 ? Timeout() : Timeout(i % 3 == 1 ? 0 : 90);
         auto ok = cache->set(QByteArray("c") + QByteArray::number(i), fromTagged(samples[i].constData()), timeout);
@@ -317,7 +303,7 @@ void TestMetastoreCache::cacheScopeWritesPythonReads()
         ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("encode")},
                                {QStringLiteral("value_json"), QString::fromUtf8(samples[i])}});
     }
-    auto py = test::runMetastorePort(*uri, prefix, codec, ops);
+    auto py = test::runMetastorePort(uri, prefix, codec, ops);
     CHECK_OK(py);
     for (int i = 0; i < samples.size(); ++i) {
         const QJsonValue got = (*py)[3 * i];
@@ -352,7 +338,7 @@ void TestMetastoreCache::cacheScopeWritesPythonReads()
     QJsonArray after{QJsonObject{{QStringLiteral("op"), QStringLiteral("row")}, {QStringLiteral("key"), QStringLiteral("c0")}},
                      QJsonObject{{QStringLiteral("op"), QStringLiteral("get")}, {QStringLiteral("key"), QStringLiteral("c0")}},
                      QJsonObject{{QStringLiteral("op"), QStringLiteral("get")}, {QStringLiteral("key"), QStringLiteral("c1")}}};
-    auto py2 = test::runMetastorePort(*uri, prefix, codec, after);
+    auto py2 = test::runMetastorePort(uri, prefix, codec, after);
     CHECK_OK(py2);
     QVERIFY(!(*py2)[0].toObject()[QStringLiteral("changed_on")].isNull());
     QCOMPARE((*py2)[1].toString(), QStringLiteral("\"again\""));
@@ -368,10 +354,9 @@ void TestMetastoreCache::semanticsMatchSuperset()
 {
     QFETCH(QString, backend);
     QFETCH(QString, codec);
-    auto uri = database(backend);
-    CHECK_OK(uri);
+    const QString uri = database(QStringLiteral("sem-%1-%2").arg(backend, codec));
     const QByteArray prefix = "superset_results";
-    auto cache = cacheFor(*uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle);
+    auto cache = cacheFor(uri, prefix, codec == QStringLiteral("json") ? Codec::Json : Codec::Pickle);
 
     // add(): false for an existing key on both sides; a negative timeout never expires.
     QCOMPARE(*cache->add("a", PyValue::integer(1), qint64(-1)), true);
@@ -382,7 +367,7 @@ void TestMetastoreCache::semanticsMatchSuperset()
                    QJsonObject{{QStringLiteral("op"), QStringLiteral("set")}, {QStringLiteral("key"), QStringLiteral("empty")}, {QStringLiteral("value"), QString()}},
                    QJsonObject{{QStringLiteral("op"), QStringLiteral("has")}, {QStringLiteral("key"), QStringLiteral("b")}},
                    QJsonObject{{QStringLiteral("op"), QStringLiteral("has")}, {QStringLiteral("key"), QStringLiteral("a")}}};
-    auto py = test::runMetastorePort(*uri, prefix, codec, ops);
+    auto py = test::runMetastorePort(uri, prefix, codec, ops);
     CHECK_OK(py);
     QCOMPARE((*py)[0].toBool(), false);
     QCOMPARE((*py)[1].toBool(), true);
@@ -406,7 +391,7 @@ void TestMetastoreCache::semanticsMatchSuperset()
         QVERIFY(!cache->rawGet("bytes")->has_value());
     }
     // A row in the other codec is an error that says so, not a crash or a silent miss.
-    auto other = cacheFor(*uri, prefix, codec == QStringLiteral("json") ? Codec::Pickle : Codec::Json);
+    auto other = cacheFor(uri, prefix, codec == QStringLiteral("json") ? Codec::Pickle : Codec::Json);
     CHECK_OK(other->set("cross", PyValue::dict({{PyValue::str(QByteArray("k")), PyValue::integer(1)}})));
     auto crossed = cache->get("cross");
     QVERIFY(!crossed);
@@ -415,15 +400,14 @@ void TestMetastoreCache::semanticsMatchSuperset()
 
 void TestMetastoreCache::readOnlyFromAConfig()
 {
-    auto uri = database(QStringLiteral("postgresql"));
-    CHECK_OK(uri);
+    const QString uri = database(QStringLiteral("ro"));
     CacheSpec spec;
     spec.purpose = CachePurpose::FilterState;
     spec.backend = BackendType::SupersetMetastore;
     spec.keyPrefix = "FILTER_STATE_CACHE_CONFIG";
     spec.codec = QStringLiteral("json");
     spec.defaultTimeout = 7776000;
-    spec.metadataUri = *uri;
+    spec.metadataUri = uri;
     auto manager = CacheManager::create({spec}, CacheManager::Access::ReadOnly);
     CHECK_OK(manager);
     auto cache = (*manager)->cache(CachePurpose::FilterState);
@@ -454,7 +438,7 @@ void TestMetastoreCache::builtFromASpec()
     spec.purpose = CachePurpose::ExploreFormData;
     spec.backend = BackendType::SupersetMetastore;
     spec.keyPrefix = "EXPLORE_FORM_DATA_CACHE_CONFIG";
-    spec.metadataUri = QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("none.db"));
+    spec.metadataUri = QStringLiteral("sqlite:///") + QDir(m_servers.dir()).filePath(QStringLiteral("none.db"));
     spec.codec = QStringLiteral("pickle");
     spec.hashAlgorithm = QStringLiteral("sha256");
     auto built = CacheManager::buildCache(spec);

@@ -35,6 +35,8 @@ struct CliResult
 
 CliResult runCli(const QStringList &args)
 {
+    if (qEnvironmentVariableIsEmpty("CACHESCOPE_BINARY"))
+        qFatal("CACHESCOPE_BINARY is not set: run this test through ctest, or set it to build/app/cachescope");
     QProcess process;
     process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
     process.waitForStarted();
@@ -351,6 +353,64 @@ private Q_SLOTS:
                  2);
     }
 
+    // The three commands parse with the one CommandLine: its help layout, its error wording and exit
+    // codes, negative numbers as values.
+    void commandLinesHaveTheSharedHelpAndErrors()
+    {
+        const auto help = runCli({QStringLiteral("timeouts"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.startsWith("Usage: cachescope timeouts --config FILE [--metadata-db URI] [--superset-version X.Y] [--json]\n"
+                                     "                           set (--cache PURPOSE"),
+                 help.out.constData());
+        for (const char *part : {"\nOptions:\n  --config FILE", "\n  --superset-version X.Y", "\nConfig environment (with --config):\n",
+                                 "\nCommands:\n  set ", "Exit status: 0 done, 1 the operation failed, 2 usage error."})
+            QVERIFY2(help.out.contains(part), part);
+        const auto setHelp = runCli({QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("-h")});
+        QCOMPARE(setHelp.exitCode, 0);
+        QVERIFY2(setHelp.out.startsWith("Usage: cachescope timeouts set (--cache PURPOSE | --chart ID"), setHelp.out.constData());
+        for (const char *part : {"\nArguments:\n  SECONDS|null", "\nWhat to change (one of):\n  --cache PURPOSE", "\n  --write "})
+            QVERIFY2(setHelp.out.contains(part), part);
+        const auto auditHelp = runCli({QStringLiteral("audit"), QStringLiteral("--help")});
+        QCOMPARE(auditHelp.exitCode, 0);
+        QVERIFY2(auditHelp.out.startsWith("Usage: cachescope audit --config FILE"), auditHelp.out.constData());
+        QVERIFY2(auditHelp.out.contains("Read at most N entries. Default: 1000."), auditHelp.out.constData());
+
+        struct Case
+        {
+            QStringList args;
+            QByteArray err;
+        };
+        const QString config = m_config;
+        const QList<Case> cases = {
+            {{QStringLiteral("timeouts")}, "cachescope timeouts: missing --config FILE\nRun 'cachescope timeouts --help' for the options.\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("--config"), config, QStringLiteral("extra")},
+             "cachescope timeouts: unexpected argument 'extra'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("--config"), config, QStringLiteral("--superset-version"), QStringLiteral("1.2")},
+             "cachescope timeouts: --superset-version: "},
+            {{QStringLiteral("audit"), QStringLiteral("--config"), config, QStringLiteral("--limit"), QStringLiteral("0")},
+             "cachescope audit: --limit needs a whole number >= 1, not '0'\n"},
+            {{QStringLiteral("audit"), QStringLiteral("--config")}, "cachescope audit: --config needs a value (FILE)\n"},
+            {{QStringLiteral("audit"), QStringLiteral("--bogus")}, "cachescope audit: unknown option '--bogus'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("x"), QStringLiteral("5"),
+              QStringLiteral("--config"), config},
+             "cachescope timeouts set: --chart needs a whole number >= 1, not 'x'\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("--config"), config},
+             "cachescope timeouts set: missing SECONDS|null\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("-2.5"),
+              QStringLiteral("--config"), config},
+             "cachescope timeouts set: '-2.5' is not a number of seconds or null\n"},
+            {{QStringLiteral("timeouts"), QStringLiteral("set"), QStringLiteral("--chart"), QStringLiteral("1"), QStringLiteral("-5")},
+             "cachescope timeouts set: missing --config FILE\n"},
+        };
+        for (const Case &c : cases) {
+            const auto r = runCli(c.args);
+            QVERIFY2(r.exitCode == 2, qPrintable(c.args.join(u' ') + QStringLiteral(": exit %1").arg(r.exitCode)));
+            QVERIFY2(r.err.startsWith(c.err), r.err.constData());
+            QVERIFY2(r.err.endsWith(" --help' for the options.\n"), r.err.constData());
+            QVERIFY(r.out.isEmpty());
+        }
+    }
+
     void setObjectPreviewsSqlThenWritesInOneTransaction_data() { backends(); }
     void setObjectPreviewsSqlThenWritesInOneTransaction()
     {
@@ -526,6 +586,52 @@ private Q_SLOTS:
         }
         QCOMPARE(matched, 1);
         QCOMPARE(bySql, 1);
+    }
+
+    void auditReadsAMetastoreDataCache()
+    {
+        auto uri = makeDatabase(QStringLiteral("sqlite"), QStringLiteral("4.1"));
+        CHECK_OK(uri);
+        CHECK_OK(runSupersetSql(*uri, QStringLiteral("INSERT INTO cache_keys (cache_key, cache_timeout, datasource_uid) VALUES "
+                                                     "('mk1', 300, '1__table'), ('mk2', 86400, '1__table')")));
+        // DATA_CACHE_CONFIG = {"CACHE_TYPE": "SupersetMetastoreCache", ...} (Superset's documented use): rows
+        // written by the Python port of Superset's metastore code, pickled with a real DataFrame.
+        const auto written = runPython(QStringLiteral(
+                                           "import sys\n"
+                                           "sys.path.insert(0, sys.argv[2])\n"
+                                           "from datetime import datetime, timedelta\n"
+                                           "import pandas as pd, sqlalchemy as sa\n"
+                                           "import superset_metastore as m, superset_schema\n"
+                                           "_, tables = superset_schema.declare('4.1')\n"
+                                           "engine = sa.create_engine(sys.argv[1], future=True)\n"
+                                           "cache = m.SupersetMetastoreCache.factory(engine, tables['key_value'],\n"
+                                           "    {'CACHE_KEY_PREFIX': 'superset_results', 'CACHE_DEFAULT_TIMEOUT': 300})\n"
+                                           "def payload(age):\n"
+                                           "    return {'df': pd.DataFrame({'a': [1]}), 'query': 'SELECT * FROM birth_names',\n"
+                                           "            'dttm': (datetime.utcnow() - timedelta(seconds=age)).isoformat().split('.')[0]}\n"
+                                           "cache.set('mk1', payload(10), 290)\n"
+                                           "cache.set('mk2', payload(60), 86340)\n"
+                                           "print('ok')\n"),
+                                       {*uri, sourcePath(QStringLiteral("tests/support"))});
+        CHECK_OK(written);
+        const QString config = m_dir.filePath(QStringLiteral("metastore_config.py"));
+        QVERIFY(writeFile(config, QStringLiteral("DATA_CACHE_CONFIG = {\"CACHE_TYPE\": \"SupersetMetastoreCache\", "
+                                                 "\"CACHE_KEY_PREFIX\": \"superset_results\", \"CACHE_DEFAULT_TIMEOUT\": 300}\n"
+                                                 "SQLALCHEMY_DATABASE_URI = \"%1\"\n")
+                                      .arg(*uri)
+                                      .toUtf8()));
+        const auto r = runCli({QStringLiteral("audit"), QStringLiteral("--config"), config, QStringLiteral("--all"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QStringList statuses;
+        for (const QByteArray &line : r.out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.contains(QStringLiteral("status"))) {
+                QCOMPARE(o.value(QStringLiteral("mapping")).toString(), QStringLiteral("cache_keys"));
+                statuses << o.value(QStringLiteral("status")).toString() + u'/' + QString::number(o.value(QStringLiteral("recorded")).toInteger());
+            }
+        }
+        statuses.sort();
+        QCOMPARE(statuses, (QStringList{QStringLiteral("match/300"), QStringLiteral("mismatch/86400")}));
     }
 };
 

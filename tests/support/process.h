@@ -1,0 +1,29 @@
+#pragma once
+
+#include "common/expected.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace cachescope::test {
+
+// How runProcess runs a program for a test's set-up.
+struct ProcessOptions
+{
+    QByteArray stdinData;
+    QStringList setEnvironment;    // "NAME=value" added to the test's environment
+    QStringList removeEnvironment; // names taken out of it
+    QString asUser;                // when the tests run as root: run as this system user (runuser)
+    int timeoutMs = 120000;
+};
+
+// Runs program with args and waits; stdout, or an error naming the program, its exit status
+// and stderr. The one way tests start helper programs (python3, initdb, psql, mariadb, ...).
+Expected<QByteArray> runProcess(const QString &program, const QStringList &args, const ProcessOptions &options = {});
+
+bool runningAsRoot();
+// Makes path (recursively) owned by user when running as root; no-op otherwise. Empty on success.
+QString chownForUser(const QString &path, const QString &user);
+
+} // namespace cachescope::test
