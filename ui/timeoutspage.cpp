@@ -793,7 +793,12 @@ void TimeoutsPage::runAudit()
                 break;
             after = page->last().id;
         }
-        auto samples = auditSamples(spec, keys, 10000, handle, stop.get());
+        AuditSampleSources sources;
+        sources.inProcess = handle;
+        sources.metadata = &connection;
+        sources.metastoreUtc = index->rules().family == SupersetFamily::Master;
+        sources.stop = stop.get();
+        auto samples = auditSamples(spec, keys, 10000, sources);
         if (!samples)
             return Error{samples.error()};
         AuditReport report = auditChartData(*samples, keys, *index, QDateTime::currentDateTimeUtc());

@@ -1,6 +1,8 @@
 #include "auditsamples.h"
 
 #include "cache/filesystementry.h"
+#include "cache/metastorecache.h"
+#include "metadata/metadataconnection.h"
 #include "config/configcommandline.h"
 #include "redis/redisclient.h"
 
@@ -158,21 +160,80 @@ Expected<QList<AuditSample>> cacheSamples(const CacheManager::Handle &handle, qi
     return samples;
 }
 
+// Chart-data rows of a metastore-backed data cache (key_value, resource superset_metastore_cache):
+// keys are not stored, so a row's key is known when cache_keys names a key whose uuid3 it is.
+// expires_on is naive: server-local time up to 5.x, UTC where a release writes UTC.
+Expected<QList<AuditSample>> metastoreSamples(MetadataConnection &connection, const CacheSpec &spec,
+                                              const QList<CacheKeyRow> &cacheKeys, qint64 limit, bool utc,
+                                              const std::atomic_bool *stop)
+{
+    const auto hash = spec.hashAlgorithm == u"sha256" ? SupersetMetastoreCache::NamespaceHash::Sha256
+                                                      : SupersetMetastoreCache::NamespaceHash::Md5;
+    const QUuid ns = SupersetMetastoreCache::namespaceFor(spec.keyPrefix, hash);
+    QHash<QUuid, QByteArray> keyByUuid;
+    for (const CacheKeyRow &row : cacheKeys)
+        keyByUuid.insert(SupersetMetastoreCache::uuid3(ns, row.cacheKey.toUtf8()), row.cacheKey.toUtf8());
+    QDateTime now = utc ? QDateTime::currentDateTimeUtc() : QDateTime::currentDateTime();
+    now = QDateTime(now.date(), now.time(), Qt::UTC); // the naive wall clock, as MetadataDatabase returns them
+    const QString resource = SupersetMetastoreCache::resource();
+    return connection.call([&](MetadataDatabase &db) -> Expected<QList<AuditSample>> {
+        QList<AuditSample> samples;
+        qint64 after = 0;
+        while (limit < 0 || samples.size() < limit) {
+            if (isStopped(stop))
+                return stopped();
+            auto page = db.keyValueEntries(resource, after, 500);
+            if (!page)
+                return Error{page.error()};
+            for (const KeyValueRow &listed : *page) {
+                after = listed.id;
+                if (listed.expiresOn.isValid() && listed.expiresOn <= now)
+                    continue; // expired: a miss for Superset
+                auto full = db.keyValueEntry(resource, listed.uuid);
+                if (!full)
+                    return Error{full.error()};
+                if (!*full)
+                    continue;
+                AuditSample s;
+                s.key = listed.uuid.toString(QUuid::WithoutBraces).toLatin1();
+                s.appKey = keyByUuid.value(listed.uuid);
+                s.payload = (*full)->value;
+                s.backend = DecodeHints::Backend::Metastore;
+                if (listed.expiresOn.isValid())
+                    s.remaining = now.secsTo(listed.expiresOn);
+                samples << s;
+                if (limit >= 0 && samples.size() >= limit)
+                    break;
+            }
+            if (page->size() < 500)
+                break;
+        }
+        return samples;
+    });
+}
+
 } // namespace
 
 Expected<QList<AuditSample>> auditSamples(const CacheSpec &spec, const QList<CacheKeyRow> &cacheKeys, qint64 limit,
-                                          const CacheManager::Handle &inProcess, const std::atomic_bool *stop)
+                                          const AuditSampleSources &sources)
 {
+    const CacheManager::Handle &inProcess = sources.inProcess;
+    const std::atomic_bool *stop = sources.stop;
     switch (spec.backend) {
     case BackendType::Redis: return redisSamples(spec, limit, stop);
     case BackendType::FileSystem: return directorySamples(spec, cacheKeys, limit, stop);
+    case BackendType::SupersetMetastore:
+        if (!sources.metadata)
+            return makeError(QStringLiteral("%1 is a SupersetMetastoreCache: its rows live in the metadata database, "
+                                            "which is not open").arg(purposeConfigName(spec.purpose)));
+        return metastoreSamples(*sources.metadata, spec, cacheKeys, limit, sources.metastoreUtc, stop);
     case BackendType::Null:
         return makeError(QStringLiteral("%1 is a NullCache: there is nothing cached to audit").arg(purposeConfigName(spec.purpose)));
     default:
         if (inProcess && spec.backend == BackendType::Simple)
             return cacheSamples(inProcess, limit, stop);
-        return makeError(QStringLiteral("%1 is a %2: auditing it is not supported yet (Redis, FileSystemCache and the "
-                                        "embedded demo's SimpleCache are)")
+        return makeError(QStringLiteral("%1 is a %2: auditing it is not supported yet (Redis, FileSystemCache, "
+                                        "SupersetMetastoreCache and the embedded demo's SimpleCache are)")
                              .arg(purposeConfigName(spec.purpose), backendTypeName(spec.backend)));
     }
 }

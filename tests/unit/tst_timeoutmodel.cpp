@@ -398,7 +398,9 @@ private Q_SLOTS:
         CHECK_OK(db.open());
         auto keys = db.cacheKeys(0, 5000);
         CHECK_OK(keys);
-        auto samples = auditSamples(*m_demo->manager().spec(CachePurpose::Data), *keys, -1, data);
+        AuditSampleSources sources;
+        sources.inProcess = data;
+        auto samples = auditSamples(*m_demo->manager().spec(CachePurpose::Data), *keys, -1, sources);
         CHECK_OK(samples);
         QCOMPARE(samples->size(), 2);
         const AuditReport report = auditChartData(*samples, *keys, *index, QDateTime::currentDateTimeUtc());
