@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "commandtarget.h"
 
+#include "cache/cachemanager.h"
 #include "cache/filesystemcache.h"
 #include "cache/rediscache.h"
 #include "codec/valuejson.h"
@@ -31,6 +32,15 @@ Expected<std::unique_ptr<Cache>> openCache(const CommandLine &cl, const CacheTar
     if (target.kind == CacheTarget::Kind::Redis) {
         std::unique_ptr<Cache> cache = std::make_unique<RedisCache>(target.redis, target.prefix, defaultTimeout);
         cache->setWritable(forWriting);
+        return cache;
+    }
+    if (target.kind == CacheTarget::Kind::Metastore) {
+        // Its own CACHE_DEFAULT_TIMEOUT unless --default-timeout; writes only for set/add/delete.
+        CacheSpec spec = *target.spec;
+        spec.defaultTimeout = defaultTimeout;
+        auto cache = CacheManager::buildCache(spec, forWriting ? CacheManager::Access::ReadWrite : CacheManager::Access::ReadOnly);
+        if (cache)
+            (*cache)->setWritable(forWriting);
         return cache;
     }
     if (!forWriting) {

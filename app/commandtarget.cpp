@@ -86,9 +86,11 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
         target.kind = CacheTarget::Kind::Directory;
         target.directory = spec->directory;
         return target;
+    case BackendType::SupersetMetastore:
+        target.kind = CacheTarget::Kind::Metastore;
+        return target;
     case BackendType::Null:
     case BackendType::Simple:
-    case BackendType::SupersetMetastore:
         return failure(QStringLiteral("%1 is a %2: it has no keys outside the Superset process")
                            .arg(purpose, backendTypeName(spec->backend)));
     default:

@@ -17,7 +17,8 @@ namespace cachescope {
 // way Superset would connect to it. One place, so every command reads the same cache the same way.
 struct CacheTarget
 {
-    enum class Kind { Redis, Directory };
+    // Metastore: a SupersetMetastoreCache of --config, rows of the metadata database (spec names it).
+    enum class Kind { Redis, Directory, Metastore };
     Kind kind = Kind::Redis;
     RedisUrl redis;             // Kind::Redis
     QByteArray prefix;          // Kind::Redis: the key prefix (stored key = prefix + cache key)

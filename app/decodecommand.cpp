@@ -4,6 +4,8 @@
 #include "commandline.h"
 #include "commandtarget.h"
 
+#include "cache/cachemanager.h"
+#include "cache/metastorecache.h"
 #include "cache/rediscache.h"
 #include "codec/decodejson.h"
 #include "codec/decoderchain.h"
@@ -115,10 +117,23 @@ QByteArray indentJson(QByteArrayView json)
     return out;
 }
 
-// The bytes of a key in a Redis cache or a cache directory, taking the key as a cache key or as
-// the stored key `cachescope keys` printed; a note says which was meant when both exist.
+// The bytes of a key in a Redis cache, a cache directory or a metastore cache, taking the key as a
+// cache key or as the stored key `cachescope keys` printed; a note says which was meant when both exist.
 std::optional<QByteArray> readEntry(const CommandLine &cl, const CacheTarget &target, const QByteArray &key, int *status)
 {
+    if (target.kind == CacheTarget::Kind::Metastore) {
+        // A key_value row of the metadata database, found by the key or by the row uuid `keys` lists.
+        auto cache = CacheManager::buildCache(*target.spec, CacheManager::Access::ReadOnly);
+        auto raw = cache ? static_cast<SupersetMetastoreCache *>(cache->get())->storedBytes(key)
+                         : Expected<std::optional<QByteArray>>(Error{cache.error()});
+        if (!raw || !raw->has_value()) {
+            *status = cl.fail(raw ? QStringLiteral("no metastore row for key '%1' in %2")
+                                        .arg(QString::fromUtf8(key), target.spec->displayLocation())
+                                  : raw.error());
+            return std::nullopt;
+        }
+        return **raw;
+    }
     const QList<KeyCandidate> candidates = keyCandidates(target, key);
     QList<QPair<KeyCandidate, QByteArray>> found;
     std::unique_ptr<RedisCache> redis;
@@ -169,7 +184,7 @@ int runDecodeCommand(const QStringList &args)
                    QStringLiteral("Peels every layer of a cache entry (envelope, pickle, zlib, msgpack, JSON, Arrow, image)\n"
                                   "and prints them with the final value. Nothing is executed. KEY may be the cache key or\n"
                                   "the stored key that `cachescope keys` prints (Redis: with the prefix; a directory: the\n"
-                                  "file name)."));
+                                  "file name; a metastore cache: the row uuid)."));
     cl.setSynopsis(QStringLiteral("(--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY | --config FILE --cache PURPOSE KEY)\n"
                                   "[--as KIND[,KIND...]] [--json] [--rows N] [--max-bytes N]"));
     cl.addOption(QStringLiteral("input"), QStringLiteral("FILE"),
@@ -218,7 +233,9 @@ int runDecodeCommand(const QStringList &args)
             return status;
         if (positional.isEmpty())
             return cl.usageError(QStringLiteral("missing KEY"));
-        hints.backend = target->kind == CacheTarget::Kind::Redis ? DecodeHints::Backend::Redis : DecodeHints::Backend::FileSystem;
+        hints.backend = target->kind == CacheTarget::Kind::Redis       ? DecodeHints::Backend::Redis
+                        : target->kind == CacheTarget::Kind::Metastore ? DecodeHints::Backend::Metastore
+                                                                       : DecodeHints::Backend::FileSystem;
         auto entry = readEntry(cl, *target, positional.first().toUtf8(), &status);
         if (!entry)
             return status;

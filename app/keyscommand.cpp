@@ -51,8 +51,8 @@ int runKeysCommand(const QStringList &args)
 {
     CommandLine cl(QStringLiteral("keys"),
                    QStringLiteral("Streams the keys of one cache as stored (Redis: with the prefix; a directory: the\n"
-                                  "file names), one per line, or one JSON object per line; `cachescope decode` takes\n"
-                                  "them as they are printed."));
+                                  "file names; a metastore cache: the key_value rows' uuids), one per line, or one JSON\n"
+                                  "object per line; `cachescope decode` takes them as they are printed."));
     cl.setSynopsis(QStringLiteral("(--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
                                   "[--match GLOB] [--limit N] [--meta] [--json]"));
     cl.addOption(QStringLiteral("match"), QStringLiteral("GLOB"),
@@ -68,10 +68,16 @@ int runKeysCommand(const QStringList &args)
     if (!target)
         return status;
     std::unique_ptr<KeySource> source;
-    if (target->kind == CacheTarget::Kind::Redis)
+    if (target->kind == CacheTarget::Kind::Redis) {
         source = std::make_unique<RedisKeySource>(target->redis, target->prefix);
-    else
+    } else if (target->kind == CacheTarget::Kind::Metastore) {
+        auto metastore = MetastoreKeySource::fromSpec(*target->spec); // rows by uuid, read-only
+        if (!metastore)
+            return cl.fail(metastore.error());
+        source = std::move(*metastore);
+    } else {
         source = std::make_unique<FileSystemKeySource>(target->directory);
+    }
     const qint64 maxKeys = cl.integer(QStringLiteral("limit"), -1);
     const QByteArray keyPrefix = source->keyPrefix();
     QByteArray pattern = cl.value(QStringLiteral("match")).toUtf8();

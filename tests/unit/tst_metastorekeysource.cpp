@@ -1,6 +1,6 @@
 // The metastore cache in the key browser and the CLI: a SQLite metadata database written by
 // the Python port of Superset's metastore code, listed, decoded and edited through
-// MetastoreKeySource and the real `cachescope keys` / `decode` commands.
+// MetastoreKeySource and the real `cachescope keys` / `decode` / `cache` commands.
 #include "browse/metastorekeysource.h"
 #include "cache/cachemanager.h"
 #include "checkok.h"
@@ -265,7 +265,28 @@ void TestMetastoreKeySource::keysAndDecodeCommands()
     auto [mstatus, mout, merr] = run({QStringLiteral("decode"), QStringLiteral("--config"), m_config, QStringLiteral("--cache"),
                                       QStringLiteral("FILTER_STATE_CACHE_CONFIG"), QStringLiteral("no-such-key")});
     QCOMPARE(mstatus, 1);
-    QVERIFY2(merr.contains("no metastore row for key no-such-key"), merr.constData());
+    QVERIFY2(merr.contains("no metastore row for key 'no-such-key'"), merr.constData());
+
+    // `cache` reads a row by its key; writes only when asked (set), and Superset's code reads them.
+    const QStringList target{QStringLiteral("--config"), m_config, QStringLiteral("--cache"), QStringLiteral("FILTER_STATE_CACHE_CONFIG")};
+    auto [gstatus, gout, gerr] = run(QStringList{QStringLiteral("cache"), QStringLiteral("get"), QStringLiteral("7;AbCdEfGhIjK")} + target);
+    QVERIFY2(gstatus == 0, gerr.constData());
+    QCOMPARE(QJsonDocument::fromJson(gout).object().value(QStringLiteral("owner")).toInt(), 1);
+    auto [tstatus, tout, terr] = run(QStringList{QStringLiteral("cache"), QStringLiteral("ttl"), QStringLiteral("7;AbCdEfGhIjK")} + target);
+    QVERIFY2(tstatus == 0, terr.constData());
+    const qint64 ttl = QJsonDocument::fromJson(tout).object().value(QStringLiteral("ttl")).toInteger(-1);
+    QVERIFY2(ttl > 7776000 - 3600 && ttl <= 7776000, tout.constData()); // the port's 90-day default timeout
+    auto [sstatus, sout, serr] = run(QStringList{QStringLiteral("cache"), QStringLiteral("set"), QStringLiteral("from-cli"),
+                                                 QStringLiteral("{\"owner\": 2}"), QStringLiteral("--timeout"), QStringLiteral("60")}
+                                     + target);
+    QVERIFY2(sstatus == 0, serr.constData());
+    QVERIFY2(sout.contains("\"stored\":true"), sout.constData());
+    auto read = test::runMetastorePort(m_uri, "FILTER_STATE_CACHE_CONFIG", QStringLiteral("json"),
+                                       QJsonArray{op("get", QStringLiteral("from-cli"))}, QStringLiteral("md5"), 7776000);
+    CHECK_OK(read);
+    QCOMPARE(QJsonDocument::fromJson(read->at(0).toString().toUtf8()).object().value(QStringLiteral("owner")).toInt(), 2);
+    auto [dstatus, dout, derr] = run(QStringList{QStringLiteral("cache"), QStringLiteral("delete"), QStringLiteral("from-cli")} + target);
+    QVERIFY2(dstatus == 0 && dout.contains("\"deleted\":true"), derr.constData());
 }
 
 void TestMetastoreKeySource::theWindowShowsTheMetastoreCaches()
