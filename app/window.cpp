@@ -5,8 +5,10 @@
 #include "configsession.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
+#include "timeoutspage.h"
 
 #include "cache/cachemanager.h"
+#include "config/configreport.h"
 #include "demo/demoenvironment.h"
 #include "demo/demoworkload.h"
 
@@ -28,6 +30,8 @@ std::optional<MainWindow::Page> pageNamed(const QString &name)
         return MainWindow::Page::HitRates;
     if (n == u"config")
         return MainWindow::Page::Config;
+    if (n == u"timeouts")
+        return MainWindow::Page::Timeouts;
     return std::nullopt;
 }
 
@@ -36,7 +40,7 @@ std::optional<MainWindow::Page> pageNamed(const QString &name)
 void addWindowOptions(CommandLine &cl)
 {
     cl.addOption(QStringLiteral("page"), QStringLiteral("PAGE"),
-                 QStringLiteral("Page to open: overview, keys, hitrates, config (default: config with a "
+                 QStringLiteral("Page to open: overview, keys, hitrates, config, timeouts (default: config with a "
                                 "superset_config.py, else overview)."));
     cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"), QStringLiteral("Also connect to this Redis URL (Keys page)."));
     cl.addOption(QStringLiteral("prefix"), QStringLiteral("P"), QStringLiteral("Key prefix for --redis."));
@@ -71,6 +75,21 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
         demo->workload().stop();
     });
 
+    // The Timeouts page follows the config the session evaluates (or the demo below).
+    auto *timeouts = new TimeoutsPage;
+    window.addPage(MainWindow::Page::Timeouts, QObject::tr("Timeouts"), timeouts);
+    QObject::connect(timeouts, &TimeoutsPage::errorOccurred, &window, &MainWindow::showError);
+    ConfigSession *session = s->session.get();
+    QObject::connect(session->page(), &ConfigPage::evaluated, timeouts, [session, timeouts] {
+        const ConfigReport &report = session->page()->report();
+        if (!report.loaded || !session->manager())
+            return; // the demo (or the last good config) stays
+        timeouts->setCacheManager(session->manager());
+        timeouts->setConfigReport(report, session->page()->loaderOptions());
+    });
+    // An edit of the config file: the Config page reads it again (and the caches follow).
+    QObject::connect(timeouts, &TimeoutsPage::configFileWritten, session, [session](const QString &path) { session->page()->openFile(path); });
+
     const QString configPath = cl.positionals().value(0);
     QFile config(QStringLiteral(":/demo/demo-config.json"));
     QFile demoSupersetConfig(QStringLiteral(":/demo/superset_config.py"));
@@ -97,6 +116,8 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
                                QObject::tr("Embedded demo · results backend in %1").arg(demo->directory()));
         window.setDemoWorkload(&demo->workload());
         QObject::connect(&demo->workload(), &DemoWorkload::workloadFailed, &window, &MainWindow::showError);
+        timeouts->setCacheManager(&demo->manager());
+        timeouts->setDemo(demo->timeoutConfig(), demo->cacheTimeoutRows(), demo->metadataFile());
         demo->workload().start();
     }
 
@@ -119,7 +140,7 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
 int runWindow(QApplication &app, const CommandLine &cl)
 {
     if (cl.isSet(QStringLiteral("page")) && !pageNamed(cl.value(QStringLiteral("page"))))
-        return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config)").arg(cl.value(QStringLiteral("page"))));
+        return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config, timeouts)").arg(cl.value(QStringLiteral("page"))));
     const std::unique_ptr<WindowSession> s = openWindow(cl);
     s->window->show();
     if (cl.isSet(QStringLiteral("payload")))

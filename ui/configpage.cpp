@@ -179,10 +179,7 @@ void ConfigPage::evaluate()
 {
     m_debounce->stop();
     const quint64 generation = ++m_generation;
-    ConfigLoader::Options options;
-    options.environment = m_base;
-    for (auto it = m_overrides.begin(); it != m_overrides.end(); ++it)
-        options.environment.insert(it.key(), it.value());
+    const ConfigLoader::Options options = loaderOptions();
     const QString source = m_text, fileName = m_fileName;
     // Evaluation may take up to its step budget: never on the GUI thread.
     auto *watcher = new QFutureWatcher<ConfigReport>(this);
@@ -194,6 +191,15 @@ void ConfigPage::evaluate()
         showReport(watcher->result());
     });
     watcher->setFuture(QtConcurrent::run(m_pool, [source, fileName, options] { return ConfigLoader::loadSource(source, fileName, options); }));
+}
+
+ConfigLoader::Options ConfigPage::loaderOptions() const
+{
+    ConfigLoader::Options options;
+    options.environment = m_base;
+    for (auto it = m_overrides.begin(); it != m_overrides.end(); ++it)
+        options.environment.insert(it.key(), it.value());
+    return options;
 }
 
 void ConfigPage::showReport(const ConfigReport &report)

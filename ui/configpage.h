@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/configloader.h"
 #include "config/configreport.h"
 
 #include <QHash>
@@ -43,6 +44,9 @@ public:
     void setEnvironmentValue(const QString &name, const QString &value);
 
     const ConfigReport &report() const { return m_report; }
+    // The environment (base values plus the user's) the file is evaluated with, as the loader
+    // takes it: a config editor plans its change with the same values.
+    ConfigLoader::Options loaderOptions() const;
     int evaluationCount() const { return m_evaluations; }
     static QString lastFile();
 

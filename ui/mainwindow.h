@@ -35,7 +35,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     // Fixed order in the page list; a page that does not exist yet is simply not listed.
-    enum class Page { Overview, Keys, HitRates, Config };
+    enum class Page { Overview, Keys, HitRates, Config, Timeouts };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;

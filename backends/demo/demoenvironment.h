@@ -1,9 +1,11 @@
 #pragma once
 
 #include "common/expected.h"
+#include "timeouts/timeouttable.h"
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -36,12 +38,23 @@ public:
     // when the caches came from JSON.
     QString configFile() const { return m_configFile; }
     QHash<QString, QString> configEnvironment() const;
+    // The demo's Superset metadata database (SQLite, DemoMetadata): databases, datasets and
+    // charts with their cache timeouts, for the Timeouts page; written at start.
+    QString metadataFile() const { return m_metadataFile; }
+    // What the demo's superset_config.py (or, for JSON-described test caches, the JSON) says about
+    // timeouts: the chain's settings and each cache's default.
+    const TimeoutConfig &timeoutConfig() const { return m_timeoutConfig; }
+    const QList<CacheTimeoutRow> &cacheTimeoutRows() const { return m_cacheTimeoutRows; }
 
 private:
     DemoEnvironment() = default;
+    void readTimeouts(const QByteArray &json, const QList<CacheSpec> &specs);
 
     QTemporaryDir m_dir;
     QString m_configFile;
+    QString m_metadataFile;
+    TimeoutConfig m_timeoutConfig;
+    QList<CacheTimeoutRow> m_cacheTimeoutRows;
     std::unique_ptr<CacheManager> m_manager;
     std::unique_ptr<DemoWorkload> m_workload; // last: stopped before the caches go away
 };

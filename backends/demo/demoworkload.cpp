@@ -215,13 +215,16 @@ PyValue DemoWorkload::chartPayload(int chart, int variant, const QByteArray &cac
             {s("AVG(price)"), PyValue::floating(double(chart % 97) + r * 0.25)},
         }));
     }
-    const QString query = QStringLiteral("SELECT country, year, SUM(num), AVG(price) FROM sales_%1 "
+    const QString query = QStringLiteral("SELECT country, year, SUM(num), AVG(price) FROM %1 "
                                          "WHERE region = 'r%2' GROUP BY country, year LIMIT 10000")
-                              .arg(chart % 12)
+                              .arg(chartTable(chart))
                               .arg(variant);
     return PyValue::dict({
         {s("cache_key"), PyValue::str(cacheKey)},
         {s("cached_dttm"), s(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))},
+        // set_and_log_cache adds the write time, naive UTC without fractions (superset/utils/cache.py:
+        // `dttm = datetime.utcnow().isoformat().split(".")[0]` @ 4.1.0): what an audit ages entries by.
+        {s("dttm"), s(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")))},
         {s("cache_timeout"), PyValue::integer(timeout)},
         {s("applied_template_filters"), PyValue::list()},
         {s("annotation_data"), PyValue::dict()},
@@ -237,14 +240,24 @@ PyValue DemoWorkload::chartPayload(int chart, int variant, const QByteArray &cac
     });
 }
 
+QString DemoWorkload::chartTable(int chart)
+{
+    return QStringLiteral("sales_%1").arg(chart % 12);
+}
+
+QByteArray DemoWorkload::chartDataKey(int chart, int variant)
+{
+    return digestKey("chart_data:" + QByteArray::number(chart) + ":filters:" + QByteArray::number(variant));
+}
+
 void DemoWorkload::chartRequest(std::mt19937 &rng)
 {
     const auto cache = m_manager.cache(CachePurpose::Data);
     if (!cache)
         return;
     const int chart = m_sampler->sample(rng);
-    const int variant = int(rng() % 3); // a few native-filter combinations per chart
-    const QByteArray key = digestKey("chart_data:" + QByteArray::number(chart) + ":filters:" + QByteArray::number(variant));
+    const int variant = int(rng() % kChartVariants);
+    const QByteArray key = chartDataKey(chart, variant);
     auto lock = m_manager.lockForUse(CachePurpose::Data);
     auto hit = cache->get(key);
     if (!hit) {

@@ -53,6 +53,11 @@ public:
     // Builds the payload a chart's data request caches (the shape of Superset's chart data
     // response: cache_key, status, query, colnames, data rows, ...).
     static PyValue chartPayload(int chart, int variant, const QByteArray &cacheKey, qint64 timeout);
+    // The table a chart's query reads and the cache key of one of its variants: the demo's
+    // metadata database (DemoMetadata) names the same tables and records the same keys.
+    static QString chartTable(int chart);
+    static QByteArray chartDataKey(int chart, int variant);
+    static constexpr int kChartVariants = 3; // native-filter combinations per chart
 
 Q_SIGNALS:
     // A cache call failed; emitted from the worker thread (receivers get it queued), throttled.

@@ -1,5 +1,5 @@
 #include "cache/cachemanager.h"
-#include "config/configcommandline.h"
+#include "configcommand.h"
 #include "demo/demoenvironment.h"
 #include "demo/demosettings.h"
 #include "demo/demoworkload.h"
@@ -240,7 +240,7 @@ private Q_SLOTS:
         QVERIFY2(python, qPrintable(python ? QString() : python.error()));
         const QJsonObject reference = QJsonDocument::fromJson(*python).object();
         QVERIFY2(reference.value(QStringLiteral("loaded")).toBool(), python->constData());
-        const ConfigCommandOutput shown = ConfigCommandLine::run(
+        const ConfigCommandOutput shown = runConfigCommand(
             {QStringLiteral("show"), file, QStringLiteral("--json"), QStringLiteral("--all"), QStringLiteral("--no-process-env"),
              QStringLiteral("--env"), QStringLiteral("SUPERSET_HOME=") + dir},
             {});
