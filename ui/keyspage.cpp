@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -58,6 +59,7 @@ KeysPage::KeysPage(QWidget *parent)
     , m_filterDebounce(new QTimer(this))
     , m_metaDebounce(new QTimer(this))
     , m_view(new QTreeView(this))
+    , m_refresh(new QPushButton(tr("Refresh"), this))
     , m_loadAll(new QPushButton(tr("Load all"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_padlock(new QToolButton(this))
@@ -144,7 +146,13 @@ KeysPage::KeysPage(QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, m_metaDebounce, qOverload<>(&QTimer::start));
     connect(m_model, &KeyTreeModel::loadProgress, this, &KeysPage::updateStatus);
     connect(m_model, &KeyTreeModel::loadingChanged, this, &KeysPage::updateStatus);
-    connect(m_model, &KeyTreeModel::errorOccurred, this, [this](const QString &e) { m_messages->showMessage(e); });
+    connect(m_model, &KeyTreeModel::errorOccurred, this,
+            [this](const QString &e) { m_messages->showMessage(e, MessageBar::Level::Error, errorCause(QStringLiteral("scan"))); });
+    connect(m_model, &KeyTreeModel::staleChanged, this, &KeysPage::onStaleChanged);
+    connect(m_model, &KeyTreeModel::keyspaceReplaced, this, &KeysPage::onKeyspaceReplaced);
+
+    m_refresh->setToolTip(tr("Scan the keys again from the start, keeping the filter (F5)"));
+    connect(m_refresh, &QPushButton::clicked, this, &KeysPage::refresh);
 
     connect(m_loadAll, &QPushButton::clicked, this, &KeysPage::loadAll);
     connect(m_cancel, &QPushButton::clicked, this, &KeysPage::cancelScan);
@@ -157,6 +165,7 @@ KeysPage::KeysPage(QWidget *parent)
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_filter, 1);
+    top->addWidget(m_refresh);
     top->addWidget(m_loadAll);
     top->addWidget(m_actionsButton);
     top->addWidget(m_padlock);
@@ -203,6 +212,8 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
 {
     if (m_source)
         disconnect(m_source, nullptr, this, nullptr);
+    if (source != m_source)
+        m_messages->withdrawAll(QStringLiteral("keys:")); // about the previous connection
     m_source = source;
     m_cachePurpose = cachePurpose;
     m_model->setCachePurpose(cachePurpose);
@@ -234,7 +245,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
                 });
         connect(source, &KeySource::valueFailed, this, [this](quint64 id, const QString &error) {
             if (id == m_valueRequest)
-                m_messages->showMessage(error);
+                m_messages->showMessage(error, MessageBar::Level::Error, errorCause(QStringLiteral("value")));
         });
         connect(source, &KeySource::metadataReady, this, [this](quint64 id, const QList<KeyMetadata> &list) {
             if (id != m_exactRequest)
@@ -246,7 +257,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
             }
             if (existing.isEmpty()) {
                 m_messages->showMessage(tr("No key %1 in %2.").arg(m_filter->text(), m_source->description()),
-                                        MessageBar::Level::Information);
+                                        MessageBar::Level::Information, QStringLiteral("keys:lookup"));
                 existing = {list.isEmpty() ? QByteArray() : list.first().key};
                 existing.removeAll(QByteArray());
             }
@@ -300,7 +311,10 @@ void KeysPage::applyFilter()
 {
     if (!m_source)
         return;
-    m_messages->hide();
+    // What the previous filter reported; connection trouble stays until the server is back.
+    m_messages->withdraw({});
+    m_messages->withdraw(QStringLiteral("keys:lookup"));
+    m_messages->withdraw(QStringLiteral("keys:scan"));
     const QString text = m_filter->text().trimmed();
     if (text.isEmpty() || hasGlob(text)) {
         m_exactRequest = 0;
@@ -312,6 +326,61 @@ void KeysPage::applyFilter()
         m_exactRequest = m_source->requestMetadata(m_source->storedKeysFor(text.toUtf8()));
     }
     updateStatus();
+}
+
+void KeysPage::refresh()
+{
+    if (!m_source)
+        return;
+    m_filterDebounce->stop();
+    if (m_model->isExactMode() || m_filter->text().trimmed() != QString::fromUtf8(m_model->filter())) {
+        applyFilter(); // an exact key is looked up again; a filter typed but not applied yet applies
+        return;
+    }
+    m_messages->withdraw(QStringLiteral("keys:scan"));
+    m_messages->withdraw(QStringLiteral("keys:connection:restart")); // what it said is now just as true
+    m_model->reload();
+    updateStatus();
+}
+
+void KeysPage::onStaleChanged(bool stale)
+{
+    if (stale && m_source) {
+        const QString since = QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss"));
+        const QString why = m_source->unreachableReason();
+        m_messages->showMessage(tr("No answer from %1 since %2%3. The keys below were loaded before and may no longer "
+                                   "exist; they reload by themselves when the server is back.")
+                                    .arg(m_source->description(), since, why.isEmpty() ? QString() : tr(" (%1)").arg(why)),
+                                MessageBar::Level::Warning, QStringLiteral("keys:connection"));
+    } else {
+        // The server answers again: whatever its absence caused is over.
+        m_messages->withdrawAll(QStringLiteral("keys:connection"));
+    }
+    m_view->viewport()->update();
+    updateStatus();
+}
+
+void KeysPage::onKeyspaceReplaced()
+{
+    m_messages->withdrawAll(QStringLiteral("keys:connection"));
+    m_messages->withdraw(QStringLiteral("keys:scan"));
+    if (m_source)
+        m_messages->showMessage(tr("%1 restarted (a different server instance answers now): its keys were loaded again.")
+                                    .arg(m_source->description()),
+                                MessageBar::Level::Information, QStringLiteral("keys:connection:restart"));
+    // The selected key belonged to the old server.
+    m_valueRequest = 0;
+    m_previewKey.clear();
+    m_previewValue.clear();
+    m_previewTitle->setText(tr("Select a key to see its value."));
+    if (m_model->isExactMode())
+        applyFilter(); // look the typed key up on the new server
+    updateStatus();
+}
+
+QString KeysPage::errorCause(const QString &kind) const
+{
+    return m_source && !m_source->isReachable() ? QStringLiteral("keys:connection:") + kind : QStringLiteral("keys:") + kind;
 }
 
 void KeysPage::loadAll()
@@ -340,6 +409,10 @@ void KeysPage::updateStatus()
     QString text = m_source ? m_source->description() % QStringLiteral(" — ") : QString();
     if (!m_source)
         text = tr("No cache selected");
+    else if (m_model->isStale())
+        text += tr("STALE: no answer since %1; %2 keys loaded before")
+                    .arg(QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss")),
+                         formatCount(n));
     else if (m_model->isExactMode())
         text += tr("exact key");
     else if (m_model->isScanComplete())
@@ -351,6 +424,7 @@ void KeysPage::updateStatus()
     if (m_model->isSortedLoadedOnly())
         text += tr(" — sorted: loaded keys only, new keys are appended");
     m_status->setText(text);
+    m_status->setStyleSheet(m_model->isStale() ? QStringLiteral("QLabel { color: #b02a37; font-weight: bold; }") : QString());
     m_progress->setVisible(busy);
     m_cancel->setVisible(busy);
     if (busy && !m_writeRequest) {
@@ -358,6 +432,7 @@ void KeysPage::updateStatus()
         m_progress->setFormat(tr("%1 keys").arg(formatCount(n)));
     }
     m_loadAll->setEnabled(m_source && !m_model->isScanComplete() && !m_model->isLoadingAll());
+    m_refresh->setEnabled(m_source);
 }
 
 QString KeysPage::statusText() const

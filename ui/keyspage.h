@@ -48,6 +48,7 @@ public:
     PayloadView *payloadView() const { return m_payload; }
     QToolButton *padlock() const { return m_padlock; }
     QProgressBar *progressBar() const { return m_progress; }
+    QPushButton *refreshButton() const { return m_refresh; }
     MessageBar *messageBar() const { return m_messages; }
     QString statusText() const;
     QByteArray currentKey() const;
@@ -57,6 +58,8 @@ public:
     void setTtlPrompt(std::function<std::optional<qint64>()> prompt) { m_askTtl = std::move(prompt); }
 
     // Actions (also on the toolbar and the context menu).
+    // Scans again from the start, keeping the filter (F5 through the window's Refresh).
+    void refresh();
     void loadAll();
     void cancelScan();
     void deleteSelected();
@@ -85,6 +88,10 @@ private:
     bool requireWrites();
     DecodeHints decodeHints() const;
     void updatePadlock();
+    void onStaleChanged(bool stale);
+    void onKeyspaceReplaced();
+    // Errors that came while the server was away are caused by that: they go when it is back.
+    QString errorCause(const QString &kind) const;
 
     QPointer<KeySource> m_source;
     QString m_cachePurpose;
@@ -94,6 +101,7 @@ private:
     QTimer *m_filterDebounce;
     QTimer *m_metaDebounce;
     QTreeView *m_view;
+    QPushButton *m_refresh;
     QPushButton *m_loadAll;
     QPushButton *m_cancel;
     QToolButton *m_padlock;
