@@ -1,72 +1,92 @@
 #include "keyarena.h"
 
 #include <QHashFunctions>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cstring>
 
 namespace cachescope {
 
-namespace {
-
-size_t hashKey(QByteArrayView key)
+size_t KeyArena::hash(QByteArrayView key)
 {
     return qHash(key, 0x5bd1e995u);
 }
 
-} // namespace
+KeyArena::~KeyArena()
+{
+    if (m_spare.isValid())
+        delete[] m_spare.result(); // a 4 MiB memset: never long
+}
 
 void KeyArena::clear()
 {
     m_chunks.clear();
     m_chunkUsed = 0;
     m_offsets.clear();
-    for (auto &t : m_shards)
-        std::vector<quint32>().swap(t);
-    m_shardCounts.fill(0);
+    for (Shard &shard : m_shards)
+        shard = Shard{};
 }
 
-quint32 KeyArena::find(QByteArrayView key) const
+void KeyArena::startSpareChunk()
 {
-    const size_t h = hashKey(key);
-    const std::vector<quint32> &table = m_shards[h & (kShards - 1)];
-    if (table.empty())
+    // new[] of 4 MiB maps fresh pages; writing one byte per page faults them in here, on a
+    // pool thread, instead of one by one on the GUI thread as keys are copied in.
+    m_spare = QtConcurrent::run([] {
+        char *chunk = new char[kChunkSize];
+        for (quint32 at = 0; at < kChunkSize; at += 4096)
+            chunk[at] = 0;
+        return chunk;
+    });
+}
+
+quint32 KeyArena::find(QByteArrayView key, size_t h) const
+{
+    const Shard &shard = m_shards[h & (kShards - 1)];
+    if (!shard.table)
         return kNoKey;
-    const quint32 tag = quint32((h >> kShardBits) & 31) << kIdBits;
-    const size_t mask = table.size() - 1;
-    for (size_t slot = (h >> (kShardBits + 5)) & mask;; slot = (slot + 1) & mask) {
-        const quint32 v = table[slot];
+    const quint32 tag = quint32(quint64(h) >> 32);
+    for (quint32 slot = tag & shard.mask;; slot = (slot + 1) & shard.mask) {
+        const Slot v = shard.table[slot];
         if (!v)
             return kNoKey;
-        if ((v & ~kIdMask) == tag && view((v & kIdMask) - 1) == key)
-            return (v & kIdMask) - 1;
+        if (quint32(v >> 32) == tag && view(quint32(v) - 1) == key)
+            return quint32(v) - 1;
     }
 }
 
-void KeyArena::growShard(size_t shard)
+void KeyArena::growShard(Shard &shard)
 {
-    std::vector<quint32> &table = m_shards[shard];
-    std::vector<quint32> bigger(table.empty() ? 16 : table.size() * 2, 0);
-    const size_t mask = bigger.size() - 1;
-    for (quint32 v : table) {
+    const quint32 size = shard.table ? (shard.mask + 1) * 2 : 16;
+    auto bigger = std::make_unique<Slot[]>(size); // zeroed: empty slots
+    const quint32 mask = size - 1;
+    for (quint32 i = 0; shard.table && i <= shard.mask; ++i) {
+        const Slot v = shard.table[i];
         if (!v)
             continue;
-        const size_t h = hashKey(view((v & kIdMask) - 1));
-        size_t slot = (h >> (kShardBits + 5)) & mask;
+        quint32 slot = quint32(v >> 32) & mask;
         while (bigger[slot])
             slot = (slot + 1) & mask;
         bigger[slot] = v;
     }
-    table.swap(bigger);
+    shard.table = std::move(bigger);
+    shard.mask = mask;
 }
 
-quint32 KeyArena::add(QByteArrayView key)
+quint32 KeyArena::add(QByteArrayView key, size_t h)
 {
     const size_t id = m_offsets.size();
-    if (key.size() > 0xffff || id + 2 >= kIdMask || (m_chunks.size() >= kMaxChunks && m_chunkUsed + key.size() + 2 > kChunkSize))
+    if (key.size() > 0xffff || id + 2 >= kNoKey || (m_chunks.size() >= kMaxChunks && m_chunkUsed + key.size() + 2 > kChunkSize))
         return kNoKey;
     if (m_chunks.empty() || m_chunkUsed + quint32(key.size()) + 2 > kChunkSize) {
-        m_chunks.push_back(std::make_unique_for_overwrite<char[]>(kChunkSize));
+        if (m_spare.isValid() && m_spare.isFinished()) { // never wait for it: the pool may be busy
+            m_chunks.emplace_back(m_spare.result());
+            m_spare = {};
+        } else {
+            m_chunks.push_back(std::make_unique_for_overwrite<char[]>(kChunkSize));
+        }
         m_chunkUsed = 0;
+    } else if (m_chunkUsed > kChunkSize / 2 && !m_spare.isValid()) {
+        startSpareChunk(); // a keyspace that fills half a chunk probably needs the next one
     }
     char *p = m_chunks.back().get() + m_chunkUsed;
     p[0] = char(key.size() & 0xff);
@@ -75,19 +95,19 @@ quint32 KeyArena::add(QByteArrayView key)
     m_offsets.push_back(quint32((m_chunks.size() - 1) << kChunkBits) | m_chunkUsed);
     m_chunkUsed += quint32(key.size()) + 2;
 
-    const size_t h = hashKey(key);
-    const size_t shard = h & (kShards - 1);
-    // Each shard grows at its own load factor (0.5 .. 0.85): with a uniform hash, equal
+    const size_t index = h & (kShards - 1);
+    Shard &shard = m_shards[index];
+    // Each shard grows at its own load factor (0.4 .. 0.7): with a uniform hash, equal
     // thresholds would make all shards rehash within the same few batches (one long stall).
-    if ((size_t(m_shardCounts[shard]) + 1) * 256 > m_shards[shard].size() * (128 + shard * 90 / (kShards - 1)))
+    const size_t capacity = shard.table ? size_t(shard.mask) + 1 : 0;
+    if ((size_t(shard.count) + 1) * 1024 > capacity * (410 + index * 307 / (kShards - 1)))
         growShard(shard);
-    std::vector<quint32> &table = m_shards[shard];
-    const size_t mask = table.size() - 1;
-    size_t slot = (h >> (kShardBits + 5)) & mask;
-    while (table[slot])
-        slot = (slot + 1) & mask;
-    table[slot] = (quint32((h >> kShardBits) & 31) << kIdBits) | quint32(id + 1);
-    ++m_shardCounts[shard];
+    const quint32 tag = quint32(quint64(h) >> 32);
+    quint32 slot = tag & shard.mask;
+    while (shard.table[slot])
+        slot = (slot + 1) & shard.mask;
+    shard.table[slot] = (Slot(tag) << 32) | Slot(id + 1);
+    ++shard.count;
     return quint32(id);
 }
 

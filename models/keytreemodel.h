@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QPersistentModelIndex>
 #include <QPointer>
+#include <QSet>
 
 #include "chunkedvector.h"
 #include "keyarena.h"
@@ -135,6 +136,7 @@ private:
     void sendScan(Node *node, bool continuous);
     void tickTtl();
     void emitProgress(bool force);
+    void announceCounts();
 
     QByteArrayView keyView(quint32 id) const { return m_keys.view(id); }
     quint32 findKey(QByteArrayView key) const { return m_keys.find(key); } // kNoKey if absent
@@ -157,6 +159,7 @@ private:
 
     std::unique_ptr<Node> m_root;
     KeyArena m_keys; // every key's bytes, once
+    std::vector<size_t> m_hashes; // scratch: the hashes of the batch being placed
     bool m_sepTable[256] = {};
     std::vector<bool> m_removed;
     quint64 m_liveKeys = 0;
@@ -170,6 +173,8 @@ private:
     QHash<quint64, QList<QPersistentModelIndex>> m_metaRequests;
     QList<QPersistentModelIndex> m_liveRows;
     QTimer *m_ttlTimer;
+    QTimer *m_countTimer;
+    QSet<Node *> m_countsChanged; // namespaces whose key count changed since it was last announced
     bool m_exact = false;
     qint64 m_staleSinceMs = 0;
     int m_sortColumn = -1;
