@@ -4,6 +4,7 @@
 #include "formatting.h"
 #include "keytreemodel.h"
 #include "messagebar.h"
+#include "namespacelistview.h"
 #include "payloadview.h"
 
 #include "browse/filesystemkeysource.h"
@@ -34,6 +35,8 @@
 #include <QSet>
 #include <QSaveFile>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
 #include <QStringDecoder>
 #include <QTimer>
 #include <QToolButton>
@@ -59,6 +62,8 @@ KeysPage::KeysPage(QWidget *parent)
     , m_filterDebounce(new QTimer(this))
     , m_metaDebounce(new QTimer(this))
     , m_view(new QTreeView(this))
+    , m_flat(new NamespaceListView(m_model, this))
+    , m_views(new QStackedWidget(this))
     , m_refresh(new QPushButton(tr("Refresh"), this))
     , m_loadAll(new QPushButton(tr("Load all"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
@@ -134,14 +139,47 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 72);
     m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 76);
     m_view->header()->resizeSection(KeyTreeModel::KindColumn, 100);
-    connect(m_view->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
-        m_model->sort(column, order);
-        updateStatus();
-    });
-    connect(m_view, &QWidget::customContextMenuRequested, this, &KeysPage::showContextMenu);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPage::onSelectionChanged);
-    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, m_metaDebounce, qOverload<>(&QTimer::start));
+    QHeaderView *flatHeader = m_flat->table()->horizontalHeader();
+    for (int c = 0; c < KeyTreeModel::NUM_COLUMNS; ++c) {
+        flatHeader->setSectionResizeMode(c, m_view->header()->sectionResizeMode(c));
+        flatHeader->resizeSection(c, m_view->header()->sectionSize(c));
+    }
+    flatHeader->setStretchLastSection(false);
+    // Both views sort the one model; each header shows the sort.
+    for (QHeaderView *header : {m_view->header(), flatHeader}) {
+        connect(header, &QHeaderView::sortIndicatorChanged, this, [this, header](int column, Qt::SortOrder order) {
+            for (QHeaderView *other : {m_view->header(), m_flat->table()->horizontalHeader()}) {
+                if (other != header) {
+                    const QSignalBlocker block(other);
+                    other->setSortIndicator(column, order);
+                }
+            }
+            m_model->sort(column, order);
+            updateStatus();
+        });
+    }
+    for (QAbstractItemView *v : {static_cast<QAbstractItemView *>(m_view), static_cast<QAbstractItemView *>(m_flat->table())}) {
+        connect(v, &QWidget::customContextMenuRequested, this, &KeysPage::showContextMenu);
+        connect(v->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPage::onSelectionChanged);
+        connect(v->verticalScrollBar(), &QScrollBar::valueChanged, m_metaDebounce, qOverload<>(&QTimer::start));
+    }
     connect(m_view, &QTreeView::expanded, m_metaDebounce, qOverload<>(&QTimer::start));
+    // A namespace too large for the tree: expanding it shows it flat, and so does growing past
+    // the limit while expanded (during a load).
+    connect(m_view, &QTreeView::expanded, this, &KeysPage::switchToFlatIfLarge);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
+        if (parent.isValid() && !isShowingFlat() && m_model->rowCount(parent) >= kFlatRows && m_view->isExpanded(parent))
+            QMetaObject::invokeMethod(this, [this, ns = QPersistentModelIndex(parent)] { switchToFlatIfLarge(ns); },
+                                      Qt::QueuedConnection);
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &KeysPage::showTree);
+    connect(m_flat, &NamespaceListView::backRequested, this, [this](const QModelIndex &ns) {
+        showTree();
+        if (ns.isValid()) {
+            m_view->scrollTo(ns);
+            m_view->setCurrentIndex(ns);
+        }
+    });
     connect(m_model, &QAbstractItemModel::rowsInserted, m_metaDebounce, qOverload<>(&QTimer::start));
     connect(m_model, &QAbstractItemModel::modelReset, m_metaDebounce, qOverload<>(&QTimer::start));
     connect(m_model, &KeyTreeModel::loadProgress, this, &KeysPage::updateStatus);
@@ -177,7 +215,9 @@ KeysPage::KeysPage(QWidget *parent)
     rightLayout->addWidget(m_payload, 1);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_view);
+    m_views->addWidget(m_view);
+    m_views->addWidget(m_flat);
+    splitter->addWidget(m_views);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
@@ -264,6 +304,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
             m_model->showExactKeys(existing);
             if (!existing.isEmpty()) {
                 const QModelIndex i = m_model->indexForKey(existing.first());
+                showTree();
                 m_view->expandAll();
                 m_view->setCurrentIndex(i);
                 m_view->selectionModel()->select(i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -356,7 +397,7 @@ void KeysPage::onStaleChanged(bool stale)
         // The server answers again: whatever its absence caused is over.
         m_messages->withdrawAll(QStringLiteral("keys:connection"));
     }
-    m_view->viewport()->update();
+    activeView()->viewport()->update();
     updateStatus();
 }
 
@@ -376,6 +417,40 @@ void KeysPage::onKeyspaceReplaced()
     if (m_model->isExactMode())
         applyFilter(); // look the typed key up on the new server
     updateStatus();
+}
+
+QAbstractItemView *KeysPage::activeView() const
+{
+    return isShowingFlat() ? static_cast<QAbstractItemView *>(m_flat->table()) : m_view;
+}
+
+bool KeysPage::isShowingFlat() const
+{
+    return m_views->currentWidget() == m_flat;
+}
+
+void KeysPage::switchToFlatIfLarge(const QModelIndex &ns)
+{
+    if (!ns.isValid() || !m_model->isNamespace(ns) || m_model->rowCount(ns) < kFlatRows)
+        return;
+    m_view->collapse(ns);
+    showFlat(ns);
+}
+
+void KeysPage::showFlat(const QModelIndex &ns)
+{
+    m_flat->showNamespace(ns);
+    m_views->setCurrentWidget(m_flat);
+    m_metaDebounce->start();
+}
+
+void KeysPage::showTree()
+{
+    if (!isShowingFlat())
+        return;
+    m_flat->table()->clearSelection();
+    m_views->setCurrentWidget(m_view);
+    m_metaDebounce->start();
 }
 
 QString KeysPage::errorCause(const QString &kind) const
@@ -488,7 +563,7 @@ bool KeysPage::confirm(const QString &question)
 
 QModelIndexList KeysPage::selectedRows() const
 {
-    return m_view->selectionModel()->selectedRows(KeyTreeModel::KeyColumn);
+    return activeView()->selectionModel()->selectedRows(KeyTreeModel::KeyColumn);
 }
 
 QList<QByteArray> KeysPage::selectedKeys() const
@@ -503,7 +578,7 @@ QList<QByteArray> KeysPage::selectedKeys() const
 
 QByteArray KeysPage::currentKey() const
 {
-    const QModelIndex i = m_view->currentIndex();
+    const QModelIndex i = activeView()->currentIndex();
     return i.isValid() && !m_model->isNamespace(i) ? m_model->keyAt(i) : QByteArray();
 }
 
@@ -512,7 +587,7 @@ void KeysPage::onSelectionChanged()
     const QByteArray key = currentKey();
     if (key.isEmpty() || !m_source)
         return;
-    m_model->requestMetadata({m_view->currentIndex()});
+    m_model->requestMetadata({activeView()->currentIndex().siblingAtColumn(0)});
     m_valueRequest = m_source->requestValue(key);
     m_previewTitle->setText(tr("<b>%1</b><br>loading…").arg(QString::fromUtf8(key).toHtmlEscaped()));
 }
@@ -520,6 +595,10 @@ void KeysPage::onSelectionChanged()
 void KeysPage::requestVisibleMetadata()
 {
     // One pipelined request for the rows on screen (STYLE.md: metadata for visible rows only).
+    if (isShowingFlat()) {
+        m_model->requestMetadata(m_flat->visibleRows(500));
+        return;
+    }
     QModelIndexList visible;
     QModelIndex i = m_view->indexAt(QPoint(1, 1));
     const int bottom = m_view->viewport()->height();
@@ -534,7 +613,7 @@ void KeysPage::requestVisibleMetadata()
 
 void KeysPage::showContextMenu(const QPoint &pos)
 {
-    m_actions->popup(m_view->viewport()->mapToGlobal(pos));
+    m_actions->popup(activeView()->viewport()->mapToGlobal(pos));
 }
 
 void KeysPage::copyKey()
@@ -640,7 +719,7 @@ DecodeHints KeysPage::decodeHints() const
     }
     if (hints.purpose == DecodeHints::Purpose::Unknown) {
         // No cache purpose (an ad-hoc connection): the kind the key's shape suggests.
-        const QString kind = m_view->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
+        const QString kind = activeView()->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
         if (kind == u"chart data")
             hints.purpose = DecodeHints::Purpose::ChartData;
         else if (kind == u"SQL Lab result")

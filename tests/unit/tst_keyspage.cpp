@@ -1,7 +1,9 @@
 #include "browse/rediskeysource.h"
 #include "keyspage.h"
 #include "keytreemodel.h"
+#include "formatting.h"
 #include "messagebar.h"
+#include "namespacelistview.h"
 #include "payloadview.h"
 #include "redis/redisclient.h"
 #include "redisserver.h"
@@ -15,6 +17,7 @@
 #include <QProgressBar>
 #include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
@@ -210,6 +213,63 @@ private Q_SLOTS:
         QVERIFY(csv.readLine().startsWith("key,type,ttl_ms,size,kind"));
     }
 
+    void shouldListANamespaceTooLargeForTheTreeFlat()
+    {
+        // Given a namespace with more rows than the tree expands
+        const int big = KeysPage::kFlatRows + 500;
+        QList<QByteArray> keys;
+        for (int i = 0; i < big; ++i)
+            keys << "superset_big:" + hex32(i);
+        fill(*m_client, keys, "v");
+        RedisKeySource source(*RedisUrl::parse(m_server.url()), "superset_");
+        KeysPage page;
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester.setUseFetchMore(false);
+        page.resize(1100, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setSource(&source);
+        page.filterEdit()->setText(QStringLiteral("superset_big:*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("superset_big:*"));
+        QTRY_VERIFY(page.model()->rowCount() == 1);
+        const QPersistentModelIndex ns = page.model()->index(0, 0);
+        // When it is expanded while it loads
+        page.view()->expand(ns);
+        QVERIFY(!page.isShowingFlat()); // still small
+        page.loadAll();
+        // Then, once it grows past the limit, it is listed flat instead of expanded
+        QTRY_VERIFY_WITH_TIMEOUT(page.isShowingFlat(), 30000);
+        QVERIFY(!page.view()->isExpanded(ns));
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->isScanComplete(), 60000);
+        QTableView *table = page.flatView()->table();
+        QCOMPARE(table->rootIndex(), QModelIndex(ns));
+        QCOMPARE(table->model()->rowCount(table->rootIndex()), big);
+        QTRY_VERIFY(page.flatView()->title().contains(formatCount(quint64(big))));
+        // the rows on screen get their metadata, a selected key its value
+        QTRY_COMPARE(page.model()->index(0, KeyTreeModel::TypeColumn, ns).data().toString(), QStringLiteral("string"));
+        QSignalSpy shown(&page, &KeysPage::valueShown);
+        table->setCurrentIndex(page.model()->index(5, 0, ns));
+        QTRY_COMPARE(shown.size(), 1);
+        QCOMPARE(shown.first().at(0).toByteArray(), page.model()->keyAt(page.model()->index(5, 0, ns)));
+        QCOMPARE(page.currentKey(), shown.first().at(0).toByteArray());
+        // Back to the tree: the namespace is selected, collapsed
+        page.flatView()->backButton()->click();
+        QVERIFY(!page.isShowingFlat());
+        QCOMPARE(page.view()->currentIndex(), QModelIndex(ns));
+        QVERIFY(!page.view()->isExpanded(ns));
+        // And expanding it again lists it flat at once
+        page.view()->expand(ns);
+        QVERIFY(page.isShowingFlat());
+        // A new filter (a reset) goes back to the tree
+        page.filterEdit()->setText(QStringLiteral("superset_db*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("superset_db*"));
+        QVERIFY(!page.isShowingFlat());
+        QList<QList<QByteArray>> dels;
+        for (qsizetype at = 0; at < keys.size(); at += 1000)
+            dels.append(QList<QByteArray>{"DEL"} + keys.mid(at, 1000));
+        QVERIFY(m_client->pipeline(dels).hasValue());
+    }
+
     void screenshot()
     {
         const QString path = qEnvironmentVariable("CACHESCOPE_SCREENSHOT");
@@ -226,7 +286,9 @@ private Q_SLOTS:
         const QModelIndex ns = findNamespace(*page.model(), "superset_data_");
         page.view()->expand(ns);
         page.view()->expand(findNamespace(*page.model(), "superset_db:"));
-        page.view()->setCurrentIndex(page.model()->index(2, 0, ns));
+        // (a namespace this large is listed flat)
+        QAbstractItemView *active = page.isShowingFlat() ? static_cast<QAbstractItemView *>(page.flatView()->table()) : page.view();
+        active->setCurrentIndex(page.model()->index(2, 0, ns));
         QTest::qWait(800);
         QVERIFY(page.grab().save(path));
     }

@@ -17,6 +17,7 @@
 #include "keytreemodel.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "namespacelistview.h"
 #include "overviewpage.h"
 #include "redis/redisclient.h"
 #include "redisserver.h"
@@ -26,6 +27,7 @@
 #include <QBrush>
 #include <QLabel>
 #include <QPushButton>
+#include <QTableView>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -138,10 +140,13 @@ private Q_SLOTS:
         QCOMPARE(model->loadedKeyCount(), quint64(keys));
         QVERIFY2(page->statusText().contains(QStringLiteral("keys (all loaded)")), qPrintable(page->statusText()));
         const QModelIndex ns = model->index(0, 0);
-        page->view()->expand(ns);
+        page->view()->expand(ns); // that many keys: listed flat
+        QVERIFY(page->isShowingFlat());
+        QAbstractItemView *keysView = page->flatView()->table();
         const QPersistentModelIndex withTtl = model->indexForKey("superset_data_" + hex32(0));
         QVERIFY(withTtl.isValid());
-        page->view()->setCurrentIndex(withTtl);
+        keysView->scrollTo(withTtl);
+        keysView->setCurrentIndex(withTtl);
         const QModelIndex ttlCell = withTtl.sibling(withTtl.row(), KeyTreeModel::TtlColumn);
         QTRY_VERIFY_WITH_TIMEOUT(ttlCell.data(KeyTreeModel::TtlMsRole).toLongLong() > 0, 30000);
         // ... and the server figures on the Overview
@@ -253,6 +258,8 @@ private Q_SLOTS:
         QTest::keyClick(page->view(), Qt::Key_F5);
         // Then it is listed
         QTRY_VERIFY_WITH_TIMEOUT(model->loadedKeyCount() == 51 && model->isScanComplete(), 30000);
+        // The reset of the reload went back to the tree (the old namespace is gone)
+        QVERIFY(!page->isShowingFlat());
         if (shots) {
             const QString path = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_RECOVERED");
             window.showPage(MainWindow::Page::HitRates);
