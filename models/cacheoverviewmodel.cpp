@@ -4,6 +4,7 @@
 
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
+#include "codec/utf8.h"
 
 #include "stalestyle.h"
 
@@ -115,7 +116,7 @@ CacheOverviewModel::Row CacheOverviewModel::readRow(CachePurpose purpose, const 
     const auto spec = m_manager->spec(purpose);
     const auto cache = m_manager->cache(purpose);
     if (spec) {
-        row.prefix = QString::fromUtf8(spec->keyPrefix);
+        row.prefix = utf8::toString(spec->keyPrefix);
         row.location = spec->displayLocation();
         row.defaultTimeout = spec->defaultTimeout;
         row.backend = backendTypeName(spec->backend);

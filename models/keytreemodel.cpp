@@ -2,6 +2,7 @@
 
 #include "browse/keykind.h"
 #include "browse/keysource.h"
+#include "codec/utf8.h"
 #include "chunkedvector.h"
 #include "formatting.h"
 
@@ -854,12 +855,12 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         switch (role) {
         case Qt::DisplayRole:
             if (index.column() == KeyColumn)
-                return QString(QString::fromUtf8(n->name) % QStringLiteral(" (") % formatCount(n->keyCount) % u')');
+                return QString(utf8::toString(n->name) % QStringLiteral(" (") % formatCount(n->keyCount) % u')');
             if (index.column() == TypeColumn)
                 return tr("namespace");
             return {};
         case Qt::ToolTipRole:
-            return tr("%1* — %2 keys loaded").arg(QString::fromUtf8(n->path), formatCount(n->keyCount));
+            return tr("%1* — %2 keys loaded").arg(utf8::toString(n->path), formatCount(n->keyCount));
         case SortRole:
             if (index.column() == KeyColumn)
                 return n->name;
@@ -894,9 +895,9 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         case KeyColumn: {
             const QByteArray known = m_source ? m_source->knownKeyFor(key.toByteArray()) : QByteArray();
             if (!known.isEmpty())
-                return QString::fromUtf8(known);
+                return utf8::toString(known);
             const qsizetype skip = key.startsWith(parent->path) ? parent->path.size() : 0;
-            return QString::fromUtf8(key.sliced(skip));
+            return utf8::toString(key.sliced(skip));
         }
         case TypeColumn:
             return hasMeta ? QString::fromUtf8(meta->type) : QString();
@@ -934,7 +935,7 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        return QString::fromUtf8(key);
+        return utf8::toString(key);
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn || index.column() == TtlColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);

@@ -10,6 +10,9 @@
 #include "browse/filesystemkeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cachespec.h"
+#include "codec/jsonindent.h"
+#include "codec/jsonreader.h"
+#include "codec/utf8.h"
 
 #include <QAction>
 #include <QApplication>
@@ -273,11 +276,11 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
                     m_previewValue = value;
                     const QByteArray known = m_source ? m_source->knownKeyFor(key) : QByteArray();
                     m_previewTitle->setText(found ? tr("<b>%1</b><br>%2 stored bytes%3")
-                                                        .arg(QString::fromUtf8(key).toHtmlEscaped(),
+                                                        .arg(utf8::toString(key).toHtmlEscaped(),
                                                              formatCount(quint64(value.size())),
                                                              known.isEmpty() ? QString()
-                                                                             : tr(" — key %1").arg(QString::fromUtf8(known).toHtmlEscaped()))
-                                                  : tr("<b>%1</b><br>no longer exists").arg(QString::fromUtf8(key).toHtmlEscaped()));
+                                                                             : tr(" — key %1").arg(utf8::toString(known).toHtmlEscaped()))
+                                                  : tr("<b>%1</b><br>no longer exists").arg(utf8::toString(key).toHtmlEscaped()));
                     if (found) {
                         m_payload->setPayload(value, decodeHints());
                         Q_EMIT valueShown(key, value);
@@ -374,7 +377,7 @@ void KeysPage::refresh()
     if (!m_source)
         return;
     m_filterDebounce->stop();
-    if (m_model->isExactMode() || m_filter->text().trimmed() != QString::fromUtf8(m_model->filter())) {
+    if (m_model->isExactMode() || m_filter->text().trimmed() != utf8::toString(m_model->filter())) {
         applyFilter(); // an exact key is looked up again; a filter typed but not applied yet applies
         return;
     }
@@ -495,7 +498,7 @@ void KeysPage::updateStatus()
     else
         text += tr("%1 keys loaded, more on scroll or Load all").arg(formatCount(n));
     if (!m_model->filter().isEmpty() && !m_model->isExactMode())
-        text += tr(" — MATCH %1").arg(QString::fromUtf8(m_model->scanMatch()));
+        text += tr(" — MATCH %1").arg(utf8::toString(m_model->scanMatch()));
     if (m_model->isSortedLoadedOnly())
         text += tr(" — sorted: loaded keys only, new keys are appended");
     m_status->setText(text);
@@ -534,7 +537,7 @@ void KeysPage::onPadlockToggled(bool on)
     }
     if (on && !confirm(tr("Enable writes on %1?\nDeletes and TTL changes stay inside the key prefix \"%2\" "
                           "and each one asks again.")
-                           .arg(m_source->description(), QString::fromUtf8(m_source->keyPrefix())))) {
+                           .arg(m_source->description(), utf8::toString(m_source->keyPrefix())))) {
         const QSignalBlocker block(m_padlock);
         m_padlock->setChecked(false);
         return;
@@ -551,7 +554,7 @@ void KeysPage::updatePadlock()
     m_padlock->setText(on ? tr("Unlocked: writes enabled") : tr("Locked: read-only"));
     m_padlock->setToolTip(on ? tr("Deletes and TTL changes are enabled for %1 (confined to prefix \"%2\"). "
                                   "Click to lock again.")
-                                   .arg(m_source->description(), QString::fromUtf8(m_source->keyPrefix()))
+                                   .arg(m_source->description(), utf8::toString(m_source->keyPrefix()))
                              : tr("Writes are off for this connection. Click to enable deletes and TTL changes."));
     m_padlock->setStyleSheet(on ? QStringLiteral("QToolButton { background: #f8d7da; color: #842029; }") : QString());
 }
@@ -589,7 +592,7 @@ void KeysPage::onSelectionChanged()
         return;
     m_model->requestMetadata({activeView()->currentIndex().siblingAtColumn(0)});
     m_valueRequest = m_source->requestValue(key);
-    m_previewTitle->setText(tr("<b>%1</b><br>loading…").arg(QString::fromUtf8(key).toHtmlEscaped()));
+    m_previewTitle->setText(tr("<b>%1</b><br>loading…").arg(utf8::toString(key).toHtmlEscaped()));
 }
 
 void KeysPage::requestVisibleMetadata()
@@ -620,7 +623,7 @@ void KeysPage::copyKey()
 {
     QStringList keys;
     for (const QModelIndex &i : selectedRows())
-        keys << QString::fromUtf8(m_model->keyAt(i));
+        keys << utf8::toString(m_model->keyAt(i));
     QGuiApplication::clipboard()->setText(keys.join(u'\n'));
 }
 
@@ -630,17 +633,17 @@ void KeysPage::copyValueAsJson()
         return;
     // The decoded value when the payload view has it; else a JSON value as it is, anything else as base64.
     if (!m_payload->isDecoding() && m_payload->result().ok()) {
-        QGuiApplication::clipboard()->setText(QString::fromUtf8(m_payload->valueJson()));
+        QGuiApplication::clipboard()->setText(utf8::toString(m_payload->valueJson()));
         return;
     }
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(m_previewValue, &err);
+    // JSON is copied as stored, indented: QJsonDocument would sort its keys and drop a string's
+    // leading U+FEFF (Qt 6.4's fromJson), and both are data.
     QString text;
-    if (err.error == QJsonParseError::NoError) {
-        text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    if (JsonReader().parse(m_previewValue)) {
+        text = utf8::toString(indentJson(m_previewValue, 4));
     } else {
         QJsonObject o;
-        o.insert(QStringLiteral("key"), QString::fromUtf8(m_previewKey));
+        o.insert(QStringLiteral("key"), utf8::toString(m_previewKey));
         o.insert(QStringLiteral("size"), m_previewValue.size());
         o.insert(QStringLiteral("base64"), QString::fromLatin1(m_previewValue.toBase64()));
         text = QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
@@ -676,7 +679,7 @@ bool KeysPage::exportSelection(const QString &path, bool json)
         QJsonArray out;
         for (const QModelIndex &i : std::as_const(rows)) {
             QJsonObject o;
-            o.insert(QStringLiteral("key"), QString::fromUtf8(m_model->keyAt(i)));
+            o.insert(QStringLiteral("key"), utf8::toString(m_model->keyAt(i)));
             o.insert(QStringLiteral("type"), cell(i, KeyTreeModel::TypeColumn, Qt::DisplayRole).toString());
             o.insert(QStringLiteral("ttl_ms"), cell(i, KeyTreeModel::TtlColumn, KeyTreeModel::TtlMsRole).toLongLong());
             o.insert(QStringLiteral("size"), cell(i, KeyTreeModel::SizeColumn, KeyTreeModel::SizeBytesRole).toLongLong());
@@ -762,7 +765,7 @@ void KeysPage::deleteSelected()
         const QPersistentModelIndex ns = namespaces.first();
         const QByteArray path = m_model->keyAt(ns);
         if (!confirm(tr("Delete every key matching %1* in %2? This cannot be undone.")
-                         .arg(QString::fromUtf8(path), m_source->description())))
+                         .arg(utf8::toString(path), m_source->description())))
             return;
         m_writeRequest = m_source->deleteNamespace(path);
         m_afterWrite = [this, ns] {

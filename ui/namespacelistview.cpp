@@ -3,6 +3,8 @@
 #include "formatting.h"
 #include "keytreemodel.h"
 
+#include "codec/utf8.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -78,7 +80,7 @@ void NamespaceListView::updateTitle()
         return;
     }
     m_title->setText(tr("<b>%1*</b> — %2 keys loaded, listed flat (too many to expand in the tree)")
-                         .arg(QString::fromUtf8(m_model->keyAt(m_root)).toHtmlEscaped(),
+                         .arg(utf8::toString(m_model->keyAt(m_root)).toHtmlEscaped(),
                               formatCount(m_root.data(KeyTreeModel::KeyCountRole).toULongLong())));
 }
 

@@ -9,6 +9,8 @@
 #include "redisserver.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -268,6 +270,59 @@ private Q_SLOTS:
         for (qsizetype at = 0; at < keys.size(); at += 1000)
             dels.append(QList<QByteArray>{"DEL"} + keys.mid(at, 1000));
         QVERIFY(m_client->pipeline(dels).hasValue());
+    }
+
+    // A key or a JSON string that begins with U+FEFF keeps it on screen and in the clipboard: Qt 6.4's
+    // QString::fromUtf8 and QJsonDocument::fromJson drop a leading BOM, and QJsonDocument sorts keys.
+    void shouldKeepALeadingByteOrderMarkInKeysAndCopiedJson()
+    {
+        const QByteArray bom("\xEF\xBB\xBF");
+        const QString qbom(QChar(0xFEFF));
+        const QByteArray json = "{\"z\":\"" + bom + "zeta\",\"a\":[1,2]}";
+        const QList<QByteArray> keys{"bt:" + bom + "lone", "bt:" + bom + "ns:a", "bt:" + bom + "ns:b",
+                                     "bt:x:" + bom + "leaf", "bt:x:y"};
+        for (const QByteArray &k : keys)
+            QVERIFY(m_client->command({"SET", k, k == keys[0] ? json : QByteArray("v")}).hasValue());
+        RedisKeySource source(*RedisUrl::parse(m_server.url()), "bt:");
+        KeysPage page;
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester.setUseFetchMore(false);
+        page.show();
+        page.setSource(&source);
+        page.filterEdit()->setText(QStringLiteral("bt:*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("bt:*"));
+        page.loadAll();
+        QTRY_VERIFY(page.model()->isScanComplete());
+        QCOMPARE(page.model()->loadedKeyCount(), quint64(keys.size()));
+        // Then the key column shows the BOM where the name begins with one
+        const QModelIndex lone = page.model()->indexForKey(keys[0]);
+        QVERIFY(lone.isValid());
+        QCOMPARE(lone.data().toString(), qbom + u"lone");
+        const QModelIndex ns = findNamespace(*page.model(), "bt:" + bom + "ns:");
+        QVERIFY(ns.isValid());
+        QVERIFY2(ns.data().toString().startsWith(qbom + u"ns"), qPrintable(ns.data().toString()));
+        QVERIFY(ns.data(Qt::ToolTipRole).toString().startsWith(u"bt:" + qbom + u"ns:"));
+        const QModelIndex leaf = page.model()->indexForKey(keys[3]);
+        QVERIFY(leaf.isValid());
+        QCOMPARE(leaf.data().toString(), qbom + u"leaf");
+        // And "Copy value as JSON" keeps the string's BOM and the members' order, both while the
+        // value is still being decoded (the stored JSON, indented) and after (the decoded value)
+        QString whileDecoding;
+        connect(&page, &KeysPage::valueShown, &page, [&] {
+            page.copyValueAsJson();
+            whileDecoding = QGuiApplication::clipboard()->text();
+        });
+        QSignalSpy decoded(page.payloadView(), &PayloadView::decoded);
+        page.view()->setCurrentIndex(lone);
+        QTRY_VERIFY(!whileDecoding.isEmpty());
+        QCOMPARE(whileDecoding, QString(u"{\n    \"z\": \"" + qbom + u"zeta\",\n    \"a\": [\n        1,\n        2\n    ]\n}"));
+        QTRY_COMPARE(decoded.size(), 1);
+        page.copyValueAsJson();
+        const QString afterDecoding = QGuiApplication::clipboard()->text();
+        QVERIFY2(afterDecoding.contains(u"\"" + qbom + u"zeta\""), qPrintable(afterDecoding));
+        QVERIFY(afterDecoding.indexOf(u"\"z\"") < afterDecoding.indexOf(u"\"a\""));
+        QList<QByteArray> del{"DEL"};
+        QVERIFY(m_client->command(del + keys).hasValue());
     }
 
     void screenshot()
