@@ -9,6 +9,7 @@
 #include "cache/rediscache.h"
 #include "codec/decodejson.h"
 #include "codec/decoderchain.h"
+#include "codec/jsonindent.h"
 
 #include <QDir>
 #include <QFile>
@@ -64,57 +65,6 @@ QByteArrayView topLevelMember(QByteArrayView json, QByteArrayView name)
         at = valueEnd + 1; // after ','
     }
     return {};
-}
-
-// Compact JSON indented, four spaces a level; strings and numbers are copied byte for byte.
-QByteArray indentJson(QByteArrayView json)
-{
-    QByteArray out;
-    out.reserve(json.size() * 2);
-    int depth = 0;
-    bool inString = false;
-    auto newline = [&] { out += '\n' + QByteArray(4 * depth, ' '); };
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        const char c = json[i];
-        if (inString) {
-            out += c;
-            if (c == '\\' && i + 1 < json.size())
-                out += json[++i];
-            else if (c == '"')
-                inString = false;
-            continue;
-        }
-        switch (c) {
-        case '{':
-        case '[':
-            out += c;
-            if (i + 1 < json.size() && (json[i + 1] == '}' || json[i + 1] == ']')) {
-                out += json[++i]; // {} and [] stay on one line
-            } else {
-                ++depth;
-                newline();
-            }
-            break;
-        case '}':
-        case ']':
-            --depth;
-            newline();
-            out += c;
-            break;
-        case ',':
-            out += c;
-            newline();
-            break;
-        case ':': out += ": "; break;
-        case '"':
-            inString = true;
-            out += c;
-            break;
-        default: out += c;
-        }
-    }
-    out += '\n';
-    return out;
 }
 
 // The bytes of a key in a Redis cache, a cache directory or a metastore cache, taking the key as a
@@ -263,7 +213,7 @@ int runDecodeCommand(const QStringList &args)
         if (!result.shape.isEmpty())
             cli::writeOut("shape: " + result.shape.toUtf8() + '\n');
         if (result.ok())
-            cli::writeOut(indentJson(topLevelMember(json, "value")));
+            cli::writeOut(indentJson(topLevelMember(json, "value"), 4) + '\n');
         cli::flushOut();
     }
     if (!result.ok())

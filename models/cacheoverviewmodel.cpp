@@ -4,7 +4,11 @@
 
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
+#include "codec/utf8.h"
 
+#include "stalestyle.h"
+
+#include <QDateTime>
 #include <QThread>
 
 #include <cmath>
@@ -107,11 +111,12 @@ CacheOverviewModel::Row CacheOverviewModel::readRow(CachePurpose purpose, const 
         row.entriesError = previous->entriesError;
         row.usedMemory = previous->usedMemory;
         row.serverHitRate = previous->serverHitRate;
+        row.serverStaleSinceMs = previous->serverStaleSinceMs;
     }
     const auto spec = m_manager->spec(purpose);
     const auto cache = m_manager->cache(purpose);
     if (spec) {
-        row.prefix = QString::fromUtf8(spec->keyPrefix);
+        row.prefix = utf8::toString(spec->keyPrefix);
         row.location = spec->displayLocation();
         row.defaultTimeout = spec->defaultTimeout;
         row.backend = backendTypeName(spec->backend);
@@ -282,11 +287,28 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
             return row.entriesError.isEmpty() ? tr("Live entries, counted by a key scan") : row.entriesError;
         case DefaultTimeout: return tr("%n second(s); 0 means entries never expire", nullptr, int(std::min<qint64>(row.defaultTimeout, INT_MAX)));
         case HitRate: return tr("Embedded layer (exact): %1 hits of %2 reads").arg(formatCount(c.hits), formatCount(gets));
-        case Memory: return tr("used_memory of the whole Redis server (INFO)");
-        case ServerHitRate: return tr("keyspace hits / (hits + misses) of the whole Redis server over the last interval (INFO; server-wide)");
+        case Memory:
+        case ServerHitRate: {
+            const QString what = column == Memory ? tr("used_memory of the whole Redis server (INFO)")
+                                                  : tr("keyspace hits / (hits + misses) of the whole Redis server over the last "
+                                                       "interval (INFO; server-wide)");
+            if (!row.serverStaleSinceMs)
+                return what;
+            return tr("%1\nNo answer from the server since %2: this is the last value from before.")
+                .arg(what, QDateTime::fromMSecsSinceEpoch(row.serverStaleSinceMs).toString(QStringLiteral("HH:mm:ss")));
+        }
         default: break;
         }
         break;
+    case Qt::ForegroundRole:
+    case Qt::FontRole: {
+        // Values kept from before the server went away (or before a count failed) look it.
+        const bool serverColumn = column == Memory || column == ServerHitRate;
+        const bool stale = (serverColumn && row.serverStaleSinceMs) || (column == Entries && !row.entriesError.isEmpty());
+        if (!stale)
+            break;
+        return role == Qt::ForegroundRole ? staleForeground() : staleFont();
+    }
     case Qt::TextAlignmentRole:
         if (column >= DefaultTimeout)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
@@ -340,6 +362,31 @@ void CacheOverviewModel::setServerFigures(CachePurpose purpose, quint64 usedMemo
             Q_EMIT dataChanged(index(r, ServerHitRate), index(r, ServerHitRate));
         }
     }
+}
+
+void CacheOverviewModel::setServerStale(CachePurpose purpose, qint64 sinceMs)
+{
+    bool changed = false;
+    for (int r = 0; r < m_rows.size(); ++r) {
+        Row &row = m_rows[r];
+        if (row.purpose != purpose || (row.serverStaleSinceMs != 0) == (sinceMs != 0))
+            continue;
+        row.serverStaleSinceMs = sinceMs;
+        for (int column : {int(Memory), int(ServerHitRate)})
+            Q_EMIT dataChanged(index(r, column), index(r, column), {Qt::ForegroundRole, Qt::FontRole, Qt::ToolTipRole});
+        changed = true;
+    }
+    if (changed)
+        Q_EMIT serverStaleChanged();
+}
+
+QStringList CacheOverviewModel::unreachableLocations() const
+{
+    QStringList out;
+    for (const Row &row : m_rows)
+        if (row.serverStaleSinceMs && !out.contains(row.location))
+            out << row.location;
+    return out;
 }
 
 CacheCountersSnapshot CacheOverviewModel::totals() const

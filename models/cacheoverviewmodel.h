@@ -58,6 +58,13 @@ public:
     // in [0, 1], negative when unknown. Announces only the cells that changed.
     void setServerFigures(cachescope::CachePurpose purpose, quint64 usedMemory, double serverHitRate);
 
+    // The server of a Redis cache stopped answering at sinceMs (0: it answers again). Its server
+    // figures (and a failed entry count) keep their last values, drawn in the disabled text
+    // colour and in italics, with a tooltip saying since when they are from before.
+    void setServerStale(cachescope::CachePurpose purpose, qint64 sinceMs);
+    // "127.0.0.1:6379/0" for every row whose server does not answer, each once.
+    QStringList unreachableLocations() const;
+
     // Sum of every cache's counters, as of the last refresh.
     CacheCountersSnapshot totals() const;
 
@@ -72,6 +79,7 @@ Q_SIGNALS:
     void countersChanged();
     // Emitted when a background entry count has been applied.
     void entriesCounted();
+    void serverStaleChanged();
 
 private:
     struct Row
@@ -86,6 +94,7 @@ private:
         CacheCountersSnapshot counters;
         qint64 usedMemory = -1;     // server's used_memory, -1 = not a Redis cache or not polled yet
         double serverHitRate = -1;  // -1 = unknown
+        qint64 serverStaleSinceMs = 0; // the server stopped answering then; 0 = it answers
     };
     struct EntryCount
     {

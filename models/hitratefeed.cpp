@@ -11,7 +11,10 @@
 #include "monitor/replayer.h"
 #include "monitor/statsdlistener.h"
 
+#include <QDateTime>
+
 #include <cmath>
+#include <limits>
 
 namespace cachescope {
 
@@ -123,9 +126,16 @@ HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url, bool adHoc)
             return;
         found->second.lastError = message;
         found->second.reachable = false;
+        if (!found->second.awaySinceMs) {
+            found->second.awaySinceMs = QDateTime::currentMSecsSinceEpoch();
+            for (CachePurpose purpose : std::as_const(found->second.purposes))
+                Q_EMIT serverStale(purpose, found->second.awaySinceMs);
+        }
+        // One signal: the window shows it as a banner that goes when the server answers again.
         Q_EMIT serverStateChanged(key, false, message);
-        Q_EMIT errorOccurred(message);
     });
+    connect(s.poller.get(), &RedisInfoPoller::pollFailed, this,
+            [this, key](qint64 timestampMs, const QString &) { onPollFailed(key, timestampMs); });
     s.poller->start();
     return s;
 }
@@ -241,6 +251,11 @@ void HitRateFeed::onLiveServer(const ServerSample &sample)
         it->second.lastError.clear();
         if (!it->second.reachable) {
             it->second.reachable = true;
+            if (it->second.awaySinceMs) {
+                it->second.awaySinceMs = 0;
+                for (CachePurpose purpose : std::as_const(it->second.purposes))
+                    Q_EMIT serverStale(purpose, 0);
+            }
             Q_EMIT serverStateChanged(sample.server, true, {});
         }
         for (CachePurpose purpose : std::as_const(it->second.purposes))
@@ -248,6 +263,32 @@ void HitRateFeed::onLiveServer(const ServerSample &sample)
     }
     if (!m_replaying)
         onServer(sample);
+}
+
+void HitRateFeed::onPollFailed(const QString &server, qint64 timestampMs)
+{
+    // Gap points: NaN rates for the server's own rows. Not recorded (a recording of the outage
+    // simply has no samples there, which replays as the same gap) and not shown during a replay.
+    if (m_replaying)
+        return;
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    ServerSample gap;
+    gap.timestampMs = timestampMs;
+    gap.server = server;
+    gap.evictionsPerSecond = gap.expirationsPerSecond = gap.opsPerSecond = kNaN;
+    m_series->addServerSample(gap);
+    // Only a server that has a hit-rate row already gets a gap in it (no row for a server that
+    // never answered).
+    if (m_series->rowOf(server, SampleSource::RedisInfo) >= 0) {
+        HitRateSample hits;
+        hits.timestampMs = timestampMs;
+        hits.cache = server;
+        hits.source = SampleSource::RedisInfo;
+        hits.exactness = Exactness::ServerWide;
+        hits.intervalSeconds = 1;
+        hits.hitsPerSecond = hits.missesPerSecond = hits.setsPerSecond = kNaN;
+        m_series->addHitSample(hits);
+    }
 }
 
 void HitRateFeed::onHit(const HitRateSample &sample)

@@ -27,6 +27,8 @@ class Replayer;
 // embedded layer's exact counters (one EmbeddedLayerSampler, once per second) and one
 // RedisInfoPoller per Redis server (each on its own thread). Every sample can be recorded to a
 // file, and a recording can be replayed into the same series instead of the live sources.
+// While a server does not answer, each failed poll puts a gap point (NaN rates) into its series,
+// so charts show the outage as a gap rather than a line drawn across it.
 class MonitorSampler;
 class StatsdListener;
 
@@ -76,6 +78,9 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
     // A polled server became reachable (reachable=true) or failed (message says why).
     void serverStateChanged(const QString &server, bool reachable, const QString &message);
+    // The server a cache purpose lives on stopped answering at sinceMs (0: it answers again),
+    // so the Overview can mark its server figures as from before.
+    void serverStale(cachescope::CachePurpose purpose, qint64 sinceMs);
     void replayFinished();
     void monitorFinished();
     void recordingChanged(bool recording);
@@ -89,12 +94,14 @@ private:
         double lastHitRate = -1;
         QString lastError;
         bool reachable = false;
+        qint64 awaySinceMs = 0; // when it stopped answering after having answered (0: it answers)
         bool adHoc = false; // added by addRedisServer: kept when the manager changes
     };
     void onHit(const HitRateSample &sample);
     void onServer(const ServerSample &sample);
     void onLiveHit(const HitRateSample &sample);
     void onLiveServer(const ServerSample &sample);
+    void onPollFailed(const QString &server, qint64 timestampMs);
     void followReplacedCaches();
     Server &serverFor(const RedisUrl &url, bool adHoc);
 

@@ -6,8 +6,10 @@
 #include <QHash>
 #include <QPersistentModelIndex>
 #include <QPointer>
+#include <QSet>
 
 #include "chunkedvector.h"
+#include "keyarena.h"
 
 #include "browse/keysource.h"
 
@@ -69,6 +71,17 @@ public:
     bool isScanComplete() const;
     quint64 loadedKeyCount() const { return m_liveKeys; }
 
+    // The server behind the source stopped answering: the tree shows what was loaded before it
+    // went away (TTLs stop counting down, rows are drawn in the disabled text colour, no
+    // metadata is asked for). Cleared when the server answers again; if it came back as a
+    // different instance (a restart) the model reloads by itself and emits keyspaceReplaced.
+    bool isStale() const { return m_staleSinceMs != 0; }
+    qint64 staleSinceMs() const { return m_staleSinceMs; }
+    // Scans again from the start with the same filter (Refresh): loads everything again when
+    // everything was loaded or loading, else the first page. Exact mode empties (the page looks
+    // its keys up again).
+    void reload();
+
     // An exact key the user typed: shown at once without scanning (inserted if not loaded yet).
     QModelIndex insertKey(const QByteArray &storedKey);
     // Shows only these keys (an exact key typed in the filter): resets, and scans nothing.
@@ -104,6 +117,9 @@ Q_SIGNALS:
     void loadingChanged(bool loading);
     void errorOccurred(const QString &message);
     void metadataUpdated();
+    void staleChanged(bool stale);
+    // The source's server was replaced (a restart): the tree was emptied and is reloading.
+    void keyspaceReplaced();
 
 private:
     struct Node;
@@ -114,14 +130,17 @@ private:
     void onScanReady(quint64 id, const ScanBatch &batch);
     void onScanFailed(quint64 id, const QString &error);
     void onMetadataReady(quint64 id, const QList<KeyMetadata> &metadata);
+    void onReachabilityChanged(bool reachable);
+    void onServerReplaced();
+    void setStaleSince(qint64 ms);
     void sendScan(Node *node, bool continuous);
     void tickTtl();
     void emitProgress(bool force);
+    void announceCounts();
 
-    QByteArrayView keyView(quint32 id) const;
-    quint32 findKey(QByteArrayView key) const; // kNoKey if absent
-    quint32 addKey(QByteArrayView key);        // appends to arena + table
-    void growShard(size_t shard);
+    QByteArrayView keyView(quint32 id) const { return m_keys.view(id); }
+    quint32 findKey(QByteArrayView key) const { return m_keys.find(key); } // kNoKey if absent
+    quint32 addKey(QByteArrayView key);                                     // arena + removed flag
     Node *placeKey(quint32 id, QByteArrayView key, std::vector<std::pair<Node *, std::vector<quint32>>> &pending,
                    QHash<Node *, qsizetype> &pendingIndex);
     Node *nodeOf(const QModelIndex &index) const; // nullptr for a leaf
@@ -139,16 +158,8 @@ private:
     int m_adaptiveCount = 1000;
 
     std::unique_ptr<Node> m_root;
-    // Key bytes: fixed 4 MiB chunks (no reallocation, so no copy stalls), each key stored as a
-    // 2-byte length then its bytes; m_offsets[id] = chunk << 22 | position.
-    std::vector<std::unique_ptr<char[]>> m_chunks;
-    quint32 m_chunkUsed = 0;
-    ChunkedVector<quint32, 16> m_offsets;
-    // Dedupe: 4096 open-addressing shards (so growing one rehashes 1/4096 of the keys, never a
-    // long stall); a slot holds key id + 1 (27 bits) and 5 hash bits that spare most compares.
-    static constexpr size_t kShards = 4096;
-    std::array<std::vector<quint32>, kShards> m_shards;
-    std::array<quint32, kShards> m_shardCounts{};
+    KeyArena m_keys; // every key's bytes, once
+    std::vector<size_t> m_hashes; // scratch: the hashes of the batch being placed
     bool m_sepTable[256] = {};
     std::vector<bool> m_removed;
     quint64 m_liveKeys = 0;
@@ -162,7 +173,10 @@ private:
     QHash<quint64, QList<QPersistentModelIndex>> m_metaRequests;
     QList<QPersistentModelIndex> m_liveRows;
     QTimer *m_ttlTimer;
+    QTimer *m_countTimer;
+    QSet<Node *> m_countsChanged; // namespaces whose key count changed since it was last announced
     bool m_exact = false;
+    qint64 m_staleSinceMs = 0;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
 };

@@ -5,6 +5,7 @@
 #include "hitrateseries.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -272,6 +273,8 @@ int HitRatePage::selectedRow() const
 void HitRatePage::setServer(const QString &server)
 {
     m_server = server;
+    m_serverAwaySinceMs = 0;
+    m_serverTitle->setStyleSheet(QString());
     m_serverTitle->setText(server);
     m_serverBox->setVisible(!server.isEmpty());
     reloadServerPlot();
@@ -304,6 +307,12 @@ void HitRatePage::onPointAdded(int row, const SeriesPoint &point)
 {
     if (row != m_row)
         return;
+    // Rates are NaN only in a gap point (the source did not answer); no reads is a NaN hit rate alone.
+    const qint64 awaySince = std::isnan(point.v[HitsValue]) ? (m_rowAwaySinceMs ? m_rowAwaySinceMs : point.t * 1000) : 0;
+    if (awaySince != m_rowAwaySinceMs) {
+        m_rowAwaySinceMs = awaySince;
+        updateTitle();
+    }
     if (windowSeconds() > HitRateSeries::kFineCapacity) {
         // The 24 h chart shows minutes: reload when a minute completes, not on every second.
         const qint64 minute = point.t / 60;
@@ -331,9 +340,15 @@ void HitRatePage::onServerPointAdded(const QString &server, const SeriesPoint &p
 
 void HitRatePage::reloadCachePlot()
 {
+    m_rowAwaySinceMs = 0;
     m_cachePlot->clearData();
-    if (m_row >= 0)
-        m_cachePlot->setPoints(m_model->points(m_row, windowSeconds()));
+    if (m_row >= 0) {
+        const QVector<SeriesPoint> points = m_model->points(m_row, windowSeconds());
+        m_cachePlot->setPoints(points);
+        // A trailing run of gap points: the source has not answered since the first of them.
+        for (qsizetype i = points.size() - 1; i >= 0 && std::isnan(points[i].v[HitsValue]); --i)
+            m_rowAwaySinceMs = points[i].t * 1000;
+    }
     updateTitle();
 }
 
@@ -350,9 +365,12 @@ void HitRatePage::updateTitle()
         m_cachePlot->setTitle(tr("No cache selected"));
         return;
     }
-    m_cachePlot->setTitle(tr("%1 — %2 (%3)")
-                              .arg(m_model->cacheAt(m_row), sampleSourceName(m_model->sourceAt(m_row)),
-                                   exactnessName(m_model->exactnessAt(m_row))));
+    QString title = tr("%1 — %2 (%3)")
+                        .arg(m_model->cacheAt(m_row), sampleSourceName(m_model->sourceAt(m_row)),
+                             exactnessName(m_model->exactnessAt(m_row)));
+    if (m_rowAwaySinceMs)
+        title += tr(" — no answer since %1").arg(QDateTime::fromMSecsSinceEpoch(m_rowAwaySinceMs).toString(QStringLiteral("HH:mm:ss")));
+    m_cachePlot->setTitle(title);
 }
 
 void HitRatePage::updateServerPanel()
@@ -360,6 +378,24 @@ void HitRatePage::updateServerPanel()
     const ServerSample s = m_model->latestServer(m_server);
     if (s.timestampMs == 0)
         return;
+    if (std::isnan(s.opsPerSecond)) {
+        // A gap point: the server did not answer this poll. Say since when, and that the
+        // figures and the chart resume when it answers again.
+        if (!m_serverAwaySinceMs)
+            m_serverAwaySinceMs = s.timestampMs;
+        const QString since = QDateTime::fromMSecsSinceEpoch(m_serverAwaySinceMs).toString(QStringLiteral("HH:mm:ss"));
+        m_serverTitle->setText(tr("%1 — no answer since %2").arg(m_server, since));
+        m_serverTitle->setStyleSheet(QStringLiteral("QLabel { color: #b02a37; font-weight: bold; }"));
+        m_memory->setValue(0);
+        m_memory->setFormat(tr("memory: unknown (no answer)"));
+        m_serverFigures->setText(tr("The server does not answer: the charts show a gap until it does."));
+        return;
+    }
+    if (m_serverAwaySinceMs) {
+        m_serverAwaySinceMs = 0;
+        m_serverTitle->setText(m_server);
+        m_serverTitle->setStyleSheet(QString());
+    }
     if (s.maxMemory > 0) {
         const double ratio = double(s.usedMemory) / double(s.maxMemory);
         m_memory->setValue(int(qBound(0.0, ratio, 1.0) * 1000));

@@ -69,6 +69,8 @@ private:
     QString m_server;
     int m_row = -1;
     qint64 m_lastMinute = -1;
+    qint64 m_serverAwaySinceMs = 0; // the server panel's server has not answered since (0: it answers)
+    qint64 m_rowAwaySinceMs = 0;    // the selected row's source has not answered since
 };
 
 } // namespace cachescope

@@ -76,6 +76,10 @@ struct HitRatePlot::Private
     double leftLower = 0, leftUpper = 100;
     int replots = 0;
     double crosshairKey = std::numeric_limits<double>::quiet_NaN();
+    // Shaded bands where the source did not answer (gap points: every plotted value NaN), so an
+    // outage reads as an outage and not as a quiet stretch. The last one is open while it lasts.
+    QList<QCPItemRect *> gapBands;
+    bool gapOpen = false;
 
     QCPGraph *graph(int group, int s) const { return graphs.value(group * int(series.size()) + s); }
 };
@@ -201,10 +205,44 @@ void HitRatePlot::setTitle(const QString &title)
     d->dirty = true;
 }
 
+void HitRatePlot::markGap(const SeriesPoint &point)
+{
+    bool gap = true;
+    for (const PlotSeries &s : std::as_const(d->series))
+        gap = gap && std::isnan(point.v[s.valueIndex]);
+    if (!gap) {
+        d->gapOpen = false;
+        return;
+    }
+    const double from = double(point.t), to = double(point.t) + 1;
+    if (d->gapOpen && !d->gapBands.isEmpty()) {
+        d->gapBands.last()->bottomRight->setCoords(to, 1);
+        return;
+    }
+    auto *band = new QCPItemRect(d->plot);
+    band->setLayer(QStringLiteral("grid")); // under the lines
+    band->setSelectable(false);
+    band->setPen(Qt::NoPen);
+    band->setBrush(QColor(128, 128, 128, 60));
+    band->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    band->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    band->topLeft->setCoords(from, 0);
+    band->bottomRight->setCoords(to, 1);
+    d->gapBands.append(band);
+    d->gapOpen = true;
+}
+
+int HitRatePlot::gapCount() const
+{
+    return int(d->gapBands.size());
+}
+
 void HitRatePlot::appendPoint(const SeriesPoint &point, int group)
 {
     if (group < 0 || group >= d->groups || d->series.isEmpty())
         return;
+    if (group == 0)
+        markGap(point);
     const qint64 bucket = d->bucket > 1 ? point.t - point.t % d->bucket : point.t;
     Private::Bucket &acc = d->buckets[group];
     if (acc.start == bucket) {
@@ -230,6 +268,8 @@ void HitRatePlot::appendPoint(const SeriesPoint &point, int group)
         // Keep a little more than the window so a line enters from the left edge, not mid-plot.
         data->removeBefore(key - double(d->window) * 1.05 - 60);
     }
+    while (!d->gapBands.isEmpty() && d->gapBands.first()->bottomRight->coords().x() < key - double(d->window) * 1.05 - 60)
+        d->plot->removeItem(d->gapBands.takeFirst());
     d->newest = qMax(d->newest, double(point.t));
     d->dirty = true;
 }
@@ -241,6 +281,12 @@ void HitRatePlot::setPoints(const QVector<SeriesPoint> &points, int group)
     for (int s = 0; s < d->series.size(); ++s)
         d->graph(group, s)->data()->clear();
     d->buckets[group] = Private::Bucket{};
+    if (group == 0) {
+        for (QCPItemRect *band : std::as_const(d->gapBands))
+            d->plot->removeItem(band);
+        d->gapBands.clear();
+        d->gapOpen = false;
+    }
     for (const SeriesPoint &p : points)
         appendPoint(p, group);
 }
@@ -273,6 +319,10 @@ void HitRatePlot::clearData()
 {
     for (QCPGraph *g : std::as_const(d->graphs))
         g->data()->clear();
+    for (QCPItemRect *band : std::as_const(d->gapBands))
+        d->plot->removeItem(band);
+    d->gapBands.clear();
+    d->gapOpen = false;
     d->buckets.fill(Private::Bucket{});
     d->newest = 0;
     d->dirty = true;

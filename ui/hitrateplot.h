@@ -54,6 +54,8 @@ public:
     bool isSeriesVisible(int series) const;
     int seriesCount() const;
     int pointCount(int series, int group = 0) const;
+    // Shaded "no answer" bands drawn for runs of gap points (every plotted value NaN).
+    int gapCount() const;
 
     // Frames: the timer replots when data changed; replotNow() is the same frame, synchronously.
     void replotNow();
@@ -82,6 +84,7 @@ private:
     void applyTheme();
     void updateRanges();
     void updateBucket();
+    void markGap(const SeriesPoint &point);
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -11,6 +11,7 @@
 #include "cache/cachemanager.h"
 #include "hitratefeed.h"
 
+#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -68,7 +69,7 @@ KeysBrowser::KeysBrowser(QWidget *parent)
     });
     connect(m_connectRedis, &QPushButton::clicked, this, &KeysBrowser::connectRedisInteractively);
     connect(m_openDirectory, &QPushButton::clicked, this, &KeysBrowser::openDirectoryInteractively);
-    connect(m_keys->model(), &KeyTreeModel::errorOccurred, this, &KeysBrowser::errorOccurred);
+    // Scan errors are shown (and withdrawn when their cause is gone) by the Keys page itself.
     // An in-process cache can be rebuilt while shown (the demo's threshold knob): follow it.
     m_replacementCheck.setInterval(1000);
     connect(&m_replacementCheck, &QTimer::timeout, this, &KeysBrowser::followReplacedCaches);
@@ -306,11 +307,19 @@ void KeysBrowser::onCurrentRowChanged(int row)
     const Connection *c = row >= 0 && row < connectionCount() ? &m_connections[size_t(row)] : nullptr;
     m_keys->setSource(c ? c->source.get() : nullptr, c ? c->purposeName : QString());
     disconnect(m_writesConnection);
+    disconnect(m_reachConnection);
     if (c && c->source) {
         m_writesConnection = connect(c->source.get(), &KeySource::writesEnabledChanged, this,
                                      [this] { Q_EMIT connectionStateChanged(connectionState()); });
+        m_reachConnection = connect(c->source.get(), &KeySource::reachabilityChanged, this,
+                                    [this] { Q_EMIT connectionStateChanged(connectionState()); });
     }
     Q_EMIT connectionStateChanged(connectionState());
+}
+
+void KeysBrowser::refresh()
+{
+    m_keys->refresh();
 }
 
 QString KeysBrowser::connectionState() const
@@ -318,6 +327,10 @@ QString KeysBrowser::connectionState() const
     const KeySource *source = m_keys->source();
     if (!source)
         return tr("Keys: no connection");
+    if (!source->isReachable())
+        return tr("Keys: %1 (no answer since %2)")
+            .arg(source->description(),
+                 QDateTime::fromMSecsSinceEpoch(source->unreachableSinceMs()).toString(QStringLiteral("HH:mm:ss")));
     return tr("Keys: %1 (%2)").arg(source->description(), source->writesEnabled() ? tr("writes enabled") : tr("read-only"));
 }
 

@@ -57,6 +57,10 @@ public:
     // What the status bar says about the selected connection.
     QString connectionState() const;
 
+public Q_SLOTS:
+    // The window's Refresh (F5): the selected connection's keys are scanned again.
+    void refresh();
+
 Q_SIGNALS:
     void connectionStateChanged(const QString &state);
     void errorOccurred(const QString &message);
@@ -91,6 +95,7 @@ private:
     std::vector<Connection> m_connections;
     QTimer m_replacementCheck;
     QMetaObject::Connection m_writesConnection;
+    QMetaObject::Connection m_reachConnection;
     bool m_rescanEmpty = false;
 };
 

@@ -4,15 +4,20 @@
 #include "formatting.h"
 #include "keytreemodel.h"
 #include "messagebar.h"
+#include "namespacelistview.h"
 #include "payloadview.h"
 
 #include "browse/filesystemkeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cachespec.h"
+#include "codec/jsonindent.h"
+#include "codec/jsonreader.h"
+#include "codec/utf8.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -33,6 +38,8 @@
 #include <QSet>
 #include <QSaveFile>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
 #include <QStringDecoder>
 #include <QTimer>
 #include <QToolButton>
@@ -58,6 +65,9 @@ KeysPage::KeysPage(QWidget *parent)
     , m_filterDebounce(new QTimer(this))
     , m_metaDebounce(new QTimer(this))
     , m_view(new QTreeView(this))
+    , m_flat(new NamespaceListView(m_model, this))
+    , m_views(new QStackedWidget(this))
+    , m_refresh(new QPushButton(tr("Refresh"), this))
     , m_loadAll(new QPushButton(tr("Load all"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_padlock(new QToolButton(this))
@@ -132,19 +142,58 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 72);
     m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 76);
     m_view->header()->resizeSection(KeyTreeModel::KindColumn, 100);
-    connect(m_view->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
-        m_model->sort(column, order);
-        updateStatus();
-    });
-    connect(m_view, &QWidget::customContextMenuRequested, this, &KeysPage::showContextMenu);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPage::onSelectionChanged);
-    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, m_metaDebounce, qOverload<>(&QTimer::start));
+    QHeaderView *flatHeader = m_flat->table()->horizontalHeader();
+    for (int c = 0; c < KeyTreeModel::NUM_COLUMNS; ++c) {
+        flatHeader->setSectionResizeMode(c, m_view->header()->sectionResizeMode(c));
+        flatHeader->resizeSection(c, m_view->header()->sectionSize(c));
+    }
+    flatHeader->setStretchLastSection(false);
+    // Both views sort the one model; each header shows the sort.
+    for (QHeaderView *header : {m_view->header(), flatHeader}) {
+        connect(header, &QHeaderView::sortIndicatorChanged, this, [this, header](int column, Qt::SortOrder order) {
+            for (QHeaderView *other : {m_view->header(), m_flat->table()->horizontalHeader()}) {
+                if (other != header) {
+                    const QSignalBlocker block(other);
+                    other->setSortIndicator(column, order);
+                }
+            }
+            m_model->sort(column, order);
+            updateStatus();
+        });
+    }
+    for (QAbstractItemView *v : {static_cast<QAbstractItemView *>(m_view), static_cast<QAbstractItemView *>(m_flat->table())}) {
+        connect(v, &QWidget::customContextMenuRequested, this, &KeysPage::showContextMenu);
+        connect(v->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPage::onSelectionChanged);
+        connect(v->verticalScrollBar(), &QScrollBar::valueChanged, m_metaDebounce, qOverload<>(&QTimer::start));
+    }
     connect(m_view, &QTreeView::expanded, m_metaDebounce, qOverload<>(&QTimer::start));
+    // A namespace too large for the tree: expanding it shows it flat, and so does growing past
+    // the limit while expanded (during a load).
+    connect(m_view, &QTreeView::expanded, this, &KeysPage::switchToFlatIfLarge);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
+        if (parent.isValid() && !isShowingFlat() && m_model->rowCount(parent) >= kFlatRows && m_view->isExpanded(parent))
+            QMetaObject::invokeMethod(this, [this, ns = QPersistentModelIndex(parent)] { switchToFlatIfLarge(ns); },
+                                      Qt::QueuedConnection);
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &KeysPage::showTree);
+    connect(m_flat, &NamespaceListView::backRequested, this, [this](const QModelIndex &ns) {
+        showTree();
+        if (ns.isValid()) {
+            m_view->scrollTo(ns);
+            m_view->setCurrentIndex(ns);
+        }
+    });
     connect(m_model, &QAbstractItemModel::rowsInserted, m_metaDebounce, qOverload<>(&QTimer::start));
     connect(m_model, &QAbstractItemModel::modelReset, m_metaDebounce, qOverload<>(&QTimer::start));
     connect(m_model, &KeyTreeModel::loadProgress, this, &KeysPage::updateStatus);
     connect(m_model, &KeyTreeModel::loadingChanged, this, &KeysPage::updateStatus);
-    connect(m_model, &KeyTreeModel::errorOccurred, this, [this](const QString &e) { m_messages->showMessage(e); });
+    connect(m_model, &KeyTreeModel::errorOccurred, this,
+            [this](const QString &e) { m_messages->showMessage(e, MessageBar::Level::Error, errorCause(QStringLiteral("scan"))); });
+    connect(m_model, &KeyTreeModel::staleChanged, this, &KeysPage::onStaleChanged);
+    connect(m_model, &KeyTreeModel::keyspaceReplaced, this, &KeysPage::onKeyspaceReplaced);
+
+    m_refresh->setToolTip(tr("Scan the keys again from the start, keeping the filter (F5)"));
+    connect(m_refresh, &QPushButton::clicked, this, &KeysPage::refresh);
 
     connect(m_loadAll, &QPushButton::clicked, this, &KeysPage::loadAll);
     connect(m_cancel, &QPushButton::clicked, this, &KeysPage::cancelScan);
@@ -157,6 +206,7 @@ KeysPage::KeysPage(QWidget *parent)
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_filter, 1);
+    top->addWidget(m_refresh);
     top->addWidget(m_loadAll);
     top->addWidget(m_actionsButton);
     top->addWidget(m_padlock);
@@ -168,7 +218,9 @@ KeysPage::KeysPage(QWidget *parent)
     rightLayout->addWidget(m_payload, 1);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_view);
+    m_views->addWidget(m_view);
+    m_views->addWidget(m_flat);
+    splitter->addWidget(m_views);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
@@ -203,6 +255,8 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
 {
     if (m_source)
         disconnect(m_source, nullptr, this, nullptr);
+    if (source != m_source)
+        m_messages->withdrawAll(QStringLiteral("keys:")); // about the previous connection
     m_source = source;
     m_cachePurpose = cachePurpose;
     m_model->setCachePurpose(cachePurpose);
@@ -222,11 +276,11 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
                     m_previewValue = value;
                     const QByteArray known = m_source ? m_source->knownKeyFor(key) : QByteArray();
                     m_previewTitle->setText(found ? tr("<b>%1</b><br>%2 stored bytes%3")
-                                                        .arg(QString::fromUtf8(key).toHtmlEscaped(),
+                                                        .arg(utf8::toString(key).toHtmlEscaped(),
                                                              formatCount(quint64(value.size())),
                                                              known.isEmpty() ? QString()
-                                                                             : tr(" — key %1").arg(QString::fromUtf8(known).toHtmlEscaped()))
-                                                  : tr("<b>%1</b><br>no longer exists").arg(QString::fromUtf8(key).toHtmlEscaped()));
+                                                                             : tr(" — key %1").arg(utf8::toString(known).toHtmlEscaped()))
+                                                  : tr("<b>%1</b><br>no longer exists").arg(utf8::toString(key).toHtmlEscaped()));
                     if (found) {
                         m_payload->setPayload(value, decodeHints());
                         Q_EMIT valueShown(key, value);
@@ -234,7 +288,7 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
                 });
         connect(source, &KeySource::valueFailed, this, [this](quint64 id, const QString &error) {
             if (id == m_valueRequest)
-                m_messages->showMessage(error);
+                m_messages->showMessage(error, MessageBar::Level::Error, errorCause(QStringLiteral("value")));
         });
         connect(source, &KeySource::metadataReady, this, [this](quint64 id, const QList<KeyMetadata> &list) {
             if (id != m_exactRequest)
@@ -246,13 +300,14 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
             }
             if (existing.isEmpty()) {
                 m_messages->showMessage(tr("No key %1 in %2.").arg(m_filter->text(), m_source->description()),
-                                        MessageBar::Level::Information);
+                                        MessageBar::Level::Information, QStringLiteral("keys:lookup"));
                 existing = {list.isEmpty() ? QByteArray() : list.first().key};
                 existing.removeAll(QByteArray());
             }
             m_model->showExactKeys(existing);
             if (!existing.isEmpty()) {
                 const QModelIndex i = m_model->indexForKey(existing.first());
+                showTree();
                 m_view->expandAll();
                 m_view->setCurrentIndex(i);
                 m_view->selectionModel()->select(i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -300,7 +355,10 @@ void KeysPage::applyFilter()
 {
     if (!m_source)
         return;
-    m_messages->hide();
+    // What the previous filter reported; connection trouble stays until the server is back.
+    m_messages->withdraw({});
+    m_messages->withdraw(QStringLiteral("keys:lookup"));
+    m_messages->withdraw(QStringLiteral("keys:scan"));
     const QString text = m_filter->text().trimmed();
     if (text.isEmpty() || hasGlob(text)) {
         m_exactRequest = 0;
@@ -312,6 +370,95 @@ void KeysPage::applyFilter()
         m_exactRequest = m_source->requestMetadata(m_source->storedKeysFor(text.toUtf8()));
     }
     updateStatus();
+}
+
+void KeysPage::refresh()
+{
+    if (!m_source)
+        return;
+    m_filterDebounce->stop();
+    if (m_model->isExactMode() || m_filter->text().trimmed() != utf8::toString(m_model->filter())) {
+        applyFilter(); // an exact key is looked up again; a filter typed but not applied yet applies
+        return;
+    }
+    m_messages->withdraw(QStringLiteral("keys:scan"));
+    m_messages->withdraw(QStringLiteral("keys:connection:restart")); // what it said is now just as true
+    m_model->reload();
+    updateStatus();
+}
+
+void KeysPage::onStaleChanged(bool stale)
+{
+    if (stale && m_source) {
+        const QString since = QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss"));
+        const QString why = m_source->unreachableReason();
+        m_messages->showMessage(tr("No answer from %1 since %2%3. The keys below were loaded before and may no longer "
+                                   "exist; they reload by themselves when the server is back.")
+                                    .arg(m_source->description(), since, why.isEmpty() ? QString() : tr(" (%1)").arg(why)),
+                                MessageBar::Level::Warning, QStringLiteral("keys:connection"));
+    } else {
+        // The server answers again: whatever its absence caused is over.
+        m_messages->withdrawAll(QStringLiteral("keys:connection"));
+    }
+    activeView()->viewport()->update();
+    updateStatus();
+}
+
+void KeysPage::onKeyspaceReplaced()
+{
+    m_messages->withdrawAll(QStringLiteral("keys:connection"));
+    m_messages->withdraw(QStringLiteral("keys:scan"));
+    if (m_source)
+        m_messages->showMessage(tr("%1 restarted (a different server instance answers now): its keys were loaded again.")
+                                    .arg(m_source->description()),
+                                MessageBar::Level::Information, QStringLiteral("keys:connection:restart"));
+    // The selected key belonged to the old server.
+    m_valueRequest = 0;
+    m_previewKey.clear();
+    m_previewValue.clear();
+    m_previewTitle->setText(tr("Select a key to see its value."));
+    if (m_model->isExactMode())
+        applyFilter(); // look the typed key up on the new server
+    updateStatus();
+}
+
+QAbstractItemView *KeysPage::activeView() const
+{
+    return isShowingFlat() ? static_cast<QAbstractItemView *>(m_flat->table()) : m_view;
+}
+
+bool KeysPage::isShowingFlat() const
+{
+    return m_views->currentWidget() == m_flat;
+}
+
+void KeysPage::switchToFlatIfLarge(const QModelIndex &ns)
+{
+    if (!ns.isValid() || !m_model->isNamespace(ns) || m_model->rowCount(ns) < kFlatRows)
+        return;
+    m_view->collapse(ns);
+    showFlat(ns);
+}
+
+void KeysPage::showFlat(const QModelIndex &ns)
+{
+    m_flat->showNamespace(ns);
+    m_views->setCurrentWidget(m_flat);
+    m_metaDebounce->start();
+}
+
+void KeysPage::showTree()
+{
+    if (!isShowingFlat())
+        return;
+    m_flat->table()->clearSelection();
+    m_views->setCurrentWidget(m_view);
+    m_metaDebounce->start();
+}
+
+QString KeysPage::errorCause(const QString &kind) const
+{
+    return m_source && !m_source->isReachable() ? QStringLiteral("keys:connection:") + kind : QStringLiteral("keys:") + kind;
 }
 
 void KeysPage::loadAll()
@@ -340,6 +487,10 @@ void KeysPage::updateStatus()
     QString text = m_source ? m_source->description() % QStringLiteral(" — ") : QString();
     if (!m_source)
         text = tr("No cache selected");
+    else if (m_model->isStale())
+        text += tr("STALE: no answer since %1; %2 keys loaded before")
+                    .arg(QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss")),
+                         formatCount(n));
     else if (m_model->isExactMode())
         text += tr("exact key");
     else if (m_model->isScanComplete())
@@ -347,10 +498,11 @@ void KeysPage::updateStatus()
     else
         text += tr("%1 keys loaded, more on scroll or Load all").arg(formatCount(n));
     if (!m_model->filter().isEmpty() && !m_model->isExactMode())
-        text += tr(" — MATCH %1").arg(QString::fromUtf8(m_model->scanMatch()));
+        text += tr(" — MATCH %1").arg(utf8::toString(m_model->scanMatch()));
     if (m_model->isSortedLoadedOnly())
         text += tr(" — sorted: loaded keys only, new keys are appended");
     m_status->setText(text);
+    m_status->setStyleSheet(m_model->isStale() ? QStringLiteral("QLabel { color: #b02a37; font-weight: bold; }") : QString());
     m_progress->setVisible(busy);
     m_cancel->setVisible(busy);
     if (busy && !m_writeRequest) {
@@ -358,6 +510,7 @@ void KeysPage::updateStatus()
         m_progress->setFormat(tr("%1 keys").arg(formatCount(n)));
     }
     m_loadAll->setEnabled(m_source && !m_model->isScanComplete() && !m_model->isLoadingAll());
+    m_refresh->setEnabled(m_source);
 }
 
 QString KeysPage::statusText() const
@@ -384,7 +537,7 @@ void KeysPage::onPadlockToggled(bool on)
     }
     if (on && !confirm(tr("Enable writes on %1?\nDeletes and TTL changes stay inside the key prefix \"%2\" "
                           "and each one asks again.")
-                           .arg(m_source->description(), QString::fromUtf8(m_source->keyPrefix())))) {
+                           .arg(m_source->description(), utf8::toString(m_source->keyPrefix())))) {
         const QSignalBlocker block(m_padlock);
         m_padlock->setChecked(false);
         return;
@@ -401,7 +554,7 @@ void KeysPage::updatePadlock()
     m_padlock->setText(on ? tr("Unlocked: writes enabled") : tr("Locked: read-only"));
     m_padlock->setToolTip(on ? tr("Deletes and TTL changes are enabled for %1 (confined to prefix \"%2\"). "
                                   "Click to lock again.")
-                                   .arg(m_source->description(), QString::fromUtf8(m_source->keyPrefix()))
+                                   .arg(m_source->description(), utf8::toString(m_source->keyPrefix()))
                              : tr("Writes are off for this connection. Click to enable deletes and TTL changes."));
     m_padlock->setStyleSheet(on ? QStringLiteral("QToolButton { background: #f8d7da; color: #842029; }") : QString());
 }
@@ -413,7 +566,7 @@ bool KeysPage::confirm(const QString &question)
 
 QModelIndexList KeysPage::selectedRows() const
 {
-    return m_view->selectionModel()->selectedRows(KeyTreeModel::KeyColumn);
+    return activeView()->selectionModel()->selectedRows(KeyTreeModel::KeyColumn);
 }
 
 QList<QByteArray> KeysPage::selectedKeys() const
@@ -428,7 +581,7 @@ QList<QByteArray> KeysPage::selectedKeys() const
 
 QByteArray KeysPage::currentKey() const
 {
-    const QModelIndex i = m_view->currentIndex();
+    const QModelIndex i = activeView()->currentIndex();
     return i.isValid() && !m_model->isNamespace(i) ? m_model->keyAt(i) : QByteArray();
 }
 
@@ -437,14 +590,18 @@ void KeysPage::onSelectionChanged()
     const QByteArray key = currentKey();
     if (key.isEmpty() || !m_source)
         return;
-    m_model->requestMetadata({m_view->currentIndex()});
+    m_model->requestMetadata({activeView()->currentIndex().siblingAtColumn(0)});
     m_valueRequest = m_source->requestValue(key);
-    m_previewTitle->setText(tr("<b>%1</b><br>loading…").arg(QString::fromUtf8(key).toHtmlEscaped()));
+    m_previewTitle->setText(tr("<b>%1</b><br>loading…").arg(utf8::toString(key).toHtmlEscaped()));
 }
 
 void KeysPage::requestVisibleMetadata()
 {
     // One pipelined request for the rows on screen (STYLE.md: metadata for visible rows only).
+    if (isShowingFlat()) {
+        m_model->requestMetadata(m_flat->visibleRows(500));
+        return;
+    }
     QModelIndexList visible;
     QModelIndex i = m_view->indexAt(QPoint(1, 1));
     const int bottom = m_view->viewport()->height();
@@ -459,14 +616,14 @@ void KeysPage::requestVisibleMetadata()
 
 void KeysPage::showContextMenu(const QPoint &pos)
 {
-    m_actions->popup(m_view->viewport()->mapToGlobal(pos));
+    m_actions->popup(activeView()->viewport()->mapToGlobal(pos));
 }
 
 void KeysPage::copyKey()
 {
     QStringList keys;
     for (const QModelIndex &i : selectedRows())
-        keys << QString::fromUtf8(m_model->keyAt(i));
+        keys << utf8::toString(m_model->keyAt(i));
     QGuiApplication::clipboard()->setText(keys.join(u'\n'));
 }
 
@@ -476,17 +633,17 @@ void KeysPage::copyValueAsJson()
         return;
     // The decoded value when the payload view has it; else a JSON value as it is, anything else as base64.
     if (!m_payload->isDecoding() && m_payload->result().ok()) {
-        QGuiApplication::clipboard()->setText(QString::fromUtf8(m_payload->valueJson()));
+        QGuiApplication::clipboard()->setText(utf8::toString(m_payload->valueJson()));
         return;
     }
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(m_previewValue, &err);
+    // JSON is copied as stored, indented: QJsonDocument would sort its keys and drop a string's
+    // leading U+FEFF (Qt 6.4's fromJson), and both are data.
     QString text;
-    if (err.error == QJsonParseError::NoError) {
-        text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    if (JsonReader().parse(m_previewValue)) {
+        text = utf8::toString(indentJson(m_previewValue, 4));
     } else {
         QJsonObject o;
-        o.insert(QStringLiteral("key"), QString::fromUtf8(m_previewKey));
+        o.insert(QStringLiteral("key"), utf8::toString(m_previewKey));
         o.insert(QStringLiteral("size"), m_previewValue.size());
         o.insert(QStringLiteral("base64"), QString::fromLatin1(m_previewValue.toBase64()));
         text = QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
@@ -522,7 +679,7 @@ bool KeysPage::exportSelection(const QString &path, bool json)
         QJsonArray out;
         for (const QModelIndex &i : std::as_const(rows)) {
             QJsonObject o;
-            o.insert(QStringLiteral("key"), QString::fromUtf8(m_model->keyAt(i)));
+            o.insert(QStringLiteral("key"), utf8::toString(m_model->keyAt(i)));
             o.insert(QStringLiteral("type"), cell(i, KeyTreeModel::TypeColumn, Qt::DisplayRole).toString());
             o.insert(QStringLiteral("ttl_ms"), cell(i, KeyTreeModel::TtlColumn, KeyTreeModel::TtlMsRole).toLongLong());
             o.insert(QStringLiteral("size"), cell(i, KeyTreeModel::SizeColumn, KeyTreeModel::SizeBytesRole).toLongLong());
@@ -565,7 +722,7 @@ DecodeHints KeysPage::decodeHints() const
     }
     if (hints.purpose == DecodeHints::Purpose::Unknown) {
         // No cache purpose (an ad-hoc connection): the kind the key's shape suggests.
-        const QString kind = m_view->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
+        const QString kind = activeView()->currentIndex().siblingAtColumn(KeyTreeModel::KindColumn).data().toString();
         if (kind == u"chart data")
             hints.purpose = DecodeHints::Purpose::ChartData;
         else if (kind == u"SQL Lab result")
@@ -608,7 +765,7 @@ void KeysPage::deleteSelected()
         const QPersistentModelIndex ns = namespaces.first();
         const QByteArray path = m_model->keyAt(ns);
         if (!confirm(tr("Delete every key matching %1* in %2? This cannot be undone.")
-                         .arg(QString::fromUtf8(path), m_source->description())))
+                         .arg(utf8::toString(path), m_source->description())))
             return;
         m_writeRequest = m_source->deleteNamespace(path);
         m_afterWrite = [this, ns] {

@@ -16,6 +16,8 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QPushButton;
+class QAbstractItemView;
+class QStackedWidget;
 class QTimer;
 class QToolButton;
 class QTreeView;
@@ -24,13 +26,16 @@ namespace cachescope {
 
 class KeyTreeModel;
 class MessageBar;
+class NamespaceListView;
 class PayloadView;
 
 // The Keys page: the namespace tree of one cache (KeyTreeModel over a KeySource) with a glob
 // filter that becomes the SCAN MATCH (debounced 300 ms; an exact key opens without scanning),
 // a progress bar with cancel for every scan, a padlock that enables writes for this connection
 // after confirmation, and the key actions. The right pane shows the selected key's stored bytes
-// in the payload view, decoded off the GUI thread.
+// in the payload view, decoded off the GUI thread. A namespace with kFlatRows rows or more is
+// never expanded in the tree (QTreeView relayouts every expanded row on each insert): expanding
+// it, or one that grows that large while expanded, shows it as a flat list instead.
 class KeysPage : public QWidget
 {
     Q_OBJECT
@@ -44,10 +49,17 @@ public:
 
     KeyTreeModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
+    // The flat list a namespace too large for the tree is shown in (kFlatRows rows or more).
+    NamespaceListView *flatView() const { return m_flat; }
+    bool isShowingFlat() const;
+    void showFlat(const QModelIndex &ns);
+    void showTree();
+    static constexpr int kFlatRows = 20000;
     QLineEdit *filterEdit() const { return m_filter; }
     PayloadView *payloadView() const { return m_payload; }
     QToolButton *padlock() const { return m_padlock; }
     QProgressBar *progressBar() const { return m_progress; }
+    QPushButton *refreshButton() const { return m_refresh; }
     MessageBar *messageBar() const { return m_messages; }
     QString statusText() const;
     QByteArray currentKey() const;
@@ -57,6 +69,8 @@ public:
     void setTtlPrompt(std::function<std::optional<qint64>()> prompt) { m_askTtl = std::move(prompt); }
 
     // Actions (also on the toolbar and the context menu).
+    // Scans again from the start, keeping the filter (F5 through the window's Refresh).
+    void refresh();
     void loadAll();
     void cancelScan();
     void deleteSelected();
@@ -85,6 +99,12 @@ private:
     bool requireWrites();
     DecodeHints decodeHints() const;
     void updatePadlock();
+    QAbstractItemView *activeView() const;
+    void switchToFlatIfLarge(const QModelIndex &ns);
+    void onStaleChanged(bool stale);
+    void onKeyspaceReplaced();
+    // Errors that came while the server was away are caused by that: they go when it is back.
+    QString errorCause(const QString &kind) const;
 
     QPointer<KeySource> m_source;
     QString m_cachePurpose;
@@ -94,6 +114,9 @@ private:
     QTimer *m_filterDebounce;
     QTimer *m_metaDebounce;
     QTreeView *m_view;
+    NamespaceListView *m_flat;
+    QStackedWidget *m_views;
+    QPushButton *m_refresh;
     QPushButton *m_loadAll;
     QPushButton *m_cancel;
     QToolButton *m_padlock;

@@ -100,9 +100,16 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_overviewModel, &CacheOverviewModel::countersChanged, this, &MainWindow::updateStatus);
 
     connect(m_feed, &HitRateFeed::serverFigures, m_overviewModel, &CacheOverviewModel::setServerFigures);
+    connect(m_feed, &HitRateFeed::serverStale, m_overviewModel, &CacheOverviewModel::setServerStale);
     connect(m_feed, &HitRateFeed::errorOccurred, this, &MainWindow::showError);
     connect(m_feed, &HitRateFeed::serverStateChanged, this, [this](const QString &server, bool reachable, const QString &message) {
         m_serverStates.insert(server, reachable ? tr("connected") : message);
+        // The banner names its server, so it goes when that server answers again.
+        const QString cause = QStringLiteral("server:") + server;
+        if (reachable)
+            m_messageBar->withdraw(cause);
+        else
+            m_messageBar->showMessage(message, MessageBar::Level::Error, cause);
         if (reachable && m_hitRatePage && m_hitRatePage->server().isEmpty())
             m_hitRatePage->setServer(server); // the server panel shows the first server that answers
         updateConnectionStatus();
@@ -161,6 +168,18 @@ void MainWindow::createMenus()
     QAction *quit = file->addAction(tr("Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    // Refresh (F5) goes to the page shown, when it has something to refresh: a page offers it
+    // with a refresh() slot.
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_refreshAction = view->addAction(tr("Refresh"), this, &MainWindow::refreshCurrentPage);
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    auto enableRefresh = [this] {
+        m_refreshAction->setEnabled(m_stack->currentWidget()
+                                    && m_stack->currentWidget()->metaObject()->indexOfMethod("refresh()") >= 0);
+    };
+    connect(m_stack, &QStackedWidget::currentChanged, this, enableRefresh);
+    enableRefresh();
+
     // Sources that cost something or listen on a port start only by an explicit action.
     QMenu *sources = menuBar()->addMenu(tr("&Sources"));
     sources->addAction(tr("Estimate per-cache hit rates with MONITOR…"), this, &MainWindow::monitorInteractively);
@@ -168,6 +187,13 @@ void MainWindow::createMenus()
     sources->addSeparator();
     sources->addAction(tr("Listen for Superset statsd metrics…"), this, &MainWindow::statsdInteractively);
     sources->addAction(tr("Stop statsd listener"), this, [this] { m_feed->stopStatsd(); });
+}
+
+void MainWindow::refreshCurrentPage()
+{
+    QWidget *page = m_stack->currentWidget();
+    if (page && page->metaObject()->indexOfMethod("refresh()") >= 0)
+        QMetaObject::invokeMethod(page, "refresh");
 }
 
 QString MainWindow::connectionStatus() const

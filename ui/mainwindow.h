@@ -60,6 +60,9 @@ public:
     HitRateSeries *hitRateSeries() const { return m_series; }
     HitRateFeed *hitRateFeed() const { return m_feed; }
     QString connectionStatus() const;
+    // View → Refresh (F5): calls the shown page's refresh() slot when it has one.
+    void refreshCurrentPage();
+    QAction *refreshAction() const { return m_refreshAction; }
 
     // File menu actions without their dialogs (tests and the command line call these).
     PayloadView *openPayloadFile(const QString &path); // a window with the decoded file; null on error
@@ -109,6 +112,7 @@ private:
     // Guarded: addPage() may replace a page (and delete it).
     QPointer<KeysBrowser> m_keysBrowser;
     QPointer<HitRatePage> m_hitRatePage;
+    QAction *m_refreshAction = nullptr;
     QAction *m_recordAction = nullptr;
     QAction *m_stopRecordAction = nullptr;
     QAction *m_replayAction = nullptr;

@@ -51,6 +51,7 @@ OverviewPage::OverviewPage(CacheOverviewModel *model, QWidget *parent)
     layout->addWidget(m_view, 1);
 
     connect(m_model, &CacheOverviewModel::countersChanged, this, &OverviewPage::updateSummary);
+    connect(m_model, &CacheOverviewModel::serverStaleChanged, this, &OverviewPage::updateSummary);
     // Columns fit their contents once rows exist; live updates then leave the widths alone
     // (resizing on every tick would make the table jitter).
     connect(m_model, &QAbstractItemModel::modelReset, this, &OverviewPage::fitColumns);
@@ -84,6 +85,12 @@ void OverviewPage::fitColumns()
     updateSummary();
 }
 
+void OverviewPage::refresh()
+{
+    m_model->refresh();
+    m_model->refreshEntryCounts();
+}
+
 QString OverviewPage::summaryText() const
 {
     return m_summary->text();
@@ -100,6 +107,9 @@ void OverviewPage::updateSummary()
         text += QStringLiteral(" · ") + tr("overall hit rate %1").arg(formatPercent(t.hitRate()));
     if (t.errors)
         text += QStringLiteral(" · ") + tr("%1 errors").arg(formatCount(t.errors));
+    const QStringList away = m_model->unreachableLocations();
+    if (!away.isEmpty())
+        text += QStringLiteral(" · ") + tr("no answer from %1: server figures in grey are from before").arg(away.join(QStringLiteral(", ")));
     m_summary->setText(text);
 }
 

@@ -22,6 +22,10 @@ public:
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QString summaryText() const;
 
+public Q_SLOTS:
+    // The window's Refresh (F5): counters now, entry counts again.
+    void refresh();
+
 private:
     void updateSummary();
     void fitColumns();

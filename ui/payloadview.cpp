@@ -1,7 +1,9 @@
 #include "payloadview.h"
 
 #include "codec/decodejson.h"
+#include "codec/jsonindent.h"
 #include "codec/recognisers.h"
+#include "codec/utf8.h"
 #include "payloadtreemodel.h"
 #include "resulttablemodel.h"
 
@@ -33,49 +35,10 @@ namespace {
 
 enum Tab { TreeTab, TableTab, JsonTab, HexTab, ImageTab };
 
-// Indents compact JSON without reordering keys (QJsonDocument would sort them).
+// Indents compact JSON without reordering keys or dropping a leading U+FEFF (QJsonDocument would).
 QString prettyJson(const QByteArray &compact, qsizetype maxBytes = 4 << 20)
 {
-    QByteArray out;
-    int depth = 0;
-    bool inString = false, escape = false;
-    const qsizetype n = std::min(compact.size(), maxBytes);
-    auto newline = [&] {
-        out += '\n';
-        out += QByteArray(2 * depth, ' ');
-    };
-    for (qsizetype i = 0; i < n; ++i) {
-        const char c = compact[i];
-        if (inString) {
-            out += c;
-            if (escape)
-                escape = false;
-            else if (c == '\\')
-                escape = true;
-            else if (c == '"')
-                inString = false;
-            continue;
-        }
-        switch (c) {
-        case '"': inString = true; out += c; break;
-        case '{': case '[':
-            out += c;
-            if (i + 1 < n && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
-                out += compact[++i];
-                break;
-            }
-            ++depth;
-            newline();
-            break;
-        case '}': case ']': --depth; newline(); out += c; break;
-        case ',': out += c; newline(); break;
-        case ':': out += ": "; break;
-        default: out += c;
-        }
-    }
-    if (n < compact.size())
-        out += "\n… (truncated)";
-    return QString::fromUtf8(out);
+    return utf8::toString(indentJson(compact, 2, maxBytes));
 }
 
 QString hexDump(const QByteArray &bytes, qint64 totalSize)

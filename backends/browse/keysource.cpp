@@ -1,5 +1,7 @@
 #include "keysource.h"
 
+#include <QDateTime>
+
 namespace cachescope {
 
 KeySource::KeySource(QByteArray keyPrefix, QObject *parent) : QObject(parent), m_keyPrefix(std::move(keyPrefix))
@@ -30,6 +32,20 @@ void KeySource::setWritesEnabled(bool enabled)
         return;
     m_writesEnabled = enabled;
     Q_EMIT writesEnabledChanged(enabled);
+}
+
+void KeySource::setReachable(bool reachable, const QString &reason)
+{
+    if (reachable == isReachable()) {
+        if (!reachable && reason != m_unreachableReason) {
+            m_unreachableReason = reason; // still away, for another reason: say the newest one
+            Q_EMIT reachabilityChanged(false, reason);
+        }
+        return;
+    }
+    m_unreachableSinceMs = reachable ? 0 : QDateTime::currentMSecsSinceEpoch();
+    m_unreachableReason = reachable ? QString() : reason;
+    Q_EMIT reachabilityChanged(reachable, m_unreachableReason);
 }
 
 bool KeySource::isInsidePrefix(const QByteArray &storedKey) const

@@ -68,6 +68,13 @@ public:
     // True when stored names are hashes of the application's keys (a FileSystemCache directory).
     virtual bool storesHashedNames() const { return false; }
 
+    // Whether the server behind the source answers (sources without a server always do), and
+    // since when it does not (ms since the epoch, 0 while reachable). Kept on the source's
+    // thread; a source that watches its server says so with reachabilityChanged.
+    bool isReachable() const { return m_unreachableSinceMs == 0; }
+    qint64 unreachableSinceMs() const { return m_unreachableSinceMs; }
+    QString unreachableReason() const { return m_unreachableReason; }
+
     bool writesEnabled() const { return m_writesEnabled; }
     void setWritesEnabled(bool enabled);
     // True when a write may touch this stored key: inside the cache's key prefix.
@@ -95,6 +102,12 @@ Q_SIGNALS:
     void writeFinished(quint64 id, qint64 affected);
     void writeFailed(quint64 id, const QString &error);
     void writesEnabledChanged(bool enabled);
+    // The server stopped answering (reason says why) or answers again.
+    void reachabilityChanged(bool reachable, const QString &reason);
+    // The server answers again but is a different instance (Redis: a new run_id, i.e. it
+    // restarted): every key listed before belongs to a keyspace that is gone. Emitted before
+    // reachabilityChanged(true), and before any answer that came from the new instance.
+    void serverReplaced();
 
 protected:
     quint64 nextId() { return ++m_lastId; }
@@ -111,11 +124,16 @@ protected:
         QMetaObject::invokeMethod(this, std::forward<F>(f), Qt::QueuedConnection);
     }
 
+    // Called on the source's thread; emits reachabilityChanged when the state changes.
+    void setReachable(bool reachable, const QString &reason = {});
+
 private:
     quint64 refuse(const QString &why);
     QByteArray m_keyPrefix;
     bool m_writesEnabled = false;
     quint64 m_lastId = 0;
+    qint64 m_unreachableSinceMs = 0;
+    QString m_unreachableReason;
 };
 
 } // namespace cachescope

@@ -20,6 +20,8 @@ constexpr int kMaxContinuousCount = 4000;
 constexpr qint64 kFastRoundTripNs = 10000000;
 constexpr qint64 kSlowRoundTripNs = 40000000;
 constexpr int kDeleteBatch = 500;
+// A dead or restarted server is noticed within about this long even when nothing is asked.
+constexpr int kHeartbeatMs = 1000;
 
 QString replyError(const RedisReply &r)
 {
@@ -34,41 +36,88 @@ struct RedisKeySource::Worker
     RedisClient client;
     qint64 clientId = -1;
     QByteArray runId;
+    bool down = false;
+    // Told on the worker thread: the link went down (with the reason) or came back; the server
+    // behind a new connection is a different instance than before (a restart: new run_id).
+    std::function<void(bool up, const QString &why)> onLink;
+    std::function<void()> onReplaced;
+
+    // One attempt: the pipeline plus CLIENT ID, which tells a new connection (a reconnect inside
+    // the client) from the old one; a new one, or one after a failure, is asked for its server's
+    // run_id. serverChanged is set when the server answering now is a different instance.
+    Expected<std::vector<RedisReply>> once(const QList<QList<QByteArray>> &cmds, bool *serverChanged = nullptr)
+    {
+        QList<QList<QByteArray>> withId = cmds;
+        withId.append(QList<QByteArray>{"CLIENT", "ID"});
+        auto replies = client.pipeline(withId);
+        if (!replies) {
+            linkDown(replies.error());
+            return replies;
+        }
+        const qint64 id = replies->back().integer;
+        replies->pop_back();
+        if (id != clientId || down) {
+            auto info = client.command({"INFO", "server"});
+            if (!info) {
+                linkDown(info.error());
+                return makeError(info.error());
+            }
+            if (!info->isError())
+                noteRunId(info->string, serverChanged);
+            clientId = id;
+        }
+        if (down) {
+            down = false;
+            if (onLink)
+                onLink(true, {});
+        }
+        return replies;
+    }
+
+    // The heartbeat: asks for run_id every time, as a new server's CLIENT ID can equal the old one's.
+    void probe()
+    {
+        auto replies = once({{"INFO", "server"}});
+        if (replies && !replies->front().isError())
+            noteRunId(replies->front().string, nullptr);
+    }
 
     // Runs a pipeline, reconnecting with back-off when the link is down (about 6 s in all).
-    // Sets serverChanged when the connection was re-established to a restarted server.
     Expected<std::vector<RedisReply>> run(const QList<QList<QByteArray>> &cmds, bool *serverChanged = nullptr)
     {
         int delayMs = 50;
         QString lastError;
         for (int attempt = 0; attempt < 8; ++attempt) {
-            QList<QList<QByteArray>> withId = cmds;
-            withId.append(QList<QByteArray>{"CLIENT", "ID"});
-            auto replies = client.pipeline(withId);
-            if (replies) {
-                const qint64 id = replies->back().integer;
-                replies->pop_back();
-                if (id != clientId) {
-                    // A new connection (first use, reconnect): is it still the same server process?
-                    auto info = client.command({"INFO", "server"});
-                    QByteArray rid;
-                    if (info && !info->isError()) {
-                        const qsizetype at = info->string.indexOf("run_id:");
-                        if (at >= 0)
-                            rid = info->string.mid(at + 7, 40);
-                    }
-                    if (serverChanged && clientId != -1 && rid != runId)
-                        *serverChanged = true;
-                    clientId = id;
-                    runId = rid;
-                }
+            auto replies = once(cmds, serverChanged);
+            if (replies)
                 return replies;
-            }
             lastError = replies.error();
             QThread::msleep(delayMs);
             delayMs = qMin(delayMs * 2, 1000);
         }
         return makeError(lastError);
+    }
+
+private:
+    void noteRunId(const QByteArray &info, bool *serverChanged)
+    {
+        const qsizetype at = info.indexOf("run_id:");
+        if (at < 0)
+            return; // INFO without run_id (a proxy): restarts cannot be told
+        const QByteArray rid = info.mid(at + 7, 40);
+        if (!runId.isEmpty() && rid != runId) {
+            if (serverChanged)
+                *serverChanged = true;
+            if (onReplaced)
+                onReplaced();
+        }
+        runId = rid;
+    }
+    void linkDown(const QString &why)
+    {
+        down = true;
+        if (onLink)
+            onLink(false, why);
     }
 };
 
@@ -78,6 +127,28 @@ RedisKeySource::RedisKeySource(RedisUrl url, QByteArray keyPrefix, QObject *pare
     , m_worker(std::make_unique<Worker>(std::move(url)))
     , m_io(QStringLiteral("redis-keys"))
 {
+    // The worker's link events reach this object's thread in the order they happened, and
+    // before the answer of the request that noticed them.
+    m_worker->onLink = [this](bool up, const QString &why) { post([this, up, why] { setReachable(up, why); }); };
+    m_worker->onReplaced = [this] { post([this] { Q_EMIT serverReplaced(); }); };
+    m_heartbeat.setInterval(kHeartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        // One probe at a time: a probe queued behind a long request is not queued twice.
+        if (m_probeQueued.exchange(true))
+            return;
+        m_io.post([this] {
+            m_probeQueued.store(false);
+            m_worker->probe();
+        });
+    });
+}
+
+void RedisKeySource::watchServer()
+{
+    // A source that was asked for something keeps an eye on its server from then on, so the
+    // page that shows its keys learns when the server goes away or comes back restarted.
+    if (!m_heartbeat.isActive())
+        m_heartbeat.start();
 }
 
 RedisKeySource::~RedisKeySource()
@@ -97,6 +168,7 @@ void RedisKeySource::cancel(quint64 id)
 
 quint64 RedisKeySource::requestScan(const QByteArray &cursor, const QByteArray &match, int count, bool continuous)
 {
+    watchServer();
     const quint64 id = nextId();
     const QByteArray start = cursor.isEmpty() ? QByteArray("0") : cursor;
     m_io.post([this, id, start, match, count, continuous] { scanStep(id, start, match, count, continuous); });
@@ -205,6 +277,7 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
 
 quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)
 {
+    watchServer();
     const quint64 id = nextId();
     m_io.post([this, id, keys] {
         QList<QList<QByteArray>> cmds;
@@ -240,6 +313,7 @@ quint64 RedisKeySource::requestMetadata(const QList<QByteArray> &keys)
 
 quint64 RedisKeySource::requestValue(const QByteArray &key)
 {
+    watchServer();
     const quint64 id = nextId();
     m_io.post([this, id, key] {
         auto replies = m_worker->run({{"GET", key}});

@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QTimer>
 
 #include <atomic>
 #include <functional>
@@ -20,7 +21,9 @@ class RedisClient;
 // re-posts itself after each batch, so metadata requests interleave with "Load all", and it
 // stops sending while too many batches wait for the GUI thread (bounded memory). When the
 // connection drops the worker reconnects with back-off; if the server restarted (new run_id)
-// the scan begins again at cursor 0 and says so (ScanBatch::restarted).
+// the scan begins again at cursor 0 and says so (ScanBatch::restarted). Once used, the source
+// probes its server every second (one CLIENT ID round trip on the worker thread) and reports
+// reachabilityChanged and serverReplaced (a new run_id) even while nothing else is asked.
 class RedisKeySource : public KeySource
 {
     Q_OBJECT
@@ -41,6 +44,7 @@ protected:
 
 private:
     struct Worker;
+    void watchServer();
     void scanStep(quint64 id, QByteArray cursor, QByteArray match, int count, bool continuous);
 
     RedisUrl m_url;
@@ -48,6 +52,8 @@ private:
     QMutex m_parkedMutex;
     std::atomic<int> m_batchesInFlight{0};
     std::function<void()> m_parked; // a continuous scan waiting for the GUI (guarded by m_parkedMutex)
+    QTimer m_heartbeat;
+    std::atomic<bool> m_probeQueued{false};
     KeyWorkerThread m_io; // last: stopped before m_worker and the rest are destroyed
 };
 

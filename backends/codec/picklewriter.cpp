@@ -3,7 +3,9 @@
 #include "utf8.h"
 
 #include <QString>
+#include <QVarLengthArray>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -23,6 +25,81 @@ void putLE(QByteArray &out, quint64 v, int bytes)
     for (int k = 0; k < bytes; ++k)
         out.append(char((v >> (8 * k)) & 0xff));
 }
+
+// An opcode and its little-endian argument, built on the stack: most opcodes are written once
+// per value, and a QByteArray per opcode was most of a small value's pickling time.
+struct Op
+{
+    char bytes[9];
+    qsizetype size = 0;
+    explicit Op(char op, quint64 arg = 0, int argBytes = 0)
+    {
+        bytes[0] = op;
+        for (int k = 0; k < argBytes; ++k)
+            bytes[1 + k] = char((arg >> (8 * k)) & 0xff);
+        size = 1 + argBytes;
+    }
+    operator QByteArrayView() const { return QByteArrayView(bytes, size); }
+};
+
+// The memo (object identity -> memo slot): open addressing over pointers, the first 32 slots
+// without a heap allocation (a cache value is usually a handful of objects).
+class PointerMemo
+{
+public:
+    PointerMemo() : m_slots(32) {}
+    bool find(const void *id, quint64 *idx) const
+    {
+        for (size_t s = slotOf(id);; s = (s + 1) & (m_slots.size() - 1)) {
+            if (!m_slots[s].id)
+                return false;
+            if (m_slots[s].id == id) {
+                *idx = m_slots[s].idx;
+                return true;
+            }
+        }
+    }
+    // Inserts or overwrites; a null identity (a scalar) is never memoized.
+    void set(const void *id, quint64 idx)
+    {
+        if (!id)
+            return;
+        if ((m_count + 1) * 2 > size_t(m_slots.size()))
+            grow();
+        size_t s = slotOf(id);
+        while (m_slots[s].id && m_slots[s].id != id)
+            s = (s + 1) & (m_slots.size() - 1);
+        if (!m_slots[s].id)
+            ++m_count;
+        m_slots[s] = Slot{id, idx};
+    }
+
+private:
+    struct Slot
+    {
+        const void *id = nullptr;
+        quint64 idx = 0;
+    };
+    size_t slotOf(const void *id) const
+    {
+        const quint64 x = quint64(quintptr(id)) * 0x9E3779B97F4A7C15ull;
+        return size_t(x >> 32) & size_t(m_slots.size() - 1);
+    }
+    void grow()
+    {
+        QVarLengthArray<Slot, 32> old(m_slots.size());
+        std::copy(m_slots.begin(), m_slots.end(), old.begin());
+        m_slots.clear();
+        m_slots.resize(old.size() * 2);
+        std::fill(m_slots.begin(), m_slots.end(), Slot{});
+        m_count = 0;
+        for (const Slot &slot : old)
+            if (slot.id)
+                set(slot.id, slot.idx);
+    }
+    QVarLengthArray<Slot, 32> m_slots;
+    size_t m_count = 0;
+};
 
 // pickle.encode_long for a machine integer: minimal two's complement, little-endian.
 QByteArray encodeLong(qint64 x)
@@ -115,7 +192,12 @@ std::vector<quint32> codePoints(const QByteArray &s)
 class Writer
 {
 public:
-    explicit Writer(int protocol) : m_proto(protocol), m_bin(protocol >= 1) {}
+    // The pickle is written after `prefix` (RedisCache's "!") in the same buffer.
+    Writer(int protocol, QByteArrayView prefix) : m_proto(protocol), m_bin(protocol >= 1)
+    {
+        m_out.reserve(256);
+        m_out.append(prefix);
+    }
 
     Expected<QByteArray> dump(const PyValue &v)
     {
@@ -133,15 +215,23 @@ public:
 
 private:
     // ---- framing (CPython _Pickler_Write / _Pickler_CommitFrame semantics) ----
-    void write(QByteArrayView data)
+    void openFrame()
     {
         if (m_framing && m_frameStart < 0) {
             m_frameStart = m_out.size();
-            m_out.append(QByteArray(9, '\0'));
+            m_out.append(9, '\0');
         }
+    }
+    void write(QByteArrayView data)
+    {
+        openFrame();
         m_out.append(data);
     }
-    void write(char c) { write(QByteArrayView(&c, 1)); }
+    void write(char c)
+    {
+        openFrame();
+        m_out.append(c);
+    }
     void commitFrame(bool force)
     {
         if (m_frameStart < 0)
@@ -159,7 +249,7 @@ private:
         }
         m_frameStart = -1;
     }
-    void writeLargeBytes(const QByteArray &header, const QByteArray &payload)
+    void writeLargeBytes(QByteArrayView header, const QByteArray &payload)
     {
         commitFrame(true);
         m_out.append(header);
@@ -170,52 +260,29 @@ private:
     void memoize(const void *id)
     {
         const quint64 idx = m_nextMemo++;
-        m_memo.emplace(id, idx);
+        if (id && !m_memo.find(id, &m_scratchIdx)) // the first slot written for an object stays its slot
+            m_memo.set(id, idx);
         writePut(idx);
     }
     void writePut(quint64 idx)
     {
-        if (m_proto >= 4) {
+        if (m_proto >= 4)
             write(char(0x94));
-        } else if (m_bin) {
-            QByteArray b;
-            if (idx < 256) {
-                b.append('q');
-                b.append(char(idx));
-            } else {
-                b.append('r');
-                putLE(b, idx, 4);
-            }
-            write(b);
-        } else {
+        else if (m_bin)
+            write(idx < 256 ? Op('q', idx, 1) : Op('r', idx, 4));
+        else
             write(QByteArray("p" + QByteArray::number(idx) + '\n'));
-        }
     }
     void writeGet(quint64 idx)
     {
-        QByteArray b;
-        if (m_bin) {
-            if (idx < 256) {
-                b.append('h');
-                b.append(char(idx));
-            } else {
-                b.append('j');
-                putLE(b, idx, 4);
-            }
-        } else {
-            b = QByteArray("g" + QByteArray::number(idx) + '\n');
-        }
-        write(b);
+        if (m_bin)
+            write(idx < 256 ? Op('h', idx, 1) : Op('j', idx, 4));
+        else
+            write(QByteArray("g" + QByteArray::number(idx) + '\n'));
     }
     bool memoGet(const void *id, quint64 *idx) const
     {
-        if (!id)
-            return false;
-        auto it = m_memo.find(id);
-        if (it == m_memo.end())
-            return false;
-        *idx = it->second;
-        return true;
+        return id && m_memo.find(id, idx);
     }
     // Temporaries (reduce argument tuples, latin-1 strings) must outlive the dump: the memo is
     // keyed by address, and a freed address reused by another value would alias it.
@@ -249,12 +316,14 @@ private:
     bool m_framing = false;
     qsizetype m_frameStart = -1;
     QByteArray m_out;
-    std::unordered_map<const void *, quint64> m_memo;
+    PointerMemo m_memo;
+    quint64 m_scratchIdx = 0;
     quint64 m_nextMemo = 0; // slots written so far (MEMOIZE numbers them this way)
     std::unordered_map<QByteArray, quint64> m_globalMemo; // classes/functions are singletons in Python
     std::unordered_map<QByteArray, PyValue> m_internedNames; // module names, one object per module
     std::vector<std::unique_ptr<PyValue>> m_keep;
-    PyValue m_latin1 = PyValue::str(QByteArray("latin1")); // one constant object in pickle.py
+    // One constant object in pickle.py; a literal, so a Writer allocates nothing for it.
+    PyValue m_latin1 = PyValue::str(QByteArrayLiteral("latin1"));
 };
 
 #define TRY(expr)                                                                                                      \
@@ -301,33 +370,24 @@ Expected<bool> Writer::save(const PyValue &v, int depth)
 
 void Writer::saveInt(qint64 x)
 {
-    QByteArray b;
     if (m_bin) {
         if (x >= 0 && x <= 0xff) {
-            b.append('K');
-            b.append(char(x));
-            write(b);
+            write(Op('K', quint64(x), 1));
             return;
         }
         if (x >= 0 && x <= 0xffff) {
-            b.append('M');
-            putLE(b, quint64(x), 2);
-            write(b);
+            write(Op('M', quint64(x), 2));
             return;
         }
         if (x >= -0x80000000ll && x <= 0x7fffffffll) {
-            b.append('J');
-            putLE(b, quint64(x), 4);
-            write(b);
+            write(Op('J', quint64(x), 4));
             return;
         }
     }
     if (m_proto >= 2) {
         const QByteArray enc = encodeLong(x);
-        b.append(char(0x8a));
-        b.append(char(enc.size()));
-        b.append(enc);
-        write(b);
+        write(Op(char(0x8a), quint64(enc.size()), 1));
+        write(enc);
         return;
     }
     if (x >= -0x80000000ll && x <= 0x7fffffffll)
@@ -360,11 +420,11 @@ void Writer::saveFloat(double d)
     if (m_bin) {
         quint64 bits;
         std::memcpy(&bits, &d, 8);
-        QByteArray b(9, '\0');
+        char b[9];
         b[0] = 'G';
         for (int k = 0; k < 8; ++k)
-            b[1 + k] = char((bits >> (8 * (7 - k))) & 0xff);
-        write(b);
+            b[1 + k] = char((bits >> (8 * (7 - k))) & 0xff); // big-endian, as struct.pack('>d')
+        write(QByteArrayView(b, 9));
         return;
     }
     write(QByteArray("F" + pythonFloatRepr(d) + '\n'));
@@ -419,25 +479,16 @@ Expected<bool> Writer::saveBytes(const PyValue &v, int depth)
 void Writer::writeCounted(const QByteArray &data, char shortOp, char op4, char op8)
 {
     const quint64 n = quint64(data.size());
-    QByteArray h;
     if (shortOp && n <= 0xff) {
-        h.append(shortOp);
-        h.append(char(n));
-        write(h);
-        write(data);
+        write(Op(shortOp, n, 1));
+        m_out.append(data); // the frame is open: write() above opened it
     } else if (n > 0xffffffffull && m_proto >= 4) {
-        h.append(op8);
-        putLE(h, n, 8);
-        writeLargeBytes(h, data);
+        writeLargeBytes(Op(op8, n, 8), data);
+    } else if (qsizetype(n) >= kFrameTarget) {
+        writeLargeBytes(Op(op4, n, 4), data);
     } else {
-        h.append(op4);
-        putLE(h, n, 4);
-        if (qsizetype(n) >= kFrameTarget) {
-            writeLargeBytes(h, data);
-        } else {
-            write(h);
-            write(data);
-        }
+        write(Op(op4, n, 4));
+        m_out.append(data);
     }
 }
 
@@ -449,9 +500,7 @@ Expected<bool> Writer::saveByteArray(const PyValue &v, int depth)
             return saveReduce("builtins", "bytearray", keep(PyValue::tuple()), v.identity(), depth);
         return saveReduce("builtins", "bytearray", keep(PyValue::tuple({PyValue::bytes(data)})), v.identity(), depth);
     }
-    QByteArray h;
-    h.append(char(0x96));
-    putLE(h, quint64(data.size()), 8);
+    const Op h(char(0x96), quint64(data.size()), 8);
     if (data.size() >= kFrameTarget) {
         writeLargeBytes(h, data);
     } else {
@@ -662,7 +711,8 @@ Expected<bool> Writer::saveGlobal(QByteArray module, QByteArray name, int depth,
     }
     const quint64 idx = m_nextMemo++;
     const PyValue &marker = keep(PyValue::str(QByteArray())); // a unique identity for the memo slot
-    m_memo.emplace(marker.identity(), idx);
+    if (!m_memo.find(marker.identity(), &m_scratchIdx))
+        m_memo.set(marker.identity(), idx);
     writePut(idx);
     if (shared)
         m_globalMemo.emplace(key, idx);
@@ -694,7 +744,7 @@ Expected<bool> Writer::saveObject(const PyValue &v, int depth)
         return saveGlobal(o.module, o.name, depth);
     if (o.construction == C::Global) {
         TRY(saveGlobal(o.module, o.name, depth, false));
-        m_memo[v.identity()] = m_nextMemo - 1; // the fresh slot saveGlobal just wrote
+        m_memo.set(v.identity(), m_nextMemo - 1); // the fresh slot saveGlobal just wrote
         if (!o.listItems.empty())
             TRY(batchAppends(o.listItems, depth, false));
         if (!o.dictItems.empty())
@@ -788,15 +838,7 @@ Expected<QByteArray> PickleWriter::dumps(const PyValue &value, QByteArrayView pr
         out.append('.');
         return out;
     }
-    Writer w(m_protocol);
-    auto pickle = w.dump(value);
-    if (!pickle || prefix.isEmpty())
-        return pickle;
-    QByteArray out;
-    out.reserve(prefix.size() + pickle->size());
-    out.append(prefix);
-    out.append(*pickle);
-    return out;
+    return Writer(m_protocol, prefix).dump(value);
 }
 
 } // namespace cachescope

@@ -55,6 +55,7 @@ void RedisInfoPoller::run()
                 if (ok.error() != lastError)
                     Q_EMIT errorOccurred(ok.error());
                 lastError = ok.error();
+                Q_EMIT pollFailed(QDateTime::currentMSecsSinceEpoch(), lastError);
                 continue;
             }
         }
@@ -66,6 +67,7 @@ void RedisInfoPoller::run()
             if (why != lastError)
                 Q_EMIT errorOccurred(why);
             lastError = why;
+            Q_EMIT pollFailed(QDateTime::currentMSecsSinceEpoch(), why);
             continue;
         }
         lastError.clear();

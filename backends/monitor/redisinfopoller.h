@@ -15,7 +15,9 @@ namespace cachescope {
 
 // Polls INFO of one server every interval on its own thread with its own connection (so a slow
 // server never blocks the GUI) and emits rates. Reconnects on the next tick after a failure;
-// a restart shows up as a counter reset, not as a negative rate.
+// a restart shows up as a counter reset, not as a negative rate. A tick whose INFO got no answer
+// says so (pollFailed, every tick: the time line gets a gap); errorOccurred reports a new reason
+// once.
 class RedisInfoPoller : public QObject
 {
     Q_OBJECT
@@ -32,6 +34,7 @@ Q_SIGNALS:
     void hitSample(const cachescope::HitRateSample &sample);
     void serverSample(const cachescope::ServerSample &sample);
     void errorOccurred(const QString &message);
+    void pollFailed(qint64 timestampMs, const QString &message);
 
 private:
     void run();

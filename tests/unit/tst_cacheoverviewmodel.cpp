@@ -155,6 +155,35 @@ private Q_SLOTS:
         QCOMPARE(reset.count(), 0);
     }
 
+    void shouldMarkServerFiguresStaleWhileTheServerIsAway()
+    {
+        m_model->setServerFigures(CachePurpose::Data, 3 * 1024 * 1024, 0.25);
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy stale(m_model.get(), &CacheOverviewModel::serverStaleChanged);
+        QVERIFY(!value(1, CacheOverviewModel::Memory, Qt::ForegroundRole).isValid());
+        // When the Data cache's server stops answering, its two server cells keep their values
+        // but are announced as drawn differently, with a tooltip saying since when
+        m_model->setServerStale(CachePurpose::Data, 1700000000000);
+        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,10-10"));
+        QCOMPARE(stale.count(), 1);
+        QCOMPARE(value(1, CacheOverviewModel::Memory).toString(), formatBytes(3 * 1024 * 1024));
+        QVERIFY(value(1, CacheOverviewModel::Memory, Qt::ForegroundRole).isValid());
+        QVERIFY(value(1, CacheOverviewModel::ServerHitRate, Qt::ForegroundRole).isValid());
+        QVERIFY(!value(1, CacheOverviewModel::Hits, Qt::ForegroundRole).isValid());
+        QVERIFY(!value(0, CacheOverviewModel::Memory, Qt::ForegroundRole).isValid());
+        QVERIFY(value(1, CacheOverviewModel::Memory, Qt::ToolTipRole).toString().contains(QStringLiteral("No answer")));
+        QCOMPARE(m_model->unreachableLocations().size(), 1);
+        changed.clear();
+        // Still away: nothing new to announce; back: the marks go
+        m_model->setServerStale(CachePurpose::Data, 1700000005000);
+        QCOMPARE(ranges(changed), QString());
+        m_model->setServerStale(CachePurpose::Data, 0);
+        QCOMPARE(ranges(changed), QStringLiteral("1,6-6;1,10-10"));
+        QCOMPARE(stale.count(), 2);
+        QVERIFY(!value(1, CacheOverviewModel::Memory, Qt::ForegroundRole).isValid());
+        QVERIFY(m_model->unreachableLocations().isEmpty());
+    }
+
     void shouldAnnounceOnlyTheCellsThatChanged()
     {
         QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);

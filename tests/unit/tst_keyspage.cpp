@@ -1,12 +1,16 @@
 #include "browse/rediskeysource.h"
 #include "keyspage.h"
 #include "keytreemodel.h"
+#include "formatting.h"
 #include "messagebar.h"
+#include "namespacelistview.h"
 #include "payloadview.h"
 #include "redis/redisclient.h"
 #include "redisserver.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,6 +19,7 @@
 #include <QProgressBar>
 #include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
@@ -210,6 +215,116 @@ private Q_SLOTS:
         QVERIFY(csv.readLine().startsWith("key,type,ttl_ms,size,kind"));
     }
 
+    void shouldListANamespaceTooLargeForTheTreeFlat()
+    {
+        // Given a namespace with more rows than the tree expands
+        const int big = KeysPage::kFlatRows + 500;
+        QList<QByteArray> keys;
+        for (int i = 0; i < big; ++i)
+            keys << "superset_big:" + hex32(i);
+        fill(*m_client, keys, "v");
+        RedisKeySource source(*RedisUrl::parse(m_server.url()), "superset_");
+        KeysPage page;
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester.setUseFetchMore(false);
+        page.resize(1100, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setSource(&source);
+        page.filterEdit()->setText(QStringLiteral("superset_big:*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("superset_big:*"));
+        QTRY_VERIFY(page.model()->rowCount() == 1);
+        const QPersistentModelIndex ns = page.model()->index(0, 0);
+        // When it is expanded while it loads
+        page.view()->expand(ns);
+        QVERIFY(!page.isShowingFlat()); // still small
+        page.loadAll();
+        // Then, once it grows past the limit, it is listed flat instead of expanded
+        QTRY_VERIFY_WITH_TIMEOUT(page.isShowingFlat(), 30000);
+        QVERIFY(!page.view()->isExpanded(ns));
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->isScanComplete(), 60000);
+        QTableView *table = page.flatView()->table();
+        QCOMPARE(table->rootIndex(), QModelIndex(ns));
+        QCOMPARE(table->model()->rowCount(table->rootIndex()), big);
+        QTRY_VERIFY(page.flatView()->title().contains(formatCount(quint64(big))));
+        // the rows on screen get their metadata, a selected key its value
+        QTRY_COMPARE(page.model()->index(0, KeyTreeModel::TypeColumn, ns).data().toString(), QStringLiteral("string"));
+        QSignalSpy shown(&page, &KeysPage::valueShown);
+        table->setCurrentIndex(page.model()->index(5, 0, ns));
+        QTRY_COMPARE(shown.size(), 1);
+        QCOMPARE(shown.first().at(0).toByteArray(), page.model()->keyAt(page.model()->index(5, 0, ns)));
+        QCOMPARE(page.currentKey(), shown.first().at(0).toByteArray());
+        // Back to the tree: the namespace is selected, collapsed
+        page.flatView()->backButton()->click();
+        QVERIFY(!page.isShowingFlat());
+        QCOMPARE(page.view()->currentIndex(), QModelIndex(ns));
+        QVERIFY(!page.view()->isExpanded(ns));
+        // And expanding it again lists it flat at once
+        page.view()->expand(ns);
+        QVERIFY(page.isShowingFlat());
+        // A new filter (a reset) goes back to the tree
+        page.filterEdit()->setText(QStringLiteral("superset_db*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("superset_db*"));
+        QVERIFY(!page.isShowingFlat());
+        QList<QList<QByteArray>> dels;
+        for (qsizetype at = 0; at < keys.size(); at += 1000)
+            dels.append(QList<QByteArray>{"DEL"} + keys.mid(at, 1000));
+        QVERIFY(m_client->pipeline(dels).hasValue());
+    }
+
+    // A key or a JSON string that begins with U+FEFF keeps it on screen and in the clipboard: Qt 6.4's
+    // QString::fromUtf8 and QJsonDocument::fromJson drop a leading BOM, and QJsonDocument sorts keys.
+    void shouldKeepALeadingByteOrderMarkInKeysAndCopiedJson()
+    {
+        const QByteArray bom("\xEF\xBB\xBF");
+        const QString qbom(QChar(0xFEFF));
+        const QByteArray json = "{\"z\":\"" + bom + "zeta\",\"a\":[1,2]}";
+        const QList<QByteArray> keys{"bt:" + bom + "lone", "bt:" + bom + "ns:a", "bt:" + bom + "ns:b",
+                                     "bt:x:" + bom + "leaf", "bt:x:y"};
+        for (const QByteArray &k : keys)
+            QVERIFY(m_client->command({"SET", k, k == keys[0] ? json : QByteArray("v")}).hasValue());
+        RedisKeySource source(*RedisUrl::parse(m_server.url()), "bt:");
+        KeysPage page;
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester.setUseFetchMore(false);
+        page.show();
+        page.setSource(&source);
+        page.filterEdit()->setText(QStringLiteral("bt:*"));
+        QTRY_COMPARE(page.model()->filter(), QByteArray("bt:*"));
+        page.loadAll();
+        QTRY_VERIFY(page.model()->isScanComplete());
+        QCOMPARE(page.model()->loadedKeyCount(), quint64(keys.size()));
+        // Then the key column shows the BOM where the name begins with one
+        const QModelIndex lone = page.model()->indexForKey(keys[0]);
+        QVERIFY(lone.isValid());
+        QCOMPARE(lone.data().toString(), qbom + u"lone");
+        const QModelIndex ns = findNamespace(*page.model(), "bt:" + bom + "ns:");
+        QVERIFY(ns.isValid());
+        QVERIFY2(ns.data().toString().startsWith(qbom + u"ns"), qPrintable(ns.data().toString()));
+        QVERIFY(ns.data(Qt::ToolTipRole).toString().startsWith(u"bt:" + qbom + u"ns:"));
+        const QModelIndex leaf = page.model()->indexForKey(keys[3]);
+        QVERIFY(leaf.isValid());
+        QCOMPARE(leaf.data().toString(), qbom + u"leaf");
+        // And "Copy value as JSON" keeps the string's BOM and the members' order, both while the
+        // value is still being decoded (the stored JSON, indented) and after (the decoded value)
+        QString whileDecoding;
+        connect(&page, &KeysPage::valueShown, &page, [&] {
+            page.copyValueAsJson();
+            whileDecoding = QGuiApplication::clipboard()->text();
+        });
+        QSignalSpy decoded(page.payloadView(), &PayloadView::decoded);
+        page.view()->setCurrentIndex(lone);
+        QTRY_VERIFY(!whileDecoding.isEmpty());
+        QCOMPARE(whileDecoding, QString(u"{\n    \"z\": \"" + qbom + u"zeta\",\n    \"a\": [\n        1,\n        2\n    ]\n}"));
+        QTRY_COMPARE(decoded.size(), 1);
+        page.copyValueAsJson();
+        const QString afterDecoding = QGuiApplication::clipboard()->text();
+        QVERIFY2(afterDecoding.contains(u"\"" + qbom + u"zeta\""), qPrintable(afterDecoding));
+        QVERIFY(afterDecoding.indexOf(u"\"z\"") < afterDecoding.indexOf(u"\"a\""));
+        QList<QByteArray> del{"DEL"};
+        QVERIFY(m_client->command(del + keys).hasValue());
+    }
+
     void screenshot()
     {
         const QString path = qEnvironmentVariable("CACHESCOPE_SCREENSHOT");
@@ -226,7 +341,9 @@ private Q_SLOTS:
         const QModelIndex ns = findNamespace(*page.model(), "superset_data_");
         page.view()->expand(ns);
         page.view()->expand(findNamespace(*page.model(), "superset_db:"));
-        page.view()->setCurrentIndex(page.model()->index(2, 0, ns));
+        // (a namespace this large is listed flat)
+        QAbstractItemView *active = page.isShowingFlat() ? static_cast<QAbstractItemView *>(page.flatView()->table()) : page.view();
+        active->setCurrentIndex(page.model()->index(2, 0, ns));
         QTest::qWait(800);
         QVERIFY(page.grab().save(path));
     }

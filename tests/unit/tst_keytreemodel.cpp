@@ -50,9 +50,20 @@ public:
         if (continuous && !b.done())
             post([=, this] { step(id, b.nextCursor, match, count, continuous); });
     }
+    // The server behind the source goes away, comes back, or comes back as another instance.
+    void goAway() { setReachable(false, QStringLiteral("fake: connection refused")); }
+    void comeBack() { setReachable(true); }
+    void replaceServer(QList<QByteArray> keys)
+    {
+        m_keys = std::move(keys);
+        Q_EMIT serverReplaced();
+        setReachable(true);
+    }
+    int metadataRequests = 0;
     quint64 requestMetadata(const QList<QByteArray> &keys) override
     {
         const quint64 id = nextId();
+        ++metadataRequests;
         post([=, this] {
             QList<KeyMetadata> out;
             for (const auto &k : keys) {
@@ -289,6 +300,97 @@ private Q_SLOTS:
         model.loadAll(); // resumes from the kept cursor
         QTRY_VERIFY_WITH_TIMEOUT(model.isScanComplete(), 20000);
         QCOMPARE(model.loadedKeyCount(), 20000ull);
+    }
+
+    void shouldGoStaleWhileTheServerIsAwayAndReloadWhenItIsReplaced()
+    {
+        QList<QByteArray> keys;
+        for (int i = 0; i < 500; ++i)
+            keys << "old:" + QByteArray::number(i);
+        FakeKeySource source(keys);
+        KeyTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSource(&source);
+        model.loadAll();
+        QTRY_VERIFY(model.isScanComplete());
+        const QModelIndex ns = model.index(0, 0);
+        QModelIndexList rows;
+        for (int r = 0; r < 10; ++r)
+            rows << model.index(r, 0, ns);
+        model.requestMetadata(rows);
+        const QPersistentModelIndex counting = model.indexForKey("old:1"); // the fake gives it a TTL
+        QVERIFY(rows.contains(counting));
+        QTRY_VERIFY(counting.sibling(counting.row(), KeyTreeModel::TtlColumn).data(KeyTreeModel::TtlMsRole).toLongLong() > 0);
+        QVERIFY(!rows.first().data(Qt::ForegroundRole).isValid());
+        QSignalSpy stale(&model, &KeyTreeModel::staleChanged);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        // When the server goes away, the rows stay but are marked stale (and repainted), TTLs freeze
+        source.goAway();
+        QTRY_COMPARE(stale.size(), 1);
+        QVERIFY(model.isStale());
+        QVERIFY(stale.first().first().toBool());
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(model.loadedKeyCount(), 500ull);
+        QVERIFY(rows.first().data(Qt::ForegroundRole).isValid());
+        QVERIFY(ns.data(Qt::ForegroundRole).isValid());
+        const QModelIndex ttl = counting.sibling(counting.row(), KeyTreeModel::TtlColumn);
+        const qint64 frozen = ttl.data(KeyTreeModel::TtlMsRole).toLongLong();
+        QTest::qWait(30);
+        QCOMPARE(ttl.data(KeyTreeModel::TtlMsRole).toLongLong(), frozen);
+        // and no metadata is asked of a server that does not answer
+        const int asked = source.metadataRequests;
+        model.requestMetadata(rows, true);
+        QCOMPARE(source.metadataRequests, asked);
+
+        // When it comes back as the same server, the same keys are live again, metadata refreshed
+        source.comeBack();
+        QTRY_COMPARE(stale.size(), 2);
+        QVERIFY(!model.isStale());
+        QVERIFY(!rows.first().data(Qt::ForegroundRole).isValid());
+        QCOMPARE(source.metadataRequests, asked + 1);
+        QCOMPARE(model.loadedKeyCount(), 500ull);
+
+        // When it comes back as another instance with other keys, the tree reloads by itself
+        QSignalSpy replaced(&model, &KeyTreeModel::keyspaceReplaced);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        source.goAway();
+        QTRY_VERIFY(model.isStale());
+        QList<QByteArray> fresh;
+        for (int i = 0; i < 20; ++i)
+            fresh << "new:" + QByteArray::number(i);
+        source.replaceServer(fresh);
+        QTRY_COMPARE(replaced.size(), 1);
+        QCOMPARE(reset.size(), 1);
+        QVERIFY(!model.isStale());
+        // everything was loaded before, so everything is loaded again
+        QTRY_VERIFY(model.isScanComplete() && !model.isFetching());
+        QList<QByteArray> loaded;
+        collectKeys(model, {}, loaded);
+        std::sort(loaded.begin(), loaded.end());
+        std::sort(fresh.begin(), fresh.end());
+        QCOMPARE(loaded, fresh);
+    }
+
+    void shouldReloadKeepingTheFilter()
+    {
+        QList<QByteArray> keys;
+        for (int i = 0; i < 300; ++i)
+            keys << (i % 2 ? "a:" : "b:") + QByteArray::number(i);
+        FakeKeySource source(keys);
+        KeyTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSource(&source);
+        model.setFilter("a:*");
+        model.fetchMore({});
+        QTRY_VERIFY(model.isScanComplete());
+        QCOMPARE(model.loadedKeyCount(), 150ull);
+        const int scans = source.scans;
+        model.reload();
+        QVERIFY(source.scans > scans); // scanned again
+        QCOMPARE(source.matches.last(), QByteArray("a:*"));
+        QTRY_VERIFY(model.isScanComplete() && !model.isFetching());
+        QCOMPARE(model.loadedKeyCount(), 150ull);
     }
 };
 
