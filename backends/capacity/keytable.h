@@ -4,11 +4,56 @@
 
 #include <QtGlobal>
 
+#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace cachescope {
+
+// Large tables are looked up at random: with 4 KiB pages nearly every lookup also misses the
+// TLB. Arrays of 2 MiB and more are therefore allocated 2 MiB-aligned and offered to the kernel
+// for transparent huge pages (madvise; a no-op where THP is off).
+template<typename T>
+struct HugePageAllocator
+{
+    using value_type = T;
+    static constexpr size_t kHuge = size_t(2) << 20;
+    HugePageAllocator() = default;
+    template<typename U>
+    HugePageAllocator(const HugePageAllocator<U> &) noexcept
+    {
+    }
+    T *allocate(size_t n)
+    {
+        const size_t bytes = n * sizeof(T);
+        if (bytes < kHuge)
+            return std::allocator<T>().allocate(n);
+        void *p = std::aligned_alloc(kHuge, (bytes + kHuge - 1) / kHuge * kHuge);
+        if (!p)
+            throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+        return static_cast<T *>(p);
+    }
+    void deallocate(T *p, size_t n) noexcept
+    {
+        if (n * sizeof(T) < kHuge)
+            std::allocator<T>().deallocate(p, n);
+        else
+            std::free(p);
+    }
+    template<typename U>
+    bool operator==(const HugePageAllocator<U> &) const noexcept
+    {
+        return true;
+    }
+};
 
 // A hash map from 64-bit trace keys to small values for the simulators' hot paths: open
 // addressing with linear probing over one array of {key, value} (a lookup is usually one cache
@@ -37,6 +82,10 @@ public:
     }
     // Bytes the table holds (for memory accounting).
     size_t memoryBytes() const { return m_slots.capacity() * sizeof(Slot); }
+
+    // Starts loading the slot a lookup of `key` begins at. Callers that know their next keys
+    // (a batch of trace records) prefetch a few ahead: a lookup is one cache miss otherwise.
+    void prefetch(quint64 key) const { __builtin_prefetch(&m_slots[slotFor(key)]); }
 
     V *find(quint64 key)
     {
@@ -129,7 +178,7 @@ private:
     size_t slotFor(quint64 key) const { return size_t(traceMix(key)) & (m_slots.size() - 1); }
     void rehash(size_t count)
     {
-        std::vector<Slot> old = std::move(m_slots);
+        std::vector<Slot, HugePageAllocator<Slot>> old = std::move(m_slots);
         m_slots.assign(count, Slot{});
         m_size = 0;
         for (Slot &slot : old)
@@ -137,7 +186,7 @@ private:
                 findOrInsert(slot.key) = std::move(slot.value);
     }
 
-    std::vector<Slot> m_slots;
+    std::vector<Slot, HugePageAllocator<Slot>> m_slots;
     qsizetype m_size = 0;
 };
 

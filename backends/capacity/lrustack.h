@@ -4,6 +4,7 @@
 
 #include <QtGlobal>
 
+#include <bit>
 #include <set>
 #include <vector>
 
@@ -100,6 +101,7 @@ public:
     }
 
     bool contains(quint64 key) const { return m_index.contains(key); }
+    void prefetch(quint64 key) const { m_index.prefetch(key); }
     qsizetype keys() const { return m_index.size(); }
     // Sum of the weights of the keys (and holes) in the stack.
     quint64 totalWeight() const { return quint64(m_total); }
@@ -212,6 +214,198 @@ private:
     std::set<quint64> m_holes;     // positions of holes
     quint64 m_next = 0;
     Weight m_total = 0;
+};
+
+// The same stack for sizes in keys (every weight 1), laid out for speed: the key table maps each
+// key straight to its position, a bitmap marks the live positions and a Fenwick tree counts them
+// per 64-position block (for 4M positions: 512 KiB of bits, 256 KiB of tree, both cache-friendly).
+// Nothing per position besides one bit: renumbering walks the key table and ranks each position
+// in the bitmap. A use costs one key-table probe (prefetchable) and a few short tree walks.
+class UnitLruStack
+{
+public:
+    static constexpr quint64 kCold = ~quint64(0);
+
+    UnitLruStack() { reset(1 << 16); }
+
+    quint64 access(quint64 key, quint32 = 1)
+    {
+        if (m_next == capacity())
+            compact();
+        bool inserted = false;
+        quint32 &pos = m_pos.findOrInsert(key, &inserted);
+        quint64 distance = kCold;
+        if (inserted) {
+            if (!m_holes.empty())
+                consumeHole(*m_holes.rbegin());
+        } else {
+            const quint32 p = pos;
+            distance = quint64(m_total - prefixCount(p)) + 1;
+            if (!m_holes.empty() && *m_holes.rbegin() > p) {
+                consumeHole(*m_holes.rbegin());
+                m_holes.insert(p); // its marker stays, as a hole
+            } else {
+                clear(p);
+            }
+        }
+        pos = m_next;
+        set(m_next);
+        ++m_next;
+        return distance;
+    }
+
+    // access() for up to kBatch keys in order (repeats allowed), distances out. The key-table
+    // lookups of the whole batch are issued first, so their cache misses overlap instead of
+    // each waiting for the tree walks of the access before it (3x on a 1M-key Zipf trace).
+    static constexpr size_t kBatch = 16;
+    void accessBatch(const quint64 *keys, size_t n, quint64 *distances)
+    {
+        quint32 *held[kBatch];
+        m_pos.reserve(m_pos.size() + qsizetype(n)); // no rehash while the slots are held
+        for (size_t i = 0; i < n; ++i) {
+            bool inserted = false;
+            held[i] = &m_pos.findOrInsert(keys[i], &inserted);
+            if (inserted)
+                *held[i] = kUnplaced;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            if (m_next == capacity())
+                compact(); // rewrites positions in place: the held slots stay valid
+            quint32 &pos = *held[i];
+            quint64 distance = kCold;
+            if (pos == kUnplaced) {
+                if (!m_holes.empty())
+                    consumeHole(*m_holes.rbegin());
+            } else {
+                distance = quint64(m_total - prefixCount(pos)) + 1;
+                if (!m_holes.empty() && *m_holes.rbegin() > pos) {
+                    consumeHole(*m_holes.rbegin());
+                    m_holes.insert(pos);
+                } else {
+                    clear(pos);
+                }
+            }
+            pos = m_next;
+            set(m_next);
+            ++m_next;
+            distances[i] = distance;
+        }
+    }
+
+    bool remove(quint64 key)
+    {
+        const quint32 *pos = m_pos.find(key);
+        if (!pos)
+            return false;
+        m_holes.insert(*pos);
+        m_pos.erase(key);
+        return true;
+    }
+
+    bool forget(quint64 key)
+    {
+        const quint32 *pos = m_pos.find(key);
+        if (!pos)
+            return false;
+        clear(*pos);
+        m_pos.erase(key);
+        return true;
+    }
+
+    bool contains(quint64 key) const { return m_pos.contains(key); }
+    void prefetch(quint64 key) const { m_pos.prefetch(key); }
+    qsizetype keys() const { return m_pos.size(); }
+    quint64 totalWeight() const { return m_total; }
+
+private:
+    static constexpr quint32 kUnplaced = ~quint32(0); // a key inserted by this batch, not yet placed
+    quint32 capacity() const { return quint32(m_bits.size() * 64); }
+    void set(quint32 pos)
+    {
+        m_bits[pos >> 6] |= quint64(1) << (pos & 63);
+        addBlock(pos >> 6, 1);
+        ++m_total;
+    }
+    void clear(quint32 pos)
+    {
+        m_bits[pos >> 6] &= ~(quint64(1) << (pos & 63));
+        addBlock(pos >> 6, quint32(-1));
+        --m_total;
+    }
+    void consumeHole(quint32 pos)
+    {
+        clear(pos);
+        m_holes.erase(pos);
+    }
+    void addBlock(size_t block, quint32 delta)
+    {
+        for (size_t i = block + 1; i <= m_tree.size(); i += i & (~i + 1))
+            m_tree[i - 1] += delta;
+    }
+    // Live markers at positions <= pos.
+    quint32 prefixCount(quint32 pos) const
+    {
+        const size_t block = pos >> 6;
+        quint32 n = 0;
+        for (size_t i = block; i > 0; i &= i - 1)
+            n += m_tree[i - 1];
+        const unsigned bit = pos & 63;
+        const quint64 mask = bit == 63 ? ~quint64(0) : (quint64(2) << bit) - 1;
+        return n + quint32(std::popcount(m_bits[block] & mask));
+    }
+
+    void reset(size_t positions)
+    {
+        const size_t blocks = (positions + 63) / 64;
+        m_bits.assign(blocks, 0);
+        m_tree.assign(blocks, 0);
+        m_next = 0;
+        m_total = 0;
+    }
+
+    // Renumbers the live markers (keys and holes) 0..L-1, keeping their order: a marker's new
+    // position is its rank among the live ones, read off the bitmap and per-block prefix counts.
+    void compact()
+    {
+        std::vector<quint32> before(m_bits.size() + 1, 0); // live markers in the blocks before each
+        for (size_t b = 0; b < m_bits.size(); ++b)
+            before[b + 1] = before[b] + quint32(std::popcount(m_bits[b]));
+        auto rank = [&](quint32 pos) {
+            const quint64 below = (quint64(1) << (pos & 63)) - 1;
+            return before[pos >> 6] + quint32(std::popcount(m_bits[pos >> 6] & below));
+        };
+        m_pos.forEachMutable([&](quint64, quint32 &pos) {
+            if (pos != kUnplaced) // a key of the batch being placed has no position yet
+                pos = rank(pos);
+        });
+        std::set<quint32> holes;
+        for (quint32 h : m_holes)
+            holes.insert(rank(h));
+        const size_t live = before.back();
+        // Room for 3 x the live markers more before the next renumbering.
+        reset(qMax<size_t>(1 << 16, live * 4));
+        for (size_t i = 0; i < live / 64; ++i)
+            m_bits[i] = ~quint64(0);
+        if (live % 64)
+            m_bits[live / 64] = (quint64(1) << (live % 64)) - 1;
+        for (size_t b = 0; b < m_tree.size(); ++b)
+            m_tree[b] = quint32(std::popcount(m_bits[b]));
+        for (size_t i = 0; i < m_tree.size(); ++i) { // linear Fenwick build
+            const size_t parent = i | (i + 1);
+            if (parent < m_tree.size())
+                m_tree[parent] += m_tree[i];
+        }
+        m_total = quint32(live);
+        m_next = quint32(live);
+        m_holes = std::move(holes);
+    }
+
+    KeyTable<quint32> m_pos;     // key -> its position
+    std::vector<quint64> m_bits; // live positions (keys and holes)
+    std::vector<quint32> m_tree; // Fenwick over 64-position blocks
+    std::set<quint32> m_holes;
+    quint32 m_next = 0;
+    quint32 m_total = 0;
 };
 
 } // namespace cachescope

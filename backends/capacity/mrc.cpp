@@ -15,6 +15,7 @@ namespace cachescope {
 namespace {
 
 constexpr int kPartitions = 4;           // sub-samples for the error band
+constexpr size_t kPrefetch = 12;         // records ahead whose key-table slot is prefetched
 constexpr quint64 kMaxOpsInMemory = 16'000'000; // 32-byte SimOps held for a per-size replay
 
 Error cancelled()
@@ -53,7 +54,8 @@ double sd(const std::vector<double> &v)
 template<typename Weight>
 struct StackCounter
 {
-    LruStack<Weight> stack;
+    // Keys: every weight is 1, and the bitmap stack is several times faster.
+    std::conditional_t<std::is_same_v<Weight, quint32>, UnitLruStack, LruStack<Weight>> stack;
     std::vector<double> counts; // counts[i]: reads with scaled distance in (size[i-1], size[i]]
     double reads = 0;
     double scale = 1; // 1 / rate
@@ -85,6 +87,8 @@ Expected<CurveResult> stackCurve(RecordSource &source, const CurveRequest &reque
                     continue;
                 if (threshold < shards::kModulus && shards::bucket(r.key) >= threshold)
                     continue;
+                if (threshold == shards::kModulus && i + kPrefetch < count) // exact: every key is looked up
+                    counters[0].stack.prefetch(records[i + kPrefetch].key);
                 Weight weight = 1;
                 if (weighted) {
                     const SimOp op = preparer.convert(r);
@@ -99,7 +103,7 @@ Expected<CurveResult> stackCurve(RecordSource &source, const CurveRequest &reque
                     const quint64 d = counter.stack.access(r.key, weight);
                     if (isRead(r.op)) {
                         counter.reads += 1;
-                        if (d != LruStack<Weight>::kCold)
+                        if (d != decltype(counter.stack)::kCold)
                             counter.counts[size_t(sizeIndex(sizes, double(d) * counter.scale))] += 1;
                     }
                 };
@@ -245,6 +249,187 @@ Expected<CurveResult> simulationCurve(RecordSource &source, const CurveRequest &
     return result;
 }
 
+// LRU in keys in one pass: the profile's counts and the stack distances together, distances
+// kept at full resolution so the sizes can be chosen afterwards (from the distinct keys). It
+// gives up (nullopt) when the trace turns out to need a per-size simulation (TTLs, in-place
+// updates) or has more keys than the budget; the caller then takes the two-pass way. One pass
+// matters: re-reading a trace file (parsing a Twitter CSV) costs as much as the curve.
+Expected<std::optional<CurveResult>> onePassKeys(RecordSource &source, const CurveRequest &request, quint64 threshold,
+                                                 const std::atomic_bool *cancel)
+{
+    struct Histogram
+    {
+        UnitLruStack stack;
+        std::vector<double> counts; // counts[d]: sampled reads at distance d (0 unused)
+        double reads = 0;
+    };
+    const bool sampled = threshold < shards::kModulus;
+    const int subs = request.errorBand && sampled ? kPartitions : 0;
+    std::vector<Histogram> hists(size_t(1 + subs));
+    TraceProfile p;
+    p.cache = request.cache;
+    p.cacheName = source.header().caches.value(request.cache).name;
+    const bool ignoreTtl = request.replay.ttlOverride && *request.replay.ttlOverride == 0;
+    bool gaveUp = false, first = true;
+    double sizeSum = 0;
+    quint64 sized = 0, fresh = 0;
+    KeyTable<char> deleted; // keys deleted at least once: their return is not a new key
+    quint64 keys[UnitLruStack::kBatch], distances[UnitLruStack::kBatch];
+    bool reads[UnitLruStack::kBatch];
+    size_t pending = 0;
+    auto record = [&](Histogram &h, quint64 d) {
+        h.reads += 1;
+        if (d != UnitLruStack::kCold) {
+            if (d >= h.counts.size())
+                h.counts.resize(size_t(d) + size_t(d) / 2 + 1, 0.0);
+            h.counts[size_t(d)] += 1;
+        }
+    };
+    auto flush = [&] {
+        if (pending == 0)
+            return;
+        hists[0].stack.accessBatch(keys, pending, distances);
+        for (size_t i = 0; i < pending; ++i) {
+            if (reads[i])
+                record(hists[0], distances[i]);
+            if (subs) {
+                Histogram &h = hists[size_t(1 + shards::partition(keys[i], subs))];
+                const quint64 d = h.stack.access(keys[i]);
+                if (reads[i])
+                    record(h, d);
+            }
+        }
+        pending = 0;
+    };
+    auto ok = source.scan(
+        [&](const TraceRecord *records, size_t count) {
+            for (size_t i = 0; i < count; ++i) {
+                const TraceRecord &r = records[i];
+                if (r.cache != request.cache)
+                    continue;
+                ++p.records;
+                if (first) {
+                    p.firstMs = r.timeMs;
+                    first = false;
+                }
+                p.lastMs = qMax(p.lastMs, r.timeMs);
+                switch (r.op) {
+                case TraceOp::GetHit:
+                    ++p.outcomeHits;
+                    ++p.reads;
+                    break;
+                case TraceOp::GetMiss:
+                    ++p.outcomeMisses;
+                    ++p.reads;
+                    break;
+                case TraceOp::Get:
+                    ++p.reads;
+                    break;
+                case TraceOp::Set:
+                    ++p.sets;
+                    if (r.ttl != 0 && !ignoreTtl) {
+                        p.hasTtl = gaveUp = true;
+                        return false;
+                    }
+                    break;
+                case TraceOp::Update:
+                    ++p.updates;
+                    p.hasUpdate = gaveUp = true;
+                    return false;
+                case TraceOp::Delete:
+                    ++p.deletes;
+                    p.hasDelete = true;
+                    break;
+                }
+                if (r.valueSize > 0 && r.op != TraceOp::Delete) {
+                    sizeSum += r.valueSize;
+                    ++sized;
+                }
+                if (sampled && shards::bucket(r.key) >= threshold)
+                    continue;
+                if (r.op == TraceOp::Delete) {
+                    flush();
+                    for (Histogram &h : hists)
+                        h.stack.remove(r.key);
+                    deleted.insertOrAssign(r.key, 1);
+                    continue;
+                }
+                if (!hists[0].stack.contains(r.key) && !deleted.contains(r.key)
+                    && std::find(keys, keys + pending, r.key) == keys + pending)
+                    ++fresh; // a key seen for the first time (not waiting in this batch either)
+                keys[pending] = r.key;
+                reads[pending] = isRead(r.op);
+                if (++pending == UnitLruStack::kBatch)
+                    flush();
+                if (quint64(hists[0].stack.keys()) + pending > request.keyBudget) {
+                    gaveUp = true;
+                    return false;
+                }
+            }
+            flush();
+            return true;
+        },
+        cancel);
+    if (!ok)
+        return Error{ok.error()};
+    if (gaveUp)
+        return std::optional<CurveResult>();
+    if (!*ok)
+        return cancelled();
+
+    const double rate = double(threshold) / double(shards::kModulus);
+    p.meanValueSize = sized ? sizeSum / double(sized) : 0.0;
+    p.keySampleRate = rate;
+    p.uniqueEstimated = sampled;
+    p.uniqueKeys = quint64(std::llround(double(fresh) / rate));
+    p.workingSet = p.uniqueKeys;
+    CurveResult result;
+    result.profile = p;
+    result.policy = request.policy;
+    result.unit = SizeUnit::Keys;
+    result.sampling = request.sampling;
+    result.sampleRate = rate;
+    result.method = QStringLiteral("stack");
+    result.warnings = source.warnings();
+    QList<quint64> sizes = request.sizes.isEmpty() ? defaultSizes(p.workingSet, request.points) : request.sizes;
+    std::sort(sizes.begin(), sizes.end());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    // Hit ratio at S: reads with scaled distance d / rate <= S, with SHARDS-adj when sampled.
+    auto curveOf = [&](const Histogram &h, double partRate) {
+        std::vector<double> out;
+        const double expected = double(p.reads) * partRate;
+        const double adjust = sampled ? expected - h.reads : 0.0;
+        const double denominator = h.reads + adjust;
+        double hits = adjust;
+        size_t d = 1;
+        for (quint64 size : std::as_const(sizes)) {
+            // Distances up to floor(S * rate) hit: d / rate <= S.
+            const double limit = double(size) * partRate;
+            while (d < h.counts.size() && double(d) <= limit + 1e-9) {
+                hits += h.counts[d];
+                ++d;
+            }
+            out.push_back(denominator > 0 ? qBound(0.0, hits / denominator, 1.0) : 0.0);
+        }
+        return out;
+    };
+    const std::vector<double> main = curveOf(hists[0], rate);
+    std::vector<std::vector<double>> parts;
+    for (int s = 1; s <= subs; ++s)
+        parts.push_back(curveOf(hists[size_t(s)], rate / subs));
+    for (qsizetype i = 0; i < sizes.size(); ++i) {
+        CurvePoint point{sizes[i], main[size_t(i)], 0};
+        if (subs) {
+            std::vector<double> v;
+            for (const auto &part : parts)
+                v.push_back(part[size_t(i)]);
+            point.band = 1.96 * sd(v) / std::sqrt(double(subs));
+        }
+        result.points.append(point);
+    }
+    return std::optional<CurveResult>(std::move(result));
+}
+
 } // namespace
 
 QList<quint64> defaultSizes(quint64 workingSet, int points)
@@ -282,8 +467,20 @@ Expected<CurveResult> computeCurve(RecordSource &source, const CurveRequest &req
     CurveRequest req = request;
     if (isThresholdPolicy(req.policy))
         req.unit = SizeUnit::Keys; // a threshold counts entries
+    if (req.policy == CachePolicy::Lru && req.unit == SizeUnit::Keys && req.replay.maxValueSize == 0
+        && !(req.replay.ttlOverride && *req.replay.ttlOverride != 0) && req.sampling.mode != Sampling::Mode::FixedSize) {
+        const quint64 threshold = req.sampling.mode == Sampling::Mode::Rate ? shards::thresholdFor(req.sampling.rate)
+                                                                            : shards::kModulus;
+        auto single = onePassKeys(source, req, threshold, cancel);
+        if (!single)
+            return Error{single.error()};
+        if (*single)
+            return std::move(**single);
+    }
     const quint64 fixedKeys = req.sampling.mode == Sampling::Mode::FixedSize ? req.sampling.keys : 0;
-    auto profile = profileTrace(source, req.cache, req.unit, req.keyBudget, fixedKeys, cancel);
+    const quint64 keyThreshold = req.sampling.mode == Sampling::Mode::Rate ? shards::thresholdFor(req.sampling.rate)
+                                                                           : shards::kModulus;
+    auto profile = profileTrace(source, req.cache, req.unit, req.keyBudget, fixedKeys, cancel, keyThreshold);
     if (!profile)
         return Error{profile.error()};
     CurveResult result;

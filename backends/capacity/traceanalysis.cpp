@@ -61,7 +61,7 @@ Expected<TraceAnalysis> analyzeTrace(RecordSource &source, int cache, int slices
     const quint64 threshold = p.uniqueEstimated ? shards::thresholdFor(p.keySampleRate) : shards::kModulus;
     const double scale = 1.0 / p.keySampleRate;
     KeyTable<KeyState> keys;
-    LruStack<quint32> stack;
+    UnitLruStack stack;
     std::vector<double> sliceKeys(size_t(slices), 0), sliceBytes(size_t(slices), 0), sliceNew(size_t(slices), 0);
     std::vector<double> sizeBins(34, 0), reuseBins(66, 0);
     std::vector<quint64> ttlBins(9, 0);
@@ -115,7 +115,7 @@ Expected<TraceAnalysis> analyzeTrace(RecordSource &source, int cache, int slices
                 }
                 const quint64 d = stack.access(r.key, 1);
                 if (isRead(r.op))
-                    reuseBins[d == LruStack<quint32>::kCold ? 0 : size_t(log2Bin(quint64(double(d) * scale)))] += 1;
+                    reuseBins[d == UnitLruStack::kCold ? 0 : size_t(log2Bin(quint64(double(d) * scale)))] += 1;
             }
             return true;
         },

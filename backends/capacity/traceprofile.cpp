@@ -60,13 +60,13 @@ struct KeyFacts
 } // namespace
 
 Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit unit, quint64 keyBudget,
-                                    quint64 fixedSizeKeys, const std::atomic_bool *cancel)
+                                    quint64 fixedSizeKeys, const std::atomic_bool *cancel, quint64 keyThreshold)
 {
     TraceProfile p;
     p.cache = cache;
     p.cacheName = source.header().caches.value(cache).name;
     KeyTable<KeyFacts> keys;
-    quint64 threshold = shards::kModulus; // key figures: every key until the budget is reached
+    quint64 threshold = qBound(quint64(1), keyThreshold, shards::kModulus); // key figures: this sample, halved over budget
     keyBudget = qMax<quint64>(keyBudget, 1024);
     double sizeSum = 0;
     quint64 sized = 0;
@@ -116,6 +116,10 @@ Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit un
                     sizeSum += r.valueSize;
                     ++sized;
                 }
+                if (fixedSizeKeys == 0 && threshold < shards::kModulus && shards::bucket(r.key) >= threshold)
+                    continue; // outside the key sample: counted above, nothing more to learn
+                if (threshold == shards::kModulus && i + 12 < count)
+                    keys.prefetch(records[i + 12].key); // a lookup is a cache miss: start the next ones early
                 const quint64 bucket = shards::bucket(r.key);
                 if (fixedSizeKeys > 0 && r.op != TraceOp::Delete) {
                     const bool full = quint64(smallest.size()) >= fixedSizeKeys;

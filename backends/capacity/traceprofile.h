@@ -70,7 +70,10 @@ struct TraceProfile
 };
 
 // fixedSizeKeys > 0 also finds the SHARDS threshold that keeps at most that many keys.
+// keyThreshold < kModulus looks at the keys of that sample only (a sampled curve needs no more):
+// the key figures are then estimates from it, and the pass costs little more than reading.
 Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit unit, quint64 keyBudget,
-                                    quint64 fixedSizeKeys = 0, const std::atomic_bool *cancel = nullptr);
+                                    quint64 fixedSizeKeys = 0, const std::atomic_bool *cancel = nullptr,
+                                    quint64 keyThreshold = shards::kModulus);
 
 } // namespace cachescope
