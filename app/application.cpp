@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "capacitycommand.h"
 #include "configcommand.h"
 #include "decodecommand.h"
 #include "keyscommand.h"
@@ -33,6 +34,7 @@ const SubCommand kSubCommands[] = {
     {"stats", runStatsCommand, "live hit rates from Redis INFO, statsd and MONITOR, one line per sample"},
     {"record", runRecordCommand, "record hit-rate samples to a file for replay"},
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
+    {"capacity", runCapacityCommand, "capacity planning: miss-ratio curves and what-ifs from a request trace"},
 };
 
 int printUsage(FILE *out)

@@ -347,6 +347,11 @@ Expected<std::optional<CurveResult>> onePassKeys(RecordSource &source, const Cur
                 }
                 if (sampled && shards::bucket(r.key) >= threshold)
                     continue;
+                // A key seen for the first time: not in the stack, not deleted before, not waiting
+                // in this batch (a key only ever deleted counts too).
+                if (!hists[0].stack.contains(r.key) && !deleted.contains(r.key)
+                    && std::find(keys, keys + pending, r.key) == keys + pending)
+                    ++fresh;
                 if (r.op == TraceOp::Delete) {
                     flush();
                     for (Histogram &h : hists)
@@ -354,9 +359,6 @@ Expected<std::optional<CurveResult>> onePassKeys(RecordSource &source, const Cur
                     deleted.insertOrAssign(r.key, 1);
                     continue;
                 }
-                if (!hists[0].stack.contains(r.key) && !deleted.contains(r.key)
-                    && std::find(keys, keys + pending, r.key) == keys + pending)
-                    ++fresh; // a key seen for the first time (not waiting in this batch either)
                 keys[pending] = r.key;
                 reads[pending] = isRead(r.op);
                 if (++pending == UnitLruStack::kBatch)

@@ -138,8 +138,9 @@ Expected<TraceAnalysis> analyzeTrace(RecordSource &source, int cache, int slices
     for (size_t b = 0; b < sizeBins.size(); ++b) {
         if (sizeBins[b] == 0)
             continue;
+        // Half-open: [2^(b-1), 2^b).
         const QString label = b == 0 ? QStringLiteral("0 B")
-                                     : QStringLiteral("%1–%2").arg(byteLabel(quint64(1) << (b - 1)), byteLabel((quint64(1) << b) - 1));
+                                     : QStringLiteral("%1 to < %2").arg(byteLabel(quint64(1) << (b - 1)), byteLabel(quint64(1) << b));
         a.objectSizes.append({label, quint64(std::llround(sizeBins[b] * scale))});
     }
     static const char *ttlLabels[] = {"never", "≤ 1 min", "≤ 5 min", "≤ 15 min", "≤ 1 h", "≤ 6 h", "≤ 1 day", "≤ 1 week", "> 1 week"};
@@ -148,7 +149,7 @@ Expected<TraceAnalysis> analyzeTrace(RecordSource &source, int cache, int slices
     a.reuseDistances.append({QStringLiteral("first use"), quint64(std::llround(reuseBins[0] * scale))});
     for (size_t b = 1; b < reuseBins.size(); ++b)
         if (reuseBins[b] > 0)
-            a.reuseDistances.append({QStringLiteral("%1–%2 keys").arg(quint64(1) << (b - 1)).arg((quint64(1) << b) - 1),
+            a.reuseDistances.append({QStringLiteral("%1 to < %2 keys").arg(quint64(1) << (b - 1)).arg(quint64(1) << b),
                                      quint64(std::llround(reuseBins[b] * scale))});
 
     // Growth: least squares of the cumulative distinct keys against time (slice midpoints).
