@@ -1,6 +1,7 @@
 #include "capacitycommand.h"
 
 #include "clioutput.h"
+#include "commandline.h"
 
 #include "capacity/mrc.h"
 #include "capacity/monitorrecorder.h"
@@ -24,40 +25,7 @@ namespace cachescope {
 
 namespace {
 
-const char kUsage[] =
-    "Usage: cachescope capacity --trace FILE [--trace-format auto|cachescope|twitter|oracle|recording]\n"
-    "                           [--cache PURPOSE] [--policy POLICY] [--sizes LIST] [--size-unit keys|bytes|redis-bytes]\n"
-    "                           [--points N] [--sample exact|RATE|fixed:N] [--ttl-scale X] [--ttl SECONDS]\n"
-    "                           [--max-value-size BYTES] [--error-band] [--json]\n"
-    "       cachescope capacity --trace FILE --analyze [--cache PURPOSE] [--json]\n"
-    "       cachescope capacity --trace FILE --what-if SIZE [--policy ...] [--size-unit ...] [--ttl ...] [--json]\n"
-    "       cachescope capacity record FILE (--config F [--cache PURPOSE]... | --redis URL --prefix KEYPREFIX=NAME...)\n"
-    "                           [--seconds N] [--sample-keys RATE] [--window S] [--format cachescope|twitter|oracle]\n"
-    "       cachescope capacity convert IN OUT [--from FORMAT] [--to cachescope|twitter|oracle] [--cache PURPOSE]\n"
-    "\n"
-    "The curve: for each cache size, the hit ratio (get hits / gets) the trace would have had. A get that\n"
-    "misses is filled at once with the key's value size and the TTL of its last set; a set inserts or updates\n"
-    "and restarts the TTL; TTL 0 never expires; oracleGeneral records are all gets.\n"
-    "  --policy           lru (exact, stack distances), fifo, redis-lru, redis-lfu, redis-volatile-lru,\n"
-    "                     redis-volatile-lfu (Redis's sampled eviction), threshold (cachelib's pruning of the\n"
-    "                     trace's SimpleCache or FileSystemCache), simple-threshold, filesystem-threshold\n"
-    "  --sizes LIST       comma-separated sizes (suffixes k, M, G = 1000s; Ki, Mi, Gi = 1024s); default: --points\n"
-    "                     (100) sizes evenly up to the working set\n"
-    "  --size-unit        keys, bytes (key + value) or redis-bytes (Redis's allocations per key; maxmemory minus\n"
-    "                     the server's own overhead, about 1 MB)\n"
-    "  --sample           exact, a SHARDS rate (0.01 or 1%) or fixed:N keys\n"
-    "  --ttl-scale X      multiply every TTL; --ttl SECONDS gives every set this TTL (0 = never)\n"
-    "  --max-value-size   values larger than this are not cached (DATA_CACHE_MAX_VALUE_SIZE-style cap)\n"
-    "  --error-band       sampled curves: add \"band\" (approx. 95 %, from 4 disjoint sub-samples) to each point\n"
-    "JSON: {\"requests\":N,\"gets\":G,\"unique_keys\":U,\"policy\":..,\"sample\":..,\"curve\":[{\"size\":S,\"hit_ratio\":H},..]}\n"
-    "Record: MONITOR on the server(s) for --seconds (default 60; costs the server throughput), outcomes estimated.\n";
-
-int usageError(const QString &message)
-{
-    cli::fail(QStringLiteral("capacity"), message, 2);
-    std::fputs("Run 'cachescope capacity --help' for the options.\n", stderr);
-    return 2;
-}
+const QString kCommand = QStringLiteral("capacity");
 
 std::optional<quint64> parseSize(QString text)
 {
@@ -106,169 +74,124 @@ struct CurveArgs
     std::optional<quint64> whatIf;
 };
 
-// The value after args[*i] (advancing *i), or an error.
-std::optional<QString> valueOf(const QStringList &args, int *i, QString *error)
+void declareCurveOptions(CommandLine &cl)
 {
-    const QString &name = args[*i];
-    if (*i + 1 >= args.size()) {
-        *error = QStringLiteral("%1 needs a value").arg(name);
-        return std::nullopt;
-    }
-    return args[++*i];
+    cl.setSynopsis(QStringLiteral(
+        "--trace FILE [--trace-format FORMAT] [--cache PURPOSE] [--policy POLICY] [--sizes LIST]\n"
+        "[--size-unit keys|bytes|redis-bytes] [--points N] [--sample exact|RATE|fixed:N] [--ttl-scale X] [--ttl S]\n"
+        "[--max-value-size BYTES] [--error-band] [--json]\n"
+        "capacity --trace FILE --analyze [--cache PURPOSE] [--json]\n"
+        "capacity --trace FILE --what-if SIZE [--policy ...] [--size-unit ...] [--ttl ...] [--json]\n"
+        "capacity record FILE (--config F [--cache PURPOSE]... | --redis URL [--prefix KEYPREFIX=NAME]...) ...\n"
+        "capacity convert IN OUT [--from FORMAT] [--to FORMAT] [--cache PURPOSE]"));
+    cl.setGroup(QStringLiteral("Trace"));
+    cl.addOption(QStringLiteral("trace"), QStringLiteral("FILE"), QStringLiteral("The request trace (required)."));
+    cl.addOption(QStringLiteral("trace-format"), QStringLiteral("FORMAT"),
+                 QStringLiteral("auto, cachescope, twitter (CSV), oracle (libCacheSim oracleGeneral) or recording."),
+                 QStringLiteral("auto"));
+    cl.addOption(QStringLiteral("cache"), QStringLiteral("PURPOSE"),
+                 QStringLiteral("The cache of the trace to plan (needed when it holds several)."));
+    cl.setGroup(QStringLiteral("Curve"));
+    cl.addOption(QStringLiteral("policy"), QStringLiteral("POLICY"),
+                 QStringLiteral("lru (exact, stack distances), fifo, redis-lru, redis-lfu, redis-volatile-lru, "
+                                "redis-volatile-lfu (Redis's sampled eviction), threshold (cachelib's pruning of the "
+                                "trace's SimpleCache or FileSystemCache), simple-threshold, filesystem-threshold."),
+                 QStringLiteral("lru"));
+    cl.addOption(QStringLiteral("sizes"), QStringLiteral("LIST"),
+                 QStringLiteral("Comma-separated sizes (suffixes k, M, G = 1000s; Ki, Mi, Gi = 1024s); default: "
+                                "--points sizes evenly up to the working set."));
+    cl.addOption(QStringLiteral("size-unit"), QStringLiteral("UNIT"),
+                 QStringLiteral("keys, bytes (key + value) or redis-bytes (Redis's allocations per key; maxmemory "
+                                "minus the server's own overhead, about 1 MB). Redis policies default to redis-bytes."),
+                 QStringLiteral("keys"));
+    cl.addInteger(QStringLiteral("points"), QStringLiteral("N"), QStringLiteral("Points of the default sizes."), 1,
+                  10000, QStringLiteral("100"));
+    cl.addOption(QStringLiteral("sample"), QStringLiteral("MODE"),
+                 QStringLiteral("exact, a SHARDS rate (0.01 or 1%) or fixed:N keys."), QStringLiteral("exact"));
+    cl.addFlag(QStringLiteral("error-band"),
+               QStringLiteral("Sampled curves: add \"band\" (approx. 95 %, from 4 disjoint sub-samples) to each point."));
+    cl.setGroup(QStringLiteral("What if"));
+    cl.addNumber(QStringLiteral("ttl-scale"), QStringLiteral("X"), QStringLiteral("Multiply every TTL (up to 1e6)."), 0,
+                 true);
+    cl.addInteger(QStringLiteral("ttl"), QStringLiteral("SECONDS"),
+                  QStringLiteral("Give every set this TTL (0 = never expires)."), 0,
+                  std::numeric_limits<qint32>::max());
+    cl.addOption(QStringLiteral("max-value-size"), QStringLiteral("BYTES"),
+                 QStringLiteral("Values larger than this are not cached (DATA_CACHE_MAX_VALUE_SIZE-style cap)."));
+    cl.addOption(QStringLiteral("what-if"), QStringLiteral("SIZE"),
+                 QStringLiteral("One size: hit ratio, misses/s reaching the backend, evictions/s, memory."));
+    cl.addFlag(QStringLiteral("analyze"),
+               QStringLiteral("Request rate, read share, sizes, TTLs, reuse distances and growth instead of a curve."));
+    cl.setGroup(QStringLiteral("Output"));
+    cl.addJsonOption(QStringLiteral("Print {\"requests\":N,\"gets\":G,\"unique_keys\":U,\"policy\":..,\"sample\":..,"
+                                    "\"curve\":[{\"size\":S,\"hit_ratio\":H},..]}."));
 }
 
-std::optional<CurveArgs> parseCurveArgs(const QStringList &given, QString *error)
+// The options' values, checked beyond what the parser checks; a usage error sets *status.
+std::optional<CurveArgs> curveArgs(const CommandLine &cl, int *status)
 {
-    // --option=value is the same as --option value.
-    QStringList args;
-    for (const QString &arg : given) {
-        if (arg.startsWith(u"--") && arg.contains(u'=')) {
-            args << arg.section(u'=', 0, 0) << arg.section(u'=', 1);
-        } else {
-            args << arg;
-        }
-    }
+    auto bad = [&](const QString &message) {
+        *status = cl.usageError(message);
+        return std::nullopt;
+    };
     CurveArgs a;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString arg = args[i];
-        auto value = [&]() { return valueOf(args, &i, error); };
-        if (arg == u"--trace") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            a.trace = *v;
-        } else if (arg == u"--trace-format") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            auto f = traceFormatFromName(*v);
-            if (!f) {
-                *error = QStringLiteral("--trace-format takes auto, cachescope, twitter, oracle or recording, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            a.format = *f;
-        } else if (arg == u"--cache") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            a.cache = *v;
-        } else if (arg == u"--policy") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            a.policy = v->trimmed().toLower();
-            if (a.policy != u"threshold" && !policyFromName(a.policy)) {
-                *error = QStringLiteral("--policy takes %1 or threshold, not '%2'")
-                             .arg(policyNames().join(QStringLiteral(", ")), *v);
-                return std::nullopt;
-            }
-        } else if (arg == u"--sizes") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            for (const QString &part : v->split(u',', Qt::SkipEmptyParts)) {
-                auto s = parseSize(part);
-                if (!s) {
-                    *error = QStringLiteral("--sizes: '%1' is not a positive size").arg(part);
-                    return std::nullopt;
-                }
-                a.sizes << *s;
-            }
-            if (a.sizes.isEmpty() || a.sizes.size() > 10000) {
-                *error = QStringLiteral("--sizes needs 1 to 10000 sizes");
-                return std::nullopt;
-            }
-        } else if (arg == u"--size-unit") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            auto u = sizeUnitFromName(*v);
-            if (!u) {
-                *error = QStringLiteral("--size-unit takes keys, bytes or redis-bytes, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            a.unit = *u;
-            a.unitGiven = true;
-        } else if (arg == u"--points") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            bool ok = false;
-            a.points = v->toInt(&ok);
-            if (!ok || a.points < 1 || a.points > 10000) {
-                *error = QStringLiteral("--points takes 1 to 10000, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-        } else if (arg == u"--sample") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            auto s = Sampling::parse(*v);
-            if (!s) {
-                *error = s.error();
-                return std::nullopt;
-            }
-            a.sampling = *s;
-        } else if (arg == u"--ttl-scale") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            bool ok = false;
-            a.replay.ttlScale = v->toDouble(&ok);
-            if (!ok || !(a.replay.ttlScale > 0) || a.replay.ttlScale > 1e6) {
-                *error = QStringLiteral("--ttl-scale takes a number above 0, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-        } else if (arg == u"--ttl") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            bool ok = false;
-            const qint64 t = v->toLongLong(&ok);
-            if (!ok || t < 0 || t > std::numeric_limits<qint32>::max()) {
-                *error = QStringLiteral("--ttl takes seconds from 0 (never expires) to 2147483647, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            a.replay.ttlOverride = t;
-        } else if (arg == u"--max-value-size") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            auto s = parseSize(*v);
-            if (!s) {
-                *error = QStringLiteral("--max-value-size takes a positive size, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            a.replay.maxValueSize = *s;
-        } else if (arg == u"--what-if") {
-            auto v = value();
-            if (!v)
-                return std::nullopt;
-            auto s = parseSize(*v);
-            if (!s) {
-                *error = QStringLiteral("--what-if takes a positive size, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            a.whatIf = *s;
-        } else if (arg == u"--error-band") {
-            a.errorBand = true;
-        } else if (arg == u"--analyze") {
-            a.analyze = true;
-        } else if (arg == u"--json") {
-            a.json = true;
-        } else {
-            *error = QStringLiteral("unknown option '%1'").arg(args[i]);
-            return std::nullopt;
+    a.trace = cl.value(QStringLiteral("trace"));
+    if (a.trace.isEmpty())
+        return bad(QStringLiteral("--trace FILE is required"));
+    const QString format = cl.value(QStringLiteral("trace-format"));
+    const auto f = traceFormatFromName(format);
+    if (!f)
+        return bad(QStringLiteral("--trace-format takes auto, cachescope, twitter, oracle or recording, not '%1'").arg(format));
+    a.format = *f;
+    a.cache = cl.value(QStringLiteral("cache"));
+    a.policy = cl.value(QStringLiteral("policy")).trimmed().toLower();
+    if (a.policy != u"threshold" && !policyFromName(a.policy))
+        return bad(QStringLiteral("--policy takes %1 or threshold, not '%2'")
+                       .arg(policyNames().join(QStringLiteral(", ")), cl.value(QStringLiteral("policy"))));
+    if (cl.isSet(QStringLiteral("sizes"))) {
+        for (const QString &part : cl.value(QStringLiteral("sizes")).split(u',', Qt::SkipEmptyParts)) {
+            const auto size = parseSize(part);
+            if (!size)
+                return bad(QStringLiteral("--sizes: '%1' is not a positive size").arg(part));
+            a.sizes << *size;
         }
+        if (a.sizes.isEmpty() || a.sizes.size() > 10000)
+            return bad(QStringLiteral("--sizes needs 1 to 10000 sizes"));
     }
-    if (a.trace.isEmpty()) {
-        *error = QStringLiteral("--trace FILE is required");
-        return std::nullopt;
+    const QString unit = cl.value(QStringLiteral("size-unit"));
+    const auto u = sizeUnitFromName(unit);
+    if (!u)
+        return bad(QStringLiteral("--size-unit takes keys, bytes or redis-bytes, not '%1'").arg(unit));
+    a.unit = *u;
+    a.unitGiven = cl.isSet(QStringLiteral("size-unit"));
+    a.points = int(cl.integer(QStringLiteral("points"), 100));
+    auto sampling = Sampling::parse(cl.value(QStringLiteral("sample")));
+    if (!sampling)
+        return bad(sampling.error());
+    a.sampling = *sampling;
+    a.replay.ttlScale = cl.number(QStringLiteral("ttl-scale"), 1.0);
+    if (a.replay.ttlScale > 1e6)
+        return bad(QStringLiteral("--ttl-scale takes a number above 0 up to 1e6, not %1").arg(a.replay.ttlScale));
+    if (cl.isSet(QStringLiteral("ttl")))
+        a.replay.ttlOverride = cl.integer(QStringLiteral("ttl"), 0);
+    if (cl.isSet(QStringLiteral("max-value-size"))) {
+        const auto cap = parseSize(cl.value(QStringLiteral("max-value-size")));
+        if (!cap)
+            return bad(QStringLiteral("--max-value-size takes a positive size, not '%1'")
+                           .arg(cl.value(QStringLiteral("max-value-size"))));
+        a.replay.maxValueSize = *cap;
     }
-    if (a.analyze && a.whatIf) {
-        *error = QStringLiteral("--analyze and --what-if do not go together");
-        return std::nullopt;
+    if (cl.isSet(QStringLiteral("what-if"))) {
+        const auto size = parseSize(cl.value(QStringLiteral("what-if")));
+        if (!size)
+            return bad(QStringLiteral("--what-if takes a positive size, not '%1'").arg(cl.value(QStringLiteral("what-if"))));
+        a.whatIf = *size;
     }
+    a.errorBand = cl.isSet(QStringLiteral("error-band"));
+    a.analyze = cl.isSet(QStringLiteral("analyze"));
+    a.json = cl.isSet(QStringLiteral("json"));
+    if (a.analyze && a.whatIf)
+        return bad(QStringLiteral("--analyze and --what-if do not go together"));
     return a;
 }
 
@@ -328,10 +251,10 @@ QByteArray curveJson(const CurveResult &curve, const Sampling &sampling, bool ba
     return out + "]}";
 }
 
-void printWarnings(const QStringList &warnings)
+void printWarnings(const CommandLine &cl, const QStringList &warnings)
 {
     for (const QString &w : warnings)
-        cli::fail(QStringLiteral("capacity"), QStringLiteral("warning: %1").arg(w), 0);
+        cl.note(QStringLiteral("warning: %1").arg(w));
 }
 
 QJsonArray histogramJson(const QList<HistogramBin> &bins)
@@ -342,12 +265,12 @@ QJsonArray histogramJson(const QList<HistogramBin> &bins)
     return out;
 }
 
-int runAnalyze(FileRecordSource &source, int cache, const CurveArgs &a)
+int runAnalyze(const CommandLine &cl, FileRecordSource &source, int cache, const CurveArgs &a)
 {
     auto analysis = analyzeTrace(source, cache);
     if (!analysis)
-        return cli::fail(QStringLiteral("capacity"), analysis.error());
-    printWarnings(source.warnings());
+        return cl.fail(analysis.error());
+    printWarnings(cl, source.warnings());
     const TraceAnalysis &an = *analysis;
     const TraceProfile &p = an.profile;
     QJsonArray timeline;
@@ -422,37 +345,47 @@ int runAnalyze(FileRecordSource &source, int cache, const CurveArgs &a)
 
 int runCurve(const QStringList &args)
 {
-    QString error;
-    auto parsed = parseCurveArgs(args, &error);
+    CommandLine cl(kCommand,
+                   QStringLiteral("Capacity planning from a request trace: for each cache size, the hit ratio (get hits /\n"
+                                  "gets) the trace would have had. A get that misses is filled at once with the key's value\n"
+                                  "size and the TTL of its last set; a set inserts or updates and restarts the TTL; TTL 0\n"
+                                  "never expires; oracleGeneral records are all gets. `capacity record` captures a trace\n"
+                                  "with MONITOR, `capacity convert` rewrites one in another format (each has --help)."));
+    declareCurveOptions(cl);
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    int status = 0;
+    auto parsed = curveArgs(cl, &status);
     if (!parsed)
-        return usageError(error);
+        return status;
     CurveArgs a = *parsed;
+    QString error;
     auto source = FileRecordSource::open(a.trace, a.format);
     if (!source)
-        return cli::fail(QStringLiteral("capacity"), source.error());
+        return cl.fail(source.error());
     const TraceHeader &header = (*source)->header();
     bool usage = false;
     auto cache = pickCache(header, a.cache, a.trace, &usage);
     if (!cache)
-        return usage ? usageError(cache.error()) : cli::fail(QStringLiteral("capacity"), cache.error());
+        return usage ? cl.usageError(cache.error()) : cl.fail(cache.error());
     if (a.analyze)
-        return runAnalyze(**source, *cache, a);
+        return runAnalyze(cl, **source, *cache, a);
     auto policy = resolvePolicy(a.policy, header.caches[*cache], &error);
     if (!policy)
-        return usageError(error);
+        return cl.usageError(error);
     if (isThresholdPolicy(*policy) && a.unitGiven && a.unit != SizeUnit::Keys)
-        return usageError(QStringLiteral("a threshold counts entries: use --size-unit keys"));
+        return cl.usageError(QStringLiteral("a threshold counts entries: use --size-unit keys"));
     if (isRedisPolicy(*policy) && !a.unitGiven)
         a.unit = SizeUnit::RedisBytes; // maxmemory terms unless asked otherwise
     if (header.sampleRate < 1.0)
-        printWarnings({QStringLiteral("%1 was captured on a %2 sample of the keys: sizes are those of the sample")
+        printWarnings(cl, {QStringLiteral("%1 was captured on a %2 sample of the keys: sizes are those of the sample")
                            .arg(a.trace)
                            .arg(header.sampleRate)});
 
     if (a.whatIf) {
         auto profile = profileTrace(**source, *cache, a.unit, 8'000'000);
         if (!profile)
-            return cli::fail(QStringLiteral("capacity"), profile.error());
+            return cl.fail(profile.error());
         WhatIfRequest w;
         w.cache = *cache;
         w.policy = *policy;
@@ -462,8 +395,8 @@ int runCurve(const QStringList &args)
         w.sampleRate = a.sampling.mode == Sampling::Mode::Rate ? a.sampling.rate : 1.0;
         auto r = whatIf(**source, w, *profile);
         if (!r)
-            return cli::fail(QStringLiteral("capacity"), r.error());
-        printWarnings((*source)->warnings());
+            return cl.fail(r.error());
+        printWarnings(cl, (*source)->warnings());
         const QJsonObject o{{QStringLiteral("cache"), header.caches[*cache].name},
                             {QStringLiteral("policy"), policyName(*policy)},
                             {QStringLiteral("size"), double(w.size)},
@@ -505,8 +438,8 @@ int runCurve(const QStringList &args)
     request.errorBand = a.errorBand;
     auto curve = computeCurve(**source, request);
     if (!curve)
-        return cli::fail(QStringLiteral("capacity"), curve.error());
-    printWarnings(curve->warnings);
+        return cl.fail(curve.error());
+    printWarnings(cl, curve->warnings);
     if (a.json) {
         cli::writeLine(curveJson(*curve, a.sampling, a.errorBand));
         return 0;
@@ -535,82 +468,64 @@ int runCurve(const QStringList &args)
 
 int runRecord(const QStringList &args)
 {
-    if (args.isEmpty() || args.first().startsWith(u'-'))
-        return usageError(QStringLiteral("record needs a FILE to write"));
-    const QString file = args.first();
-    ConfigCommandLine::EnvironmentArgs environment;
-    QString config, redis, error;
-    QStringList caches;
+    CommandLine cl(kCommand + QStringLiteral(" record"),
+                   QStringLiteral("Captures a request trace with MONITOR on the Redis server(s) of a config, or of one\n"
+                                  "URL, for --seconds. MONITOR costs the server throughput; outcomes (hit or miss) are\n"
+                                  "estimated from the commands, so the trace is labelled as sampled."));
+    cl.setSynopsis(QStringLiteral("FILE (--config F [--cache PURPOSE]... | --redis URL [--prefix KEYPREFIX=NAME]...)\n"
+                                  "[--seconds N] [--sample-keys RATE] [--window S] [--format cachescope|twitter|oracle]"));
+    cl.addPositional(QStringLiteral("FILE"), QStringLiteral("The trace to write."));
+    cl.setGroup(QStringLiteral("Sources"));
+    cl.addOption(QStringLiteral("config"), QStringLiteral("FILE"),
+                 QStringLiteral("A superset_config.py: its Redis caches, each by its key prefix."));
+    cl.addOption(QStringLiteral("cache"), QStringLiteral("PURPOSE"),
+                 QStringLiteral("With --config: only this purpose (repeatable)."));
+    cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"), QStringLiteral("One Redis server."));
+    cl.addOption(QStringLiteral("prefix"), QStringLiteral("KEYPREFIX=NAME"),
+                 QStringLiteral("With --redis: keys under KEYPREFIX form the cache NAME (repeatable)."));
+    cl.setGroup(QStringLiteral("Options"));
+    cl.addInteger(QStringLiteral("seconds"), QStringLiteral("N"), QStringLiteral("How long to capture."), 1, 3600,
+                  QStringLiteral("60"));
+    cl.addNumber(QStringLiteral("sample-keys"), QStringLiteral("RATE"),
+                 QStringLiteral("Keep this share of the keys (by hash, as SHARDS does), up to 1."), 0, true,
+                 QStringLiteral("1"));
+    cl.addNumber(QStringLiteral("window"), QStringLiteral("S"),
+                 QStringLiteral("A get followed by a set of the same key within S seconds counts as a miss (up to 60)."),
+                 0, false, QStringLiteral("5"));
+    cl.addOption(QStringLiteral("format"), QStringLiteral("FORMAT"),
+                 QStringLiteral("cachescope, twitter or oracle; auto: from FILE's extension."), QStringLiteral("auto"));
+    cl.addEnvironmentOptions();
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const QString file = cl.positionals().first();
+    const QString config = cl.value(QStringLiteral("config"));
+    const QString redis = cl.value(QStringLiteral("redis"));
+    const QStringList caches = cl.values(QStringLiteral("cache"));
+    const int seconds = int(cl.integer(QStringLiteral("seconds"), 60));
+    const double sampleRate = cl.number(QStringLiteral("sample-keys"), 1.0);
+    const double window = cl.number(QStringLiteral("window"), 5.0);
+    if (sampleRate > 1)
+        return cl.usageError(QStringLiteral("--sample-keys takes a rate above 0 up to 1, not %1").arg(sampleRate));
+    if (window > 60)
+        return cl.usageError(QStringLiteral("--window takes 0 to 60 seconds, not %1").arg(window));
+    const auto format = traceFormatFromName(cl.value(QStringLiteral("format")));
+    if (!format || *format == TraceFormat::Recording)
+        return cl.usageError(QStringLiteral("--format takes cachescope, twitter or oracle, not '%1'")
+                                 .arg(cl.value(QStringLiteral("format"))));
     QList<QPair<QByteArray, QString>> prefixes;
-    int seconds = 60;
-    double sampleRate = 1.0, window = 5.0;
-    TraceFormat format = TraceFormat::Auto;
-    for (int i = 1; i < args.size(); ++i) {
-        switch (environment.take(args, &i, &error)) {
-        case ConfigCommandLine::EnvironmentArgs::Take::Taken:
-            continue;
-        case ConfigCommandLine::EnvironmentArgs::Take::Error:
-            return usageError(error);
-        case ConfigCommandLine::EnvironmentArgs::Take::NotMine:
-            break;
-        }
-        const QString &arg = args[i];
-        auto value = [&]() { return valueOf(args, &i, &error); };
-        auto number = [&](double low, double high, double *out) {
-            auto v = value();
-            if (!v)
-                return false;
-            bool ok = false;
-            *out = v->toDouble(&ok);
-            if (!ok || *out < low || *out > high) {
-                error = QStringLiteral("%1 takes a number from %2 to %3, not '%4'").arg(arg).arg(low).arg(high).arg(*v);
-                return false;
-            }
-            return true;
-        };
-        if (arg == u"--config" || arg == u"--redis" || arg == u"--cache" || arg == u"--prefix" || arg == u"--format") {
-            auto v = value();
-            if (!v)
-                return usageError(error);
-            if (arg == u"--config")
-                config = *v;
-            else if (arg == u"--redis")
-                redis = *v;
-            else if (arg == u"--cache")
-                caches << *v;
-            else if (arg == u"--format") {
-                auto f = traceFormatFromName(*v);
-                if (!f || *f == TraceFormat::Recording)
-                    return usageError(QStringLiteral("--format takes cachescope, twitter or oracle, not '%1'").arg(*v));
-                format = *f;
-            } else {
-                const qsizetype eq = v->indexOf(u'=');
-                if (eq <= 0)
-                    return usageError(QStringLiteral("--prefix takes KEYPREFIX=NAME, not '%1'").arg(*v));
-                prefixes.append({v->left(eq).toUtf8(), v->mid(eq + 1)});
-            }
-        } else if (arg == u"--seconds") {
-            double s = 0;
-            if (!number(1, 3600, &s))
-                return usageError(error);
-            seconds = int(s);
-        } else if (arg == u"--sample-keys") {
-            if (!number(1e-6, 1, &sampleRate))
-                return usageError(error);
-        } else if (arg == u"--window") {
-            if (!number(0, 60, &window))
-                return usageError(error);
-        } else {
-            return usageError(QStringLiteral("unknown option '%1'").arg(arg));
-        }
+    for (const QString &v : cl.values(QStringLiteral("prefix"))) {
+        const qsizetype eq = v.indexOf(u'=');
+        if (eq <= 0)
+            return cl.usageError(QStringLiteral("--prefix takes KEYPREFIX=NAME, not '%1'").arg(v));
+        prefixes.append({v.left(eq).toUtf8(), v.mid(eq + 1)});
     }
     if (config.isEmpty() == redis.isEmpty())
-        return usageError(QStringLiteral("record needs --config FILE or --redis URL (one of them)"));
+        return cl.usageError(QStringLiteral("record needs --config FILE or --redis URL (one of them)"));
     QList<MonitorTarget> targets;
     if (!redis.isEmpty()) {
         auto url = RedisUrl::parse(redis);
         if (!url)
-            return usageError(url.error());
+            return cl.usageError(url.error());
         MonitorTarget t{*url, {}};
         if (prefixes.isEmpty())
             prefixes.append({QByteArray(), QStringLiteral("redis")});
@@ -621,12 +536,12 @@ int runRecord(const QStringList &args)
         }
         targets.append(t);
     } else {
-        const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
+        const auto options = cl.environment().loaderOptions(ConfigCommandLine::systemEnvironment());
         if (!options)
-            return cli::fail(QStringLiteral("capacity"), options.error());
+            return cl.fail(options.error());
         const auto report = ConfigCommandLine::loadForCommand(config, *options);
         if (!report)
-            return cli::fail(QStringLiteral("capacity"), report.error());
+            return cl.fail(report.error());
         QStringList skipped;
         for (const CacheSpec &spec : report->caches) {
             const QString purpose = purposeConfigName(spec.purpose);
@@ -638,7 +553,7 @@ int runRecord(const QStringList &args)
             }
             auto url = ConfigCommandLine::redisUrl(spec);
             if (!url)
-                return cli::fail(QStringLiteral("capacity"), url.error());
+                return cl.fail(url.error());
             auto it = std::find_if(targets.begin(), targets.end(), [&](const MonitorTarget &t) {
                 return t.url.host == url->host && t.url.port == url->port && t.url.unixSocket == url->unixSocket;
             });
@@ -652,15 +567,15 @@ int runRecord(const QStringList &args)
             it->caches.append({spec.keyPrefix, info});
         }
         if (!skipped.isEmpty())
-            printWarnings({QStringLiteral("not captured (MONITOR sees Redis only): %1").arg(skipped.join(QStringLiteral(", ")))});
+            printWarnings(cl, {QStringLiteral("not captured (MONITOR sees Redis only): %1").arg(skipped.join(QStringLiteral(", ")))});
         if (targets.isEmpty())
-            return cli::fail(QStringLiteral("capacity"), QStringLiteral("%1: no Redis cache to capture").arg(config));
+            return cl.fail(QStringLiteral("%1: no Redis cache to capture").arg(config));
     }
-    cli::fail(QStringLiteral("capacity"), MonitorSampler::costWarning(), 0);
-    auto captured = recordMonitorTrace(targets, file, format, seconds, sampleRate, window);
+    cl.note(MonitorSampler::costWarning());
+    auto captured = recordMonitorTrace(targets, file, *format, seconds, sampleRate, window);
     if (!captured)
-        return cli::fail(QStringLiteral("capacity"), captured.error());
-    printWarnings(captured->warnings);
+        return cl.fail(captured.error());
+    printWarnings(cl, captured->warnings);
     QJsonArray names;
     for (const TraceCacheInfo &c : std::as_const(captured->header.caches))
         names.append(c.name);
@@ -678,53 +593,50 @@ int runRecord(const QStringList &args)
 
 int runConvert(const QStringList &args)
 {
-    QStringList positional;
+    CommandLine cl(kCommand + QStringLiteral(" convert"),
+                   QStringLiteral("Rewrites a request trace in another format (Twitter's CSV, libCacheSim's oracleGeneral,\n"
+                                  "CacheScope's own), optionally keeping one cache."));
+    cl.setSynopsis(QStringLiteral("IN OUT [--from FORMAT] [--to cachescope|twitter|oracle] [--cache PURPOSE]"));
+    cl.addPositional(QStringLiteral("IN"), QStringLiteral("The trace to read."));
+    cl.addPositional(QStringLiteral("OUT"), QStringLiteral("The trace to write."));
+    cl.addOption(QStringLiteral("from"), QStringLiteral("FORMAT"),
+                 QStringLiteral("auto, cachescope, twitter, oracle or recording."), QStringLiteral("auto"));
+    cl.addOption(QStringLiteral("to"), QStringLiteral("FORMAT"),
+                 QStringLiteral("cachescope, twitter or oracle; auto: from OUT's extension."), QStringLiteral("auto"));
+    cl.addOption(QStringLiteral("cache"), QStringLiteral("PURPOSE"), QStringLiteral("Keep only this cache."));
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const QStringList positional = cl.positionals();
+    const QString cache = cl.value(QStringLiteral("cache"));
     TraceFormat from = TraceFormat::Auto, to = TraceFormat::Auto;
-    QString cache, error;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &arg = args[i];
-        if (arg == u"--from" || arg == u"--to" || arg == u"--cache") {
-            auto v = valueOf(args, &i, &error);
-            if (!v)
-                return usageError(error);
-            if (arg == u"--cache") {
-                cache = *v;
-                continue;
-            }
-            auto f = traceFormatFromName(*v);
-            if (!f)
-                return usageError(QStringLiteral("%1: unknown trace format '%2'").arg(arg, *v));
-            (arg == u"--from" ? from : to) = *f;
-        } else if (arg.startsWith(u"--")) {
-            return usageError(QStringLiteral("unknown option '%1'").arg(arg));
-        } else {
-            positional << arg;
-        }
+    for (const QString &name : {QStringLiteral("from"), QStringLiteral("to")}) {
+        const auto f = traceFormatFromName(cl.value(name));
+        if (!f)
+            return cl.usageError(QStringLiteral("--%1: unknown trace format '%2'").arg(name, cl.value(name)));
+        (name == u"from" ? from : to) = *f;
     }
-    if (positional.size() != 2)
-        return usageError(QStringLiteral("convert needs IN and OUT"));
     auto reader = TraceReader::open(positional[0], from);
     if (!reader)
-        return cli::fail(QStringLiteral("capacity"), reader.error());
+        return cl.fail(reader.error());
     TraceHeader header = (*reader)->header();
     int only = -1;
     if (!cache.isEmpty()) {
         bool usage = false;
         auto picked = pickCache(header, cache, positional[0], &usage);
         if (!picked)
-            return usageError(picked.error());
+            return cl.usageError(picked.error());
         only = *picked;
         header.caches = {header.caches[only]};
     }
     auto writer = TraceWriter::create(positional[1], to, header);
     if (!writer)
-        return cli::fail(QStringLiteral("capacity"), writer.error());
+        return cl.fail(writer.error());
     TraceRecords batch;
     for (;;) {
         batch.clear();
         auto got = (*reader)->read(batch);
         if (!got)
-            return cli::fail(QStringLiteral("capacity"), got.error());
+            return cl.fail(got.error());
         if (*got == 0)
             break;
         if (only >= 0) {
@@ -733,11 +645,11 @@ int runConvert(const QStringList &args)
                 r.cache = 0;
         }
         if (auto ok = (*writer)->write(batch); !ok)
-            return cli::fail(QStringLiteral("capacity"), ok.error());
+            return cl.fail(ok.error());
     }
     if (auto ok = (*writer)->finish(); !ok)
-        return cli::fail(QStringLiteral("capacity"), ok.error());
-    printWarnings((*reader)->warnings() + (*writer)->warnings());
+        return cl.fail(ok.error());
+    printWarnings(cl, (*reader)->warnings() + (*writer)->warnings());
     cli::writeLine(QJsonDocument(QJsonObject{{QStringLiteral("in"), positional[0]},
                                              {QStringLiteral("out"), positional[1]},
                                              {QStringLiteral("records"), double((*writer)->written())}})
@@ -749,13 +661,9 @@ int runConvert(const QStringList &args)
 
 int runCapacityCommand(const QStringList &args)
 {
-    if (args.isEmpty() || args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-        std::fputs(kUsage, args.isEmpty() ? stderr : stdout);
-        return args.isEmpty() ? 2 : 0;
-    }
-    if (args.first() == u"record")
+    if (!args.isEmpty() && args.first() == u"record")
         return runRecord(args.mid(1));
-    if (args.first() == u"convert")
+    if (!args.isEmpty() && args.first() == u"convert")
         return runConvert(args.mid(1));
     return runCurve(args);
 }
