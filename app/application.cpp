@@ -1,6 +1,7 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "capacitycommand.h"
 #include "clioutput.h"
 #include "commandline.h"
 #include "configcommand.h"
@@ -35,6 +36,7 @@ const SubCommand kSubCommands[] = {
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
     {"audit", runAuditCommand, "chart-data entries whose TTL differs from what their chart's timeout chain gives today"},
     {"timeouts", runTimeoutsCommand, "every chart's effective cache timeout, explained; `timeouts set` changes one"},
+    {"capacity", runCapacityCommand, "capacity planning: miss-ratio curves and what-ifs from a request trace"},
 };
 
 // `cachescope` itself: the window's options, and the commands in its --help.

@@ -53,8 +53,11 @@ Expected<std::optional<PyValue>> Cache::get(const QByteArray &key)
 {
     CallMeter meter(m_counters);
     auto result = doGet(key);
-    if (result)
+    if (result) {
         result->has_value() ? m_counters.addHits() : m_counters.addMisses();
+        notify(result->has_value() ? CacheObserver::Call::GetHit : CacheObserver::Call::GetMiss, key,
+               result->has_value() ? &**result : nullptr);
+    }
     meter.check(result);
     return result;
 }
@@ -65,8 +68,10 @@ Expected<bool> Cache::set(const QByteArray &key, const PyValue &value, Timeout t
         return readOnlyError("set");
     CallMeter meter(m_counters);
     auto result = doSet(key, value, timeout);
-    if (result && *result)
+    if (result && *result) {
         m_counters.addSets();
+        notify(CacheObserver::Call::Set, key, &value, normalizeTimeout(timeout));
+    }
     meter.check(result);
     return result;
 }
@@ -77,8 +82,10 @@ Expected<bool> Cache::add(const QByteArray &key, const PyValue &value, Timeout t
         return readOnlyError("add");
     CallMeter meter(m_counters);
     auto result = doAdd(key, value, timeout);
-    if (result && *result)
+    if (result && *result) {
         m_counters.addSets();
+        notify(CacheObserver::Call::Set, key, &value, normalizeTimeout(timeout));
+    }
     meter.check(result);
     return result;
 }
@@ -89,8 +96,10 @@ Expected<bool> Cache::remove(const QByteArray &key)
         return readOnlyError("delete");
     CallMeter meter(m_counters);
     auto result = doRemove(key);
-    if (result && *result)
+    if (result && *result) {
         m_counters.addDeletes();
+        notify(CacheObserver::Call::Delete, key, nullptr);
+    }
     meter.check(result);
     return result;
 }
@@ -101,8 +110,11 @@ Expected<QList<QByteArray>> Cache::removeMany(const QList<QByteArray> &keys)
         return readOnlyError("delete_many");
     CallMeter meter(m_counters);
     auto result = doRemoveMany(keys);
-    if (result)
+    if (result) {
         m_counters.addDeletes(quint64(result->size()));
+        for (const QByteArray &key : std::as_const(*result))
+            notify(CacheObserver::Call::Delete, key, nullptr);
+    }
     meter.check(result);
     return result;
 }
@@ -129,9 +141,13 @@ Expected<QList<std::optional<PyValue>>> Cache::getMany(const QList<QByteArray> &
 {
     CallMeter meter(m_counters);
     auto result = doGetMany(keys);
-    if (result)
+    if (result) {
         for (const auto &v : *result)
             v.has_value() ? m_counters.addHits() : m_counters.addMisses();
+        for (qsizetype i = 0; i < result->size() && i < keys.size(); ++i)
+            notify((*result)[i].has_value() ? CacheObserver::Call::GetHit : CacheObserver::Call::GetMiss, keys[i],
+                   (*result)[i].has_value() ? &*(*result)[i] : nullptr);
+    }
     meter.check(result);
     return result;
 }
@@ -142,8 +158,18 @@ Expected<QList<QByteArray>> Cache::setMany(const QList<std::pair<QByteArray, PyV
         return readOnlyError("set_many");
     CallMeter meter(m_counters);
     auto result = doSetMany(items, timeout);
-    if (result)
+    if (result) {
         m_counters.addSets(quint64(result->size()));
+        if (observer()) {
+            // The written keys come back in item order: walk both once.
+            qsizetype w = 0;
+            for (const auto &[key, value] : items)
+                if (w < result->size() && (*result)[w] == key) {
+                    notify(CacheObserver::Call::Set, key, &value, normalizeTimeout(timeout));
+                    ++w;
+                }
+        }
+    }
     meter.check(result);
     return result;
 }
@@ -154,8 +180,10 @@ Expected<std::optional<qint64>> Cache::inc(const QByteArray &key, qint64 delta)
         return readOnlyError("inc");
     CallMeter meter(m_counters);
     auto result = doInc(key, delta);
-    if (result && result->has_value())
+    if (result && result->has_value()) {
         m_counters.addSets();
+        notify(CacheObserver::Call::Update, key, nullptr);
+    }
     meter.check(result);
     return result;
 }

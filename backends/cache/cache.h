@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cachecounters.h"
+#include "cacheobserver.h"
 #include "common/expected.h"
 #include "codec/pyvalue.h"
 
@@ -73,6 +74,16 @@ public:
 
     const CacheCounters &counters() const { return m_counters; }
 
+    // Every completed application call is also shown to this observer (null: none, the default;
+    // it costs one atomic load per call). The observer must outlive its registration.
+    void setObserver(CacheObserver *observer, int tag = 0)
+    {
+        m_observerTag.store(tag, std::memory_order_relaxed);
+        m_observer.store(observer, std::memory_order_release);
+    }
+    CacheObserver *observer() const { return m_observer.load(std::memory_order_acquire); }
+    int observerTag() const { return m_observerTag.load(std::memory_order_relaxed); }
+
     // Safe by default for live connections: a read-only cache refuses set/add/delete/clear/
     // set_many/inc with an error and touches nothing. Caches CacheScope owns (the demo, the CLI's
     // write commands) are writable; caches opened from a user's config start read-only.
@@ -101,10 +112,17 @@ protected:
 
 private:
     Error readOnlyError(const char *operation) const;
+    void notify(CacheObserver::Call call, const QByteArray &key, const PyValue *value, qint64 timeoutSeconds = 0) const
+    {
+        if (CacheObserver *o = m_observer.load(std::memory_order_acquire))
+            o->observe(m_observerTag.load(std::memory_order_relaxed), call, key, value, timeoutSeconds);
+    }
 
     qint64 m_defaultTimeout;
     CacheCounters m_counters;
     std::atomic<bool> m_writable{true};
+    std::atomic<CacheObserver *> m_observer{nullptr};
+    std::atomic<int> m_observerTag{0};
 };
 
 } // namespace cachescope

@@ -287,6 +287,9 @@ void CacheManager::adoptCache(const CacheSpec &spec, std::unique_ptr<Cache> cach
         m_entries.emplace(spec.purpose, std::move(entry));
         m_order.append(spec.purpose);
     } else {
+        // A replacement (a new threshold) stays observed as the cache it replaces was.
+        if (it->second.cache && it->second.cache->observer() && !shared->observer())
+            shared->setObserver(it->second.cache->observer(), it->second.cache->observerTag());
         it->second.spec = spec;
         it->second.cache = std::move(shared);
     }
