@@ -59,6 +59,8 @@ public:
     // Actions (also on the toolbar and the context menu).
     void loadAll();
     void cancelScan();
+    // Scans again from the start with the current filter (View → Refresh keys).
+    void rescan();
     void deleteSelected();
     void setTtlOfSelected();
     void removeTtlOfSelected();
