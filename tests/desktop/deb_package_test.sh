@@ -77,5 +77,6 @@ while read -r f; do
   if [ -f "$f" ] || [ -L "$f" ]; then echo "left behind: $f" >&2; left=1; fi
 done <<<"$files"
 [ "$left" -eq 0 ] || fail "files left after apt-get remove"
-"${apt[@]}" purge cachescope >/dev/null
+# A package without conffiles is gone after remove (apt no longer knows it); purge what is left.
+if dpkg-query -W cachescope >/dev/null 2>&1; then dpkg --purge cachescope >/dev/null; fi
 echo "removed cleanly: none of the $(wc -l <<<"$files") packaged paths is left"
