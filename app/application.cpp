@@ -1,5 +1,6 @@
 #include "application.h"
 
+#include "buildinfo.h"
 #include "cachecommand.h"
 #include "capacitycommand.h"
 #include "clioutput.h"
@@ -45,6 +46,7 @@ void declareTopLevel(CommandLine &cl)
     cl.setSynopsis(QStringLiteral("[superset_config.py] [--page PAGE] [--redis URL [--prefix P]] [--dir DIR] [--payload FILE]\n"
                                   "<command> [options]    (run headless, print JSON; <command> --help for its options)"));
     addWindowOptions(cl);
+    cl.addFlag(QStringLiteral("version"), QStringLiteral("Print the versions of CacheScope and its libraries, then exit."));
     QList<QPair<QString, QString>> commands;
     for (const auto &c : kSubCommands)
         commands.append({QLatin1String(c.name), QLatin1String(c.summary)});
@@ -69,12 +71,23 @@ int runApplication(int argc, char *argv[])
     // --help needs no display: answered before the QApplication (which wants one) exists.
     if (CommandLine::asksForHelp(args))
         return *cl.parse(args);
+    if (args.value(0) == u"--version") { // the same, so package tests and scripts run it headless
+        if (const auto exit = cl.parse(args))
+            return *exit;
+        cli::writeOut(versionText().toUtf8());
+        return 0;
+    }
 
     QApplication app(argc, argv); // takes Qt's own options (-platform, -style, ...) out of argv
     QCoreApplication::setOrganizationName(QStringLiteral("CacheScope"));
     QCoreApplication::setApplicationName(QStringLiteral("cachescope"));
+    QCoreApplication::setApplicationVersion(applicationVersion());
     if (const auto exit = cl.parse(cli::arguments(argc, argv)))
         return *exit;
+    if (cl.isSet(QStringLiteral("version"))) {
+        cli::writeOut(versionText().toUtf8());
+        return 0;
+    }
     // A mistyped command would otherwise open the window on a config that does not exist.
     const QString first = cl.positionals().value(0);
     if (!first.isEmpty() && !QFileInfo::exists(first) && !first.contains(u'.') && !first.contains(u'/'))

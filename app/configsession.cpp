@@ -2,6 +2,7 @@
 
 #include "configpage.h"
 #include "mainwindow.h"
+#include "windowsettings.h"
 
 #include "cache/cachemanager.h"
 
@@ -54,6 +55,7 @@ bool ConfigSession::open(const QString &path)
         m_window->showError(tr("Cannot open %1").arg(path));
         return false;
     }
+    settings::addRecentConfig(path); // File → Recent configs
     return true;
 }
 

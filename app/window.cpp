@@ -1,11 +1,14 @@
 #include "window.h"
 
+#include "buildinfo.h"
 #include "commandline.h"
 #include "configpage.h"
 #include "configsession.h"
+#include "icons.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
 #include "timeoutspage.h"
+#include "windowsettings.h"
 
 #include "cache/cachemanager.h"
 #include "config/configreport.h"
@@ -66,6 +69,7 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
     MainWindow &window = *s->window;
     std::unique_ptr<DemoEnvironment> &demo = s->demo;
     window.resize(1400, 860);
+    window.setAboutInfo(applicationVersion(), componentVersions());
 
     // A config opened later (File → Open config…) retires the demo: its caches are not the user's.
     s->session = std::make_unique<ConfigSession>(&window, [&window, &demo] {
@@ -141,11 +145,28 @@ int runWindow(QApplication &app, const CommandLine &cl)
 {
     if (cl.isSet(QStringLiteral("page")) && !pageNamed(cl.value(QStringLiteral("page"))))
         return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config, timeouts)").arg(cl.value(QStringLiteral("page"))));
+    // The menu entry's ID lets Wayland and X11 docks show the installed icon and name.
+    QGuiApplication::setDesktopFileName(QString::fromUtf16(kApplicationId));
+    QApplication::setWindowIcon(applicationIcon());
+    // Before anything reads it: a corrupt settings file is moved aside with a message.
+    const QString settingsProblem = settings::checkFile();
     const std::unique_ptr<WindowSession> s = openWindow(cl);
+    // The last page only when neither --page nor a config chose one.
+    const QStringList restoreProblems =
+        settings::restoreWindow(*s->window, !cl.isSet(QStringLiteral("page")) && cl.positionals().isEmpty());
+    QStringList notes;
+    if (!settingsProblem.isEmpty())
+        notes << settingsProblem;
+    if (!restoreProblems.isEmpty())
+        notes << QObject::tr("Saved window settings skipped: %1.").arg(restoreProblems.join(QStringLiteral("; ")));
+    if (!notes.isEmpty())
+        s->window->showWarning(notes.join(u' '));
     s->window->show();
     if (cl.isSet(QStringLiteral("payload")))
         s->window->openPayloadFile(cl.value(QStringLiteral("payload")));
-    return app.exec();
+    const int status = app.exec();
+    settings::saveWindow(*s->window);
+    return status;
 }
 
 } // namespace cachescope

@@ -212,7 +212,7 @@ Expected<int> KeysBrowser::connectRedis(const QString &url, const QByteArray &ke
     c.title = parsed->redacted();
     c.detail = keyPrefix.isEmpty() ? tr("ad hoc · no prefix") : tr("ad hoc · prefix %1").arg(QString::fromUtf8(keyPrefix));
     const int row = addConnection(std::move(c));
-    Q_EMIT redisConnected(*parsed);
+    Q_EMIT redisConnected(*parsed, keyPrefix);
     return row;
 }
 

@@ -64,8 +64,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     void connectionStateChanged(const QString &state);
     void errorOccurred(const QString &message);
-    // An ad-hoc Redis connection was opened (the Hit rates page polls its server too).
-    void redisConnected(const cachescope::RedisUrl &url);
+    // An ad-hoc Redis connection was opened (the Hit rates page polls its server too; the window
+    // remembers it without its password).
+    void redisConnected(const cachescope::RedisUrl &url, const QByteArray &keyPrefix);
 
 protected:
     void showEvent(QShowEvent *event) override;

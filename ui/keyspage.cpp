@@ -351,6 +351,14 @@ void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
     updateActions();
 }
 
+void KeysPage::rescan()
+{
+    if (!m_source)
+        return;
+    setSource(m_source, m_cachePurpose);
+    applyFilter();
+}
+
 void KeysPage::applyFilter()
 {
     if (!m_source)

@@ -73,6 +73,8 @@ public:
     void refresh();
     void loadAll();
     void cancelScan();
+    // Scans again from the start with the current filter (View → Refresh keys).
+    void rescan();
     void deleteSelected();
     void setTtlOfSelected();
     void removeTtlOfSelected();

@@ -7,11 +7,13 @@
 #include "hitratefeed.h"
 #include "hitratepage.h"
 #include "hitrateseries.h"
+#include "icons.h"
 #include "keysbrowser.h"
 #include "keyspage.h"
 #include "messagebar.h"
 #include "overviewpage.h"
 #include "payloadview.h"
+#include "windowsettings.h"
 
 #include "cache/cachemanager.h"
 #include "monitor/monitorsampler.h"
@@ -29,6 +31,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace cachescope {
@@ -55,6 +58,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_hitRatePage(nullptr)
 {
     setWindowTitle(tr("CacheScope"));
+    setWindowIcon(applicationIcon());
 
     m_pageList->setFrameShape(QFrame::NoFrame);
     m_pageList->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -134,7 +138,12 @@ MainWindow::MainWindow(QWidget *parent)
         updateConnectionStatus();
     });
     connect(m_keysBrowser, &KeysBrowser::redisConnected, m_feed, &HitRateFeed::addRedisServer);
+    // File → Saved connections offers it next time; the password is not kept (windowsettings.h).
+    connect(m_keysBrowser, &KeysBrowser::redisConnected, this, [](const RedisUrl &url, const QByteArray &prefix) {
+        settings::saveConnection(url.redacted(), prefix);
+    });
     createMenus();
+    createViewAndHelpMenus();
     updateConnectionStatus();
     showPage(Page::Overview);
 }
@@ -142,31 +151,50 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open config…"), this, &MainWindow::openConfigInteractively);
-    const QString last = ConfigPage::lastFile();
-    if (!last.isEmpty())
-        file->addAction(tr("Open last config: %1").arg(QFileInfo(last).fileName()), this,
-                        [this, last] { Q_EMIT configFileChosen(last); });
-    QAction *open = file->addAction(tr("Open payload…"), this, &MainWindow::openPayloadInteractively);
-    open->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Connect to Redis URL…"), m_keysBrowser.data(), [this] {
-        showPage(Page::Keys);
-        m_keysBrowser->connectRedisInteractively();
-    });
-    file->addAction(tr("Open cache directory…"), m_keysBrowser.data(), [this] {
-        showPage(Page::Keys);
-        m_keysBrowser->openDirectoryInteractively();
-    });
+    m_openConfigAction = file->addAction(themedIcon(QStringLiteral("document-open")), tr("&Open config…"), this,
+                                         &MainWindow::openConfigInteractively);
+    setStandardShortcut(m_openConfigAction, QKeySequence::Open);
+    m_openConfigAction->setToolTip(tr("Open a superset_config.py (read, never run)"));
+    m_recentMenu = file->addMenu(themedIcon(QStringLiteral("document-open-recent")), tr("Recent &configs"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentConfigsMenu);
+    fillRecentConfigsMenu();
+    m_openPayloadAction = file->addAction(themedIcon(QStringLiteral("document-import")), tr("Open &payload…"), this,
+                                          &MainWindow::openPayloadInteractively);
+    m_openPayloadAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_openPayloadAction->setToolTip(tr("Decode a dumped cache entry or cache file"));
+    m_connectRedisAction = file->addAction(themedIcon(QStringLiteral("network-connect")), tr("Connect to &Redis URL…"),
+                                           m_keysBrowser.data(), [this] {
+                                               showPage(Page::Keys);
+                                               m_keysBrowser->connectRedisInteractively();
+                                           });
+    m_connectRedisAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_connectionsMenu = file->addMenu(themedIcon(QStringLiteral("network-server")), tr("&Saved connections"));
+    connect(m_connectionsMenu, &QMenu::aboutToShow, this, &MainWindow::fillSavedConnectionsMenu);
+    fillSavedConnectionsMenu();
+    m_openDirectoryAction = file->addAction(themedIcon(QStringLiteral("folder-open")), tr("Open cache &directory…"),
+                                            m_keysBrowser.data(), [this] {
+                                                showPage(Page::Keys);
+                                                m_keysBrowser->openDirectoryInteractively();
+                                            });
+    m_openDirectoryAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     file->addSeparator();
-    m_recordAction = file->addAction(tr("Record samples…"), this, &MainWindow::recordInteractively);
-    m_stopRecordAction = file->addAction(tr("Stop recording"), this, &MainWindow::stopRecording);
-    m_replayAction = file->addAction(tr("Replay recording…"), this, &MainWindow::replayInteractively);
-    m_stopReplayAction = file->addAction(tr("Stop replay (back to live)"), this, &MainWindow::stopReplay);
+    m_recordAction = file->addAction(themedIcon(QStringLiteral("media-record")), tr("Record samples…"), this,
+                                     &MainWindow::recordInteractively);
+    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_stopRecordAction = file->addAction(themedIcon(QStringLiteral("media-playback-stop")), tr("Stop recording"), this,
+                                         &MainWindow::stopRecording);
+    m_stopRecordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_replayAction = file->addAction(themedIcon(QStringLiteral("media-playback-start")), tr("Replay recording…"), this,
+                                     &MainWindow::replayInteractively);
+    m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_stopReplayAction = file->addAction(themedIcon(QStringLiteral("go-jump")), tr("Stop replay (back to live)"), this,
+                                         &MainWindow::stopReplay);
+    m_stopReplayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     m_stopRecordAction->setEnabled(false);
     m_stopReplayAction->setEnabled(false);
     file->addSeparator();
-    QAction *quit = file->addAction(tr("Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    QAction *quit = file->addAction(themedIcon(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+    setStandardShortcut(quit, QKeySequence::Quit);
 
     // Refresh (F5) goes to the page shown, when it has something to refresh: a page offers it
     // with a refresh() slot.
@@ -182,11 +210,20 @@ void MainWindow::createMenus()
 
     // Sources that cost something or listen on a port start only by an explicit action.
     QMenu *sources = menuBar()->addMenu(tr("&Sources"));
-    sources->addAction(tr("Estimate per-cache hit rates with MONITOR…"), this, &MainWindow::monitorInteractively);
-    sources->addAction(tr("Stop MONITOR"), this, [this] { m_feed->stopMonitor(); });
+    const QString deliberate = tr("Costs the server or opens a port: started deliberately from the menu (Alt+S).");
+    QAction *monitor = sources->addAction(themedIcon(QStringLiteral("utilities-system-monitor")),
+                                          tr("Estimate per-cache hit rates with MONITOR…"), this, &MainWindow::monitorInteractively);
+    monitor->setProperty(kNoShortcutReason, deliberate);
+    QAction *stopMonitor = sources->addAction(themedIcon(QStringLiteral("process-stop")), tr("Stop MONITOR"), this,
+                                              [this] { m_feed->stopMonitor(); });
+    stopMonitor->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
     sources->addSeparator();
-    sources->addAction(tr("Listen for Superset statsd metrics…"), this, &MainWindow::statsdInteractively);
-    sources->addAction(tr("Stop statsd listener"), this, [this] { m_feed->stopStatsd(); });
+    QAction *statsd = sources->addAction(themedIcon(QStringLiteral("network-receive")), tr("Listen for Superset statsd metrics…"),
+                                         this, &MainWindow::statsdInteractively);
+    statsd->setProperty(kNoShortcutReason, deliberate);
+    QAction *stopStatsd = sources->addAction(themedIcon(QStringLiteral("process-stop")), tr("Stop statsd listener"), this,
+                                             [this] { m_feed->stopStatsd(); });
+    stopStatsd->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
 }
 
 void MainWindow::refreshCurrentPage()
@@ -403,6 +440,7 @@ void MainWindow::addPage(Page page, const QString &title, QWidget *widget)
         old->deleteLater();
         m_pageList->item(at)->setText(title);
         m_pages.insert(int(page), widget);
+        updatePageActions();
         return;
     }
     // Keep the list in Page order whatever order pages are added in.
@@ -415,6 +453,7 @@ void MainWindow::addPage(Page page, const QString &title, QWidget *widget)
     m_pageList->insertItem(at, item);
     m_stack->insertWidget(at, widget);
     m_pages.insert(int(page), widget);
+    updatePageActions(); // Ctrl+1..N follow the list
 }
 
 void MainWindow::showPage(Page page)

@@ -9,6 +9,8 @@
 
 class QAction;
 class QLabel;
+class QMenu;
+class QToolBar;
 class QListWidget;
 class QStackedWidget;
 class QVBoxLayout;
@@ -29,7 +31,10 @@ class PayloadView;
 // bar above it for errors and a status bar naming what is shown and the connection state. The
 // Overview, Keys (connections + key tree + payload view) and Hit rates pages exist from the start;
 // the Config page joins through addPage() when it lands. The File menu opens payload files, ad-hoc
-// Redis connections and cache directories, and records or replays hit-rate samples.
+// Redis connections and cache directories, and records or replays hit-rate samples. The menus and
+// the toolbar (icons from the desktop theme with bundled fallbacks, standard shortcuts, Ctrl+1..N
+// for the pages) are built in mainwindowactions.cpp; a menu action without a shortcut carries the
+// reason in its kNoShortcutReason property (tests check every action has one or the other).
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -53,6 +58,12 @@ public:
     void addPage(Page page, const QString &title, QWidget *widget);
     void showPage(Page page);
     QWidget *page(Page page) const;
+    Page currentPage() const;
+
+    // Help → About: this build's version and its components' (the app layer knows them).
+    void setAboutInfo(const QString &version, const QList<QPair<QString, QString>> &components);
+    QToolBar *mainToolBar() const { return m_toolBar; }
+    static constexpr const char *kNoShortcutReason = "noShortcutReason";
 
     CacheOverviewModel *overviewModel() const { return m_overviewModel; }
     KeysBrowser *keysBrowser() const { return m_keysBrowser; }
@@ -87,6 +98,16 @@ private:
     void updateStatus();
     void updateConnectionStatus();
     void createMenus();
+    // mainwindowactions.cpp
+    void createToolBar();
+    void createViewAndHelpMenus();
+    void updatePageActions();
+    void fillRecentConfigsMenu();
+    void fillSavedConnectionsMenu();
+    void copyFromFocus();
+    void findKeys();
+    void refreshKeys();
+    void showAbout();
     void openPayloadInteractively();
     void openConfigInteractively();
     void monitorInteractively();
@@ -118,6 +139,19 @@ private:
     QAction *m_replayAction = nullptr;
     QAction *m_stopReplayAction = nullptr;
     QHash<int, QWidget *> m_pages; // Page -> widget
+    QToolBar *m_toolBar = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_connectionsMenu = nullptr;
+    QAction *m_openConfigAction = nullptr;
+    QAction *m_openPayloadAction = nullptr;
+    QAction *m_connectRedisAction = nullptr;
+    QAction *m_openDirectoryAction = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QList<QAction *> m_pageActions; // View → pages, Ctrl+1..N in page order
+    QString m_version;
+    QList<QPair<QString, QString>> m_components;
 };
 
 } // namespace cachescope
