@@ -3,14 +3,15 @@
 
 CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, msgpack-cxx, zlib, lz4,
-# zstd, redis-server for tests, Xvfb and fonts for screenshots, and the Python libraries that
+# Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, OpenSSL (TLS under
+# hiredis's reader), msgpack-cxx, zlib, lz4, zstd, redis-server/redis-sentinel and openssl (test
+# certificates) for tests, Xvfb and fonts for screenshots, and the Python libraries that
 # prove byte compatibility (Debian's python3, not a pyenv one).
 CACHESCOPE_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libgl-dev libqcustomplot-dev
-  libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
-  redis-server xvfb xauth fonts-dejavu-core
+  libhiredis-dev libssl-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
+  redis-server redis-sentinel openssl xvfb xauth fonts-dejavu-core
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis
 )
 
