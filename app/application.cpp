@@ -7,6 +7,8 @@
 #include "statscommand.h"
 #include "window.h"
 
+#include "redis/redisnotices.h"
+
 #include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
@@ -59,6 +61,11 @@ int runApplication(int argc, char *argv[])
                 QStringList args = QCoreApplication::arguments();
                 args.removeFirst(); // program
                 args.removeFirst(); // sub-command
+                // Connection notices (TLS verification off, a Sentinel failover) go to stderr,
+                // never into the JSON on stdout.
+                QObject::connect(&RedisNotices::instance(), &RedisNotices::posted, &app, [](const QString &text) {
+                    std::fprintf(stderr, "cachescope: warning: %s\n", qPrintable(text));
+                }, Qt::DirectConnection);
                 return c.run(args);
             }
         }

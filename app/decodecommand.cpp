@@ -141,7 +141,7 @@ int runDecodeCommand(const QStringList &args)
         }
         if (spec->backend == BackendType::FileSystem && !spec->directory.isEmpty()) {
             o.dir = spec->directory;
-        } else if (spec->backend == BackendType::Redis) {
+        } else if (spec->isRedisBacked()) {
             auto url = ConfigCommandLine::redisUrl(*spec);
             if (!url) {
                 std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(url.error()));

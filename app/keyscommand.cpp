@@ -59,7 +59,8 @@ Expected<std::unique_ptr<KeySource>> sourceFromConfig(const QString &file, const
         return Error{spec.error()};
     const QString purpose = purposeConfigName(spec->purpose);
     switch (spec->backend) {
-    case BackendType::Redis: {
+    case BackendType::Redis:
+    case BackendType::RedisSentinel: {
         const auto url = ConfigCommandLine::redisUrl(*spec);
         if (!url)
             return Error{url.error()};

@@ -8,6 +8,7 @@
 #include "monitor/redisinfopoller.h"
 #include "monitor/replayer.h"
 #include "monitor/statsdlistener.h"
+#include "redis/redisconnector.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -204,10 +205,10 @@ const char kStatsUsage[] =
     "                     and server lines name the caches they serve. As `config show`:\n"
     "  --env K=V, --env-file F, --no-process-env, --pythonpath DIR\n";
 
-// "host:port" or the socket path: INFO is per server, whatever the DB.
+// "host:port", the socket path or "sentinel NAME": INFO is per server, whatever the DB.
 QString serverIdentity(const RedisUrl &url)
 {
-    return url.unixSocket.isEmpty() ? url.host + u':' + QString::number(url.port) : url.unixSocket;
+    return RedisConnector::serverName(url, false);
 }
 
 // Every distinct Redis server of the config's caches, with the purposes and key prefixes on it.
@@ -224,11 +225,12 @@ Expected<QList<RedisSource>> serversFromConfig(const QString &file, const Config
     QList<RedisSource> servers;
     for (const CacheSpec &spec : report->caches) {
         const QString purpose = purposeConfigName(spec.purpose);
-        if (spec.backend != BackendType::Redis) {
+        if (!spec.isRedisBacked()) {
             *skipped << QStringLiteral("%1 (%2)").arg(purpose, backendTypeName(spec.backend));
             continue;
         }
-        const auto url = ConfigCommandLine::redisUrl(spec);
+        // INFO counts hits where the reads go: a Sentinel cache reads through a replica.
+        const auto url = ConfigCommandLine::redisUrl(spec, RedisSentinel::Role::Replica);
         if (!url)
             return Error{url.error()};
         auto it = std::find_if(servers.begin(), servers.end(),
