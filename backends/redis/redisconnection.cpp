@@ -222,8 +222,9 @@ Expected<std::optional<RedisReply>> RedisConnection::read(int timeoutMs, const c
             std::unique_ptr<RedisReply> reply(static_cast<RedisReply *>(obj));
             return std::optional<RedisReply>(std::move(*reply));
         }
-        // Streams wait with poll; bytes TLS already decrypted do not show on the socket.
-        if (timeoutMs >= 0 && !(d->ssl && SSL_pending(d->ssl) > 0)) {
+        // Streams wait with poll; bytes TLS already read (decrypted or read ahead) do not show on
+        // the socket.
+        if (timeoutMs >= 0 && !(d->ssl && SSL_has_pending(d->ssl))) {
             pollfd pfd{d->fd, POLLIN, 0};
             const int ready = ::poll(&pfd, 1, timeoutMs);
             if (ready < 0 && errno != EINTR)

@@ -200,6 +200,9 @@ Expected<CtxPtr> makeContext(const RedisTls &tls)
         return makeError(QStringLiteral("TLS: cannot create a context: %1").arg(takeErrors()));
     // Python's default client context: TLS 1.2 or newer.
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    // Without read-ahead OpenSSL reads each record's 5-byte header and its body in two system
+    // calls; with it, a reply costs one read as in plain text (measured by bench_cluster).
+    SSL_CTX_set_read_ahead(ctx.get(), 1);
     if (tls.certReqs != RedisTls::CertReqs::None) {
         SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, verifyCallback);
         SSL_CTX_set_default_verify_paths(ctx.get());
