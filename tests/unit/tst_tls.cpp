@@ -45,6 +45,25 @@ CliResult runCli(const QStringList &args)
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
+// A config asking for TLS, ACL users and a sentinel password in every way real configs do.
+// (No raw string: moc takes the "//" of a URL inside one for a comment.)
+const char *kEveryTlsSource =
+    "import redis\n"
+    "from cachelib.redis import RedisCache\n"
+    "CACHE_CONFIG = {\"CACHE_TYPE\": \"RedisCache\", \"CACHE_REDIS_HOST\": \"cache.example\", \"CACHE_OPTIONS\": {\n"
+    "    \"ssl\": True, \"ssl_cert_reqs\": \"none\", \"ssl_ca_certs\": \"/etc/ca.pem\", \"username\": \"acl-user\"}}\n"
+    "DATA_CACHE_CONFIG = {\"CACHE_TYPE\": \"RedisCache\", \"CACHE_REDIS_SSL\": True, \"CACHE_REDIS_SSL_CERT_REQS\": \"optional\",\n"
+    "    \"CACHE_REDIS_SSL_CA_CERTS\": \"/etc/ca.pem\", \"CACHE_REDIS_SSL_CERTFILE\": None, \"CACHE_REDIS_USER\": \"gaq\"}\n"
+    "THUMBNAIL_CACHE_CONFIG = {\"CACHE_TYPE\": \"RedisCache\", \"CACHE_REDIS_URL\": \"redis://plain.example:6379/0\",\n"
+    "    \"CACHE_OPTIONS\": {\"ssl\": True, \"ssl_check_hostname\": True}}\n"
+    "FILTER_STATE_CACHE_CONFIG = {\"CACHE_TYPE\": \"RedisSentinelCache\", \"CACHE_REDIS_SENTINELS\": [(\"s1\", 26379)],\n"
+    "    \"CACHE_REDIS_SENTINEL_PASSWORD\": \"spw\", \"CACHE_OPTIONS\": {\"ssl\": True, \"sentinel_ssl\": True,\n"
+    "    \"sentinel_ssl_ca_certs\": \"/etc/sentinel-ca.pem\", \"sentinel_username\": \"watcher\"}}\n"
+    "EXPLORE_FORM_DATA_CACHE_CONFIG = {\"CACHE_TYPE\": \"RedisCache\",\n"
+    "    \"CACHE_REDIS_URL\": \"rediss://:pw@tls.example:6390/4?ssl_cert_reqs=required&ssl_certfile=/c.pem&ssl_keyfile=/k.pem\"}\n"
+    "RESULTS_BACKEND = RedisCache(host=redis.Redis(host=\"r.example\", port=6380, ssl=True, ssl_ca_certs=\"/etc/ca.pem\",\n"
+    "    username=\"acl\", password=\"pw\"), key_prefix=\"sqllab_\")\n";
+
 QString pyStr(const QString &s)
 {
     return QStringLiteral("'%1'").arg(QString(s).replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('\''), QStringLiteral("\\'")));
@@ -76,6 +95,67 @@ private Q_SLOTS:
         QVERIFY2(started.isEmpty(), qPrintable(started));
         started = m_mutual.startTls(serverTls(m_certs.serverCert(), m_certs.serverKey(), true));
         QVERIFY2(started.isEmpty(), qPrintable(started));
+    }
+
+    // Every way a real config asks for TLS (or ACL, or a sentinel password) reaches CacheSpec and
+    // the RedisUrl that is opened; none is dropped.
+    void tlsSettingsFromEveryConfigSource()
+    {
+        ConfigLoader::Options options;
+        const ConfigReport report = ConfigLoader::loadSource(QString::fromUtf8(kEveryTlsSource), QStringLiteral("superset_config.py"), options);
+        QVERIFY2(report.loaded, qPrintable(report.error));
+        QHash<CachePurpose, CacheSpec> specs;
+        for (const CacheSpec &s : report.caches)
+            specs.insert(s.purpose, s);
+
+        auto url = [&](CachePurpose p) {
+            auto u = specs.value(p).connectionUrl();
+            if (!u)
+                qWarning("%s", qPrintable(u.error()));
+            return u ? *u : RedisUrl{};
+        };
+        const RedisUrl options1 = url(CachePurpose::Cache); // CACHE_OPTIONS
+        QVERIFY(options1.tls.enabled);
+        QCOMPARE(options1.tls.certReqs, RedisTls::CertReqs::None);
+        QCOMPARE(options1.tls.caCerts, QStringLiteral("/etc/ca.pem"));
+        QCOMPARE(options1.username, QStringLiteral("acl-user"));
+        QCOMPARE(options1.host, QStringLiteral("cache.example"));
+        QVERIFY(specs.value(CachePurpose::Cache).displayLocation().startsWith(QStringLiteral("rediss://")));
+
+        const RedisUrl gaq = url(CachePurpose::Data); // Superset's CACHE_REDIS_SSL* keys
+        QVERIFY(gaq.tls.enabled);
+        QCOMPARE(gaq.tls.certReqs, RedisTls::CertReqs::Optional);
+        QCOMPARE(gaq.tls.caCerts, QStringLiteral("/etc/ca.pem"));
+        QVERIFY(gaq.tls.certFile.isEmpty());
+        QCOMPARE(gaq.username, QStringLiteral("gaq"));
+
+        const RedisUrl underUrl = url(CachePurpose::Thumbnail); // a redis:// URL does not drop ssl=True
+        QVERIFY(underUrl.tls.enabled);
+        QVERIFY(underUrl.tls.checkHostname);
+        QCOMPARE(underUrl.host, QStringLiteral("plain.example"));
+
+        const RedisUrl sentinel = url(CachePurpose::FilterState);
+        QVERIFY(sentinel.sentinel.has_value());
+        QVERIFY(sentinel.tls.enabled);
+        QVERIFY(sentinel.sentinel->tls.enabled);
+        QCOMPARE(sentinel.sentinel->tls.caCerts, QStringLiteral("/etc/sentinel-ca.pem"));
+        QCOMPARE(sentinel.sentinel->password, QStringLiteral("spw"));
+        QCOMPARE(sentinel.sentinel->username, QStringLiteral("watcher"));
+        QCOMPARE(sentinel.sentinel->sentinels.value(0).first, QStringLiteral("s1"));
+
+        const RedisUrl rediss = url(CachePurpose::ExploreFormData);
+        QVERIFY(rediss.tls.enabled);
+        QCOMPARE(rediss.tls.certFile, QStringLiteral("/c.pem"));
+        QCOMPARE(rediss.tls.keyFile, QStringLiteral("/k.pem"));
+        QCOMPARE(rediss.db, 4);
+        QCOMPARE(rediss.port, 6390);
+
+        const RedisUrl client = url(CachePurpose::Results); // RedisCache(host=redis.Redis(...))
+        QCOMPARE(client.host, QStringLiteral("r.example"));
+        QCOMPARE(client.port, 6380);
+        QVERIFY(client.tls.enabled);
+        QCOMPARE(client.username, QStringLiteral("acl"));
+        QCOMPARE(client.password, QStringLiteral("pw"));
     }
 
     void commandsAndPipelinesOverTls()
