@@ -2,7 +2,6 @@
 
 #include "redistls.h"
 
-#include <hiredis/hiredis.h>
 #include <openssl/ssl.h>
 
 #include <poll.h>
@@ -20,75 +19,6 @@ namespace {
 // A read of up to this much per system call. TLS records are at most 16 KiB, so TLS reads
 // return less; plain text reads large values in fewer calls than hiredis's 16 KiB.
 constexpr size_t kReadChunk = 64 * 1024;
-// Arrays reserve at most this many elements up front: a hostile length costs nothing until the
-// elements actually arrive.
-constexpr int kMaxReserve = 1 << 16;
-
-// hiredis's reader calls these to build each reply: RedisReply values are made in place (an
-// array's elements inside its vector), instead of hiredis's redisReply tree copied afterwards.
-// Only the root is heap-allocated; hiredis frees nothing but the root (freeObject).
-RedisReply *slotFor(const redisReadTask *task)
-{
-    if (task->parent) {
-        auto *parent = static_cast<RedisReply *>(task->parent->obj);
-        // Children arrive in order (idx 0, 1, ...); a nested array is complete before its next
-        // sibling is added, so growing the vector never moves an array hiredis still fills.
-        return &parent->elements.emplace_back();
-    }
-    return new RedisReply;
-}
-
-void *createString(const redisReadTask *task, char *str, size_t len)
-{
-    RedisReply *r = slotFor(task);
-    switch (task->type) {
-    case REDIS_REPLY_STATUS:
-        r->type = RedisReply::Type::Status;
-        // "OK" answers every SET of a pipeline: static data, no allocation per reply.
-        if (len == 2 && str[0] == 'O' && str[1] == 'K') {
-            r->string = QByteArrayLiteral("OK");
-            return r;
-        }
-        break;
-    case REDIS_REPLY_ERROR:
-        r->type = RedisReply::Type::Error;
-        break;
-    default:
-        r->type = RedisReply::Type::String;
-        break;
-    }
-    r->string = QByteArray(str, qsizetype(len));
-    return r;
-}
-
-void *createArray(const redisReadTask *task, int elements)
-{
-    RedisReply *r = slotFor(task);
-    r->type = RedisReply::Type::Array;
-    if (elements > 0)
-        r->elements.reserve(size_t(std::min(elements, kMaxReserve)));
-    return r;
-}
-
-void *createInteger(const redisReadTask *task, long long value)
-{
-    RedisReply *r = slotFor(task);
-    r->type = RedisReply::Type::Integer;
-    r->integer = value;
-    return r;
-}
-
-void *createNil(const redisReadTask *task)
-{
-    return slotFor(task); // Type::Nil by default
-}
-
-void freeObject(void *root)
-{
-    delete static_cast<RedisReply *>(root);
-}
-
-redisReplyObjectFunctions g_replyFunctions{createString, createArray, createInteger, createNil, freeObject};
 
 // Lengths are never negative; digits by hand (snprintf was a visible cost per argument).
 void appendLen(QByteArray &out, char kind, qsizetype n)
@@ -109,7 +39,7 @@ void appendLen(QByteArray &out, char kind, qsizetype n)
 
 } // namespace
 
-RedisConnection::Private::Private() : reader(redisReaderCreateWithFunctions(&g_replyFunctions)) {}
+RedisConnection::Private::Private() = default;
 
 RedisConnection::Private::~Private()
 {
@@ -121,8 +51,6 @@ RedisConnection::Private::~Private()
     }
     if (fd >= 0)
         ::close(fd);
-    if (reader)
-        redisReaderFree(reader);
 }
 
 void RedisConnection::Private::setSocketTimeout(std::chrono::milliseconds timeout)
@@ -214,13 +142,12 @@ Expected<std::optional<RedisReply>> RedisConnection::read(int timeoutMs, const c
         return fail(what, QStringLiteral("connection lost"));
     char buf[kReadChunk];
     for (;;) {
-        void *obj = nullptr;
-        if (redisReaderGetReply(d->reader, &obj) != REDIS_OK)
-            return fail(what, QStringLiteral("protocol error: %1").arg(QString::fromUtf8(d->reader->errstr)));
-        if (obj) {
+        auto reply = d->reader.next();
+        if (!reply)
+            return fail(what, reply.error());
+        if (reply->has_value()) {
             d->answered = true;
-            std::unique_ptr<RedisReply> reply(static_cast<RedisReply *>(obj));
-            return std::optional<RedisReply>(std::move(*reply));
+            return reply;
         }
         // Streams wait with poll; bytes TLS already read (decrypted or read ahead) do not show on
         // the socket.
@@ -249,8 +176,8 @@ Expected<std::optional<RedisReply>> RedisConnection::read(int timeoutMs, const c
                 return fail(what, QString::fromLocal8Bit(std::strerror(errno)));
             }
         }
-        if (redisReaderFeed(d->reader, buf, size_t(n)) != REDIS_OK)
-            return fail(what, QStringLiteral("protocol error: %1").arg(QString::fromUtf8(d->reader->errstr)));
+        if (auto fed = d->reader.feed(QByteArrayView(buf, n)); !fed)
+            return fail(what, fed.error());
         if (timeoutMs >= 0)
             timeoutMs = 0; // one wait per call: a partial reply is completed by the next call
     }

@@ -4,12 +4,12 @@
 // reader) and redisconnector.cpp / redistls.cpp (which build it).
 
 #include "redisconnector.h"
+#include "respreader.h"
 
 #include <chrono>
 #include <memory>
 
 struct ssl_st;
-struct redisReader;
 
 namespace cachescope {
 
@@ -22,7 +22,7 @@ struct RedisConnection::Private
 
     int fd = -1;
     ssl_st *ssl = nullptr;       // TLS session over fd, or null for plain text
-    redisReader *reader = nullptr;
+    RespReader reader;
     QString name;                // as errors name the server
     QString address;             // host:port or socket path actually connected
     std::chrono::milliseconds socketTimeout{10000};
