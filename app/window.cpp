@@ -7,7 +7,6 @@
 #include "cache/cachemanager.h"
 #include "demo/demoenvironment.h"
 #include "demo/demoworkload.h"
-#include "redis/redisnotices.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -41,8 +40,6 @@ int runWindow(QApplication &app)
     std::unique_ptr<DemoEnvironment> demo;
     MainWindow window;
     window.resize(1400, 860);
-    // TLS verification switched off by a config, a Sentinel failover followed: shown, not logged.
-    QObject::connect(&RedisNotices::instance(), &RedisNotices::posted, &window, &MainWindow::showWarning);
 
     // A config opened later (File → Open config…) retires the demo: its caches are not the user's.
     ConfigSession session(&window, [&window, &demo] {

@@ -15,6 +15,7 @@
 
 #include "cache/cachemanager.h"
 #include "monitor/monitorsampler.h"
+#include "redis/redisnotices.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -127,6 +128,9 @@ MainWindow::MainWindow(QWidget *parent)
         updateConnectionStatus();
     });
     connect(m_keysBrowser, &KeysBrowser::redisConnected, m_feed, &HitRateFeed::addRedisServer);
+    // TLS verification switched off by the settings, a Sentinel failover followed: shown, not
+    // logged (posted from connection threads, delivered queued).
+    connect(&RedisNotices::instance(), &RedisNotices::posted, this, &MainWindow::showWarning);
     createMenus();
     updateConnectionStatus();
     showPage(Page::Overview);

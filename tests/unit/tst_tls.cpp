@@ -3,6 +3,9 @@
 // says which one failed, nothing falls back to plain text, and Python's cachelib / Flask-Caching
 // read what CacheScope writes over TLS and the other way round.
 #include "cache/cachemanager.h"
+#include "keysbrowser.h"
+#include "keyspage.h"
+#include "keytreemodel.h"
 #include "cache/rediscache.h"
 #include "config/configloader.h"
 #include "monitor/redisinfopoller.h"
@@ -16,7 +19,11 @@
 #include "redisserver.h"
 #include "testcertificates.h"
 
+#include <QApplication>
+#include <QDialog>
 #include <QJsonDocument>
+#include <QLineEdit>
+#include <QTimer>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
@@ -472,6 +479,55 @@ private Q_SLOTS:
         QCOMPARE(keys->elements.size(), size_t(2));
     }
 
+    // The "Connect to Redis URL…" dialog as a user fills it: a rediss:// URL and the CA, client
+    // certificate and key fields; the Keys page then lists the keys over mutual TLS.
+    void connectDialogOpensTlsConnection()
+    {
+        RedisUrl url = m_mutual.tlsUrl(0, m_certs.caCert());
+        url.tls.certFile = m_certs.clientCert();
+        url.tls.keyFile = m_certs.clientKey();
+        RedisClient writer(url);
+        for (int i = 0; i < 3; ++i)
+            CHECK_OK(writer.command({"SET", "dialog_" + QByteArray::number(i), "v"}));
+
+        KeysBrowser browser;
+        browser.resize(1100, 600);
+        browser.show();
+        bool filled = false;
+        QTimer::singleShot(200, &browser, [&] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            for (QLineEdit *edit : dialog->findChildren<QLineEdit *>()) {
+                const QString hint = edit->placeholderText();
+                if (edit->text().startsWith(QStringLiteral("redis://")))
+                    edit->setText(QStringLiteral("rediss://127.0.0.1:%1/0").arg(m_mutual.tlsPort()));
+                else if (hint.contains(QStringLiteral("ssl_ca_certs")))
+                    edit->setText(m_certs.caCert());
+                else if (hint.contains(QStringLiteral("ssl_certfile")))
+                    edit->setText(m_certs.clientCert());
+                else if (hint.contains(QStringLiteral("ssl_keyfile")))
+                    edit->setText(m_certs.clientKey());
+                else if (hint.contains(QStringLiteral("superset_data_"))) // the key prefix
+                    edit->setText(QStringLiteral("dialog_"));
+            }
+            filled = true;
+            const QString shot = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_TLS_DIALOG");
+            if (!shot.isEmpty())
+                dialog->grab().save(shot);
+            dialog->accept();
+        });
+        browser.connectRedisInteractively();
+        QVERIFY(filled);
+        QCOMPARE(browser.connectionCount(), 1);
+        QVERIFY2(browser.connectionLabel(0).contains(QStringLiteral("rediss://127.0.0.1:%1").arg(m_mutual.tlsPort())),
+                 qPrintable(browser.connectionLabel(0)));
+        KeysPage *page = browser.keysPage();
+        page->loadAll();
+        QTRY_VERIFY_WITH_TIMEOUT(page->model()->isScanComplete(), 30000);
+        QCOMPARE(page->model()->loadedKeyCount(), 3ull);
+    }
+
     void commandLine()
     {
         QVERIFY2(!qEnvironmentVariable("CACHESCOPE_BINARY").isEmpty(), "CTest sets CACHESCOPE_BINARY");
@@ -504,5 +560,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTls)
+QTEST_MAIN(TestTls)
 #include "tst_tls.moc"
