@@ -126,6 +126,16 @@ void applyRedisUrl(CacheSpec &spec, const QString &url)
         }
 }
 
+// redis-py's ssl_* options that name a file (or the key's password): the RedisTls member.
+QString RedisTls::*tlsFileOption(const QString &name)
+{
+    static const QHash<QString, QString RedisTls::*> files{
+        {QStringLiteral("ssl_ca_certs"), &RedisTls::caCerts},   {QStringLiteral("ssl_ca_path"), &RedisTls::caPath},
+        {QStringLiteral("ssl_certfile"), &RedisTls::certFile},  {QStringLiteral("ssl_keyfile"), &RedisTls::keyFile},
+        {QStringLiteral("ssl_password"), &RedisTls::keyPassword}};
+    return files.value(name, nullptr);
+}
+
 // One keyword argument that redis-py's connection takes (via CACHE_OPTIONS, a RedisCache(...)
 // constructor or a redis.Redis(...) client): TLS (redis-py 4.3.4 SSLConnection), the ACL user,
 // and for a Sentinel cache the sentinel_* ones Flask-Caching 2.0.2 hands to the sentinels
@@ -164,16 +174,8 @@ bool applyConnectionKwarg(CacheSpec &spec, const QString &name, const ValuePtr &
             tls.certReqs = *reqs;
     } else if (name == u"ssl_check_hostname") {
         tls.checkHostname = truthyValue(v);
-    } else if (name == u"ssl_ca_certs") {
-        tls.caCerts = toStr(v);
-    } else if (name == u"ssl_ca_path") {
-        tls.caPath = toStr(v);
-    } else if (name == u"ssl_certfile") {
-        tls.certFile = toStr(v);
-    } else if (name == u"ssl_keyfile") {
-        tls.keyFile = toStr(v);
-    } else if (name == u"ssl_password") {
-        tls.keyPassword = toStr(v);
+    } else if (QString RedisTls::*file = tlsFileOption(name)) {
+        tls.*file = toStr(v);
     } else if (name == u"username") {
         if (truthyValue(v))
             spec.username = toStr(v);

@@ -37,6 +37,14 @@ void appendLen(QByteArray &out, char kind, qsizetype n)
     out.append(p, end - p);
 }
 
+// A failed send/recv in words: SO_SNDTIMEO/SO_RCVTIMEO expiring shows as EAGAIN.
+QString socketFailure(const RedisConnection::Private &d, int error)
+{
+    if (error == EAGAIN || error == EWOULDBLOCK)
+        return QStringLiteral("timed out after %1 ms").arg(d.socketTimeout.count());
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
 } // namespace
 
 RedisConnection::Private::Private() = default;
@@ -115,9 +123,7 @@ Expected<bool> RedisConnection::write(QByteArrayView request, const char *what)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return fail(what, QStringLiteral("timed out after %1 ms").arg(d->socketTimeout.count()));
-            return fail(what, QString::fromLocal8Bit(std::strerror(errno)));
+            return fail(what, socketFailure(*d, errno));
         }
         p += n;
         left -= n;
@@ -171,9 +177,7 @@ Expected<std::optional<RedisReply>> RedisConnection::read(int timeoutMs, const c
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    return fail(what, QStringLiteral("timed out after %1 ms").arg(d->socketTimeout.count()));
-                return fail(what, QString::fromLocal8Bit(std::strerror(errno)));
+                return fail(what, socketFailure(*d, errno));
             }
         }
         if (auto fed = d->reader.feed(QByteArrayView(buf, n)); !fed)

@@ -54,6 +54,22 @@ QString roleOf(RedisClient &client)
     return r && !r->elements.empty() ? QString::fromUtf8(r->elements[0].string) : QString();
 }
 
+// `count` keys "superset_<n % 7>:<n>" (seven namespaces) written through `client`, 5,000 a pipeline.
+QList<QByteArray> fillKeys(RedisClient &client, const QByteArray &prefix, int count)
+{
+    QList<QByteArray> keys;
+    for (int i = 0; i < count; ++i)
+        keys << prefix + QByteArray::number(i % 7) + ':' + QByteArray::number(i);
+    for (qsizetype at = 0; at < keys.size(); at += 5000) {
+        QList<QList<QByteArray>> cmds;
+        for (qsizetype i = at; i < qMin(keys.size(), at + 5000); ++i)
+            cmds.append(QList<QByteArray>{"SET", keys[i], "v"});
+        if (!client.pipeline(cmds))
+            return {};
+    }
+    return keys;
+}
+
 QString pyStr(const QString &s)
 {
     return QStringLiteral("'%1'").arg(s);
@@ -142,15 +158,8 @@ private Q_SLOTS:
         const QString started = set.start();
         QVERIFY2(started.isEmpty(), qPrintable(started));
         RedisClient filler(sentinelUrl(set, RedisSentinel::Role::Master));
-        QList<QByteArray> keys;
-        for (int i = 0; i < 200000; ++i)
-            keys << "superset_" + QByteArray::number(i % 7) + ":" + QByteArray::number(i);
-        for (qsizetype at = 0; at < keys.size(); at += 5000) {
-            QList<QList<QByteArray>> cmds;
-            for (qsizetype i = at; i < qMin(keys.size(), at + 5000); ++i)
-                cmds.append(QList<QByteArray>{"SET", keys[i], "v"});
-            CHECK_OK(filler.pipeline(cmds));
-        }
+        const QList<QByteArray> keys = fillKeys(filler, "superset_", 200000);
+        QCOMPARE(keys.size(), 200000);
         QVERIFY(set.master().command({"WAIT", "1", "10000"}).startsWith(":1"));
 
         RedisCache cache(sentinelUrl(set, RedisSentinel::Role::Master), "superset_");
@@ -195,6 +204,13 @@ private Q_SLOTS:
         const int samplesBefore = int(serverSamples.count());
         QTRY_VERIFY_WITH_TIMEOUT(serverSamples.count() > samplesBefore + 2, 20000);
         poller.stop();
+        // After the failover the sentinels still list the dead master, as a replica flagged
+        // s_down: a replica-role connection skips it and lands on the promoted node.
+        QTRY_VERIFY_WITH_TIMEOUT(set.sentinelCommand(0, {"SENTINEL", "replicas", "mymaster"}).contains("s_down"), 30000);
+        QVERIFY(set.sentinelCommand(0, {"SENTINEL", "replicas", "mymaster"}).contains(QByteArray::number(set.master().port())));
+        RedisClient reader(sentinelUrl(set, RedisSentinel::Role::Replica));
+        CHECK_OK(reader.connect());
+        QVERIFY2(reader.serverName().contains(QString::number(set.replica().port())), qPrintable(reader.serverName()));
         // The switch was noted for the user.
         const QString noted = RedisNotices::instance().all().join(u'\n');
         QVERIFY2(noted.contains(QStringLiteral("failover followed")) && noted.contains(QString::number(set.replica().port())),
@@ -212,12 +228,7 @@ private Q_SLOTS:
         QVERIFY2(started.isEmpty(), qPrintable(started));
         RedisClient filler(sentinelUrl(set, RedisSentinel::Role::Master));
         constexpr int kKeys = 200000;
-        for (int at = 0; at < kKeys; at += 5000) {
-            QList<QList<QByteArray>> cmds;
-            for (int i = at; i < at + 5000; ++i)
-                cmds.append(QList<QByteArray>{"SET", "superset_data_" + QByteArray::number(i % 5) + "_" + QByteArray::number(i), "v"});
-            CHECK_OK(filler.pipeline(cmds));
-        }
+        QCOMPARE(fillKeys(filler, "superset_data_", kKeys).size(), kKeys);
         QVERIFY(set.master().command({"WAIT", "1", "10000"}).startsWith(":1"));
 
         CacheSpec spec;

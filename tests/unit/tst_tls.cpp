@@ -92,6 +92,14 @@ private:
     {
         return {cert, key, m_certs.caCert(), mutual};
     }
+    // The mutual-TLS server with the right client certificate.
+    RedisUrl mutualUrl(int db = 0) const
+    {
+        RedisUrl url = m_mutual.tlsUrl(db, m_certs.caCert());
+        url.tls.certFile = m_certs.clientCert();
+        url.tls.keyFile = m_certs.clientKey();
+        return url;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -371,9 +379,7 @@ private Q_SLOTS:
     // open through the same factory: each works over TLS with client certificates.
     void everyKindOfConnection()
     {
-        RedisUrl url = m_mutual.tlsUrl(0, m_certs.caCert());
-        url.tls.certFile = m_certs.clientCert();
-        url.tls.keyFile = m_certs.clientKey();
+        const RedisUrl url = mutualUrl();
 
         RedisStream stream(url);
         CHECK_OK(stream.open());
@@ -483,9 +489,7 @@ private Q_SLOTS:
     // certificate and key fields; the Keys page then lists the keys over mutual TLS.
     void connectDialogOpensTlsConnection()
     {
-        RedisUrl url = m_mutual.tlsUrl(0, m_certs.caCert());
-        url.tls.certFile = m_certs.clientCert();
-        url.tls.keyFile = m_certs.clientKey();
+        const RedisUrl url = mutualUrl();
         RedisClient writer(url);
         for (int i = 0; i < 3; ++i)
             CHECK_OK(writer.command({"SET", "dialog_" + QByteArray::number(i), "v"}));
