@@ -12,9 +12,13 @@
 #include "timeoutscommand.h"
 #include "window.h"
 
+#include "redis/redisnotices.h"
+
 #include <QApplication>
 #include <QCoreApplication>
 #include <QFileInfo>
+
+#include <cstdio>
 
 namespace cachescope {
 
@@ -62,6 +66,11 @@ int runApplication(int argc, char *argv[])
         if (!args.isEmpty() && args.first() == QLatin1String(c.name)) {
             QCoreApplication app(argc, argv);
             QCoreApplication::setApplicationName(QStringLiteral("cachescope"));
+            // Connection notices (TLS verification off, a Sentinel failover) go to stderr,
+            // never into the JSON on stdout.
+            QObject::connect(&RedisNotices::instance(), &RedisNotices::posted, &app, [](const QString &text) {
+                std::fprintf(stderr, "cachescope: warning: %s\n", qPrintable(text));
+            }, Qt::DirectConnection);
             return c.run(args.mid(1));
         }
     }

@@ -72,7 +72,8 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
     target.spec = *spec;
     const QString purpose = purposeConfigName(spec->purpose);
     switch (spec->backend) {
-    case BackendType::Redis: {
+    case BackendType::Redis:
+    case BackendType::RedisSentinel: {
         const auto url = ConfigCommandLine::redisUrl(*spec);
         if (!url)
             return failure(url.error());

@@ -11,6 +11,7 @@
 #include "monitor/redisinfopoller.h"
 #include "monitor/replayer.h"
 #include "monitor/statsdlistener.h"
+#include "redis/redisconnector.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -172,10 +173,10 @@ struct StatsOptions
     bool json = false;
 };
 
-// "host:port" or the socket path: INFO is per server, whatever the DB.
+// "host:port", the socket path or "sentinel NAME": INFO is per server, whatever the DB.
 QString serverIdentity(const RedisUrl &url)
 {
-    return url.unixSocket.isEmpty() ? url.host + u':' + QString::number(url.port) : url.unixSocket;
+    return RedisConnector::serverName(url, false);
 }
 
 // Every distinct Redis server of the config's caches, with the purposes and key prefixes on it.
@@ -192,11 +193,12 @@ Expected<QList<RedisSource>> serversFromConfig(const QString &file, const Config
     QList<RedisSource> servers;
     for (const CacheSpec &spec : report->caches) {
         const QString purpose = purposeConfigName(spec.purpose);
-        if (spec.backend != BackendType::Redis) {
+        if (!spec.isRedisBacked()) {
             *skipped << QStringLiteral("%1 (%2)").arg(purpose, backendTypeName(spec.backend));
             continue;
         }
-        const auto url = ConfigCommandLine::redisUrl(spec);
+        // INFO counts hits where the reads go: a Sentinel cache reads through a replica.
+        const auto url = ConfigCommandLine::redisUrl(spec, RedisSentinel::Role::Replica);
         if (!url)
             return Error{url.error()};
         auto it = std::find_if(servers.begin(), servers.end(),

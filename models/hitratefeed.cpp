@@ -46,16 +46,8 @@ QString HitRateFeed::serverKey(const RedisUrl &url)
 
 Expected<RedisUrl> HitRateFeed::redisUrlOf(const CacheSpec &spec)
 {
-    // As CacheManager::buildCache reads a spec.
-    if (!spec.redisUrl.isEmpty())
-        return RedisUrl::parse(spec.redisUrl);
-    RedisUrl url;
-    url.host = spec.host;
-    url.port = spec.port;
-    url.db = spec.db;
-    url.username = spec.username;
-    url.password = spec.password;
-    return url;
+    // INFO counts hits where the reads go: a Sentinel cache reads through a replica.
+    return spec.connectionUrl(RedisSentinel::Role::Replica);
 }
 
 void HitRateFeed::setCacheManager(CacheManager *manager)
@@ -74,7 +66,7 @@ void HitRateFeed::setCacheManager(CacheManager *manager)
     }
     for (CachePurpose purpose : m_manager->purposes()) {
         const auto spec = m_manager->spec(purpose);
-        if (spec && spec->backend == BackendType::Redis) {
+        if (spec && spec->isRedisBacked()) {
             if (auto url = redisUrlOf(*spec))
                 serverFor(*url, false).purposes.append(purpose);
             else

@@ -3,17 +3,18 @@
 
 CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, msgpack-cxx, zlib, lz4,
-# zstd, the QtSql drivers of Superset's metadata databases, redis-server, PostgreSQL and MariaDB
-# for tests (each test starts its own server in a temp dir), Xvfb and fonts for screenshots, Qt SVG
+# Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, OpenSSL (TLS under
+# hiredis's reader), msgpack-cxx, zlib, lz4, zstd, the QtSql drivers of Superset's metadata
+# databases; for tests (each starts its own servers in a temp dir) redis-server/redis-sentinel,
+# openssl (test certificates), PostgreSQL and MariaDB; Xvfb and fonts for screenshots, Qt SVG
 # (icons), the validators of the .desktop and AppStream files (scripts/package), lupdate
 # (scripts/translations), and the Python libraries that prove byte compatibility (Debian's
 # python3, not a pyenv one).
 CACHESCOPE_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libqcustomplot-dev
-  libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
-  redis-server postgresql mariadb-server xvfb xauth fonts-dejavu-core
+  libhiredis-dev libssl-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
+  redis-server redis-sentinel openssl postgresql mariadb-server xvfb xauth fonts-dejavu-core
   qt6-svg-dev desktop-file-utils appstream qt6-l10n-tools
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis python3-simplejson
   python3-sqlalchemy python3-sqlalchemy-utils python3-psycopg2 python3-pymysql

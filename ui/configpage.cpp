@@ -257,6 +257,10 @@ void ConfigPage::fillCaches()
                 add(QStringLiteral("CACHE_REDIS_PASSWORD"), QStringLiteral("***"));
             if (!s.redisUrl.isEmpty())
                 add(QStringLiteral("CACHE_REDIS_URL"), ConfigJson::maskUrlPassword(s.redisUrl));
+            if (s.tls.enabled)
+                add(QStringLiteral("TLS"), s.tls.summary());
+            if (!s.sentinelPassword.isEmpty())
+                add(QStringLiteral("CACHE_REDIS_SENTINEL_PASSWORD"), QStringLiteral("***"));
         }
         if (s.backend == BackendType::FileSystem) {
             add(QStringLiteral("CACHE_DIR"), s.directory);

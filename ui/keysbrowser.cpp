@@ -9,14 +9,16 @@
 #include "browse/rediskeysource.h"
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
-#include "hitratefeed.h"
 
 #include <QDateTime>
+#include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QShowEvent>
@@ -121,8 +123,10 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 c.source = std::make_shared<FileSystemKeySource>(spec->directory);
                 c.detail = tr("FileSystemCache · %1").arg(QFileInfo(spec->directory).fileName());
                 break;
-            case BackendType::Redis: {
-                auto url = HitRateFeed::redisUrlOf(*spec);
+            case BackendType::Redis:
+            case BackendType::RedisSentinel: {
+                // The browser lists and edits what the master holds (a Sentinel cache's writes go there).
+                auto url = spec->connectionUrl();
                 if (!url) {
                     Q_EMIT errorOccurred(tr("%1: %2").arg(c.purposeName, url.error()));
                     continue;
@@ -135,8 +139,8 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 }
                 if (!c.source)
                     c.source = std::make_shared<RedisKeySource>(*url, spec->keyPrefix);
-                c.detail = tr("RedisCache · %1 · prefix %2")
-                               .arg(url->redacted(),
+                c.detail = tr("%1 · %2 · prefix %3")
+                               .arg(backendTypeName(spec->backend), url->redacted(),
                                     spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
                 break;
             }
@@ -194,9 +198,11 @@ int KeysBrowser::addConnection(Connection connection)
     return row;
 }
 
-Expected<int> KeysBrowser::connectRedis(const QString &url, const QByteArray &keyPrefix)
+Expected<int> KeysBrowser::connectRedis(const QString &url, const QByteArray &keyPrefix, const RedisTls &tls)
 {
-    auto parsed = RedisUrl::parse(url.trimmed());
+    RedisUrl given;
+    given.tls = tls;
+    auto parsed = RedisUrl::parse(url.trimmed(), given);
     if (!parsed)
         return makeError(parsed.error());
     const QString sharingKey = parsed->redacted() + u'\n' + QString::fromUtf8(keyPrefix);
@@ -246,17 +252,62 @@ void KeysBrowser::connectRedisInteractively()
     prefix->setPlaceholderText(tr("e.g. superset_data_ (empty: every key)"));
     auto *hint = new QLabel(tr("The connection opens read-only. Writes stay confined to the prefix."), &dialog);
     hint->setWordWrap(true);
+    // TLS files beside the URL (rediss://...?ssl_ca_certs=... works as well); any of them turns
+    // TLS on. Verification is switched off only by unticking it, and the window says so.
+    auto fileField = [&dialog](const QString &placeholder) {
+        auto *row = new QWidget(&dialog);
+        auto *layout = new QHBoxLayout(row);
+        layout->setContentsMargins(0, 0, 0, 0);
+        auto *edit = new QLineEdit(row);
+        edit->setPlaceholderText(placeholder);
+        auto *browse = new QPushButton(tr("…"), row);
+        browse->setFixedWidth(32);
+        connect(browse, &QPushButton::clicked, edit, [edit, &dialog] {
+            const QString file = QFileDialog::getOpenFileName(&dialog, tr("Choose a PEM file"), edit->text());
+            if (!file.isEmpty())
+                edit->setText(file);
+        });
+        layout->addWidget(edit, 1);
+        layout->addWidget(browse);
+        return std::pair{row, edit};
+    };
+    auto [caRow, caFile] = fileField(tr("CA certificates, PEM (ssl_ca_certs; empty: the system store)"));
+    auto [certRow, certFile] = fileField(tr("client certificate, PEM (ssl_certfile; mutual TLS only)"));
+    auto [keyRow, keyFile] = fileField(tr("client key, PEM (ssl_keyfile)"));
+    auto *verify = new QCheckBox(tr("Verify the server certificate (ssl_cert_reqs=required)"), &dialog);
+    verify->setChecked(true);
+    auto *checkHost = new QCheckBox(tr("Check the host name against it (ssl_check_hostname)"), &dialog);
+    connect(verify, &QCheckBox::toggled, checkHost, [checkHost](bool on) {
+        checkHost->setEnabled(on);
+        if (!on)
+            checkHost->setChecked(false);
+    });
+    auto *tlsBox = new QGroupBox(tr("TLS (rediss://)"), &dialog);
+    auto *tlsForm = new QFormLayout(tlsBox);
+    tlsForm->addRow(tr("CA:"), caRow);
+    tlsForm->addRow(tr("Certificate:"), certRow);
+    tlsForm->addRow(tr("Key:"), keyRow);
+    tlsForm->addRow(verify);
+    tlsForm->addRow(checkHost);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     auto *form = new QFormLayout(&dialog);
     form->addRow(tr("URL:"), url);
     form->addRow(tr("Key prefix:"), prefix);
+    form->addRow(tlsBox);
     form->addRow(hint);
     form->addRow(buttons);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    if (auto row = connectRedis(url->text(), prefix->text().toUtf8()); !row)
+    RedisTls tls;
+    tls.caCerts = caFile->text().trimmed();
+    tls.certFile = certFile->text().trimmed();
+    tls.keyFile = keyFile->text().trimmed();
+    tls.enabled = !tls.caCerts.isEmpty() || !tls.certFile.isEmpty() || !tls.keyFile.isEmpty();
+    tls.certReqs = verify->isChecked() ? RedisTls::CertReqs::Required : RedisTls::CertReqs::None;
+    tls.checkHostname = checkHost->isChecked();
+    if (auto row = connectRedis(url->text(), prefix->text().toUtf8(), tls); !row)
         Q_EMIT errorOccurred(tr("Cannot connect: %1").arg(row.error()));
 }
 

@@ -39,7 +39,8 @@ public:
     void setCacheManager(CacheManager *manager);
 
     // Ad-hoc connections; both select the new connection and return its row.
-    Expected<int> connectRedis(const QString &url, const QByteArray &keyPrefix);
+    // `tls` holds TLS files given beside the URL (the dialog's fields); the URL's own options win.
+    Expected<int> connectRedis(const QString &url, const QByteArray &keyPrefix, const RedisTls &tls = {});
     Expected<int> openDirectory(const QString &directory);
     // The dialogs behind the buttons and the File menu.
     void connectRedisInteractively();

@@ -17,6 +17,7 @@
 
 #include "cache/cachemanager.h"
 #include "monitor/monitorsampler.h"
+#include "redis/redisnotices.h"
 
 #include <QApplication>
 #include <QFileDialog>
@@ -142,6 +143,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_keysBrowser, &KeysBrowser::redisConnected, this, [](const RedisUrl &url, const QByteArray &prefix) {
         settings::saveConnection(url.redacted(), prefix);
     });
+    // TLS verification switched off by the settings, a Sentinel failover followed: shown, not
+    // logged (posted from connection threads, delivered queued).
+    connect(&RedisNotices::instance(), &RedisNotices::posted, this, &MainWindow::showWarning);
     createMenus();
     createViewAndHelpMenus();
     updateConnectionStatus();

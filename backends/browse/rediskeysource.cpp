@@ -82,12 +82,15 @@ struct RedisKeySource::Worker
             noteRunId(replies->front().string, nullptr);
     }
 
-    // Runs a pipeline, reconnecting with back-off when the link is down (about 6 s in all).
+    // Runs a pipeline, reconnecting with back-off when the link is down (about 6 s in all; 35 s
+    // behind Sentinel, long enough for a failover to promote a replica). Sets serverChanged when
+    // the connection was re-established to a restarted server or a new master.
     Expected<std::vector<RedisReply>> run(const QList<QList<QByteArray>> &cmds, bool *serverChanged = nullptr)
     {
         int delayMs = 50;
         QString lastError;
-        for (int attempt = 0; attempt < 8; ++attempt) {
+        const int attempts = client.url().sentinel ? 40 : 8;
+        for (int attempt = 0; attempt < attempts; ++attempt) {
             auto replies = once(cmds, serverChanged);
             if (replies)
                 return replies;

@@ -53,22 +53,13 @@ Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpe
             return makeError(QStringLiteral("%1: FileSystemCache needs CACHE_DIR").arg(purpose));
         return std::unique_ptr<Cache>(
             std::make_unique<FileSystemCache>(spec.directory, spec.threshold, spec.defaultTimeout));
-    case BackendType::Redis: {
+    case BackendType::Redis:
+    case BackendType::RedisSentinel: {
 #ifdef CACHESCOPE_HAVE_REDISCACHE
-        RedisUrl url;
-        if (!spec.redisUrl.isEmpty()) {
-            auto parsed = RedisUrl::parse(spec.redisUrl);
-            if (!parsed)
-                return makeError(QStringLiteral("%1: %2").arg(purpose, parsed.error()));
-            url = *parsed;
-        } else {
-            url.host = spec.host;
-            url.port = spec.port;
-            url.db = spec.db;
-            url.username = spec.username;
-            url.password = spec.password;
-        }
-        return std::unique_ptr<Cache>(std::make_unique<RedisCache>(url, spec.keyPrefix, spec.defaultTimeout));
+        auto url = spec.connectionUrl();
+        if (!url)
+            return Error{url.error()};
+        return std::unique_ptr<Cache>(std::make_unique<RedisCache>(*url, spec.keyPrefix, spec.defaultTimeout));
 #else
         return makeError(QStringLiteral("%1: RedisCache is not available in this build").arg(purpose));
 #endif

@@ -95,7 +95,7 @@ QString CacheSpec::displayLocation() const
         break;
     }
     if (!redisUrl.isEmpty()) {
-        // Never show a password that may be inside the URL.
+        // Never show a password that may be inside the URL (nor TLS options in its query).
         QString shown = redisUrl;
         const int at = shown.indexOf(QLatin1Char('@'));
         const int scheme = shown.indexOf(QStringLiteral("://"));
@@ -106,12 +106,53 @@ QString CacheSpec::displayLocation() const
             shown = shown.left(scheme + 3) + (user.isEmpty() ? QString() : user) + QStringLiteral(":***")
                   + shown.mid(at);
         }
+        const int query = shown.indexOf(QLatin1Char('?'));
+        if (query > 0 && shown.indexOf(QStringLiteral("ssl_password"), query) > 0)
+            shown = shown.left(query);
+        if (tls.enabled && shown.startsWith(QStringLiteral("redis://")))
+            shown.insert(5, QLatin1Char('s'));
         return shown;
     }
-    return QStringLiteral("redis://%1%2:%3/%4")
-        .arg(username.isEmpty() ? QString() : username + QStringLiteral(":***@"), host)
+    return QStringLiteral("%1://%2%3:%4/%5")
+        .arg(tls.enabled ? QStringLiteral("rediss") : QStringLiteral("redis"),
+             username.isEmpty() ? QString() : username + QStringLiteral(":***@"), host)
         .arg(port)
         .arg(db);
+}
+
+Expected<RedisUrl> CacheSpec::connectionUrl(RedisSentinel::Role role) const
+{
+    const QString purposeName = purposeConfigName(purpose);
+    if (!isRedisBacked())
+        return makeError(QStringLiteral("%1 is a %2, not a Redis cache").arg(purposeName, backendTypeName(backend)));
+    if (redisUrl.isEmpty() && host.startsWith(u'<')) // "<redis.Redis client>": built in code we do not run
+        return makeError(QStringLiteral("%1: the Redis server is built by code in the config (%2)").arg(purposeName, host));
+    RedisUrl url;
+    url.host = host;
+    url.port = port;
+    url.db = db;
+    url.username = username;
+    url.password = password;
+    url.tls = tls;
+    if (!redisUrl.isEmpty() && backend == BackendType::Redis) {
+        // Flask-Caching: redis.from_url(CACHE_REDIS_URL, db=CACHE_REDIS_DB); the URL's own parts win.
+        auto parsed = RedisUrl::parse(redisUrl, url);
+        if (!parsed) // the message quotes the host part only, never the password
+            return makeError(QStringLiteral("%1: %2").arg(purposeName, parsed.error()));
+        url = *parsed;
+    }
+    if (backend == BackendType::RedisSentinel) {
+        RedisSentinel s;
+        s.sentinels = sentinels;
+        if (!sentinelMaster.isEmpty())
+            s.master = sentinelMaster;
+        s.role = role;
+        s.username = sentinelUsername;
+        s.password = sentinelPassword;
+        s.tls = sentinelTls;
+        url.sentinel = s;
+    }
+    return url;
 }
 
 } // namespace cachescope

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "common/expected.h"
+#include "redis/redisurl.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QMap>
@@ -68,8 +71,12 @@ struct CacheSpec
     int db = 0;
     QString username;
     QString password;             // secret: never logged
+    RedisTls tls;                 // CACHE_OPTIONS ssl*, CACHE_REDIS_SSL*, RedisCache(ssl=...): never dropped
     QList<QPair<QString, int>> sentinels;
     QString sentinelMaster;
+    QString sentinelUsername;     // CACHE_OPTIONS sentinel_username
+    QString sentinelPassword;     // CACHE_REDIS_SENTINEL_PASSWORD: secret, never logged
+    RedisTls sentinelTls;         // CACHE_OPTIONS sentinel_ssl*: the sentinels' own TLS
     QString cluster;              // "h1:p1,h2:p2"
     bool useMsgpack = true;       // RESULTS_BACKEND_USE_MSGPACK, results backend only
     // SupersetMetastoreCache: the metadata database holding its key_value rows (the config's
@@ -83,6 +90,14 @@ struct CacheSpec
 
     // redis://[user:***@]host:port/db, the directory or the metadata database; never shows a password.
     QString displayLocation() const;
+
+    // The one way from a Redis-backed spec (RedisCache, RedisSentinelCache) to what
+    // RedisConnector opens, as redis-py would: CACHE_REDIS_URL wins over host/port/password
+    // (its DB only when it names one), TLS settings from every source are kept, and a Sentinel
+    // cache asks its sentinels for `role` (Flask-Caching reads through a replica, writes to the
+    // master). An error names the purpose and the reason.
+    Expected<RedisUrl> connectionUrl(RedisSentinel::Role role = RedisSentinel::Role::Master) const;
+    bool isRedisBacked() const { return backend == BackendType::Redis || backend == BackendType::RedisSentinel; }
 };
 
 } // namespace cachescope

@@ -68,9 +68,25 @@ std::optional<PyValue> parsePythonInt(const QByteArray &raw)
 
 } // namespace
 
-RedisCache::RedisCache(RedisUrl url, QByteArray keyPrefix, qint64 defaultTimeout)
-    : Cache(defaultTimeout), m_url(url), m_prefix(std::move(keyPrefix)), m_client(std::move(url))
+namespace {
+
+RedisUrl withRole(RedisUrl url, RedisSentinel::Role role)
 {
+    if (url.sentinel)
+        url.sentinel->role = role;
+    return url;
+}
+
+} // namespace
+
+RedisCache::RedisCache(RedisUrl url, QByteArray keyPrefix, qint64 defaultTimeout)
+    : Cache(defaultTimeout)
+    , m_url(withRole(url, RedisSentinel::Role::Master))
+    , m_prefix(std::move(keyPrefix))
+    , m_client(m_url) // master_for: writes and inspection
+{
+    if (m_url.sentinel) // slave_for: get, get_many, has
+        m_readClient = std::make_unique<RedisClient>(withRole(std::move(url), RedisSentinel::Role::Replica));
 }
 
 RedisCache::~RedisCache() = default;
@@ -135,13 +151,14 @@ Expected<RedisReply> RedisCache::run(const QList<QByteArray> &args, const Op &op
 {
     QMutexLocker lock(&m_mutex);
     mutableCounters().addBytesOut(argBytes(args));
-    auto r = m_client.command(args);
+    RedisClient &client = clientFor(op);
+    auto r = client.command(args);
     if (!r)
         return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
     mutableCounters().addBytesIn(replyBytes(*r));
     if (r->isError())
         return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
-                             .arg(op.toString(), m_client.serverName(), QString::fromUtf8(r->string)));
+                             .arg(op.toString(), client.serverName(), QString::fromUtf8(r->string)));
     return r;
 }
 
@@ -167,14 +184,15 @@ Expected<std::vector<RedisReply>> RedisCache::runEncoded(const QByteArray &reque
 {
     QMutexLocker lock(&m_mutex);
     mutableCounters().addBytesOut(argBytes);
-    auto r = m_client.pipelineEncoded(request, count, true);
+    RedisClient &client = clientFor(op);
+    auto r = client.pipelineEncoded(request, count, true);
     if (!r)
         return makeError(QStringLiteral("RedisCache %1: %2").arg(op.toString(), r.error()));
     for (const auto &reply : *r) {
         mutableCounters().addBytesIn(replyBytes(reply));
         if (reply.isError())
             return makeError(QStringLiteral("RedisCache %1: Redis %2 replied: %3")
-                                 .arg(op.toString(), m_client.serverName(), QString::fromUtf8(reply.string)));
+                                 .arg(op.toString(), client.serverName(), QString::fromUtf8(reply.string)));
     }
     return r;
 }
@@ -194,7 +212,7 @@ Expected<std::optional<PyValue>> RedisCache::decode(const RedisReply &reply, con
 
 Expected<std::optional<PyValue>> RedisCache::doGet(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, Op{"get", key});
+    auto r = run({QByteArrayLiteral("GET"), m_prefix + key}, Op{"get", key, -1, true});
     if (!r)
         return Error{r.error()};
     return decode(*r, key);
@@ -266,7 +284,7 @@ Expected<QList<QByteArray>> RedisCache::doRemoveMany(const QList<QByteArray> &ke
 
 Expected<bool> RedisCache::doHas(const QByteArray &key)
 {
-    auto r = run({QByteArrayLiteral("EXISTS"), m_prefix + key}, Op{"has", key});
+    auto r = run({QByteArrayLiteral("EXISTS"), m_prefix + key}, Op{"has", key, -1, true});
     if (!r)
         return Error{r.error()};
     return r->integer > 0;
@@ -319,7 +337,7 @@ Expected<QList<std::optional<PyValue>>> RedisCache::doGetMany(const QList<QByteA
         RedisClient::appendBulk(request, {m_prefix, k});
         argBytes += quint64(m_prefix.size() + k.size());
     }
-    auto replies = runEncoded(request, 1, argBytes, Op{"get_many", {}, keys.size()});
+    auto replies = runEncoded(request, 1, argBytes, Op{"get_many", {}, keys.size(), true});
     if (!replies)
         return Error{replies.error()};
     const RedisReply *r = &replies->front();

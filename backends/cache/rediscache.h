@@ -14,14 +14,20 @@ namespace cachescope {
 // (0.9.0 double-prefixes its EXISTS check), clear() walks SCAN MATCH <prefix>* and DELs in
 // batches instead of KEYS, and refuses with an empty prefix instead of FLUSHDB; a "!" value
 // that is not a valid pickle is an error instead of a silent None.
-// Thread-safe: one blocking connection guarded by a mutex (never use it on the GUI thread).
+// A Sentinel-managed url (RedisSentinelCache) reads as Flask-Caching 2.0.2 does: get, get_many
+// and has through a replica (slave_for), everything else through the master (master_for); the
+// inspection calls (rawGet, ttl, entrySize, scan) see the master.
+// Thread-safe: blocking connections guarded by a mutex (never use it on the GUI thread).
 class RedisCache : public Cache
 {
 public:
     explicit RedisCache(RedisUrl url, QByteArray keyPrefix = {}, qint64 defaultTimeout = 300);
     ~RedisCache() override;
 
-    QString backendName() const override { return QStringLiteral("RedisCache"); }
+    QString backendName() const override
+    {
+        return m_url.sentinel ? QStringLiteral("RedisSentinelCache") : QStringLiteral("RedisCache");
+    }
     QString location() const override { return m_url.redacted(); }
     QByteArray keyPrefix() const override { return m_prefix; }
 
@@ -55,6 +61,7 @@ private:
         const char *name;
         QByteArrayView key = {};
         qsizetype count = -1;
+        bool read = false; // a cachelib _read_client call (a replica under Sentinel)
         QString toString() const;
     };
     // One command / one pipeline under the mutex, with byte counters; a Redis error reply
@@ -64,11 +71,13 @@ private:
     // Pre-encoded RESP pipeline of `count` idempotent commands; `argBytes` for the byte counter.
     Expected<std::vector<RedisReply>> runEncoded(const QByteArray &request, qsizetype count, quint64 argBytes, const Op &op);
     Expected<std::optional<PyValue>> decode(const RedisReply &reply, const QByteArray &key) const;
+    RedisClient &clientFor(const Op &op) { return op.read && m_readClient ? *m_readClient : m_client; }
 
     RedisUrl m_url;
     QByteArray m_prefix;
     QMutex m_mutex;
     RedisClient m_client;
+    std::unique_ptr<RedisClient> m_readClient; // Sentinel only: the replica connection
 };
 
 } // namespace cachescope

@@ -130,28 +130,11 @@ Expected<CacheSpec> ConfigCommandLine::cacheSpec(const ConfigReport &report, con
     return makeError(QStringLiteral("%1 is not set in %2").arg(purposeConfigName(*purpose), report.fileName));
 }
 
-Expected<RedisUrl> ConfigCommandLine::redisUrl(const CacheSpec &spec)
+Expected<RedisUrl> ConfigCommandLine::redisUrl(const CacheSpec &spec, RedisSentinel::Role role)
 {
-    const QString purpose = purposeConfigName(spec.purpose);
-    if (spec.backend != BackendType::Redis)
-        return makeError(QStringLiteral("%1 is a %2, not a RedisCache").arg(purpose, backendTypeName(spec.backend)));
-    RedisUrl url;
-    if (!spec.redisUrl.isEmpty()) {
-        auto parsed = RedisUrl::parse(spec.redisUrl);
-        if (!parsed)
-            return makeError(QStringLiteral("%1: %2").arg(purpose, ConfigJson::maskUrlPassword(parsed.error())));
-        url = *parsed;
-        if (!url.dbInUrl)
-            url.db = spec.db;
-    } else {
-        if (spec.host.startsWith(u'<')) // "<redis.Redis client>": built in code we do not run
-            return makeError(QStringLiteral("%1: the Redis server is built by code in the config (%2)").arg(purpose, spec.host));
-        url.host = spec.host;
-        url.port = spec.port;
-        url.db = spec.db;
-        url.username = spec.username;
-        url.password = spec.password;
-    }
+    auto url = spec.connectionUrl(role);
+    if (!url)
+        return makeError(ConfigJson::maskUrlPassword(url.error()));
     return url;
 }
 

@@ -37,9 +37,9 @@ public:
     // The spec of one purpose, named as in the config (DATA_CACHE_CONFIG, results_backend, ...);
     // an unknown name lists the valid ones, an unset purpose says so.
     static Expected<CacheSpec> cacheSpec(const ConfigReport &report, const QString &purposeName);
-    // The Redis server of a RedisCache spec as Flask-Caching connects to it: CACHE_REDIS_URL wins
-    // over host/port, CACHE_REDIS_DB applies when the URL names no DB.
-    static Expected<RedisUrl> redisUrl(const CacheSpec &spec);
+    // The Redis server of a RedisCache/RedisSentinelCache spec as Flask-Caching connects to it
+    // (CacheSpec::connectionUrl), with any password in a quoted URL masked.
+    static Expected<RedisUrl> redisUrl(const CacheSpec &spec, RedisSentinel::Role role = RedisSentinel::Role::Master);
 
     // `config show`'s readable text: the caches and the doctor's findings (passwords masked
     // unless showSecrets).

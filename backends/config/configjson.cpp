@@ -280,7 +280,13 @@ QByteArray ConfigJson::spec(const CacheSpec &s, bool showSecrets)
             field("username", s.username);
         if (!s.password.isEmpty())
             field("password", showSecrets ? s.password : QStringLiteral("***"));
+        if (s.tls.enabled)
+            field("tls", s.tls.summary());
         if (s.backend == BackendType::RedisSentinel) {
+            if (!s.sentinelPassword.isEmpty())
+                field("sentinel_password", showSecrets ? s.sentinelPassword : QStringLiteral("***"));
+            if (s.sentinelTls.enabled)
+                field("sentinel_tls", s.sentinelTls.summary());
             out += ",\"sentinels\":[";
             for (int i = 0; i < s.sentinels.size(); ++i) {
                 if (i)

@@ -108,6 +108,65 @@ void applyRedisUrl(CacheSpec &spec, const QString &url)
         }
 }
 
+// redis-py's ssl_* options that name a file (or the key's password): the RedisTls member.
+QString RedisTls::*tlsFileOption(const QString &name)
+{
+    static const QHash<QString, QString RedisTls::*> files{
+        {QStringLiteral("ssl_ca_certs"), &RedisTls::caCerts},   {QStringLiteral("ssl_ca_path"), &RedisTls::caPath},
+        {QStringLiteral("ssl_certfile"), &RedisTls::certFile},  {QStringLiteral("ssl_keyfile"), &RedisTls::keyFile},
+        {QStringLiteral("ssl_password"), &RedisTls::keyPassword}};
+    return files.value(name, nullptr);
+}
+
+// One keyword argument that redis-py's connection takes (via CACHE_OPTIONS, a RedisCache(...)
+// constructor or a redis.Redis(...) client): TLS (redis-py 4.3.4 SSLConnection), the ACL user,
+// and for a Sentinel cache the sentinel_* ones Flask-Caching 2.0.2 hands to the sentinels
+// (RedisSentinelCache: sentinel_kwargs = {k[9:]: v for k starting with "sentinel_"}).
+// True when the name was one of those. None of them is ever dropped.
+bool applyConnectionKwarg(CacheSpec &spec, const QString &name, const ValuePtr &v)
+{
+    if (name.startsWith(QStringLiteral("sentinel_"))) {
+        if (spec.backend != BackendType::RedisSentinel)
+            return false;
+        const QString inner = name.mid(9);
+        if (inner == u"password") {
+            spec.sentinelPassword = truthyValue(v) ? toStr(v) : QString();
+            return true;
+        }
+        if (inner == u"username") {
+            spec.sentinelUsername = truthyValue(v) ? toStr(v) : QString();
+            return true;
+        }
+        CacheSpec sentinelSide;
+        sentinelSide.tls = spec.sentinelTls;
+        if (!applyConnectionKwarg(sentinelSide, inner, v))
+            return false;
+        spec.sentinelTls = sentinelSide.tls;
+        return true;
+    }
+    RedisTls &tls = spec.tls;
+    if (name == u"ssl") {
+        tls.enabled = truthyValue(v);
+    } else if (name == u"ssl_cert_reqs") {
+        // redis-py: None means CERT_NONE; strings and ssl.CERT_* constants otherwise. A value
+        // it would reject keeps verification on.
+        if (!v || v->kind == Value::Kind::None)
+            tls.certReqs = RedisTls::CertReqs::None;
+        else if (auto reqs = RedisTls::certReqsFromName(v->kind == Value::Kind::Int ? QString::number(v->i) : toStr(v)))
+            tls.certReqs = *reqs;
+    } else if (name == u"ssl_check_hostname") {
+        tls.checkHostname = truthyValue(v);
+    } else if (QString RedisTls::*file = tlsFileOption(name)) {
+        tls.*file = toStr(v);
+    } else if (name == u"username") {
+        if (truthyValue(v))
+            spec.username = toStr(v);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 struct Lookup
 {
     const ConfigReport &report;
@@ -210,6 +269,30 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
             spec.username = toStr(u);
         if (ValuePtr url = l.get(QStringLiteral("CACHE_REDIS_URL")); url && truthyValue(url))
             applyRedisUrl(spec, toStr(url));
+        // CACHE_OPTIONS become keyword arguments of the backend and so of redis-py's connection.
+        if (ValuePtr options = l.get(QStringLiteral("CACHE_OPTIONS")); options && options->kind == Value::Kind::Dict)
+            for (const auto &e : options->dict->entries)
+                if (e.key && e.key->kind == Value::Kind::Str && applyConnectionKwarg(spec, e.key->s, e.value)
+                    && e.span.isValid())
+                    spec.spans.insert(QStringLiteral("CACHE_OPTIONS.") + e.key->s, e.span);
+        // Superset's own Redis backends (async_events/cache_backend.py, 4.1+) read these keys;
+        // configs also write them into ordinary cache dicts. A TLS setting is never ignored.
+        static const QList<QPair<const char *, const char *>> sslKeys{
+            {"CACHE_REDIS_SSL", "ssl"},
+            {"CACHE_REDIS_SSL_CERTFILE", "ssl_certfile"},
+            {"CACHE_REDIS_SSL_KEYFILE", "ssl_keyfile"},
+            {"CACHE_REDIS_SSL_CERT_REQS", "ssl_cert_reqs"},
+            {"CACHE_REDIS_SSL_CA_CERTS", "ssl_ca_certs"},
+        };
+        for (const auto &[key, kwarg] : sslKeys) {
+            ValuePtr v = l.get(QLatin1String(key));
+            // Superset: ssl_* only count with CACHE_REDIS_SSL; None means "not given" there.
+            if (v && (v->kind != Value::Kind::None || QLatin1String(key) == QLatin1String("CACHE_REDIS_SSL")))
+                applyConnectionKwarg(spec, QLatin1String(kwarg), v);
+        }
+        if (spec.backend == BackendType::RedisSentinel)
+            if (ValuePtr pw = l.get(QStringLiteral("CACHE_REDIS_SENTINEL_PASSWORD")); pw && truthyValue(pw))
+                spec.sentinelPassword = toStr(pw);
         if (spec.backend == BackendType::RedisSentinel) {
             ValuePtr s = l.get(QStringLiteral("CACHE_REDIS_SENTINELS"));
             if (s && (s->kind == Value::Kind::List || s->kind == Value::Kind::Tuple)) {
@@ -227,6 +310,50 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
                 spec.cluster = toStr(c);
     }
     return spec;
+}
+
+// cachelib's RedisCache(host=<client>): a redis.Redis(...) / StrictRedis(...) client or
+// redis.from_url(...) / Redis.from_url(...) built in the config. Its arguments are read as
+// redis-py reads them; false when the client is of another kind.
+bool applyClient(CacheSpec &spec, const ValuePtr &client)
+{
+    const QString callee = client->s.section(QLatin1Char('.'), -1);
+    if (callee == u"from_url") {
+        if (client->items.empty() || client->items[0]->kind != Value::Kind::Str)
+            return false;
+        applyRedisUrl(spec, client->items[0]->s);
+        for (const auto &e : client->dict->entries)
+            if (e.key && e.key->kind == Value::Kind::Str) {
+                if (e.key->s == u"db")
+                    spec.db = int(toInt(e.value).value_or(spec.db));
+                else
+                    applyConnectionKwarg(spec, e.key->s, e.value);
+            }
+        return true;
+    }
+    if (callee != u"Redis" && callee != u"StrictRedis")
+        return false;
+    // redis.Redis(host="localhost", port=6379, db=0, password=None, ...)
+    static const QStringList positional{QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("db"),
+                                        QStringLiteral("password")};
+    QHash<QString, ValuePtr> args;
+    for (size_t i = 0; i < client->items.size() && i < size_t(positional.size()); ++i)
+        args.insert(positional[int(i)], client->items[i]);
+    for (const auto &e : client->dict->entries)
+        if (e.key && e.key->kind == Value::Kind::Str)
+            args.insert(e.key->s, e.value);
+    spec.host = QStringLiteral("localhost");
+    if (ValuePtr v = args.value(QStringLiteral("host")); v && v->kind == Value::Kind::Str)
+        spec.host = v->s;
+    if (ValuePtr v = args.value(QStringLiteral("port")))
+        spec.port = int(toInt(v).value_or(6379));
+    if (ValuePtr v = args.value(QStringLiteral("db")))
+        spec.db = int(toInt(v).value_or(0));
+    if (ValuePtr v = args.value(QStringLiteral("password")); v && truthyValue(v))
+        spec.password = toStr(v);
+    for (auto it = args.cbegin(); it != args.cend(); ++it)
+        applyConnectionKwarg(spec, it.key(), it.value());
+    return true;
 }
 
 // RESULTS_BACKEND is an object: map the constructor's positional and keyword arguments.
@@ -283,12 +410,14 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
         spec.threshold = int(py::integerValue(v).value_or(500));
     if (ValuePtr v = args.value(QStringLiteral("cache_dir")))
         spec.directory = toStr(v);
+    for (auto it = args.cbegin(); it != args.cend(); ++it)
+        applyConnectionKwarg(spec, it.key(), it.value());
     if (ValuePtr v = args.value(QStringLiteral("host"))) {
         if (v->kind == Value::Kind::Str)
             spec.host = v->s;
-        else if (v->kind == Value::Kind::Call)
+        else if (v->kind == Value::Kind::Call && !applyClient(spec, v))
             spec.host = QStringLiteral("<%1 client>").arg(v->s);
-        else if (v->kind != Value::Kind::None)
+        else if (v->kind != Value::Kind::None && v->kind != Value::Kind::Call)
             spec.host = toStr(v);
     }
     if (ValuePtr v = args.value(QStringLiteral("port")))
@@ -303,6 +432,10 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
                 spec.sentinels.append({toStr(item->items[0]), int(py::integerValue(item->items[1]).value_or(26379))});
     if (ValuePtr v = args.value(QStringLiteral("master")))
         spec.sentinelMaster = toStr(v);
+    if (spec.backend == BackendType::RedisSentinel && spec.sentinels.isEmpty())
+        spec.sentinels.append({QStringLiteral("127.0.0.1"), 26379}); // RedisSentinelCache's default
+    if (spec.backend == BackendType::RedisSentinel && spec.sentinelMaster.isEmpty())
+        spec.sentinelMaster = QStringLiteral("mymaster");
     return spec;
 }
 

@@ -31,8 +31,21 @@ QByteArray KeyspaceNotifier::flagsWith(const QByteArray &current, const QByteArr
     return result;
 }
 
+namespace {
+
+// Keys expire and are evicted on the master; a replica only replays the DELs it is sent and
+// publishes no expired/evicted events, so behind Sentinel the master is watched.
+RedisUrl onMaster(RedisUrl url)
+{
+    if (url.sentinel)
+        url.sentinel->role = RedisSentinel::Role::Master;
+    return url;
+}
+
+} // namespace
+
 KeyspaceNotifier::KeyspaceNotifier(RedisUrl url, QObject *parent)
-    : QObject(parent), m_url(std::move(url)), m_server(m_url.redacted())
+    : QObject(parent), m_url(onMaster(std::move(url))), m_server(m_url.redacted())
 {
     qRegisterMetaType<KeyEventSample>();
     qRegisterMetaType<KeyspaceNotifier::State>();

@@ -1,35 +1,24 @@
 #pragma once
 
 #include "common/expected.h"
+#include "redisreply.h"
 #include "redisurl.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
-#include <QMetaType>
 
 #include <initializer_list>
 #include <memory>
-#include <variant>
 #include <vector>
 
 namespace cachescope {
 
-// An owned copy of a hiredis reply (valid after the hiredis reply is freed).
-struct RedisReply
-{
-    enum class Type { Nil, Status, Error, Integer, String, Array };
-    Type type = Type::Nil;
-    qint64 integer = 0;
-    QByteArray string;               // Status, Error, String
-    std::vector<RedisReply> elements; // Array
-
-    bool isError() const { return type == Type::Error; }
-    bool isNil() const { return type == Type::Nil; }
-};
-
-// A blocking connection (hiredis sync API) for worker threads and the CLI; never used on the
-// GUI thread. Connects, AUTHs (ACL user + password), SELECTs on open and reconnects once on a
-// broken connection. Not thread-safe: one thread at a time (RedisCache guards it with a mutex).
+// A blocking request/response connection for worker threads and the CLI; never used on the GUI
+// thread. Opens through RedisConnector (TCP/unix/TLS, AUTH, SELECT, Sentinel) and reconnects
+// once on a broken connection. On a Sentinel-managed master a READONLY reply (the node was
+// demoted by a failover) drops the connection and the command goes to the new master once.
+// Not thread-safe: one thread at a time (RedisCache guards it with a mutex).
 class RedisClient
 {
 public:
@@ -41,7 +30,8 @@ public:
     Expected<bool> connect();
     void disconnect();
     bool isConnected() const;
-    // "127.0.0.1:6379/0" or "/run/redis.sock/0": how errors name the server (no password).
+    // "127.0.0.1:6379/0", "/run/redis.sock/0" or, for a Sentinel-managed url once connected,
+    // "127.0.0.1:7001/0 (sentinel mymaster)": how errors name the server (no password).
     QString serverName() const;
     const RedisUrl &url() const { return m_url; }
 
@@ -65,20 +55,13 @@ public:
     static bool isIdempotent(const QList<QByteArray> &args);
 
 private:
-    Expected<RedisReply> commandOnce(const QList<QByteArray> &args);
-    Expected<std::vector<RedisReply>> pipelineOnce(const QList<QList<QByteArray>> &commands);
-    Expected<std::vector<RedisReply>> sendEncoded(const QByteArray &request, qsizetype count);
-    Error ioError(const char *what) const;
-    Error dropConnection(Error why); // closes a connection left in an unknown state
-    template<typename Once, typename Resendable>
-    auto sendWithRetry(Once &&once, Resendable &&resendable) -> decltype(once());
+    Expected<std::vector<RedisReply>> sendEncoded(QByteArrayView request, qsizetype count, const char *what);
+    template<typename Resendable>
+    Expected<std::vector<RedisReply>> sendWithRetry(QByteArrayView request, qsizetype count, const char *what,
+                                                    Resendable &&resendable);
     struct Private;
     std::unique_ptr<Private> d;
     RedisUrl m_url;
 };
 
 } // namespace cachescope
-
-// Replies travel through queued signals (AsyncRedisConnection).
-Q_DECLARE_METATYPE(cachescope::RedisReply)
-Q_DECLARE_METATYPE(std::vector<cachescope::RedisReply>)

@@ -14,7 +14,8 @@ namespace cachescope {
 
 // A connection that turns into an endless reply stream (MONITOR, PSUBSCRIBE): RedisClient is
 // request/response and retries, a stream must instead be read with a timeout so the reading
-// thread can check its stop flag. Connects and AUTHs; does not SELECT (a stream names its DB).
+// thread can check its stop flag. Opens through RedisConnector (TLS, AUTH, Sentinel); does not
+// SELECT (a stream names its DB).
 // Not thread-safe: owned by the one thread that reads it.
 class RedisStream
 {
@@ -27,7 +28,8 @@ public:
     Expected<bool> open();
     void close();
     bool isOpen() const;
-    // "127.0.0.1:6379" or the socket path: how errors name the server (no password).
+    // "127.0.0.1:6379" or the socket path (the node, once a Sentinel-managed url is open): how
+    // errors name the server (no password).
     QString serverName() const;
 
     // One request and its reply, for set-up before the stream starts (MONITOR's +OK, CONFIG GET).
@@ -40,7 +42,7 @@ public:
     Expected<std::optional<RedisReply>> next(int timeoutMs);
 
 private:
-    Error ioError(const char *what) const;
+    Error notConnected() const;
     struct Private;
     std::unique_ptr<Private> d;
     RedisUrl m_url;

@@ -25,6 +25,14 @@ std::optional<std::chrono::milliseconds> parseSeconds(const QString &text)
     return std::chrono::milliseconds(qint64(std::llround(seconds * 1000.0)));
 }
 
+// redis-py's to_bool for URL options: "0", "F", "FALSE", "N", "NO" (any case) are false.
+bool pythonBool(const QString &text)
+{
+    static const QStringList falseStrings{QStringLiteral("0"), QStringLiteral("F"), QStringLiteral("FALSE"),
+                                          QStringLiteral("N"), QStringLiteral("NO")};
+    return !falseStrings.contains(text.trimmed().toUpper());
+}
+
 std::optional<int> parseDb(const QString &text)
 {
     bool ok = false;
@@ -38,17 +46,20 @@ std::optional<int> parseDb(const QString &text)
 
 Expected<RedisUrl> RedisUrl::parse(const QString &text)
 {
+    return parse(text, RedisUrl{});
+}
+
+Expected<RedisUrl> RedisUrl::parse(const QString &text, const RedisUrl &defaults)
+{
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
         return urlError(QStringLiteral("empty URL"));
     const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
     if (schemeEnd < 0)
-        return urlError(QStringLiteral("no scheme in \"%1\" (expected redis://, unix://)").arg(trimmed.left(40)));
+        return urlError(QStringLiteral("no scheme in \"%1\" (expected redis://, rediss://, unix://)").arg(trimmed.left(40)));
     const QString scheme = trimmed.left(schemeEnd).toLower();
-    if (scheme == QLatin1String("rediss"))
-        return urlError(QStringLiteral("TLS (rediss://) is not supported yet"));
-    if (scheme != QLatin1String("redis") && scheme != QLatin1String("unix"))
-        return urlError(QStringLiteral("unsupported scheme \"%1\" (expected redis:// or unix://)").arg(scheme));
+    if (scheme != QLatin1String("redis") && scheme != QLatin1String("rediss") && scheme != QLatin1String("unix"))
+        return urlError(QStringLiteral("unsupported scheme \"%1\" (expected redis://, rediss:// or unix://)").arg(scheme));
 
     // QUrl keeps percent-encoding in userinfo/path when asked (FullyEncoded), so we decode once,
     // exactly like redis-py's unquote().
@@ -71,9 +82,15 @@ Expected<RedisUrl> RedisUrl::parse(const QString &text)
         return urlError(QStringLiteral("malformed URL near \"%1\"").arg(hostPort));
     }
 
-    RedisUrl result;
-    result.username = QUrl::fromPercentEncoding(url.userName(QUrl::FullyEncoded).toLatin1());
-    result.password = QUrl::fromPercentEncoding(url.password(QUrl::FullyEncoded).toLatin1());
+    RedisUrl result = defaults;
+    result.dbInUrl = false;
+    // As parse_url: only a user or password the URL actually holds replaces the given one.
+    if (const QString user = QUrl::fromPercentEncoding(url.userName(QUrl::FullyEncoded).toLatin1()); !user.isEmpty())
+        result.username = user;
+    if (const QString pass = QUrl::fromPercentEncoding(url.password(QUrl::FullyEncoded).toLatin1()); !pass.isEmpty())
+        result.password = pass;
+    if (scheme == QLatin1String("rediss"))
+        result.tls.enabled = true;
 
     std::optional<int> queryDb;
     const QUrlQuery query(url);
@@ -96,6 +113,26 @@ Expected<RedisUrl> RedisUrl::parse(const QString &text)
                 return urlError(
                     QStringLiteral("invalid value for ?socket_connect_timeout: \"%1\" is not seconds").arg(value));
             result.connectTimeout = *t;
+        } else if (name == QLatin1String("ssl")) {
+            result.tls.enabled = pythonBool(value);
+        } else if (name == QLatin1String("ssl_cert_reqs")) {
+            const auto reqs = RedisTls::certReqsFromName(value);
+            if (!reqs)
+                return urlError(
+                    QStringLiteral("invalid value for ?ssl_cert_reqs: \"%1\" (expected none, optional or required)").arg(value));
+            result.tls.certReqs = *reqs;
+        } else if (name == QLatin1String("ssl_check_hostname")) {
+            result.tls.checkHostname = pythonBool(value);
+        } else if (name == QLatin1String("ssl_ca_certs")) {
+            result.tls.caCerts = value;
+        } else if (name == QLatin1String("ssl_ca_path")) {
+            result.tls.caPath = value;
+        } else if (name == QLatin1String("ssl_certfile")) {
+            result.tls.certFile = value;
+        } else if (name == QLatin1String("ssl_keyfile")) {
+            result.tls.keyFile = value;
+        } else if (name == QLatin1String("ssl_password")) {
+            result.tls.keyPassword = value;
         }
         // Other redis-py options (socket_keepalive, health_check_interval, ...) do not change
         // how we talk to the server: ignored, as unknown ones are passed through by redis-py.
@@ -105,9 +142,12 @@ Expected<RedisUrl> RedisUrl::parse(const QString &text)
         result.unixSocket = QUrl::fromPercentEncoding(url.path(QUrl::FullyEncoded).toLatin1());
         if (result.unixSocket.isEmpty())
             return urlError(QStringLiteral("unix:// URL without a socket path"));
+        if (result.tls.enabled) // redis-py's UnixDomainSocketConnection takes no ssl options either
+            return urlError(QStringLiteral("TLS is not available over a unix socket (%1)").arg(result.unixSocket));
         result.host.clear();
         result.port = 0;
     } else {
+        result.unixSocket.clear();
         if (!url.host().isEmpty())
             result.host = url.host(); // IPv6 comes without brackets: "::1"
         // QUrl's port(): -1 when absent; StrictMode already rejected non-digits and > 65535.
@@ -134,6 +174,48 @@ Expected<RedisUrl> RedisUrl::parse(const QString &text)
     return result;
 }
 
+QString RedisTls::summary() const
+{
+    if (!enabled)
+        return QStringLiteral("off");
+    QStringList parts{QStringLiteral("on"), QStringLiteral("ssl_cert_reqs=%1").arg(certReqsName(certReqs))};
+    if (!caCerts.isEmpty())
+        parts << QStringLiteral("ssl_ca_certs=%1").arg(caCerts);
+    if (!caPath.isEmpty())
+        parts << QStringLiteral("ssl_ca_path=%1").arg(caPath);
+    if (!certFile.isEmpty())
+        parts << QStringLiteral("ssl_certfile=%1").arg(certFile);
+    if (!keyFile.isEmpty())
+        parts << QStringLiteral("ssl_keyfile=%1").arg(keyFile);
+    if (checkHostname)
+        parts << QStringLiteral("ssl_check_hostname=True");
+    return parts.join(QStringLiteral(", "));
+}
+
+QString RedisTls::certReqsName(CertReqs reqs)
+{
+    switch (reqs) {
+    case CertReqs::None: return QStringLiteral("none");
+    case CertReqs::Optional: return QStringLiteral("optional");
+    case CertReqs::Required: return QStringLiteral("required");
+    }
+    return {};
+}
+
+std::optional<RedisTls::CertReqs> RedisTls::certReqsFromName(const QString &name)
+{
+    // redis-py accepts the strings and ssl.CERT_* (0, 1, 2); Python's repr of those is
+    // "VerifyMode.CERT_NONE", which a config evaluated without ssl imported may show.
+    const QString n = name.trimmed().toLower().section(QLatin1Char('.'), -1);
+    if (n == u"none" || n == u"cert_none" || n == u"0")
+        return CertReqs::None;
+    if (n == u"optional" || n == u"cert_optional" || n == u"1")
+        return CertReqs::Optional;
+    if (n == u"required" || n == u"cert_required" || n == u"2")
+        return CertReqs::Required;
+    return std::nullopt;
+}
+
 QString RedisUrl::redacted() const
 {
     QString userInfo;
@@ -143,10 +225,19 @@ QString RedisUrl::redacted() const
             userInfo += QStringLiteral(":***");
         userInfo += QLatin1Char('@');
     }
+    if (sentinel) {
+        QStringList where;
+        for (const auto &[h, p] : sentinel->sentinels)
+            where << (h.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(h) : h) % QLatin1Char(':') % QString::number(p);
+        return QStringLiteral("redis+sentinel://") % userInfo % where.join(QLatin1Char(',')) % QLatin1Char('/')
+               % sentinel->master % QLatin1Char('/') % QString::number(db)
+               % (sentinel->role == RedisSentinel::Role::Replica ? QStringLiteral(" (replica)") : QString())
+               % (tls.enabled ? QStringLiteral(" (TLS)") : QString());
+    }
     if (!unixSocket.isEmpty())
         return QStringLiteral("unix://") % userInfo % unixSocket % QStringLiteral("?db=") % QString::number(db);
     const QString hostPart = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
-    return QStringLiteral("redis://") % userInfo % hostPart % QLatin1Char(':') % QString::number(port)
+    return (tls.enabled ? QStringLiteral("rediss://") : QStringLiteral("redis://")) % userInfo % hostPart % QLatin1Char(':') % QString::number(port)
            % QLatin1Char('/') % QString::number(db);
 }
 

@@ -29,6 +29,18 @@ RedisServer::~RedisServer()
     stop();
 }
 
+QString RedisServer::startTls(const RedisTlsServerOptions &tls, const QStringList &extraArgs)
+{
+    m_tlsPort = freeLoopbackPort();
+    QStringList args{QStringLiteral("--tls-port"),      QString::number(m_tlsPort),
+                     QStringLiteral("--tls-cert-file"), tls.certFile,
+                     QStringLiteral("--tls-key-file"),  tls.keyFile,
+                     QStringLiteral("--tls-auth-clients"), tls.authClients ? QStringLiteral("yes") : QStringLiteral("no")};
+    if (!tls.caFile.isEmpty())
+        args << QStringLiteral("--tls-ca-cert-file") << tls.caFile;
+    return start(args + extraArgs);
+}
+
 QString RedisServer::start(const QStringList &extraArgs)
 {
     m_extraArgs = extraArgs;
@@ -75,6 +87,20 @@ QString RedisServer::launch()
     return QStringLiteral("redis-server on port %1 did not answer PING within 10 s").arg(m_port);
 }
 
+void RedisServer::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_process.reset();
+}
+
+bool RedisServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
 void RedisServer::stop()
 {
     if (!m_process)
@@ -115,21 +141,44 @@ RedisUrl RedisServer::redisUrl(int db) const
     return u ? *u : RedisUrl{};
 }
 
-QByteArray RedisServer::command(const QList<QByteArray> &args) const
+RedisUrl RedisServer::tlsUrl(int db, const QString &caFile) const
+{
+    RedisUrl u = redisUrl(db);
+    u.port = m_tlsPort;
+    u.tls.enabled = true;
+    u.tls.caCerts = caFile;
+    return u;
+}
+
+QByteArray RedisServer::command(const QList<QByteArray> &args, const QByteArray &password) const
+{
+    return respCommand(m_port, args, password);
+}
+
+QByteArray respCommand(quint16 port, const QList<QByteArray> &args, const QByteArray &password)
 {
     QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(1000))
         return {};
-    QByteArray request = '*' + QByteArray::number(args.size()) + "\r\n";
-    for (const auto &a : args)
-        request += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
+    auto encode = [](const QList<QByteArray> &command) {
+        QByteArray out = '*' + QByteArray::number(command.size()) + "\r\n";
+        for (const auto &a : command)
+            out += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
+        return out;
+    };
+    QByteArray request;
+    if (!password.isEmpty())
+        request += encode({"AUTH", password});
+    request += encode(args);
     socket.write(request);
     socket.waitForBytesWritten(1000);
     QByteArray reply;
     // Enough for the small replies set-up code needs: wait until the server stops sending.
-    while (socket.waitForReadyRead(reply.isEmpty() ? 2000 : 50))
+    while (socket.waitForReadyRead(reply.isEmpty() ? 10000 : 50)) // WAIT may take seconds
         reply += socket.readAll();
+    if (!password.isEmpty() && reply.startsWith("+OK\r\n"))
+        reply.remove(0, 5);
     return reply;
 }
 

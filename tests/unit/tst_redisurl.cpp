@@ -87,9 +87,67 @@ private slots:
 
     void rediss()
     {
-        auto u = RedisUrl::parse(QStringLiteral("rediss://h:6380/0"));
-        QVERIFY(!u);
-        QVERIFY2(u.error().contains(QStringLiteral("TLS (rediss://) is not supported yet")), qPrintable(u.error()));
+        auto plain = RedisUrl::parse(QStringLiteral("redis://h:6379/0"));
+        CHECK_OK(plain);
+        QVERIFY(!plain->tls.enabled);
+
+        auto u = RedisUrl::parse(QStringLiteral("rediss://:pw@h:6380/3"));
+        CHECK_OK(u);
+        QVERIFY(u->tls.enabled);
+        QCOMPARE(u->port, 6380);
+        QCOMPARE(u->db, 3);
+        // redis-py's SSLConnection defaults: verification required, no host name check.
+        QCOMPARE(u->tls.certReqs, RedisTls::CertReqs::Required);
+        QVERIFY(!u->tls.checkHostname);
+        QCOMPARE(u->redacted(), QStringLiteral("rediss://:***@h:6380/3"));
+
+        auto q = RedisUrl::parse(QStringLiteral(
+            "rediss://h?ssl_cert_reqs=none&ssl_ca_certs=%2Fetc%2Fca%20bundle.pem&ssl_certfile=/c.pem"
+            "&ssl_keyfile=/k.pem&ssl_check_hostname=True&ssl_ca_path=/etc/ssl/certs&ssl_password=s3cret"));
+        CHECK_OK(q);
+        QCOMPARE(q->tls.certReqs, RedisTls::CertReqs::None);
+        QCOMPARE(q->tls.caCerts, QStringLiteral("/etc/ca bundle.pem"));
+        QCOMPARE(q->tls.certFile, QStringLiteral("/c.pem"));
+        QCOMPARE(q->tls.keyFile, QStringLiteral("/k.pem"));
+        QCOMPARE(q->tls.caPath, QStringLiteral("/etc/ssl/certs"));
+        QCOMPARE(q->tls.keyPassword, QStringLiteral("s3cret"));
+        QVERIFY(q->tls.checkHostname);
+        QVERIFY(!q->redacted().contains(QStringLiteral("s3cret")));
+
+        // ?ssl= turns TLS on (or off) on a redis:// URL; redis-py's to_bool spellings.
+        QVERIFY(RedisUrl::parse(QStringLiteral("redis://h?ssl=true"))->tls.enabled);
+        QVERIFY(!RedisUrl::parse(QStringLiteral("rediss://h?ssl=no"))->tls.enabled);
+        QVERIFY(!RedisUrl::parse(QStringLiteral("rediss://h?ssl_check_hostname=f"))->tls.checkHostname);
+        QCOMPARE(RedisUrl::parse(QStringLiteral("rediss://h?ssl_cert_reqs=OPTIONAL"))->tls.certReqs,
+                 RedisTls::CertReqs::Optional);
+    }
+
+    // from_url(url, **kwargs): the given settings are the start, what the URL names wins.
+    void defaultsThenUrl()
+    {
+        RedisUrl given;
+        given.host = QStringLiteral("config-host");
+        given.port = 7000;
+        given.db = 4;
+        given.password = QStringLiteral("from-config");
+        given.tls.enabled = true;
+        given.tls.caCerts = QStringLiteral("/etc/ca.pem");
+        auto u = RedisUrl::parse(QStringLiteral("redis://url-host?ssl_certfile=/c.pem"), given);
+        CHECK_OK(u);
+        QCOMPARE(u->host, QStringLiteral("url-host"));
+        QCOMPARE(u->port, 7000);
+        QCOMPARE(u->db, 4);
+        QVERIFY(!u->dbInUrl);
+        QCOMPARE(u->password, QStringLiteral("from-config"));
+        QVERIFY(u->tls.enabled); // never dropped: a redis:// URL does not switch TLS off
+        QCOMPARE(u->tls.caCerts, QStringLiteral("/etc/ca.pem"));
+        QCOMPARE(u->tls.certFile, QStringLiteral("/c.pem"));
+        auto v = RedisUrl::parse(QStringLiteral("redis://:url-pw@url-host:7001/2"), given);
+        CHECK_OK(v);
+        QCOMPARE(v->password, QStringLiteral("url-pw"));
+        QCOMPARE(v->port, 7001);
+        QCOMPARE(v->db, 2);
+        QVERIFY(v->dbInUrl);
     }
 
     void errors_data()
@@ -106,6 +164,8 @@ private slots:
         QTest::newRow("query db") << QStringLiteral("redis://h:1?db=two") << QStringLiteral("two");
         QTest::newRow("timeout") << QStringLiteral("redis://h?socket_timeout=soon") << QStringLiteral("socket_timeout");
         QTest::newRow("empty") << QString() << QStringLiteral("empty");
+        QTest::newRow("cert reqs") << QStringLiteral("rediss://h?ssl_cert_reqs=maybe") << QStringLiteral("ssl_cert_reqs");
+        QTest::newRow("tls on unix") << QStringLiteral("unix:///tmp/r.sock?ssl=1") << QStringLiteral("unix socket");
     }
 
     void errors()
@@ -140,10 +200,12 @@ private slots:
             QStringLiteral("redis://h/3?db=4"),
             QStringLiteral("redis://[::1]:6000/1"),
             QStringLiteral("unix:///tmp/r.sock?db=6"),
+            QStringLiteral("rediss://:pw@tls.example:6380/5?ssl_cert_reqs=optional&ssl_ca_certs=/ca.pem"),
+            QStringLiteral("rediss://tls.example?ssl_check_hostname=yes&ssl_certfile=%2Fc%20d.pem&ssl_keyfile=/k.pem"),
         };
         const QString script = QStringLiteral(
             "import json,sys\nfrom redis.connection import parse_url\n"
-            "print(json.dumps([parse_url(u) for u in sys.argv[1:]], default=str))\n");
+            "print(json.dumps([parse_url(u) for u in sys.argv[1:]], default=lambda c: c.__name__))\n");
         auto out = test::runPython(script, urls);
         CHECK_OK(out);
         const QJsonArray arr = QJsonDocument::fromJson(*out).array();
@@ -161,6 +223,14 @@ private slots:
                 QCOMPARE(u->host, py.value(QStringLiteral("host")).toString(QStringLiteral("localhost")));
                 QCOMPARE(u->port, py.value(QStringLiteral("port")).toInt(6379));
             }
+            // TLS: redis-py picks SSLConnection and passes the ssl_* strings on to it.
+            QCOMPARE(u->tls.enabled, py.value(QStringLiteral("connection_class")).toString() == u"SSLConnection");
+            if (py.contains(QStringLiteral("ssl_cert_reqs")))
+                QCOMPARE(RedisTls::certReqsName(u->tls.certReqs), py.value(QStringLiteral("ssl_cert_reqs")).toString());
+            QCOMPARE(u->tls.caCerts, py.value(QStringLiteral("ssl_ca_certs")).toString());
+            QCOMPARE(u->tls.certFile, py.value(QStringLiteral("ssl_certfile")).toString());
+            QCOMPARE(u->tls.keyFile, py.value(QStringLiteral("ssl_keyfile")).toString());
+            QCOMPARE(u->tls.checkHostname, py.value(QStringLiteral("ssl_check_hostname")).toBool());
         }
     }
 };
