@@ -4,14 +4,16 @@
 CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, msgpack-cxx, zlib, lz4,
-# zstd, redis-server for tests, Xvfb and fonts for screenshots, and the Python libraries that
-# prove byte compatibility (Debian's python3, not a pyenv one).
+# zstd, redis-server and memcached (with Cyrus SASL tools for its -S tests) for tests, Xvfb and
+# fonts for screenshots, and the Python libraries that prove byte compatibility (Debian's python3,
+# not a pyenv one).
 CACHESCOPE_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libgl-dev libqcustomplot-dev
   libhiredis-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
   redis-server xvfb xauth fonts-dejavu-core
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis
+  memcached sasl2-bin libsasl2-modules libsasl2-modules-db python3-pylibmc python3-memcache
 )
 
 cachescope_missing_packages() {
