@@ -1,6 +1,7 @@
 #include "cachemanager.h"
 
 #include "filesystemcache.h"
+#include "memcachedcache.h"
 #include "nullcache.h"
 #include "simplecache.h"
 #if __has_include("rediscache.h")
@@ -70,6 +71,12 @@ Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpe
 #else
         return makeError(QStringLiteral("%1: RedisCache is not available in this build").arg(purpose));
 #endif
+    }
+    case BackendType::Memcached: {
+        auto options = MemcachedCache::optionsFromSpec(spec);
+        if (!options)
+            return Error{options.error()};
+        return std::unique_ptr<Cache>(std::make_unique<MemcachedCache>(*options, spec.keyPrefix, spec.defaultTimeout));
     }
     default:
         break;

@@ -45,7 +45,7 @@ public:
     // Builds every spec; fails on the first one that cannot be built, naming its purpose.
     static Expected<std::unique_ptr<CacheManager>> create(const QList<CacheSpec> &specs,
                                                           Access access = Access::ReadWrite);
-    // One cache for one spec (NullCache, SimpleCache, FileSystemCache, RedisCache).
+    // One cache for one spec (NullCache, SimpleCache, FileSystemCache, RedisCache, the Memcached family).
     static Expected<std::unique_ptr<Cache>> buildCache(const CacheSpec &spec, Access access = Access::ReadWrite);
     Access access() const { return m_access; }
 

@@ -4,6 +4,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <optional>
@@ -71,10 +72,17 @@ struct CacheSpec
     QList<QPair<QString, int>> sentinels;
     QString sentinelMaster;
     QString cluster;              // "h1:p1,h2:p2"
+    // Memcached family: CACHE_MEMCACHED_SERVERS (or the servers argument) as (address, weight);
+    // empty = cachelib's default 127.0.0.1:11211. username/password above are
+    // CACHE_MEMCACHED_USERNAME/PASSWORD for the SASL variants.
+    QList<QPair<QString, int>> memcachedServers;
+    QString memcachedServersError; // the setting is there but no list of addresses (why)
+    QStringList memcachedBehaviors; // pylibmc behaviors from CACHE_OPTIONS, "name=value"
     bool useMsgpack = true;       // RESULTS_BACKEND_USE_MSGPACK, results backend only
     QMap<QString, SourceSpan> spans; // setting name (e.g. "CACHE_KEY_PREFIX") -> where it was set
 
-    // redis://[user:***@]host:port/db or the directory; never shows the password.
+    // redis://[user:***@]host:port/db, memcached://[user:***@]host:port[,...] or the directory;
+    // never shows the password.
     QString displayLocation() const;
 };
 
