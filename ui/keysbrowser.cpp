@@ -5,9 +5,11 @@
 
 #include "browse/cachekeysource.h"
 #include "browse/filesystemkeysource.h"
+#include "browse/memcachedkeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
+#include "cache/memcachedcache.h"
 #include "hitratefeed.h"
 
 #include <QDialog>
@@ -135,6 +137,24 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                     c.source = std::make_shared<RedisKeySource>(*url, spec->keyPrefix);
                 c.detail = tr("RedisCache · %1 · prefix %2")
                                .arg(url->redacted(),
+                                    spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
+                break;
+            }
+            case BackendType::Memcached: {
+                auto options = MemcachedCache::optionsFromSpec(*spec);
+                if (!options) {
+                    Q_EMIT errorOccurred(options.error());
+                    continue;
+                }
+                c.sharingKey = spec->displayLocation() + u'\n' + QString::fromUtf8(spec->keyPrefix);
+                for (const Connection &other : managed) {
+                    if (other.sharingKey == c.sharingKey)
+                        c.source = other.source;
+                }
+                if (!c.source)
+                    c.source = std::make_shared<MemcachedKeySource>(options->client, spec->keyPrefix);
+                c.detail = tr("%1 · %2 · prefix %3")
+                               .arg(MemcachedCache::variantName(options->variant), spec->displayLocation(),
                                     spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
                 break;
             }

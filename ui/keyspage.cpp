@@ -7,6 +7,7 @@
 #include "payloadview.h"
 
 #include "browse/filesystemkeysource.h"
+#include "browse/memcachedkeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cachespec.h"
 
@@ -555,6 +556,8 @@ DecodeHints KeysPage::decodeHints() const
         hints.backend = DecodeHints::Backend::Redis;
     else if (qobject_cast<FileSystemKeySource *>(m_source.data()))
         hints.backend = DecodeHints::Backend::FileSystem;
+    else if (qobject_cast<MemcachedKeySource *>(m_source.data()))
+        hints.backend = DecodeHints::Backend::Memcached;
     switch (purposeFromConfigName(m_cachePurpose).value_or(CachePurpose::Cache)) {
     case CachePurpose::Data: hints.purpose = DecodeHints::Purpose::ChartData; break;
     case CachePurpose::Results: hints.purpose = DecodeHints::Purpose::SqlLabResults; break;
