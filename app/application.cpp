@@ -1,6 +1,8 @@
 #include "application.h"
 
 #include "cachecommand.h"
+#include "clioutput.h"
+#include "commandline.h"
 #include "configcommand.h"
 #include "decodecommand.h"
 #include "keyscommand.h"
@@ -9,10 +11,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
-#include <QTextStream>
-
-#include <cstdio>
-#include <cstring>
+#include <QFileInfo>
 
 namespace cachescope {
 
@@ -35,38 +34,47 @@ const SubCommand kSubCommands[] = {
     {"replay", runReplayCommand, "print the samples of a recording, paced or at once"},
 };
 
-int printUsage(FILE *out)
+// `cachescope` itself: the window's options, and the commands in its --help.
+void declareTopLevel(CommandLine &cl)
 {
-    std::fprintf(out, "Usage: cachescope [superset_config.py]        open the window (the embedded demo by default)\n"
-                      "       cachescope <command> [options]           run headless, print JSON\n\nCommands:\n");
+    cl.setSynopsis(QStringLiteral("[superset_config.py] [--page PAGE] [--redis URL [--prefix P]] [--dir DIR] [--payload FILE]\n"
+                                  "<command> [options]    (run headless, print JSON; <command> --help for its options)"));
+    addWindowOptions(cl);
+    QList<QPair<QString, QString>> commands;
     for (const auto &c : kSubCommands)
-        std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
-    std::fprintf(out, "\nRun 'cachescope <command> --help' for a command's options.\n");
-    return out == stdout ? 0 : 2;
+        commands.append({QLatin1String(c.name), QLatin1String(c.summary)});
+    cl.addHelpSection(QStringLiteral("Commands"), commands);
 }
 
 } // namespace
 
 int runApplication(int argc, char *argv[])
 {
-    if (argc >= 2) {
-        if (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))
-            return printUsage(stdout);
-        for (const auto &c : kSubCommands) {
-            if (!std::strcmp(argv[1], c.name)) {
-                QCoreApplication app(argc, argv);
-                QCoreApplication::setApplicationName(QStringLiteral("cachescope"));
-                QStringList args = QCoreApplication::arguments();
-                args.removeFirst(); // program
-                args.removeFirst(); // sub-command
-                return c.run(args);
-            }
+    const QStringList args = cli::arguments(argc, argv);
+    for (const auto &c : kSubCommands) {
+        if (!args.isEmpty() && args.first() == QLatin1String(c.name)) {
+            QCoreApplication app(argc, argv);
+            QCoreApplication::setApplicationName(QStringLiteral("cachescope"));
+            return c.run(args.mid(1));
         }
     }
-    QApplication app(argc, argv);
+    CommandLine cl(QString(), QStringLiteral("CacheScope: what Superset's caches hold, whether they hit, and why. Without a\n"
+                                             "command it opens the window on the embedded demo, or on a superset_config.py."));
+    declareTopLevel(cl);
+    // --help needs no display: answered before the QApplication (which wants one) exists.
+    if (CommandLine::asksForHelp(args))
+        return *cl.parse(args);
+
+    QApplication app(argc, argv); // takes Qt's own options (-platform, -style, ...) out of argv
     QCoreApplication::setOrganizationName(QStringLiteral("CacheScope"));
     QCoreApplication::setApplicationName(QStringLiteral("cachescope"));
-    return runWindow(app);
+    if (const auto exit = cl.parse(cli::arguments(argc, argv)))
+        return *exit;
+    // A mistyped command would otherwise open the window on a config that does not exist.
+    const QString first = cl.positionals().value(0);
+    if (!first.isEmpty() && !QFileInfo::exists(first) && !first.contains(u'.') && !first.contains(u'/'))
+        return cl.usageError(QStringLiteral("unknown command '%1' (and no such file)").arg(first));
+    return runWindow(app, cl);
 }
 
 } // namespace cachescope

@@ -1,12 +1,12 @@
 #include "cachecommand.h"
 
+#include "clioutput.h"
+#include "commandline.h"
+#include "commandtarget.h"
+
 #include "cache/filesystemcache.h"
 #include "cache/rediscache.h"
-#include "clioutput.h"
 #include "codec/valuejson.h"
-#include "redis/redisurl.h"
-
-#include <QCommandLineParser>
 
 #include <memory>
 
@@ -14,58 +14,33 @@ namespace cachescope {
 
 namespace {
 
-const QString kCommand = QStringLiteral("cache");
-
 QByteArray keyJson(const QByteArray &key)
 {
     return ValueJson::toJson(PyValue::str(key));
 }
 
 // Reads never write: get/ttl/keys open the cache read-only (no count-file rewrite, no mkdir).
-Expected<std::unique_ptr<Cache>> openCache(const QCommandLineParser &parser, bool forWriting)
+Expected<std::unique_ptr<Cache>> openCache(const CommandLine &cl, const CacheTarget &target, bool forWriting)
 {
-    const bool redis = parser.isSet(QStringLiteral("redis"));
-    const bool dir = parser.isSet(QStringLiteral("dir"));
-    if (redis == dir)
-        return makeError(QStringLiteral("give exactly one of --redis URL or --dir DIR"));
-    bool ok = true;
-    const qint64 defaultTimeout = parser.value(QStringLiteral("default-timeout")).toLongLong(&ok);
-    if (!ok || defaultTimeout < 0)
-        return makeError(QStringLiteral("--default-timeout must be a number of seconds >= 0"));
-    if (redis) {
-        auto url = RedisUrl::parse(parser.value(QStringLiteral("redis")));
-        if (!url)
-            return Error{url.error()};
-        std::unique_ptr<Cache> cache =
-            std::make_unique<RedisCache>(*url, parser.value(QStringLiteral("prefix")).toUtf8(), defaultTimeout);
+    // --default-timeout and --threshold win; without them a cache from --config has its own.
+    const qint64 defaultTimeout = cl.isSet(QStringLiteral("default-timeout")) || !target.spec
+                                      ? cl.integer(QStringLiteral("default-timeout"), 300)
+                                      : target.spec->defaultTimeout;
+    const int threshold = int(cl.isSet(QStringLiteral("threshold")) || !target.spec ? cl.integer(QStringLiteral("threshold"), 500)
+                                                                                    : target.spec->threshold);
+    if (target.kind == CacheTarget::Kind::Redis) {
+        std::unique_ptr<Cache> cache = std::make_unique<RedisCache>(target.redis, target.prefix, defaultTimeout);
         cache->setWritable(forWriting);
         return cache;
     }
-    const int threshold = parser.value(QStringLiteral("threshold")).toInt(&ok);
-    if (!ok || threshold < 0)
-        return makeError(QStringLiteral("--threshold must be a number >= 0"));
-    if (parser.isSet(QStringLiteral("prefix")))
-        return makeError(QStringLiteral("--prefix does not apply to --dir: FileSystemCache file names hash the bare key"));
-    const QString directory = parser.value(QStringLiteral("dir"));
     if (!forWriting) {
-        auto cache = FileSystemCache::openReadOnly(directory, threshold, defaultTimeout);
+        auto cache = FileSystemCache::openReadOnly(target.directory, threshold, defaultTimeout);
         if (!cache->initError().isEmpty())
             return makeError(cache->initError());
         return std::unique_ptr<Cache>(std::move(cache));
     }
-    std::unique_ptr<Cache> cache = std::make_unique<FileSystemCache>(directory, threshold, defaultTimeout);
+    std::unique_ptr<Cache> cache = std::make_unique<FileSystemCache>(target.directory, threshold, defaultTimeout);
     return cache;
-}
-
-Expected<Timeout> timeoutOption(const QCommandLineParser &parser)
-{
-    if (!parser.isSet(QStringLiteral("timeout")))
-        return Timeout{};
-    bool ok = false;
-    const qint64 seconds = parser.value(QStringLiteral("timeout")).toLongLong(&ok);
-    if (!ok || seconds < 0)
-        return makeError(QStringLiteral("--timeout must be a number of seconds >= 0 (0 = never expires)"));
-    return Timeout{seconds};
 }
 
 QString notFound(const QByteArray &key, const Cache &cache)
@@ -73,63 +48,92 @@ QString notFound(const QByteArray &key, const Cache &cache)
     return QStringLiteral("key '%1' not found (missing or expired) in %2").arg(QString::fromUtf8(key), cache.location());
 }
 
-int runGet(Cache &cache, const QByteArray &key)
+// `cachescope keys` prints stored keys (prefix included); for a read, a key that is not a cache
+// key but is the stored key of one is taken as that cache key, and the note says so. Writes
+// take the key exactly as given.
+QByteArray readKey(const CommandLine &cl, Cache &cache, const CacheTarget &target, const QByteArray &key)
+{
+    if (target.kind != CacheTarget::Kind::Redis || target.prefix.isEmpty() || !key.startsWith(target.prefix)
+        || key.size() == target.prefix.size())
+        return key;
+    const QByteArray bare = key.mid(target.prefix.size());
+    auto asGiven = cache.ttl(key);
+    if (!asGiven || asGiven->state != EntryTtl::State::Missing)
+        return key;
+    auto asStored = cache.ttl(bare);
+    if (!asStored || asStored->state == EntryTtl::State::Missing)
+        return key;
+    cl.note(QStringLiteral("no cache key '%1'; it is the stored key of cache key '%2', read that")
+                .arg(QString::fromUtf8(key), QString::fromUtf8(bare)));
+    return bare;
+}
+
+int runGet(const CommandLine &cl, Cache &cache, const QByteArray &key)
 {
     auto value = cache.get(key);
     if (!value)
-        return cli::fail(kCommand, value.error());
+        return cl.fail(value.error());
     if (!value->has_value())
-        return cli::fail(kCommand, notFound(key, cache));
+        return cl.fail(notFound(key, cache));
     cli::writeLine(ValueJson::toJson(**value));
     return 0;
 }
 
-int runWrite(Cache &cache, const QString &action, const QByteArray &key, const QString &jsonArgument,
-             const QCommandLineParser &parser)
+int runWrite(const CommandLine &cl, Cache &cache, const QString &action, const QByteArray &key, const QString &jsonArgument)
 {
     QByteArray json;
     QString error;
     if (!cli::readArgument(jsonArgument, &json, &error))
-        return cli::fail(kCommand, error);
+        return cl.fail(error);
+    // Outside a string a BOM is no JSON (RFC 8259 §8.1); dropping it silently could also drop one
+    // the user meant as data, so it is refused by name, as Python's json.loads refuses it in a str.
+    if (json.startsWith("\xEF\xBB\xBF"))
+        return cl.fail(QStringLiteral("value for '%1' begins with a byte-order mark (U+FEFF) outside any string; remove it, "
+                                      "or put it inside the string if it is data")
+                           .arg(QString::fromUtf8(key)));
     auto value = ValueJson::fromJson(json);
     if (!value)
-        return cli::fail(kCommand,
-                         QStringLiteral("value for '%1' is not valid JSON: %2").arg(QString::fromUtf8(key), value.error()));
-    auto timeout = timeoutOption(parser);
-    if (!timeout)
-        return cli::fail(kCommand, timeout.error(), 2);
+        return cl.fail(QStringLiteral("value for '%1' is not valid JSON: %2").arg(QString::fromUtf8(key), value.error()));
+    const Timeout timeout = cl.isSet(QStringLiteral("timeout")) ? Timeout{cl.integer(QStringLiteral("timeout"), 0)} : Timeout{};
     const bool isAdd = action == u"add";
-    auto result = isAdd ? cache.add(key, *value, *timeout) : cache.set(key, *value, *timeout);
+    auto result = isAdd ? cache.add(key, *value, timeout) : cache.set(key, *value, timeout);
     if (!result)
-        return cli::fail(kCommand, result.error());
+        return cl.fail(result.error());
     cli::writeLine("{\"key\":" + keyJson(key) + (isAdd ? ",\"added\":" : ",\"stored\":") + (*result ? "true" : "false")
                    + '}');
     return 0;
 }
 
-int runDelete(Cache &cache, const QByteArray &key)
+int runDelete(const CommandLine &cl, Cache &cache, const CacheTarget &target, const QByteArray &key)
 {
     auto deleted = cache.remove(key);
     if (!deleted)
-        return cli::fail(kCommand, deleted.error());
+        return cl.fail(deleted.error());
+    if (!*deleted && target.kind == CacheTarget::Kind::Redis && !target.prefix.isEmpty() && key.startsWith(target.prefix)) {
+        // Never a guess for a destructive action: a hint only.
+        const QByteArray bare = key.mid(target.prefix.size());
+        if (auto ttl = cache.ttl(bare); ttl && ttl->state != EntryTtl::State::Missing)
+            cl.note(QStringLiteral("nothing deleted: '%1' is the stored key of cache key '%2'; delete '%2' to remove it")
+                        .arg(QString::fromUtf8(key), QString::fromUtf8(bare)));
+    }
     cli::writeLine("{\"key\":" + keyJson(key) + ",\"deleted\":" + (*deleted ? "true" : "false") + '}');
     return 0;
 }
 
-int runTtl(Cache &cache, const QByteArray &key)
+int runTtl(const CommandLine &cl, Cache &cache, const QByteArray &key)
 {
     auto ttl = cache.ttl(key);
     if (!ttl)
-        return cli::fail(kCommand, ttl.error());
+        return cl.fail(ttl.error());
     if (ttl->state == EntryTtl::State::Missing)
-        return cli::fail(kCommand, notFound(key, cache));
+        return cl.fail(notFound(key, cache));
     const QByteArray seconds =
         ttl->state == EntryTtl::State::Never ? QByteArray("null") : QByteArray::number(ttl->seconds);
     cli::writeLine("{\"key\":" + keyJson(key) + ",\"ttl\":" + seconds + '}');
     return 0;
 }
 
-int runKeys(Cache &cache, const QByteArray &glob)
+int runKeys(const CommandLine &cl, Cache &cache, const QByteArray &glob)
 {
     // Streams a JSON array page by page, so millions of keys never sit in memory at once.
     QByteArray cursor = "0";
@@ -139,7 +143,7 @@ int runKeys(Cache &cache, const QByteArray &glob)
         auto page = cache.scan(cursor, glob, 1000);
         if (!page) {
             cli::writeLine("]");
-            return cli::fail(kCommand, page.error());
+            return cl.fail(page.error());
         }
         QByteArray chunk;
         for (const QByteArray &key : page->keys) {
@@ -165,60 +169,61 @@ const Arity kArities[] = {{"get", 2, 2}, {"set", 3, 3}, {"add", 3, 3}, {"delete"
 
 int runCacheCommand(const QStringList &args)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Read and write cachelib-compatible cache entries. Values are JSON in CacheScope's value encoding\n"
-        "(README: \"Values as JSON\"); a JSON argument may be inline, @FILE, or - for standard input."));
-    parser.addOptions({
-        {QStringLiteral("redis"), QStringLiteral("Redis URL: redis://[user:pass@]host:port/db or unix:///path"),
-         QStringLiteral("URL")},
-        {QStringLiteral("prefix"), QStringLiteral("Key prefix of the cache (CACHE_KEY_PREFIX / key_prefix)."),
-         QStringLiteral("P")},
-        {QStringLiteral("dir"), QStringLiteral("FileSystemCache directory."), QStringLiteral("DIR")},
-        {QStringLiteral("timeout"),
-         QStringLiteral("Timeout for set/add: seconds, 0 = never expires (default: the cache's default)."),
-         QStringLiteral("N")},
-        {QStringLiteral("default-timeout"), QStringLiteral("The cache's default timeout (cachelib: 300)."),
-         QStringLiteral("N"), QStringLiteral("300")},
-        {QStringLiteral("threshold"), QStringLiteral("FileSystemCache threshold (cachelib: 500)."), QStringLiteral("N"),
-         QStringLiteral("500")},
-    });
-    parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("action"),
-                                 QStringLiteral("get KEY | set KEY JSON | add KEY JSON | delete KEY | ttl KEY | keys [GLOB]"));
-    if (!parser.parse(QStringList{QStringLiteral("cachescope cache")} + args))
-        return cli::fail(kCommand, parser.errorText(), 2);
-    if (parser.isSet(QStringLiteral("help"))) {
-        cli::writeOut(parser.helpText().toUtf8());
-        return 0;
-    }
-    const QStringList positional = parser.positionalArguments();
-    if (positional.isEmpty())
-        return cli::fail(kCommand, QStringLiteral("missing action: get, set, add, delete, ttl or keys (see --help)"), 2);
+    CommandLine cl(QStringLiteral("cache"),
+                   QStringLiteral("Reads and writes cachelib-compatible cache entries. Values are JSON in CacheScope's\n"
+                                  "value encoding (README: \"Values as JSON\"): inline, @FILE, or - for standard input.\n"
+                                  "KEY is the cache key; get and ttl also take the stored key `cachescope keys` prints."));
+    cl.setSynopsis(QStringLiteral("(--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
+                                  "(get KEY | set KEY JSON | add KEY JSON | delete KEY | ttl KEY | keys [GLOB])"));
+    cl.addInteger(QStringLiteral("timeout"), QStringLiteral("N"),
+                  QStringLiteral("Timeout for set/add in seconds, 0 = never expires (default: the cache's default)."), 0);
+    cl.addInteger(QStringLiteral("default-timeout"), QStringLiteral("N"),
+                  QStringLiteral("The cache's default timeout (cachelib: 300; with --config, the config's)."), 0);
+    cl.addInteger(QStringLiteral("threshold"), QStringLiteral("N"),
+                  QStringLiteral("FileSystemCache threshold (cachelib: 500; with --config, the config's)."), 0,
+                  std::numeric_limits<int>::max());
+    cl.addCacheTargetOptions();
+    cl.addPositional(QStringLiteral("ACTION"), QStringLiteral("get, set, add, delete, ttl or keys (below)."));
+    cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The cache key (keys: a glob)."), CommandLine::Arity::Optional);
+    cl.addPositional(QStringLiteral("JSON"), QStringLiteral("The value for set and add."), CommandLine::Arity::Optional);
+    cl.addHelpSection(QStringLiteral("Actions"),
+                      {{QStringLiteral("get KEY"), QStringLiteral("Print the value (JSON).")},
+                       {QStringLiteral("set KEY JSON"), QStringLiteral("Store the value (JSON inline, @FILE or -).")},
+                       {QStringLiteral("add KEY JSON"), QStringLiteral("Store it only when KEY is absent.")},
+                       {QStringLiteral("delete KEY"), QStringLiteral("Remove the entry.")},
+                       {QStringLiteral("ttl KEY"), QStringLiteral("Seconds left, null = never expires.")},
+                       {QStringLiteral("keys [GLOB]"), QStringLiteral("The cache keys (SCAN, never KEYS), as a JSON array.")}});
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const QStringList &positional = cl.positionals();
     const QString action = positional.first();
     const Arity *arity = nullptr;
     for (const auto &a : kArities)
         if (action == QLatin1String(a.name))
             arity = &a;
     if (!arity)
-        return cli::fail(kCommand, QStringLiteral("unknown action '%1' (get, set, add, delete, ttl, keys)").arg(action), 2);
+        return cl.usageError(QStringLiteral("unknown action '%1' (get, set, add, delete, ttl, keys)").arg(action));
     if (positional.size() < arity->min || positional.size() > arity->max)
-        return cli::fail(kCommand, QStringLiteral("wrong number of arguments for '%1' (see --help)").arg(action), 2);
+        return cl.usageError(QStringLiteral("wrong number of arguments for '%1'").arg(action));
 
+    int status = 0;
+    const auto target = cacheTarget(cl, &status);
+    if (!target)
+        return status;
     const bool writes = action == u"set" || action == u"add" || action == u"delete";
-    auto cache = openCache(parser, writes);
+    auto cache = openCache(cl, *target, writes);
     if (!cache)
-        return cli::fail(kCommand, cache.error(), 2);
+        return cl.usageError(cache.error());
     const QByteArray key = positional.size() > 1 ? positional.at(1).toUtf8() : QByteArray();
     if (action == u"get")
-        return runGet(**cache, key);
+        return runGet(cl, **cache, readKey(cl, **cache, *target, key));
     if (action == u"set" || action == u"add")
-        return runWrite(**cache, action, key, positional.at(2), parser);
+        return runWrite(cl, **cache, action, key, positional.at(2));
     if (action == u"delete")
-        return runDelete(**cache, key);
+        return runDelete(cl, **cache, *target, key);
     if (action == u"ttl")
-        return runTtl(**cache, key);
-    return runKeys(**cache, positional.size() > 1 ? positional.at(1).toUtf8() : QByteArray("*"));
+        return runTtl(cl, **cache, readKey(cl, **cache, *target, key));
+    return runKeys(cl, **cache, positional.size() > 1 ? key : QByteArray("*"));
 }
 
 } // namespace cachescope

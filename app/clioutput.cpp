@@ -1,5 +1,7 @@
 #include "clioutput.h"
 
+#include "codec/utf8.h"
+
 #include <QFile>
 
 #include <cstdio>
@@ -11,18 +13,21 @@ void writeOut(const QByteArray &bytes)
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
 }
 
-void writeLine(const QByteArray &json)
+void writeLine(const QByteArray &line)
 {
-    writeOut(json);
+    writeOut(line);
     writeOut("\n");
+    flushOut();
+}
+
+void flushOut()
+{
     std::fflush(stdout);
 }
 
-int fail(const QString &command, const QString &message, int exitCode)
+void writeErr(const QByteArray &bytes)
 {
-    const QByteArray text = "cachescope " + command.toUtf8() + ": " + message.toUtf8() + '\n';
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
-    return exitCode;
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
 }
 
 bool readArgument(const QString &argument, QByteArray *out, QString *error)
@@ -46,6 +51,14 @@ bool readArgument(const QString &argument, QByteArray *out, QString *error)
     }
     *out = argument.toUtf8();
     return true;
+}
+
+QStringList arguments(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args << utf8::toString(QByteArrayView(argv[i]));
+    return args;
 }
 
 } // namespace cachescope::cli

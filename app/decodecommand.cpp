@@ -1,260 +1,256 @@
 #include "decodecommand.h"
 
+#include "clioutput.h"
+#include "commandline.h"
+#include "commandtarget.h"
+
+#include "cache/rediscache.h"
 #include "codec/decodejson.h"
-#include "config/configcommandline.h"
 #include "codec/decoderchain.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QJsonArray>
 #include <QJsonObject>
-
-#if __has_include("cache/rediscache.h")
-#include "cache/rediscache.h"
-#include "redis/redisurl.h"
-#define CACHESCOPE_HAVE_REDISCACHE 1
-#endif
-
-#include <cstdio>
-#include <optional>
 
 namespace cachescope {
 
 namespace {
 
-const char kUsage[] =
-    "Usage: cachescope decode (--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY |\n"
-    "                          --config FILE --cache PURPOSE KEY)\n"
-    "                         [--as KIND[,KIND...]] [--json] [--rows N] [--max-bytes N]\n"
-    "Peels every layer of a cache entry (envelope, pickle, zlib, msgpack, JSON, Arrow, image) and\n"
-    "prints them with the final value. Nothing is executed.\n"
-    "  --input FILE    raw entry bytes (a dumped Redis value or a FileSystemCache file)\n"
-    "  --redis URL     read KEY (with --prefix) from Redis, as cachelib stores it\n"
-    "  --dir DIR       read KEY from a FileSystemCache directory (md5, then sha256 file names)\n"
-    "  --config FILE --cache PURPOSE  read KEY from that cache of a superset_config.py (Redis or\n"
-    "                  FileSystemCache), with --env K=V, --env-file F, --no-process-env as `config show`\n"
-    "  --as KINDS      force the kind of layer 0, 1, ...; an empty item keeps detection. Kinds:\n"
-    "                  redis-envelope redis-integer filesystem-header legacy-filesystem-header\n"
-    "                  pickle zlib gzip msgpack json arrow image text raw\n"
-    "  --json          print the JSON document (default: a readable summary and the value)\n"
-    "  --rows N        table rows to print (default 100)\n"
-    "  --max-bytes N   decompression limit per layer (default 536870912)\n";
-
-int usage(const QString &why)
+// Where the JSON value that starts at `at` ends (string-aware, no parsing: bytes stay as written).
+qsizetype skipJsonValue(QByteArrayView json, qsizetype at)
 {
-    std::fprintf(stderr, "cachescope decode: %s\n\n%s", qPrintable(why), kUsage);
-    return 2;
+    int depth = 0;
+    bool inString = false;
+    for (; at < json.size(); ++at) {
+        const char c = json[at];
+        if (inString) {
+            if (c == '\\')
+                ++at;
+            else if (c == '"')
+                inString = false;
+            if (!inString && depth == 0)
+                return at + 1;
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (--depth <= 0)
+                return at + (depth == 0 ? 1 : 0);
+        } else if (depth == 0 && c == ',') {
+            return at;
+        }
+    }
+    return at;
 }
 
-struct Options
+// The text of one member of the top-level object of a compact JSON document, exactly as written
+// (QJsonDocument would sort object keys and drop a string's leading U+FEFF).
+QByteArrayView topLevelMember(QByteArrayView json, QByteArrayView name)
 {
-    QString input, redisUrl, dir, prefix, key, config, cache;
-    QStringList as;
-    bool json = false;
-    int rows = 100;
-    qint64 maxBytes = 512ll << 20;
-};
+    qsizetype at = 1; // after '{'
+    while (at < json.size() && json[at] == '"') {
+        const qsizetype keyEnd = skipJsonValue(json, at);
+        const QByteArrayView key = json.sliced(at + 1, keyEnd - at - 2);
+        const qsizetype valueStart = keyEnd + 1; // after ':'
+        const qsizetype valueEnd = skipJsonValue(json, valueStart);
+        if (key == name)
+            return json.sliced(valueStart, valueEnd - valueStart);
+        at = valueEnd + 1; // after ','
+    }
+    return {};
+}
+
+// Compact JSON indented, four spaces a level; strings and numbers are copied byte for byte.
+QByteArray indentJson(QByteArrayView json)
+{
+    QByteArray out;
+    out.reserve(json.size() * 2);
+    int depth = 0;
+    bool inString = false;
+    auto newline = [&] { out += '\n' + QByteArray(4 * depth, ' '); };
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (inString) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size())
+                out += json[++i];
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        switch (c) {
+        case '{':
+        case '[':
+            out += c;
+            if (i + 1 < json.size() && (json[i + 1] == '}' || json[i + 1] == ']')) {
+                out += json[++i]; // {} and [] stay on one line
+            } else {
+                ++depth;
+                newline();
+            }
+            break;
+        case '}':
+        case ']':
+            --depth;
+            newline();
+            out += c;
+            break;
+        case ',':
+            out += c;
+            newline();
+            break;
+        case ':': out += ": "; break;
+        case '"':
+            inString = true;
+            out += c;
+            break;
+        default: out += c;
+        }
+    }
+    out += '\n';
+    return out;
+}
+
+// The bytes of a key in a Redis cache or a cache directory, taking the key as a cache key or as
+// the stored key `cachescope keys` printed; a note says which was meant when both exist.
+std::optional<QByteArray> readEntry(const CommandLine &cl, const CacheTarget &target, const QByteArray &key, int *status)
+{
+    const QList<KeyCandidate> candidates = keyCandidates(target, key);
+    QList<QPair<KeyCandidate, QByteArray>> found;
+    std::unique_ptr<RedisCache> redis;
+    if (target.kind == CacheTarget::Kind::Redis)
+        redis = std::make_unique<RedisCache>(target.redis); // no prefix: the candidates are stored keys
+    for (const KeyCandidate &c : candidates) {
+        if (!found.isEmpty() && found.constFirst().first.isCacheKey == c.isCacheKey)
+            continue; // md5 found: sha256 is not looked at
+        if (redis) {
+            auto raw = redis->rawGet(c.stored);
+            if (!raw) {
+                *status = cl.fail(raw.error());
+                return std::nullopt;
+            }
+            if (raw->has_value())
+                found.append({c, **raw});
+        } else {
+            QFile f(QDir(target.directory).filePath(QString::fromLatin1(c.stored)));
+            if (!f.exists())
+                continue;
+            if (!f.open(QIODevice::ReadOnly)) {
+                *status = cl.fail(QStringLiteral("cannot read %1: %2").arg(f.fileName(), f.errorString()));
+                return std::nullopt;
+            }
+            found.append({c, f.readAll()});
+        }
+    }
+    if (found.isEmpty()) {
+        const QString where = redis ? target.redis.redacted() : target.directory;
+        QStringList tried;
+        for (const KeyCandidate &c : candidates)
+            tried << c.meaning;
+        *status = cl.fail(QStringLiteral("key '%1' not found in %2 (tried %3)")
+                              .arg(QString::fromUtf8(key), where, tried.join(QStringLiteral(", "))));
+        return std::nullopt;
+    }
+    if (found.size() > 1)
+        cl.note(QStringLiteral("'%1' names two entries: decoded the %2; the other is the %3")
+                    .arg(QString::fromUtf8(key), found[0].first.meaning, found[1].first.meaning));
+    return found.constFirst().second;
+}
 
 } // namespace
 
 int runDecodeCommand(const QStringList &args)
 {
-    Options o;
-    QStringList positional;
-    ConfigCommandLine::EnvironmentArgs environment;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        QString envError;
-        const auto taken = environment.take(args, &i, &envError);
-        if (taken == ConfigCommandLine::EnvironmentArgs::Take::Error)
-            return usage(envError);
-        if (taken == ConfigCommandLine::EnvironmentArgs::Take::Taken)
-            continue;
-        auto next = [&](QString *out) {
-            if (i + 1 >= args.size())
-                return false;
-            *out = args[++i];
-            return true;
-        };
-        QString v;
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else if (a == QLatin1String("--input")) {
-            if (!next(&o.input))
-                return usage(QStringLiteral("--input needs a file"));
-        } else if (a == QLatin1String("--redis")) {
-            if (!next(&o.redisUrl))
-                return usage(QStringLiteral("--redis needs a URL"));
-        } else if (a == QLatin1String("--dir")) {
-            if (!next(&o.dir))
-                return usage(QStringLiteral("--dir needs a directory"));
-        } else if (a == QLatin1String("--config")) {
-            if (!next(&o.config))
-                return usage(QStringLiteral("--config needs a file"));
-        } else if (a == QLatin1String("--cache")) {
-            if (!next(&o.cache))
-                return usage(QStringLiteral("--cache needs a purpose such as DATA_CACHE_CONFIG"));
-        } else if (a == QLatin1String("--prefix")) {
-            if (!next(&o.prefix))
-                return usage(QStringLiteral("--prefix needs a value"));
-        } else if (a == QLatin1String("--as")) {
-            if (!next(&v))
-                return usage(QStringLiteral("--as needs a kind"));
-            o.as = v.split(u',');
-        } else if (a == QLatin1String("--json")) {
-            o.json = true;
-        } else if (a == QLatin1String("--rows")) {
-            bool ok = false;
-            if (!next(&v) || (o.rows = v.toInt(&ok), !ok) || o.rows < 0)
-                return usage(QStringLiteral("--rows needs a number >= 0"));
-        } else if (a == QLatin1String("--max-bytes")) {
-            bool ok = false;
-            if (!next(&v) || (o.maxBytes = v.toLongLong(&ok), !ok) || o.maxBytes <= 0)
-                return usage(QStringLiteral("--max-bytes needs a positive number"));
-        } else if (a.startsWith(QLatin1String("--"))) {
-            return usage(QStringLiteral("unknown option %1").arg(a));
-        } else {
-            positional << a;
-        }
-    }
-    const int sources = int(!o.input.isEmpty()) + int(!o.redisUrl.isEmpty()) + int(!o.dir.isEmpty()) + int(!o.config.isEmpty());
-    if (sources != 1)
-        return usage(QStringLiteral("give exactly one of --input, --redis, --dir, --config"));
-    if (o.config.isEmpty() != o.cache.isEmpty())
-        return usage(QStringLiteral("--config FILE and --cache PURPOSE go together"));
-    std::optional<RedisUrl> configRedis;
-    if (!o.config.isEmpty()) {
-        // The cache's own location: its Redis server and prefix, or its directory.
-        if (!purposeFromConfigName(o.cache.trimmed()))
-            return usage(ConfigCommandLine::cacheSpec(ConfigReport{}, o.cache).error());
-        const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
-        if (!options)
-            return usage(options.error());
-        const auto report = ConfigCommandLine::loadForCommand(o.config, *options);
-        const auto spec = report ? ConfigCommandLine::cacheSpec(*report, o.cache) : Expected<CacheSpec>(Error{report.error()});
-        if (!spec) {
-            std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(spec.error()));
-            return 1;
-        }
-        if (spec->backend == BackendType::FileSystem && !spec->directory.isEmpty()) {
-            o.dir = spec->directory;
-        } else if (spec->backend == BackendType::Redis) {
-            auto url = ConfigCommandLine::redisUrl(*spec);
-            if (!url) {
-                std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(url.error()));
-                return 1;
-            }
-            configRedis = *url;
-            o.prefix = QString::fromUtf8(spec->keyPrefix);
-        } else {
-            std::fprintf(stderr, "cachescope decode: %s is a %s: its entries live only inside the Superset process\n",
-                         qPrintable(purposeConfigName(spec->purpose)), qPrintable(backendTypeName(spec->backend)));
-            return 1;
-        }
-    }
-    if (!o.input.isEmpty() && !positional.isEmpty())
-        return usage(QStringLiteral("unexpected argument %1").arg(positional.first()));
-    if (o.input.isEmpty() && positional.size() != 1)
-        return usage(QStringLiteral("give one KEY"));
+    CommandLine cl(QStringLiteral("decode"),
+                   QStringLiteral("Peels every layer of a cache entry (envelope, pickle, zlib, msgpack, JSON, Arrow, image)\n"
+                                  "and prints them with the final value. Nothing is executed. KEY may be the cache key or\n"
+                                  "the stored key that `cachescope keys` prints (Redis: with the prefix; a directory: the\n"
+                                  "file name)."));
+    cl.setSynopsis(QStringLiteral("(--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY | --config FILE --cache PURPOSE KEY)\n"
+                                  "[--as KIND[,KIND...]] [--json] [--rows N] [--max-bytes N]"));
+    cl.addOption(QStringLiteral("input"), QStringLiteral("FILE"),
+                 QStringLiteral("Raw entry bytes (a dumped Redis value or a FileSystemCache file)."));
+    cl.addOption(QStringLiteral("as"), QStringLiteral("KINDS"),
+                 QStringLiteral("Force the kind of layer 0, 1, ... (comma-separated; an empty item keeps detection): "
+                                "redis-envelope redis-integer filesystem-header legacy-filesystem-header pickle zlib gzip "
+                                "msgpack json arrow image text raw."));
+    cl.addJsonOption(QStringLiteral("Print the JSON document (default: the layers and the value, readable)."));
+    cl.addInteger(QStringLiteral("rows"), QStringLiteral("N"), QStringLiteral("Table rows to print."), 0,
+                  std::numeric_limits<int>::max(), QStringLiteral("100"));
+    cl.addInteger(QStringLiteral("max-bytes"), QStringLiteral("N"), QStringLiteral("Decompression limit per layer."), 1,
+                  std::numeric_limits<qint64>::max(), QStringLiteral("536870912"));
+    cl.addCacheTargetOptions();
+    cl.addPositional(QStringLiteral("KEY"), QStringLiteral("The entry: cache key, or stored key / file name (not with --input)."),
+                     CommandLine::Arity::Optional);
+    if (const auto exit = cl.parse(args))
+        return *exit;
 
     DecodeHints hints;
-    for (int i = 0; i < o.as.size(); ++i) {
-        if (o.as[i].isEmpty())
+    const QStringList as = cl.value(QStringLiteral("as")).split(u',');
+    for (int i = 0; cl.isSet(QStringLiteral("as")) && i < as.size(); ++i) {
+        if (as[i].trimmed().isEmpty())
             continue;
         DecodeLayer::Kind kind;
-        if (!DecodeLayer::kindFromName(o.as[i].trimmed(), &kind))
-            return usage(QStringLiteral("unknown kind %1").arg(o.as[i]));
+        if (!DecodeLayer::kindFromName(as[i].trimmed(), &kind))
+            return cl.usageError(QStringLiteral("unknown kind '%1' for --as").arg(as[i]));
         hints.forced.insert(i, kind);
     }
 
     QByteArray data;
-    if (!o.input.isEmpty()) {
-        QFile f(o.input);
-        if (!f.open(QIODevice::ReadOnly)) {
-            std::fprintf(stderr, "cachescope decode: cannot read %s: %s\n", qPrintable(o.input), qPrintable(f.errorString()));
-            return 1;
-        }
-        data = f.readAll();
-    } else if (!o.dir.isEmpty()) {
-        hints.backend = DecodeHints::Backend::FileSystem;
-        const QByteArray key = positional.first().toUtf8();
-        QString found;
-        for (auto method : {QCryptographicHash::Md5, QCryptographicHash::Sha256}) {
-            const QString path = QDir(o.dir).filePath(QString::fromLatin1(QCryptographicHash::hash(key, method).toHex()));
-            if (QFile::exists(path)) {
-                found = path;
-                break;
-            }
-        }
-        if (found.isEmpty()) {
-            std::fprintf(stderr, "cachescope decode: no file for key %s in %s (tried md5 and sha256 names)\n",
-                         qPrintable(positional.first()), qPrintable(o.dir));
-            return 1;
-        }
-        QFile f(found);
-        if (!f.open(QIODevice::ReadOnly)) {
-            std::fprintf(stderr, "cachescope decode: cannot read %s: %s\n", qPrintable(found), qPrintable(f.errorString()));
-            return 1;
-        }
+    const QStringList &positional = cl.positionals();
+    if (cl.isSet(QStringLiteral("input"))) {
+        if (cacheTargetOptionsGiven(cl) > 0)
+            return cl.usageError(QStringLiteral("give exactly one of --input FILE, --redis URL, --dir DIR or --config FILE --cache PURPOSE"));
+        if (!positional.isEmpty())
+            return cl.usageError(QStringLiteral("unexpected argument '%1' (--input reads the whole file)").arg(positional.first()));
+        QFile f(cl.value(QStringLiteral("input")));
+        if (!f.open(QIODevice::ReadOnly))
+            return cl.fail(QStringLiteral("cannot read %1: %2").arg(f.fileName(), f.errorString()));
         data = f.readAll();
     } else {
-#ifdef CACHESCOPE_HAVE_REDISCACHE
-        hints.backend = DecodeHints::Backend::Redis;
-        auto url = configRedis ? Expected<RedisUrl>(*configRedis) : RedisUrl::parse(o.redisUrl);
-        if (!url) {
-            std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(url.error()));
-            return 2;
-        }
-        RedisCache cache(url.value(), o.prefix.toUtf8());
-        auto raw = cache.rawGet(positional.first().toUtf8());
-        if (!raw) {
-            std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(raw.error()));
-            return 1;
-        }
-        if (!raw->has_value()) {
-            std::fprintf(stderr, "cachescope decode: key %s not found\n", qPrintable(positional.first()));
-            return 1;
-        }
-        data = **raw;
-#else
-        std::fprintf(stderr, "cachescope decode: --redis is not available in this build\n");
-        return 2;
-#endif
+        int status = 0;
+        const auto target = cacheTarget(cl, &status);
+        if (!target)
+            return status;
+        if (positional.isEmpty())
+            return cl.usageError(QStringLiteral("missing KEY"));
+        hints.backend = target->kind == CacheTarget::Kind::Redis ? DecodeHints::Backend::Redis : DecodeHints::Backend::FileSystem;
+        auto entry = readEntry(cl, *target, positional.first().toUtf8(), &status);
+        if (!entry)
+            return status;
+        data = *entry;
     }
 
     DecodeLimits limits;
-    limits.maxDecompressedBytes = o.maxBytes;
+    limits.maxDecompressedBytes = cl.integer(QStringLiteral("max-bytes"), limits.maxDecompressedBytes);
     const DecodeResult result = DecoderChain(limits).decode(data, hints);
-    const QByteArray json = DecodeJson::result(result, o.rows);
-    if (o.json) {
-        std::fwrite(json.constData(), 1, size_t(json.size()), stdout);
-        std::fputc('\n', stdout);
+    const QByteArray json = DecodeJson::result(result, int(cl.integer(QStringLiteral("rows"), 100)));
+    if (cl.isSet(QStringLiteral("json"))) {
+        cli::writeLine(json);
     } else {
         for (size_t i = 0; i < result.layers.size(); ++i) {
             const DecodeLayer &l = result.layers[i];
             const QByteArray notes = QJsonDocument(QJsonObject::fromVariantMap(l.notes)).toJson(QJsonDocument::Compact);
-            std::printf("layer %zu: %-24s offset %lld size %lld %s\n", i, qPrintable(DecodeLayer::kindName(l.kind)),
-                        static_cast<long long>(l.offset), static_cast<long long>(l.size), notes.constData());
+            cli::writeOut(QStringLiteral("layer %1: %2 offset %3 size %4 ")
+                              .arg(i)
+                              .arg(DecodeLayer::kindName(l.kind), -24)
+                              .arg(l.offset)
+                              .arg(l.size)
+                              .toUtf8()
+                          + notes + '\n');
         }
         if (!result.shape.isEmpty())
-            std::printf("shape: %s\n", qPrintable(result.shape));
-        if (result.ok()) {
-            // The value part of the JSON document, pretty-printed.
-            const QJsonDocument doc = QJsonDocument::fromJson(json);
-            const QJsonValue value = doc.object().value(QLatin1String("value"));
-            const QByteArray text = value.isObject() ? QJsonDocument(value.toObject()).toJson()
-                                  : value.isArray()  ? QJsonDocument(value.toArray()).toJson()
-                                                     : json;
-            std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
-        }
+            cli::writeOut("shape: " + result.shape.toUtf8() + '\n');
+        if (result.ok())
+            cli::writeOut(indentJson(topLevelMember(json, "value")));
+        cli::flushOut();
     }
-    if (!result.ok()) {
-        std::fprintf(stderr, "cachescope decode: %s\n", qPrintable(result.error));
-        return 1;
-    }
+    if (!result.ok())
+        return cl.fail(result.error);
     return 0;
 }
 

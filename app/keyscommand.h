@@ -2,15 +2,12 @@
 
 #include <QStringList>
 
-class QIODevice;
-
 namespace cachescope {
 
 // `cachescope keys (--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE [--env K=V]...)
-// [--match GLOB] [--limit N] [--meta] [--json]`: streams the keys of one cache (SCAN, deduplicated), one per line, or one JSON
-// object per line with --json (with type, ttl_ms and size when --meta is given).
+// [--match GLOB] [--limit N] [--meta] [--json]`: streams the keys of one cache as stored (SCAN,
+// deduplicated), one per line, or one JSON object per line with --json (with type, ttl_ms and size
+// when --meta is given).
 int runKeysCommand(const QStringList &args);
-// The same, writing to the given devices (tests).
-int runKeysCommand(const QStringList &args, QIODevice *out, QIODevice *err);
 
 } // namespace cachescope

@@ -1,5 +1,8 @@
 #include "statscommand.h"
 
+#include "clioutput.h"
+#include "commandline.h"
+
 #include "config/configcommandline.h"
 #include "monitor/hitratesample.h"
 #include "monitor/keyspacenotifier.h"
@@ -20,7 +23,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -28,18 +30,6 @@
 namespace cachescope {
 
 namespace {
-
-void printLine(const QByteArray &line)
-{
-    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout); // one line per sample, visible as it happens (pipes too)
-}
-
-void printError(const QString &message)
-{
-    std::fprintf(stderr, "cachescope: %s\n", message.toLocal8Bit().constData());
-}
 
 QJsonValue number(double v)
 {
@@ -182,28 +172,6 @@ struct StatsOptions
     bool json = false;
 };
 
-const char kStatsUsage[] =
-    "Usage: cachescope stats (--config FILE | --redis URL) [--statsd [ADDR]] [--statsd-forward HOST:PORT]\n"
-    "                        [--statsd-prefix PREFIX] [--monitor SECONDS] [--prefix KEYPREFIX=CACHE]...\n"
-    "                        [--interval S] [--count N] [--json] [--env K=V]... [--env-file F] [--no-process-env]\n"
-    "       cachescope record FILE <the same options>\n"
-    "       cachescope replay FILE [--speed X] [--json]\n"
-    "\n"
-    "Prints hit-rate samples, one line per source and interval:\n"
-    "  --redis URL        poll INFO of this server (server-wide hit rate, memory, evictions)\n"
-    "  --statsd [ADDR]    listen for Superset's statsd metrics (default 127.0.0.1:8125)\n"
-    "  --statsd-forward HOST:PORT  forward every datagram unchanged to a real statsd\n"
-    "  --statsd-prefix P  Superset's STATS_LOGGER prefix (default superset)\n"
-    "  --monitor SECONDS  run MONITOR for this time box (costs the server throughput) and estimate\n"
-    "                     per-prefix hit rates; attribute keys with --prefix KEYPREFIX=CACHE\n"
-    "  --interval S       seconds per sample (default 1)\n"
-    "  --count N          stop after N intervals\n"
-    "  --json             JSON lines\n"
-    "  --config FILE      poll every distinct Redis server of the superset_config.py's caches; their\n"
-    "                     key prefixes attribute MONITOR samples to CACHE_CONFIG, DATA_CACHE_CONFIG, ...\n"
-    "                     and server lines name the caches they serve. As `config show`:\n"
-    "  --env K=V, --env-file F, --no-process-env, --pythonpath DIR\n";
-
 // "host:port" or the socket path: INFO is per server, whatever the DB.
 QString serverIdentity(const RedisUrl &url)
 {
@@ -250,120 +218,76 @@ Expected<QList<RedisSource>> serversFromConfig(const QString &file, const Config
     return servers;
 }
 
-// exitCode: 2 for a usage error, 1 when the config could not be used.
-std::optional<StatsOptions> parseStatsOptions(const QStringList &args, QString *error, int *exitCode)
+// The options of `stats` and `record` (which adds its FILE).
+void addStatsOptions(CommandLine &cl)
+{
+    cl.setGroup(QStringLiteral("Sources"));
+    cl.addOption(QStringLiteral("config"), QStringLiteral("FILE"),
+                 QStringLiteral("Poll every distinct Redis server of this superset_config.py's caches; their key prefixes "
+                                "attribute MONITOR samples to CACHE_CONFIG, DATA_CACHE_CONFIG, ... and server lines name "
+                                "the caches they serve."));
+    cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"),
+                 QStringLiteral("Poll INFO of this server (server-wide hit rate, memory, evictions)."));
+    cl.addOptionalValue(QStringLiteral("statsd"), QStringLiteral("ADDR"),
+                        QStringLiteral("Listen for Superset's statsd metrics."), QStringLiteral("127.0.0.1:8125"));
+    cl.addOption(QStringLiteral("statsd-forward"), QStringLiteral("HOST:PORT"),
+                 QStringLiteral("Forward every datagram unchanged to a real statsd."));
+    cl.addOption(QStringLiteral("statsd-prefix"), QStringLiteral("P"), QStringLiteral("Superset's STATS_LOGGER prefix."),
+                 QStringLiteral("superset"));
+    cl.addNumber(QStringLiteral("monitor"), QStringLiteral("SECONDS"),
+                 QStringLiteral("Run MONITOR for this time box (costs the server throughput) and estimate per-prefix "
+                                "hit rates."), 0, true);
+    cl.addOption(QStringLiteral("prefix"), QStringLiteral("KEYPREFIX=CACHE"),
+                 QStringLiteral("Attribute MONITOR reads of keys with this prefix to CACHE (repeatable)."));
+    cl.setGroup(QStringLiteral("Options"));
+    cl.addNumber(QStringLiteral("interval"), QStringLiteral("S"), QStringLiteral("Seconds per sample."), 0, true,
+                 QStringLiteral("1"));
+    cl.addInteger(QStringLiteral("count"), QStringLiteral("N"), QStringLiteral("Stop after N intervals."), 1);
+    cl.addJsonOption(QStringLiteral("JSON lines."));
+    cl.addEnvironmentOptions();
+}
+
+// nullopt after reporting: 2 for a usage error, 1 when the config could not be used.
+std::optional<StatsOptions> statsOptions(const CommandLine &cl, int *status)
 {
     StatsOptions o;
-    ConfigCommandLine::EnvironmentArgs environment;
-    *exitCode = 2;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        switch (environment.take(args, &i, error)) {
-        case ConfigCommandLine::EnvironmentArgs::Take::Taken:
-            continue;
-        case ConfigCommandLine::EnvironmentArgs::Take::Error:
-            return std::nullopt;
-        case ConfigCommandLine::EnvironmentArgs::Take::NotMine:
-            break;
-        }
-        auto value = [&](const char *name) -> std::optional<QString> {
-            if (i + 1 >= args.size()) {
-                *error = QStringLiteral("%1 needs a value").arg(QLatin1String(name));
-                return std::nullopt;
-            }
-            return args[++i];
-        };
-        auto positiveNumber = [&](const char *name, double *out) {
-            auto v = value(name);
-            if (!v)
-                return false;
-            bool ok = false;
-            *out = v->toDouble(&ok);
-            if (!ok || *out <= 0 || !std::isfinite(*out)) {
-                *error = QStringLiteral("%1 must be a positive number, not '%2'").arg(QLatin1String(name), *v);
-                return false;
-            }
-            return true;
-        };
-        if (a == u"--config") {
-            auto v = value("--config");
-            if (!v)
-                return std::nullopt;
-            o.config = *v;
-        } else if (a == u"--redis") {
-            auto v = value("--redis");
-            if (!v)
-                return std::nullopt;
-            o.redis = *v;
-        } else if (a == u"--statsd") {
-            o.statsd = true;
-            if (i + 1 < args.size() && !args[i + 1].startsWith(u'-'))
-                o.statsdAddress = args[++i];
-        } else if (a == u"--statsd-forward") {
-            auto v = value("--statsd-forward");
-            if (!v)
-                return std::nullopt;
-            o.statsdForward = *v;
-        } else if (a == u"--statsd-prefix") {
-            auto v = value("--statsd-prefix");
-            if (!v)
-                return std::nullopt;
-            o.statsdPrefix = v->toUtf8();
-        } else if (a == u"--monitor") {
-            double s = 0;
-            if (!positiveNumber("--monitor", &s))
-                return std::nullopt;
-            o.monitorSeconds = int(qMin(3600.0, std::ceil(s)));
-        } else if (a == u"--prefix") {
-            auto v = value("--prefix");
-            if (!v)
-                return std::nullopt;
-            const qsizetype eq = v->indexOf(u'=');
-            if (eq < 0) {
-                *error = QStringLiteral("--prefix takes KEYPREFIX=CACHE, not '%1'").arg(*v);
-                return std::nullopt;
-            }
-            o.prefixes.append({v->left(eq).toUtf8(), v->mid(eq + 1)});
-        } else if (a == u"--interval") {
-            if (!positiveNumber("--interval", &o.interval))
-                return std::nullopt;
-        } else if (a == u"--count") {
-            double n = 0;
-            if (!positiveNumber("--count", &n))
-                return std::nullopt;
-            o.count = int(n);
-        } else if (a == u"--json") {
-            o.json = true;
-        } else {
-            *error = QStringLiteral("unknown option '%1'").arg(a);
-            return std::nullopt;
-        }
-    }
-    if (!o.config.isEmpty() && !o.redis.isEmpty()) {
-        *error = QStringLiteral("give --config FILE or --redis URL, not both");
+    o.config = cl.value(QStringLiteral("config"));
+    o.redis = cl.value(QStringLiteral("redis"));
+    o.statsd = cl.isSet(QStringLiteral("statsd"));
+    o.statsdAddress = cl.value(QStringLiteral("statsd"));
+    o.statsdForward = cl.value(QStringLiteral("statsd-forward"));
+    o.statsdPrefix = cl.value(QStringLiteral("statsd-prefix")).toUtf8();
+    if (cl.isSet(QStringLiteral("monitor")))
+        o.monitorSeconds = int(qMin(3600.0, std::ceil(cl.number(QStringLiteral("monitor"), 0))));
+    o.interval = cl.number(QStringLiteral("interval"), 1.0);
+    o.count = int(qMin<qint64>(cl.integer(QStringLiteral("count"), 0), std::numeric_limits<int>::max()));
+    o.json = cl.isSet(QStringLiteral("json"));
+    auto usage = [&](const QString &message) {
+        *status = cl.usageError(message);
         return std::nullopt;
+    };
+    for (const QString &v : cl.values(QStringLiteral("prefix"))) {
+        const qsizetype eq = v.indexOf(u'=');
+        if (eq < 0)
+            return usage(QStringLiteral("--prefix takes KEYPREFIX=CACHE, not '%1'").arg(v));
+        o.prefixes.append({v.left(eq).toUtf8(), v.mid(eq + 1)});
     }
-    if (o.redis.isEmpty() && o.config.isEmpty() && !o.statsd) {
-        *error = QStringLiteral("name a source: --config FILE, --redis URL and/or --statsd");
-        return std::nullopt;
-    }
-    if (o.monitorSeconds > 0 && o.redis.isEmpty() && o.config.isEmpty()) {
-        *error = QStringLiteral("--monitor needs --redis URL or --config FILE");
-        return std::nullopt;
-    }
+    if (!o.config.isEmpty() && !o.redis.isEmpty())
+        return usage(QStringLiteral("give --config FILE or --redis URL, not both"));
+    if (o.redis.isEmpty() && o.config.isEmpty() && !o.statsd)
+        return usage(QStringLiteral("name a source: --config FILE, --redis URL and/or --statsd"));
+    if (o.monitorSeconds > 0 && o.redis.isEmpty() && o.config.isEmpty())
+        return usage(QStringLiteral("--monitor needs --redis URL or --config FILE"));
     if (!o.redis.isEmpty()) {
         auto url = RedisUrl::parse(o.redis);
-        if (!url) {
-            *error = url.error();
-            return std::nullopt;
-        }
+        if (!url)
+            return usage(url.error());
         o.servers.append(RedisSource{*url, {}, o.prefixes});
     } else if (!o.config.isEmpty()) {
         QStringList skipped;
-        auto servers = serversFromConfig(o.config, environment, &skipped);
+        auto servers = serversFromConfig(o.config, cl.environment(), &skipped);
         if (!servers) {
-            *error = servers.error();
-            *exitCode = 1;
+            *status = cl.fail(servers.error());
             return std::nullopt;
         }
         o.servers = *servers;
@@ -378,15 +302,14 @@ std::optional<StatsOptions> parseStatsOptions(const QStringList &args, QString *
                     same->second = extra.second;
             }
         if (!skipped.isEmpty())
-            std::fprintf(stderr, "cachescope: not polled (no Redis server): %s\n",
-                         skipped.join(QStringLiteral(", ")).toLocal8Bit().constData());
+            cl.note(QStringLiteral("not polled (no Redis server): %1").arg(skipped.join(QStringLiteral(", "))));
     }
     return o;
 }
 
 // Runs the sources until --count intervals passed (or the MONITOR box ended when nothing else
 // runs); every sample goes to `sink` as well as to stdout.
-int runSources(const StatsOptions &o, Recorder *recorder)
+int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
 {
     const int intervalMs = int(o.interval * 1000);
     QEventLoop loop;
@@ -415,12 +338,12 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     std::unique_ptr<StatsdListener> statsd;
     QSet<QString> polled;
     auto onHit = [&](const HitRateSample &s) {
-        printLine(formatHit(s, o.json, serverCaches));
+        cli::writeLine(formatHit(s, o.json, serverCaches));
         if (recorder)
             recorder->recordHit(s);
     };
     auto onServer = [&](const ServerSample &s) {
-        printLine(formatServer(s, o.json, serverCaches));
+        cli::writeLine(formatServer(s, o.json, serverCaches));
         if (recorder)
             recorder->recordServer(s);
     };
@@ -435,7 +358,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
             tick(name);
         });
         QObject::connect(poller.get(), &RedisInfoPoller::errorOccurred, &loop, [&, name](const QString &m) {
-            printError(m);
+            cl.note(m);
             // Never reached the server: give up instead of retrying silently forever. Once it
             // answered, errors (a restart) are retried on the next interval.
             if (!polled.contains(name))
@@ -449,12 +372,12 @@ int runSources(const StatsOptions &o, Recorder *recorder)
             notifier->addPrefix(prefix, cache);
         notifier->setIntervalMs(intervalMs);
         QObject::connect(notifier.get(), &KeyspaceNotifier::keyEventSample, &loop,
-                         [&](const KeyEventSample &s) { printLine(formatKeyEvents(s, o.json)); });
+                         [&](const KeyEventSample &s) { cli::writeLine(formatKeyEvents(s, o.json)); });
         QObject::connect(notifier.get(), &KeyspaceNotifier::stateChanged, &loop,
-                         [](KeyspaceNotifier::State state, const QString &message) {
+                         [&cl](KeyspaceNotifier::State state, const QString &message) {
                              if (state != KeyspaceNotifier::State::Subscribed && state != KeyspaceNotifier::State::Idle
                                  && state != KeyspaceNotifier::State::Connecting && !message.isEmpty())
-                                 printError(message);
+                                 cl.note(message);
                          });
         notifiers.push_back(std::move(notifier));
         if (o.monitorSeconds > 0) {
@@ -463,10 +386,10 @@ int runSources(const StatsOptions &o, Recorder *recorder)
                 monitor->addPrefix(prefix, cache);
             monitor->setIntervalMs(intervalMs);
             QObject::connect(monitor.get(), &MonitorSampler::hitSample, &loop, onHit);
-            QObject::connect(monitor.get(), &MonitorSampler::errorOccurred, &loop, [](const QString &m) { printError(m); });
+            QObject::connect(monitor.get(), &MonitorSampler::errorOccurred, &loop, [&cl](const QString &m) { cl.note(m); });
             QObject::connect(monitor.get(), &MonitorSampler::finished, &loop,
                              [&](const QHash<QString, MonitorEstimator::Totals> &totals) {
-                                 printLine(formatMonitorTotals(totals, o.json));
+                                 cli::writeLine(formatMonitorTotals(totals, o.json));
                              });
             monitors.push_back(std::move(monitor));
         }
@@ -474,7 +397,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     if (o.statsd) {
         auto address = StatsdListener::parseAddress(o.statsdAddress);
         if (!address) {
-            printError(address.error());
+            cl.note(address.error());
             return 2;
         }
         statsd = std::make_unique<StatsdListener>();
@@ -483,13 +406,13 @@ int runSources(const StatsOptions &o, Recorder *recorder)
         if (!o.statsdForward.isEmpty()) {
             auto forward = StatsdListener::parseAddress(o.statsdForward);
             if (!forward) {
-                printError(forward.error());
+                cl.note(forward.error());
                 return 2;
             }
             statsd->setForward(forward->first, forward->second);
         }
         if (auto ok = statsd->listen(address->first, address->second); !ok) {
-            printError(ok.error());
+            cl.note(ok.error());
             return 1;
         }
         QObject::connect(statsd.get(), &StatsdListener::hitSample, &loop, [&](const HitRateSample &s) {
@@ -503,7 +426,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     for (const auto &notifier : notifiers)
         notifier->start();
     if (!monitors.empty())
-        std::fprintf(stderr, "cachescope: %s\n", MonitorSampler::costWarning().toLocal8Bit().constData());
+        cl.note(MonitorSampler::costWarning());
     for (const auto &monitor : monitors)
         monitor->start(o.monitorSeconds);
     const int code = loop.exec();
@@ -516,8 +439,7 @@ int runSources(const StatsOptions &o, Recorder *recorder)
     QCoreApplication::sendPostedEvents(); // the samples and totals queued by the worker threads
     QCoreApplication::processEvents();
     if (statsd && statsd->malformedLines() > 0)
-        std::fprintf(stderr, "cachescope: %llu malformed statsd lines ignored\n",
-                     static_cast<unsigned long long>(statsd->malformedLines()));
+        cl.note(QStringLiteral("%1 malformed statsd lines ignored").arg(statsd->malformedLines()));
     return code;
 }
 
@@ -525,85 +447,65 @@ int runSources(const StatsOptions &o, Recorder *recorder)
 
 int runStatsCommand(const QStringList &args)
 {
-    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-        std::fputs(kStatsUsage, stdout);
-        return 0;
-    }
-    QString error;
-    int failure = 2;
-    const auto options = parseStatsOptions(args, &error, &failure);
-    if (!options) {
-        printError(error);
-        if (failure == 2)
-            std::fputs(kStatsUsage, stderr);
-        return failure;
-    }
-    return runSources(*options, nullptr);
+    CommandLine cl(QStringLiteral("stats"), QStringLiteral("Prints hit-rate samples, one line per source and interval."));
+    cl.setSynopsis(QStringLiteral("(--config FILE | --redis URL) [--statsd [ADDR]] [--statsd-forward HOST:PORT]\n"
+                                  "[--statsd-prefix P] [--monitor SECONDS] [--prefix KEYPREFIX=CACHE]...\n"
+                                  "[--interval S] [--count N] [--json] [--env K=V]... [--env-file F] [--no-process-env]"));
+    addStatsOptions(cl);
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    int status = 0;
+    const auto options = statsOptions(cl, &status);
+    if (!options)
+        return status;
+    return runSources(cl, *options, nullptr);
 }
 
 int runRecordCommand(const QStringList &args)
 {
-    if (args.isEmpty() || args.first().startsWith(u'-')) {
-        std::fputs(kStatsUsage, args.contains(QStringLiteral("--help")) ? stdout : stderr);
-        return args.contains(QStringLiteral("--help")) ? 0 : 2;
-    }
-    QString error;
-    int failure = 2;
-    const auto options = parseStatsOptions(args.mid(1), &error, &failure);
-    if (!options) {
-        printError(error);
-        return failure;
-    }
+    CommandLine cl(QStringLiteral("record"),
+                   QStringLiteral("Prints the samples `cachescope stats` prints and writes every one to FILE, for replay."));
+    cl.setSynopsis(QStringLiteral("FILE <the options of cachescope stats>"));
+    cl.addPositional(QStringLiteral("FILE"), QStringLiteral("The recording to write."));
+    addStatsOptions(cl);
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const QString file = cl.positionals().first();
+    int status = 0;
+    const auto options = statsOptions(cl, &status);
+    if (!options)
+        return status;
     Recorder recorder;
-    if (auto ok = recorder.open(args.first()); !ok) {
-        printError(ok.error());
-        return 1;
-    }
-    const int code = runSources(*options, &recorder);
-    if (auto ok = recorder.flush(); !ok) {
-        printError(ok.error());
-        return 1;
-    }
+    if (auto ok = recorder.open(file); !ok)
+        return cl.fail(ok.error());
+    const int code = runSources(cl, *options, &recorder);
+    if (auto ok = recorder.flush(); !ok)
+        return cl.fail(ok.error());
     recorder.close();
-    std::fprintf(stderr, "cachescope: recorded %llu samples to %s\n",
-                 static_cast<unsigned long long>(recorder.recordedCount()), args.first().toLocal8Bit().constData());
+    cl.note(QStringLiteral("recorded %1 samples to %2").arg(recorder.recordedCount()).arg(file));
     return code;
 }
 
 int runReplayCommand(const QStringList &args)
 {
-    if (args.isEmpty() || args.first().startsWith(u'-')) {
-        std::fputs(kStatsUsage, args.contains(QStringLiteral("--help")) ? stdout : stderr);
-        return args.contains(QStringLiteral("--help")) ? 0 : 2;
-    }
-    double speed = 0;
-    bool json = false;
-    for (qsizetype i = 1; i < args.size(); ++i) {
-        if (args[i] == u"--json") {
-            json = true;
-        } else if (args[i] == u"--speed" && i + 1 < args.size()) {
-            bool ok = false;
-            speed = args[++i].toDouble(&ok);
-            if (!ok || speed < 0 || !std::isfinite(speed)) {
-                printError(QStringLiteral("--speed must be a number >= 0 (0 = no pacing)"));
-                return 2;
-            }
-        } else {
-            printError(QStringLiteral("unknown option '%1'").arg(args[i]));
-            return 2;
-        }
-    }
+    CommandLine cl(QStringLiteral("replay"), QStringLiteral("Prints the samples of a recording, paced or at once."));
+    cl.setSynopsis(QStringLiteral("FILE [--speed X] [--json]"));
+    cl.addPositional(QStringLiteral("FILE"), QStringLiteral("A recording written by `cachescope record` or File → Record."));
+    cl.addNumber(QStringLiteral("speed"), QStringLiteral("X"),
+                 QStringLiteral("Replay X times as fast as recorded; 0 = no pacing."), 0, false, QStringLiteral("0"));
+    cl.addJsonOption(QStringLiteral("JSON lines."));
+    if (const auto exit = cl.parse(args))
+        return *exit;
+    const bool json = cl.isSet(QStringLiteral("json"));
     Replayer replayer;
-    if (auto ok = replayer.open(args.first()); !ok) {
-        printError(ok.error());
-        return 1;
-    }
+    if (auto ok = replayer.open(cl.positionals().first()); !ok)
+        return cl.fail(ok.error());
     QEventLoop loop;
-    QObject::connect(&replayer, &Replayer::hitSample, &loop, [&](const HitRateSample &s) { printLine(formatHit(s, json)); });
+    QObject::connect(&replayer, &Replayer::hitSample, &loop, [&](const HitRateSample &s) { cli::writeLine(formatHit(s, json)); });
     QObject::connect(&replayer, &Replayer::serverSample, &loop,
-                     [&](const ServerSample &s) { printLine(formatServer(s, json)); });
+                     [&](const ServerSample &s) { cli::writeLine(formatServer(s, json)); });
     QObject::connect(&replayer, &Replayer::finished, &loop, [&] { loop.quit(); });
-    replayer.start(speed);
+    replayer.start(cl.number(QStringLiteral("speed"), 0));
     loop.exec();
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include "commandline.h"
 #include "configsession.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
@@ -9,50 +10,70 @@
 #include "demo/demoworkload.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QFile>
-
-#include <memory>
 
 namespace cachescope {
 
-int runWindow(QApplication &app)
-{
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QObject::tr("CacheScope: Superset caches, keys and hit rates"));
-    parser.addHelpOption();
-    const QCommandLineOption page(QStringLiteral("page"), QObject::tr("Page to open: overview, keys, hitrates, config."),
-                                  QStringLiteral("PAGE"), QStringLiteral("overview"));
-    const QCommandLineOption redis(QStringLiteral("redis"), QObject::tr("Also connect to this Redis URL (Keys page)."),
-                                   QStringLiteral("URL"));
-    const QCommandLineOption prefix(QStringLiteral("prefix"), QObject::tr("Key prefix for --redis."), QStringLiteral("P"));
-    const QCommandLineOption dir(QStringLiteral("dir"), QObject::tr("Also open this cache directory (Keys page)."),
-                                 QStringLiteral("DIR"));
-    const QCommandLineOption payload(QStringLiteral("payload"), QObject::tr("Open a dumped entry or cache file."),
-                                     QStringLiteral("FILE"));
-    parser.addOptions({page, redis, prefix, dir, payload});
-    parser.addPositionalArgument(QStringLiteral("superset_config.py"),
-                                 QObject::tr("A Superset config to open (read without running it); without one, the "
-                                             "embedded demo runs."));
-    parser.process(app);
+namespace {
 
-    // Declared before the window so the window (and the models reading the caches) goes first.
-    std::unique_ptr<DemoEnvironment> demo;
-    MainWindow window;
+std::optional<MainWindow::Page> pageNamed(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == u"overview")
+        return MainWindow::Page::Overview;
+    if (n == u"keys")
+        return MainWindow::Page::Keys;
+    if (n == u"hitrates" || n == u"hit-rates")
+        return MainWindow::Page::HitRates;
+    if (n == u"config")
+        return MainWindow::Page::Config;
+    return std::nullopt;
+}
+
+} // namespace
+
+void addWindowOptions(CommandLine &cl)
+{
+    cl.addOption(QStringLiteral("page"), QStringLiteral("PAGE"),
+                 QStringLiteral("Page to open: overview, keys, hitrates, config (default: config with a "
+                                "superset_config.py, else overview)."));
+    cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"), QStringLiteral("Also connect to this Redis URL (Keys page)."));
+    cl.addOption(QStringLiteral("prefix"), QStringLiteral("P"), QStringLiteral("Key prefix for --redis."));
+    cl.addOption(QStringLiteral("dir"), QStringLiteral("DIR"), QStringLiteral("Also open this cache directory (Keys page)."));
+    cl.addOption(QStringLiteral("payload"), QStringLiteral("FILE"), QStringLiteral("Open a dumped entry or cache file."));
+    cl.addPositional(QStringLiteral("superset_config.py"),
+                     QStringLiteral("A Superset config to open (read, never run); without one the embedded demo runs."),
+                     CommandLine::Arity::Optional);
+}
+
+WindowSession::~WindowSession()
+{
+    if (demo)
+        demo->workload().stop();
+    session.reset();
+    window.reset();
+}
+
+std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
+{
+    auto s = std::make_unique<WindowSession>();
+    s->window = std::make_unique<MainWindow>();
+    MainWindow &window = *s->window;
+    std::unique_ptr<DemoEnvironment> &demo = s->demo;
     window.resize(1400, 860);
 
     // A config opened later (File → Open config…) retires the demo: its caches are not the user's.
-    ConfigSession session(&window, [&window, &demo] {
+    s->session = std::make_unique<ConfigSession>(&window, [&window, &demo] {
         if (!demo)
             return;
         window.setDemoWorkload(nullptr);
         demo->workload().stop();
     });
 
-    const QString configPath = parser.positionalArguments().value(0);
+    const QString configPath = cl.positionals().value(0);
     QFile config(QStringLiteral(":/demo/demo-config.json"));
     if (!configPath.isEmpty()) {
-        session.open(configPath);
+        s->session->open(configPath);
     } else if (!config.open(QIODevice::ReadOnly)) {
         window.showError(QObject::tr("The embedded demo config cannot be read: %1").arg(config.errorString()));
     } else if (auto created = DemoEnvironment::create(config.readAll()); !created) {
@@ -67,33 +88,31 @@ int runWindow(QApplication &app)
         demo->workload().start();
     }
 
-    if (parser.isSet(redis)) {
-        if (auto row = window.keysBrowser()->connectRedis(parser.value(redis), parser.value(prefix).toUtf8()); !row)
-            window.showError(QObject::tr("Cannot connect to %1: %2").arg(parser.value(redis), row.error()));
+    if (cl.isSet(QStringLiteral("redis"))) {
+        const QString url = cl.value(QStringLiteral("redis"));
+        if (auto row = window.keysBrowser()->connectRedis(url, cl.value(QStringLiteral("prefix")).toUtf8()); !row)
+            window.showError(QObject::tr("Cannot connect to %1: %2").arg(url, row.error()));
     }
-    if (parser.isSet(dir)) {
-        if (auto row = window.keysBrowser()->openDirectory(parser.value(dir)); !row)
+    if (cl.isSet(QStringLiteral("dir"))) {
+        if (auto row = window.keysBrowser()->openDirectory(cl.value(QStringLiteral("dir"))); !row)
             window.showError(row.error());
     }
-    const QString pageName = parser.value(page).toLower();
-    if (pageName == u"keys")
-        window.showPage(MainWindow::Page::Keys);
-    else if (pageName == u"hitrates" || pageName == u"hit-rates")
-        window.showPage(MainWindow::Page::HitRates);
-    else if (pageName == u"config")
-        window.showPage(MainWindow::Page::Config);
-    else if (pageName == u"overview" && !configPath.isEmpty())
-        window.showPage(MainWindow::Page::Config);
-    else if (pageName != u"overview")
-        window.showWarning(QObject::tr("Unknown page %1 (overview, keys, hitrates, config)").arg(pageName));
+    // --page wins; without it a config opens on its Config page (session->open showed it) and
+    // the demo on the Overview.
+    if (const auto page = pageNamed(cl.value(QStringLiteral("page"))); page && cl.isSet(QStringLiteral("page")))
+        window.showPage(*page);
+    return s;
+}
 
-    window.show();
-    if (parser.isSet(payload))
-        window.openPayloadFile(parser.value(payload));
-    const int rc = app.exec();
-    if (demo)
-        demo->workload().stop();
-    return rc;
+int runWindow(QApplication &app, const CommandLine &cl)
+{
+    if (cl.isSet(QStringLiteral("page")) && !pageNamed(cl.value(QStringLiteral("page"))))
+        return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config)").arg(cl.value(QStringLiteral("page"))));
+    const std::unique_ptr<WindowSession> s = openWindow(cl);
+    s->window->show();
+    if (cl.isSet(QStringLiteral("payload")))
+        s->window->openPayloadFile(cl.value(QStringLiteral("payload")));
+    return app.exec();
 }
 
 } // namespace cachescope

@@ -1,10 +1,33 @@
 #pragma once
 
+#include <memory>
+
 class QApplication;
 
 namespace cachescope {
 
-// Opens the main window (on the embedded demo for now) and runs the event loop; returns the exit code.
-int runWindow(QApplication &app);
+class CommandLine;
+class ConfigSession;
+class DemoEnvironment;
+class MainWindow;
+
+// The window's options (`cachescope [superset_config.py] [--page PAGE] [--redis URL ...]`),
+// declared on the shared command line so `cachescope --help` lists them with the commands.
+void addWindowOptions(CommandLine &cl);
+
+// What the window shows, built from the parsed options: the main window, the Config page's
+// session, and the embedded demo when no config was given. Members are destroyed bottom-up:
+// the session lets go of its caches while the window lives, the window before the demo's caches.
+struct WindowSession
+{
+    std::unique_ptr<DemoEnvironment> demo;
+    std::unique_ptr<MainWindow> window;
+    std::unique_ptr<ConfigSession> session;
+    ~WindowSession();
+};
+std::unique_ptr<WindowSession> openWindow(const CommandLine &cl);
+
+// Opens the window (openWindow), shows it and runs the event loop; returns the exit code.
+int runWindow(QApplication &app, const CommandLine &cl);
 
 } // namespace cachescope

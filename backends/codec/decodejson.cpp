@@ -1,6 +1,7 @@
 #include "decodejson.h"
 
 #include "arrowcell.h"
+#include "utf8.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,8 +34,8 @@ public:
         for (char ch : bytes) {
             if (uchar(ch) >= 0x80) {
                 // Python str may hold lone surrogates; QString replaces invalid sequences so the
-                // output is always valid JSON.
-                string(QString::fromUtf8(bytes));
+                // output is always valid JSON (utf8::toString: a leading U+FEFF is kept).
+                string(utf8::toString(bytes));
                 return;
             }
         }

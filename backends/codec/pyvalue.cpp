@@ -1,5 +1,7 @@
 #include "pyvalue.h"
 
+#include "utf8.h"
+
 #include <QString>
 
 #include <algorithm>
@@ -315,6 +317,11 @@ PyValue PyValue::object(Object object)
 const QByteArray &PyValue::bytesData() const
 {
     return hasBytes() ? m_u.bytes : emptyBytes();
+}
+
+QString PyValue::toQString() const
+{
+    return utf8::toString(bytesData());
 }
 
 QByteArray PyValue::bigIntDecimal() const

@@ -87,7 +87,7 @@ public:
     double toFloat() const { return isScalar() ? m_u.d : 0.0; }
     // Str, Bytes, ByteArray payload; BigInt two's complement bytes.
     const QByteArray &bytesData() const;
-    QString toQString() const { return QString::fromUtf8(bytesData()); }
+    QString toQString() const; // Str as text, a leading U+FEFF kept (QString::fromUtf8 drops it)
     QByteArray bigIntDecimal() const; // decimal text of Int or BigInt
 
     // List, Tuple, Set, FrozenSet: the items (shared, mutable while a pickle is being read).

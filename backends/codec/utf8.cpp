@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <QStringDecoder>
+
 namespace cachescope::utf8 {
 
 void appendUtf8(QByteArray &out, quint32 cp)
@@ -19,6 +21,12 @@ void appendUtf8(QByteArray &out, quint32 cp)
         out.append(char(0x80 | ((cp >> 6) & 0x3f)));
         out.append(char(0x80 | (cp & 0x3f)));
     }
+}
+
+QString toString(QByteArrayView utf8)
+{
+    QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless | QStringConverter::Flag::ConvertInitialBom);
+    return decoder.decode(utf8);
 }
 
 } // namespace cachescope::utf8

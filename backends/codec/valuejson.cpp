@@ -1,6 +1,7 @@
 #include "valuejson.h"
 
 #include "jsonreader.h"
+#include "utf8.h"
 
 #include <QString>
 
@@ -27,9 +28,9 @@ bool isTag(const QByteArray &key)
 
 void appendString(QByteArray &out, const QByteArray &utf8)
 {
-    // QString::fromUtf8 turns invalid sequences and encoded lone surrogates into U+FFFD, so
-    // the output is always valid UTF-8 JSON.
-    const QByteArray clean = QString::fromUtf8(utf8).toUtf8();
+    // Invalid sequences and encoded lone surrogates become U+FFFD, so the output is always valid
+    // UTF-8 JSON; a leading U+FEFF stays (QString::fromUtf8 would drop it).
+    const QByteArray clean = utf8::toString(utf8).toUtf8();
     out.append('"');
     for (char c : clean) {
         const auto u = static_cast<quint8>(c);

@@ -3,18 +3,12 @@
 #include "configjson.h"
 #include "configloader.h"
 
+#include "codec/utf8.h"
+
 #include <QFile>
 #include <QProcessEnvironment>
 
 namespace cachescope {
-
-QByteArray ConfigCommandLine::usage()
-{
-    return "Usage: cachescope config show FILE [--json] [--env K=V]... [--env-file F] [--no-process-env]\n"
-           "                                   [--pythonpath DIR]... [--show-secrets] [--all]\n"
-           "Loads a superset_config.py without running it and prints every cache's resolved settings and the\n"
-           "doctor's findings. Exit status: 0 loaded (even with warnings), 1 not loaded, 2 usage error.\n";
-}
 
 namespace {
 
@@ -29,8 +23,14 @@ bool readEnvFile(const QString &path, QHash<QString, QString> &env, QString &err
         err = u"env file " + path + u" is larger than 4 MiB";
         return false;
     }
+    QByteArray text = f.readAll();
+    // A BOM that starts the file is its encoding mark (Notepad writes one), as Docker's env-file
+    // reader takes it (moby/moby › opts/envfile.go, parseKeyValueFile); anywhere else U+FEFF is
+    // part of a name or value and kept.
+    if (text.startsWith("\xEF\xBB\xBF"))
+        text.remove(0, 3);
     int lineNo = 0;
-    for (QByteArray line : f.readAll().split('\n')) {
+    for (QByteArray line : text.split('\n')) {
         ++lineNo;
         line = line.trimmed();
         if (line.isEmpty() || line.startsWith('#'))
@@ -42,15 +42,17 @@ bool readEnvFile(const QString &path, QHash<QString, QString> &env, QString &err
             err = path + u':' + QString::number(lineNo) + u": expected KEY=VALUE";
             return false;
         }
-        QString value = QString::fromUtf8(line.mid(eq + 1).trimmed());
+        QString value = utf8::toString(line.mid(eq + 1).trimmed());
         if (value.size() >= 2 && ((value.startsWith(u'"') && value.endsWith(u'"')) || (value.startsWith(u'\'') && value.endsWith(u'\''))))
             value = value.mid(1, value.size() - 2);
-        env.insert(QString::fromUtf8(line.left(eq).trimmed()), value);
+        env.insert(utf8::toString(line.left(eq).trimmed()), value);
     }
     return true;
 }
 
-QByteArray human(const ConfigReport &r, bool showSecrets)
+} // namespace
+
+QByteArray ConfigCommandLine::humanReport(const ConfigReport &r, bool showSecrets)
 {
     QByteArray out;
     out += (r.loaded ? "Loaded " : "Could not load ") + r.fileName.toUtf8() + '\n';
@@ -75,48 +77,6 @@ QByteArray human(const ConfigReport &r, bool showSecrets)
     return out;
 }
 
-} // namespace
-
-ConfigCommandLine::EnvironmentArgs::Take ConfigCommandLine::EnvironmentArgs::take(const QStringList &args, int *index,
-                                                                                   QString *error)
-{
-    const QString &a = args[*index];
-    auto value = [&](QString *out) {
-        if (*index + 1 >= args.size()) {
-            *error = a + QStringLiteral(" needs a value");
-            return false;
-        }
-        *out = args[++*index];
-        return true;
-    };
-    if (a == u"--no-process-env") {
-        noProcessEnv = true;
-        return Take::Taken;
-    }
-    if (a == u"--env" || a.startsWith(QStringLiteral("--env="))) {
-        QString kv;
-        if (a.startsWith(QStringLiteral("--env=")))
-            kv = a.mid(6);
-        else if (!value(&kv))
-            return Take::Error;
-        const qsizetype eq = kv.indexOf(u'=');
-        if (eq <= 0) {
-            *error = QStringLiteral("--env expects KEY=VALUE, got '%1'").arg(kv);
-            return Take::Error;
-        }
-        overrides.insert(kv.left(eq), kv.mid(eq + 1));
-        return Take::Taken;
-    }
-    if (a == u"--env-file" || a == u"--pythonpath") {
-        QString v;
-        if (!value(&v))
-            return Take::Error;
-        (a == u"--env-file" ? envFiles : pythonPath) << v;
-        return Take::Taken;
-    }
-    return Take::NotMine;
-}
-
 Expected<ConfigLoader::Options> ConfigCommandLine::EnvironmentArgs::loaderOptions(
     const QHash<QString, QString> &processEnvironment) const
 {
@@ -132,14 +92,6 @@ Expected<ConfigLoader::Options> ConfigCommandLine::EnvironmentArgs::loaderOption
         lo.environment.insert(it.key(), it.value());
     lo.pythonPath = pythonPath;
     return lo;
-}
-
-QByteArray ConfigCommandLine::EnvironmentArgs::usage()
-{
-    return "  --env K=V          os.environ[K] while the config is evaluated (repeatable, wins over the rest)\n"
-           "  --env-file F       KEY=VALUE lines (a .env file) added to os.environ\n"
-           "  --no-process-env   start from an empty os.environ instead of this process's environment\n"
-           "  --pythonpath DIR   where sibling modules of the config are looked up (repeatable)\n";
 }
 
 QHash<QString, QString> ConfigCommandLine::systemEnvironment()
@@ -201,83 +153,6 @@ Expected<RedisUrl> ConfigCommandLine::redisUrl(const CacheSpec &spec)
         url.password = spec.password;
     }
     return url;
-}
-
-ConfigCommandOutput ConfigCommandLine::run(const QStringList &args, const QHash<QString, QString> &processEnvironment)
-{
-    ConfigCommandOutput o;
-    if (args.isEmpty() || args.first() == u"--help" || args.first() == u"-h") {
-        o.out = usage();
-        o.exitCode = args.isEmpty() ? 2 : 0;
-        if (args.isEmpty()) {
-            o.err = o.out;
-            o.out.clear();
-        }
-        return o;
-    }
-    if (args.first() != u"show") {
-        o.err = "config: unknown sub-command '" + args.first().toUtf8() + "'\n" + usage();
-        o.exitCode = 2;
-        return o;
-    }
-    QString file;
-    bool json = false, showSecrets = false, all = false;
-    EnvironmentArgs environment;
-    for (int i = 1; i < args.size(); ++i) {
-        const QString &a = args[i];
-        QString error;
-        switch (environment.take(args, &i, &error)) {
-        case EnvironmentArgs::Take::Taken:
-            continue;
-        case EnvironmentArgs::Take::Error:
-            o.err += "config: " + error.toUtf8() + '\n';
-            o.exitCode = 2;
-            return o;
-        case EnvironmentArgs::Take::NotMine:
-            break;
-        }
-        if (a == u"--json") {
-            json = true;
-        } else if (a == u"--show-secrets") {
-            showSecrets = true;
-        } else if (a == u"--all") {
-            all = true;
-        } else if (a == u"--help" || a == u"-h") {
-            o.out = usage();
-            return o;
-        } else if (a.startsWith(u'-')) {
-            o.err += "config: unknown option '" + a.toUtf8() + "'\n" + usage();
-            o.exitCode = 2;
-            return o;
-        } else if (file.isEmpty()) {
-            file = a;
-        } else {
-            o.err += "config: more than one FILE given\n";
-            o.exitCode = 2;
-            return o;
-        }
-    }
-    if (file.isEmpty()) {
-        o.err += "config show: FILE is required\n" + usage();
-        o.exitCode = 2;
-        return o;
-    }
-    const auto lo = environment.loaderOptions(processEnvironment);
-    if (!lo) {
-        o.err += "config: " + lo.error().toUtf8() + '\n';
-        o.exitCode = 2;
-        return o;
-    }
-    const ConfigReport report = ConfigLoader::loadFile(file, *lo);
-    if (json) {
-        o.out = ConfigJson::report(report, ConfigJson::Options{showSecrets, all}) + '\n';
-    } else {
-        o.out = human(report, showSecrets);
-    }
-    if (!report.loaded)
-        o.err += "config: " + (showSecrets ? report.error : ConfigJson::maskUrlPassword(report.error)).toUtf8() + '\n';
-    o.exitCode = report.loaded ? 0 : 1;
-    return o;
 }
 
 } // namespace cachescope

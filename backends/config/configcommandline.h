@@ -11,36 +11,23 @@
 
 namespace cachescope {
 
-// `cachescope config show FILE ...` as a pure function so tests can drive it in-process:
-// arguments and the process environment in, exit status and output out.
-struct ConfigCommandOutput
-{
-    int exitCode = 0;   // 0 loaded, 1 not loaded, 2 usage error
-    QByteArray out;     // stdout
-    QByteArray err;     // stderr
-};
-
 class ConfigCommandLine
 {
 public:
     // The options that decide what os.environ holds while a config is evaluated, shared by every
     // command that loads a superset_config.py (config show, keys --config, stats --config, ...)
-    // so they all read the same file the same way.
+    // so they all read the same file the same way. The command line fills it
+    // (CommandLine::addEnvironmentOptions in app/commandline.h).
     struct EnvironmentArgs
     {
-        enum class Take { NotMine, Taken, Error };
         bool noProcessEnv = false;
         QHash<QString, QString> overrides; // --env K=V, applied last
         QStringList envFiles;              // --env-file F, in order
         QStringList pythonPath;            // --pythonpath DIR
 
-        // If args[*index] is --env K=V, --env=K=V, --env-file F, --no-process-env or --pythonpath
-        // DIR, consumes it (and its value, advancing *index) and returns Taken; Error sets *error.
-        Take take(const QStringList &args, int *index, QString *error);
         // The loader's options: the process environment (unless --no-process-env), then each
         // env file, then the --env overrides. Fails naming an unreadable or malformed env file.
         Expected<ConfigLoader::Options> loaderOptions(const QHash<QString, QString> &processEnvironment) const;
-        static QByteArray usage(); // one line per option, for a command's help
     };
     static QHash<QString, QString> systemEnvironment();
 
@@ -54,8 +41,9 @@ public:
     // over host/port, CACHE_REDIS_DB applies when the URL names no DB.
     static Expected<RedisUrl> redisUrl(const CacheSpec &spec);
 
-    static ConfigCommandOutput run(const QStringList &args, const QHash<QString, QString> &processEnvironment);
-    static QByteArray usage();
+    // `config show`'s readable text: the caches and the doctor's findings (passwords masked
+    // unless showSecrets).
+    static QByteArray humanReport(const ConfigReport &report, bool showSecrets);
 };
 
 } // namespace cachescope

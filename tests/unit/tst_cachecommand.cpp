@@ -3,6 +3,7 @@
 #include "python.h"
 #include "redisserver.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -168,6 +169,120 @@ private Q_SLOTS:
         auto ttl = runCli(base + QStringList{QStringLiteral("ttl"), QStringLiteral("from-python")});
         const int seconds = QJsonDocument::fromJson(ttl.out).object().value(u"ttl").toInt();
         QVERIFY2(seconds > 40 && seconds <= 50, ttl.out.constData());
+    }
+
+    // JSON numbers that begin with '-' are values; anything else that does goes after `--`; an
+    // option's value is taken whatever it looks like and then range-checked.
+    void shouldTakeValuesThatLookLikeOptions()
+    {
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("neg_")};
+        auto set = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("n"), QStringLiteral("-1")});
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("f"), QStringLiteral("-2.5e3")}).exitCode, 0);
+        auto dashed = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("--"), QStringLiteral("-k"), QStringLiteral("\"dash\"")});
+        QVERIFY2(dashed.exitCode == 0, dashed.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(dashed.out).object().value(u"key").toString(), QStringLiteral("-k"));
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("n")});
+        QCOMPARE(get.out, QByteArray("-1\n"));
+        auto getDashed = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("--"), QStringLiteral("-k")});
+        QCOMPARE(getDashed.out, QByteArray("\"dash\"\n"));
+
+        // Python's cachelib reads what the CLI wrote.
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='neg_')\n"
+            "print(repr(c.get('n')), repr(c.get('f')), repr(c.get('-k')))"),
+            {QString::number(m_redis.port())});
+        QVERIFY2(python, qPrintable(python.error()));
+        QCOMPARE(python->trimmed(), QByteArray("-1 -2500.0 'dash'"));
+
+        auto badTimeout = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("t"), QStringLiteral("1"),
+                                                    QStringLiteral("--timeout"), QStringLiteral("-1")});
+        QCOMPARE(badTimeout.exitCode, 2);
+        QVERIFY2(badTimeout.err.startsWith("cachescope cache: --timeout needs a whole number >= 0, not '-1'\n"),
+                 badTimeout.err.constData());
+        auto notAnOption = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("-k")});
+        QCOMPARE(notAnOption.exitCode, 2);
+        QVERIFY2(notAnOption.err.contains("unknown option '-k'") && notAnOption.err.contains("after '--'"),
+                 notAnOption.err.constData());
+        QCOMPARE(m_redis.command({"EXISTS", "neg_t"}), QByteArray(":0\r\n")); // a usage error writes nothing
+    }
+
+    // A BOM (U+FEFF) that begins a str is data: Python writes 9 characters, the CLI shows 9, and
+    // what the CLI writes (inline, from stdin, from @FILE, in a key) Python reads as written.
+    void shouldKeepALeadingByteOrderMark()
+    {
+        const QString port = QString::number(m_redis.port());
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='bom_')\n"
+            "c.set('s', '\\ufeffabcdefgh')\nc.set('\\ufeffkey', 'k')\n"
+            "c.set('nested', ['\\ufeffa', {'\\ufeffk': '\\ufeffv'}])\n"),
+            {port});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("bom_")};
+        const QString bom(QChar(0xFEFF));
+
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("s")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(get.out, QByteArray("\"\xEF\xBB\xBF" "abcdefgh\"\n"));
+        auto nested = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("nested")});
+        QCOMPARE(nested.out, QByteArray("[\"\xEF\xBB\xBF" "a\",{\"\xEF\xBB\xBF" "k\":\"\xEF\xBB\xBF" "v\"}]\n"));
+        auto byKey = runCli(base + QStringList{QStringLiteral("get"), bom + QStringLiteral("key")});
+        QVERIFY2(byKey.exitCode == 0, byKey.err.constData());
+        QCOMPARE(byKey.out, QByteArray("\"k\"\n"));
+        auto keys = runCli(base + QStringList{QStringLiteral("keys"), bom + u'*'});
+        QCOMPARE(keys.exitCode, 0);
+        auto listed = runPython(QStringLiteral("import sys, json\nprint([len(k) for k in json.loads(sys.stdin.read())])"),
+                                {}, keys.out);
+        QVERIFY2(listed, qPrintable(listed.error()));
+        QCOMPARE(listed->trimmed(), QByteArray("[4]"));
+
+        // Written by the CLI: inline, from standard input, from a file; and a key with a BOM.
+        const QByteArray json = "\"\xEF\xBB\xBF" "abcdefgh\"";
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("w1"), QString::fromUtf8(json)}).exitCode, 0);
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("w2"), QStringLiteral("-")}, json).exitCode, 0);
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("v.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[" + json + "]");
+        file.close();
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("w3"), u'@' + file.fileName()}).exitCode, 0);
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), bom + QStringLiteral("key2"), QStringLiteral("1")}).exitCode, 0);
+        auto read = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='bom_')\n"
+            "print(len(c.get('w1')), len(c.get('w2')), len(c.get('w3')[0]), c.get('w1')[0] == '\\ufeff', c.get('\\ufeffkey2'))"),
+            {port});
+        QVERIFY2(read, qPrintable(read.error()));
+        QCOMPARE(read->trimmed(), QByteArray("9 9 9 True 1"));
+
+        // A BOM before the JSON text is in no string: refused by name, nothing written.
+        auto outside = runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("w4"), QStringLiteral("-")},
+                              "\xEF\xBB\xBF" + json);
+        QCOMPARE(outside.exitCode, 1);
+        QVERIFY2(outside.err.contains("byte-order mark (U+FEFF) outside any string"), outside.err.constData());
+        QCOMPARE(m_redis.command({"EXISTS", "bom_w4"}), QByteArray(":0\r\n"));
+    }
+
+    // `cachescope keys` prints stored keys (prefix included); get and ttl take one as well, and
+    // say so; delete never guesses.
+    void shouldReadByStoredKey()
+    {
+        m_redis.command({"DEL", "sk_a"});
+        const QStringList base{QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"), QStringLiteral("sk_")};
+        QCOMPARE(runCli(base + QStringList{QStringLiteral("set"), QStringLiteral("a"), QStringLiteral("7")}).exitCode, 0);
+        auto get = runCli(base + QStringList{QStringLiteral("get"), QStringLiteral("sk_a")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(get.out, QByteArray("7\n"));
+        QVERIFY2(get.err.contains("stored key of cache key 'a'"), get.err.constData());
+        auto ttl = runCli(base + QStringList{QStringLiteral("ttl"), QStringLiteral("sk_a")});
+        QCOMPARE(ttl.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(ttl.out).object().value(u"key").toString(), QStringLiteral("a"));
+        auto del = runCli(base + QStringList{QStringLiteral("delete"), QStringLiteral("sk_a")});
+        QCOMPARE(QJsonDocument::fromJson(del.out).object().value(u"deleted").toBool(true), false);
+        QVERIFY2(del.err.contains("delete 'a'"), del.err.constData());
+        QCOMPARE(m_redis.command({"EXISTS", "sk_a"}), QByteArray(":1\r\n"));
     }
 
 private:

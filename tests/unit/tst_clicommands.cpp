@@ -543,6 +543,184 @@ private Q_SLOTS:
         }
     }
 
+    // The natural pipeline: every key `keys` prints decodes as printed, through a real shell, for a
+    // Redis cache and a cache directory of a config, and for --redis/--prefix and --dir.
+    void keysPipeIntoDecode()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("pipe_fs"));
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\nfrom cachelib.file import FileSystemCache\n"
+            "r = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='superset_pipe_')\n"
+            "f = FileSystemCache(sys.argv[2])\n"
+            "for i in range(3):\n"
+            "    r.set('chart-%d' % i, {'n': i, 's': '\\ufeffx'})\n"
+            "    f.set('form-%d' % i, {'n': i})\n"),
+            {QString::number(m_redis.port()), dir});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QString config = m_dir.filePath(QStringLiteral("pipe_config.py"));
+        QVERIFY(writeFile(config, "import os\n"
+                                  "DATA_CACHE_CONFIG = {'CACHE_TYPE': 'RedisCache', 'CACHE_KEY_PREFIX': 'superset_pipe_',\n"
+                                  "    'CACHE_REDIS_URL': f\"redis://127.0.0.1:{os.environ['PORT']}/0\"}\n"
+                                  "EXPLORE_FORM_DATA_CACHE_CONFIG = {'CACHE_TYPE': 'FileSystemCache', 'CACHE_DIR': os.environ['DIR']}\n"));
+        const QString env = QStringLiteral("--env PORT=%1 --env DIR='%2'").arg(m_redis.port()).arg(dir);
+        const QString redisArgs = QStringLiteral("--redis %1 --prefix superset_pipe_").arg(m_redis.url());
+        const struct
+        {
+            QString source;
+            QString keysFilter;
+        } cases[] = {
+            {QStringLiteral("--config '%1' --cache DATA_CACHE_CONFIG %2").arg(config, env), QString()},
+            {QStringLiteral("--config '%1' --cache EXPLORE_FORM_DATA_CACHE_CONFIG %2").arg(config, env), QString()},
+            {redisArgs, QString()},
+            {QStringLiteral("--dir '%1'").arg(dir), QString()},
+        };
+        for (const auto &c : cases) {
+            // Each line of `keys` straight into `decode`; one JSON document per key.
+            const QString script = QStringLiteral("set -e\n\"$0\" keys %1 | while IFS= read -r k; do\n"
+                                                  "  \"$0\" decode %1 --json \"$k\"; done\n")
+                                       .arg(c.source);
+            QProcess sh;
+            sh.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, qEnvironmentVariable("CACHESCOPE_BINARY")});
+            QVERIFY(sh.waitForFinished(120000));
+            const QByteArray err = sh.readAllStandardError();
+            QVERIFY2(sh.exitCode() == 0, qPrintable(c.source + u": "_qs + QString::fromUtf8(err)));
+            bool ok = false;
+            const QList<QJsonObject> docs = jsonLines(sh.readAllStandardOutput(), &ok);
+            QVERIFY2(ok, qPrintable(c.source));
+            QStringList values;
+            for (const QJsonObject &d : docs) {
+                const QJsonValue v = d.value(u"value");
+                if (v.isObject()) // the directory's count file decodes to an int
+                    values << QString::number(v.toObject().value(u"n").toInt());
+            }
+            values.sort();
+            QCOMPARE(values, (QStringList{u"0"_qs, u"1"_qs, u"2"_qs}));
+        }
+    }
+
+    // A key that is a cache key and also a stored key names two entries: the cache key is
+    // decoded and a note names the other; a cache directory takes a file name too.
+    void decodeSaysWhichKeyWasMeant()
+    {
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\nfrom cachelib.file import FileSystemCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='dk_')\n"
+            "c.set('dk_x', 'the cache key dk_x')\nc.set('x', 'the cache key x')\n"
+            "FileSystemCache(sys.argv[2]).set('form', 'in a file')\n"),
+            {QString::number(m_redis.port()), m_dir.filePath(QStringLiteral("dk_fs"))});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QStringList base{QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+                               QStringLiteral("dk_"), QStringLiteral("--json")};
+        const CliResult both = runCli(base + QStringList{QStringLiteral("dk_x")});
+        QCOMPARE(both.exitCode, 0);
+        QCOMPARE(object(both.out).value(u"value").toString(), QStringLiteral("the cache key dk_x"));
+        QVERIFY2(both.err.contains("cache key 'dk_x' (stored as 'dk_dk_x')") && both.err.contains("stored key 'dk_x' (cache key 'x')"),
+                 both.err.constData());
+        const CliResult plain = runCli(base + QStringList{QStringLiteral("x")});
+        QCOMPARE(object(plain.out).value(u"value").toString(), QStringLiteral("the cache key x"));
+        QVERIFY2(plain.err.isEmpty(), plain.err.constData());
+
+        const QString md5 = QString::fromLatin1(QCryptographicHash::hash("form", QCryptographicHash::Md5).toHex());
+        for (const QString &key : {QStringLiteral("form"), md5}) {
+            const CliResult fs = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
+                                         key, QStringLiteral("--json")});
+            QVERIFY2(fs.exitCode == 0, fs.err.constData());
+            QCOMPARE(object(fs.out).value(u"value").toString(), QStringLiteral("in a file"));
+        }
+        const CliResult missing = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
+                                          QStringLiteral("nope")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("key 'nope' not found") && missing.err.contains("cache key 'nope' (file "),
+                 missing.err.constData());
+    }
+
+    // A leading U+FEFF survives decode (JSON and readable output) and keys (JSON lines).
+    void decodeAndKeysKeepAByteOrderMark()
+    {
+        auto python = runPython(QStringLiteral(
+            "import sys\nfrom cachelib.redis import RedisCache\n"
+            "c = RedisCache(host='127.0.0.1', port=int(sys.argv[1]), key_prefix='bomd_')\n"
+            "c.set('\\ufeffk', {'z': '\\ufeffabcdefgh', 'a': 1})\n"),
+            {QString::number(m_redis.port())});
+        QVERIFY2(python, qPrintable(python.error()));
+        const QString key = QString(QChar(0xFEFF)) + u'k';
+        const QStringList base{QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+                               QStringLiteral("bomd_"), key};
+        const CliResult json = runCli(base + QStringList{QStringLiteral("--json")});
+        QVERIFY2(json.exitCode == 0, json.err.constData());
+        const CliResult readable = runCli(base);
+        QVERIFY2(readable.exitCode == 0, readable.err.constData());
+        // The readable value starts after the layer lines; key order is the dict's, not sorted.
+        const QByteArray value = readable.out.mid(readable.out.indexOf("\n{") + 1);
+        const CliResult keys = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+                                       QStringLiteral("bomd_"), QStringLiteral("--json")});
+        QCOMPARE(keys.exitCode, 0);
+        auto check = runPython(QStringLiteral(
+            "import sys, json\nd, v, k = sys.argv[1:4]\n"
+            "print(len(json.loads(d)['value']['z']), len(json.loads(v)['z']), list(json.loads(v)),\n"
+            "      [(len(o['key']), o['key'][5] == '\\ufeff', 'key_base64' in o) for o in map(json.loads, k.splitlines())])"),
+            {QString::fromUtf8(json.out), QString::fromUtf8(value), QString::fromUtf8(keys.out)});
+        QVERIFY2(check, qPrintable(check.error()));
+        QCOMPARE(check->trimmed(), QByteArray("9 9 ['z', 'a'] [(7, True, False)]"));
+    }
+
+    // Every command answers --help on stdout with the same layout, and a usage error on stderr
+    // with the same wording and exit status 2; so does `cachescope` itself.
+    void everyCommandSharesHelpAndErrors()
+    {
+        const QList<QStringList> commands{{u"cache"_qs}, {u"config"_qs, u"show"_qs}, {u"decode"_qs}, {u"keys"_qs},
+                                          {u"stats"_qs}, {u"record"_qs}, {u"replay"_qs}, {}};
+        for (const QStringList &command : commands) {
+            const QString name = (QStringList{u"cachescope"_qs} + command).join(u' ');
+            const CliResult help = runCli(command + QStringList{QStringLiteral("--help")});
+            QVERIFY2(help.exitCode == 0, qPrintable(name));
+            QVERIFY2(help.out.startsWith(QByteArray("Usage: " + name.toUtf8() + ' ')), help.out.constData());
+            QVERIFY2(help.out.contains("\nOptions:\n") && help.out.contains("  -h, --help "), help.out.constData());
+            QVERIFY2(help.out.endsWith("Exit status: 0 done, 1 the operation failed, 2 usage error.\n"), help.out.constData());
+            QVERIFY(help.err.isEmpty());
+            const CliResult bogus = runCli(command + QStringList{QStringLiteral("--bogus")});
+            QCOMPARE(bogus.exitCode, 2);
+            const QString expected = name + u": unknown option '--bogus'\nRun '"_qs + name + u" --help' for the options.\n"_qs;
+            if (command.isEmpty()) // the window's QApplication may log first (XDG_RUNTIME_DIR unset as root)
+                QVERIFY2(bogus.err.endsWith(expected.toUtf8()), bogus.err.constData());
+            else
+                QCOMPARE(QString::fromUtf8(bogus.err), expected);
+            QVERIFY(bogus.out.isEmpty());
+        }
+        const CliResult top = runCli({QStringLiteral("--help")});
+        for (const char *c : {"cache", "config", "decode", "keys", "stats", "record", "replay"})
+            QVERIFY2(top.out.contains(QByteArray("\n  " + QByteArray(c) + ' ')), c);
+        QVERIFY(top.out.contains("--page PAGE"));
+        const CliResult typo = runCli({QStringLiteral("kyes")});
+        QCOMPARE(typo.exitCode, 2);
+        QVERIFY2(typo.err.contains("cachescope: unknown command 'kyes'"), typo.err.constData());
+        const CliResult badPage = runCli({QStringLiteral("--page"), QStringLiteral("nope")});
+        QCOMPARE(badPage.exitCode, 2);
+        QVERIFY2(badPage.err.contains("cachescope: unknown page 'nope'"), badPage.err.constData());
+    }
+
+    // Sibling values that begin with '-': they reach the range checks (exit 2, named), and
+    // `--` lets a key that begins with '-' through.
+    void negativeOptionValuesAreCheckedNotMistaken()
+    {
+        const QList<QPair<QStringList, QByteArray>> cases{
+            {{u"stats"_qs, u"--redis"_qs, m_redis.url(), u"--interval"_qs, u"-1"_qs}, "--interval needs a number > 0, not '-1'"},
+            {{u"keys"_qs, u"--dir"_qs, m_dir.path(), u"--limit"_qs, u"-5"_qs}, "--limit needs a whole number >= 0, not '-5'"},
+            {{u"decode"_qs, u"--input"_qs, u"x"_qs, u"--rows"_qs, u"-1"_qs}, "--rows needs a whole number from 0 to"},
+            {{u"replay"_qs, u"x"_qs, u"--speed"_qs, u"-2"_qs}, "--speed needs a number >= 0, not '-2'"},
+        };
+        for (const auto &[args, message] : cases) {
+            const CliResult r = runCli(args);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains(message), r.err.constData());
+        }
+        m_redis.command({"SET", "dash_-k", "5"}); // how cachelib stores an int
+        const CliResult dashed = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+                                         QStringLiteral("dash_"), QStringLiteral("--json"), QStringLiteral("--"), QStringLiteral("-k")});
+        QVERIFY2(dashed.exitCode == 0, dashed.err.constData());
+        QCOMPARE(object(dashed.out).value(u"value").toInt(), 5);
+    }
+
 private:
     RedisServer m_redis;
     RedisServer m_redis2;

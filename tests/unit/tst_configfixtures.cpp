@@ -1,5 +1,6 @@
 // Every fixture under tests/fixtures/configs through `config show --json` (in-process), checked
 // against its expectation; fixtures Python can run are also checked against Python itself.
+#include "configcommand.h"
 #include "config/configcommandline.h"
 #include "config/configjson.h"
 #include "config/configloader.h"
@@ -34,7 +35,7 @@ ConfigCommandOutput show(const QString &py, const QStringList &extra = {}, const
     const QString env = py.left(py.size() - 3) + QStringLiteral(".env");
     if (QFileInfo::exists(env))
         args << QStringLiteral("--env-file") << env;
-    return ConfigCommandLine::run(args + extra, processEnv);
+    return runConfigCommand(args + extra, processEnv);
 }
 
 QSet<QString> codes(const QJsonObject &out)
@@ -123,7 +124,7 @@ private slots:
         const ConfigCommandOutput shown = show(py, {QStringLiteral("--show-secrets")});
         QVERIFY(shown.out.contains("redis://:topsecret@redis.internal:6381/2"));
         // Human output never shows it either.
-        const ConfigCommandOutput human = ConfigCommandLine::run({QStringLiteral("show"), py, QStringLiteral("--no-process-env")}, {});
+        const ConfigCommandOutput human = runConfigCommand({QStringLiteral("show"), py, QStringLiteral("--no-process-env")}, {});
         QCOMPARE(human.exitCode, 0);
         QVERIFY(!human.out.contains("topsecret"));
         QVERIFY(human.out.contains("CACHE_CONFIG"));
@@ -145,18 +146,18 @@ private slots:
             return QJsonDocument::fromJson(o.out).object()[QStringLiteral("caches")].toObject()[QStringLiteral("CACHE_CONFIG")].toObject()[QStringLiteral("key_prefix")].toString();
         };
         // Process environment by default.
-        const auto a = ConfigCommandLine::run({QStringLiteral("show"), py, QStringLiteral("--json")}, process);
+        const auto a = runConfigCommand({QStringLiteral("show"), py, QStringLiteral("--json")}, process);
         QCOMPARE(host(a), QStringLiteral("from-process"));
         // --env-file over the process environment, --env over both.
         const QString envFile = QDir(configsDir()).filePath(QStringLiteral("11_getenv.env"));
-        const auto b = ConfigCommandLine::run({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--env-file"), envFile}, process);
+        const auto b = runConfigCommand({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--env-file"), envFile}, process);
         QCOMPARE(host(b), QStringLiteral("redis-master"));
         QCOMPARE(prefix(b), QStringLiteral("proc_"));
-        const auto c = ConfigCommandLine::run({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--env-file"), envFile,
+        const auto c = runConfigCommand({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--env-file"), envFile,
                                                QStringLiteral("--env"), QStringLiteral("REDIS_HOST=cli")}, process);
         QCOMPARE(host(c), QStringLiteral("cli"));
         // --no-process-env ignores it.
-        const auto d = ConfigCommandLine::run({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--no-process-env")}, process);
+        const auto d = runConfigCommand({QStringLiteral("show"), py, QStringLiteral("--json"), QStringLiteral("--no-process-env")}, process);
         QCOMPARE(host(d), QStringLiteral("localhost"));
         QCOMPARE(prefix(d), QStringLiteral("superset_"));
     }
@@ -172,12 +173,12 @@ private slots:
 
     void usageErrors()
     {
-        QCOMPARE(ConfigCommandLine::run({}, {}).exitCode, 2);
-        QCOMPARE(ConfigCommandLine::run({QStringLiteral("show")}, {}).exitCode, 2);
-        QCOMPARE(ConfigCommandLine::run({QStringLiteral("show"), QStringLiteral("x.py"), QStringLiteral("--bogus")}, {}).exitCode, 2);
-        QCOMPARE(ConfigCommandLine::run({QStringLiteral("show"), QStringLiteral("x.py"), QStringLiteral("--env"), QStringLiteral("NOEQUALS")}, {}).exitCode, 2);
-        QCOMPARE(ConfigCommandLine::run({QStringLiteral("--help")}, {}).exitCode, 0);
-        const auto missing = ConfigCommandLine::run({QStringLiteral("show"), QStringLiteral("/nonexistent/superset_config.py"), QStringLiteral("--json")}, {});
+        QCOMPARE(runConfigCommand({}, {}).exitCode, 2);
+        QCOMPARE(runConfigCommand({QStringLiteral("show")}, {}).exitCode, 2);
+        QCOMPARE(runConfigCommand({QStringLiteral("show"), QStringLiteral("x.py"), QStringLiteral("--bogus")}, {}).exitCode, 2);
+        QCOMPARE(runConfigCommand({QStringLiteral("show"), QStringLiteral("x.py"), QStringLiteral("--env"), QStringLiteral("NOEQUALS")}, {}).exitCode, 2);
+        QCOMPARE(runConfigCommand({QStringLiteral("--help")}, {}).exitCode, 0);
+        const auto missing = runConfigCommand({QStringLiteral("show"), QStringLiteral("/nonexistent/superset_config.py"), QStringLiteral("--json")}, {});
         QCOMPARE(missing.exitCode, 1);
     }
 
@@ -192,7 +193,7 @@ private slots:
         f.write(QByteArray(10 * 1024 * 1024, 'x'));
         f.write("\"\nCACHE_CONFIG = {}\n");
         f.close();
-        const auto o = ConfigCommandLine::run({QStringLiteral("show"), path, QStringLiteral("--json"), QStringLiteral("--no-process-env")}, {});
+        const auto o = runConfigCommand({QStringLiteral("show"), path, QStringLiteral("--json"), QStringLiteral("--no-process-env")}, {});
         QCOMPARE(o.exitCode, 1);
         QVERIFY(codes(QJsonDocument::fromJson(o.out).object()).contains(QStringLiteral("file-too-large")));
     }
@@ -208,9 +209,9 @@ private slots:
         QVERIFY(c.open(QIODevice::WriteOnly));
         c.write("from company_defaults import *\n");
         c.close();
-        const auto without = ConfigCommandLine::run({QStringLiteral("show"), c.fileName(), QStringLiteral("--json")}, {});
+        const auto without = runConfigCommand({QStringLiteral("show"), c.fileName(), QStringLiteral("--json")}, {});
         QCOMPARE(without.exitCode, 1); // ModuleNotFoundError, as Python
-        const auto with = ConfigCommandLine::run({QStringLiteral("show"), c.fileName(), QStringLiteral("--json"), QStringLiteral("--pythonpath"), lib.path()}, {});
+        const auto with = runConfigCommand({QStringLiteral("show"), c.fileName(), QStringLiteral("--json"), QStringLiteral("--pythonpath"), lib.path()}, {});
         QCOMPARE(with.exitCode, 0);
         QCOMPARE(QJsonDocument::fromJson(with.out).object()[QStringLiteral("settings")].toObject()[QStringLiteral("CACHE_DEFAULT_TIMEOUT")].toInt(), 777);
     }
