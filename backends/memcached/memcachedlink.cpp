@@ -402,6 +402,26 @@ Expected<QList<QByteArray>> MemcachedLink::statsDetailDump()
     });
 }
 
+// The three ways a server refuses to list its keys (memcached 1.6.18, proto_text.c), each with what
+// the user can do about it. CacheScope never changes a server setting to get around them.
+Error MemcachedLink::metadumpRefused(QByteArrayView line, const QString &reply)
+{
+    QString reason;
+    if (line == QByteArrayView("ERROR metadump not allowed"))
+        reason = QStringLiteral("the server was started with -X (--disable-dumping), which forbids lru_crawler metadump");
+    else if (line == QByteArrayView("CLIENT_ERROR lru crawler disabled"))
+        reason = QStringLiteral("the server's LRU crawler is off (-o no_lru_crawler); `lru_crawler enable` on the server "
+                                "turns it on");
+    else if (line == QByteArrayView("ERROR"))
+        reason = QStringLiteral("the server does not know lru_crawler metadump, which memcached 1.4.31 added");
+    else
+        reason = QStringLiteral("lru_crawler metadump failed (it needs memcached 1.4.31 or later, started without -X)");
+    m_socket.close(); // as serverError: the stream position after an error reply is unknown
+    m_serverReplied = true;
+    return makeError(QStringLiteral("memcached %1: keys cannot be listed: %2; the server replied \"%3\"")
+                         .arg(serverName(), reason, reply));
+}
+
 Expected<MemcachedLink::MetadumpOutcome> MemcachedLink::metadump(const QByteArray &what,
                                                                   const std::function<bool(QByteArrayView line)> &onLine)
 {
@@ -428,9 +448,7 @@ Expected<MemcachedLink::MetadumpOutcome> MemcachedLink::metadump(const QByteArra
                 if (line->startsWith("BUSY"))
                     return MetadumpOutcome::Busy; // a one-line answer: the link stays usable
                 if (auto error = memcachedreplies::errorReply(*line))
-                    return serverError("lru_crawler metadump",
-                                       *error + QStringLiteral(" (listing keys needs memcached 1.4.31 or later, "
-                                                               "started without -X)"));
+                    return metadumpRefused(*line, *error);
             }
             delivered = true;
             if (!onLine(*line)) {

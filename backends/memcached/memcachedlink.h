@@ -104,6 +104,7 @@ private:
     template<typename Repeatable, typename F>
     auto run(Repeatable &&repeatable, F &&f) -> decltype(f());
     Error serverError(const char *operation, const QString &reply);
+    Error metadumpRefused(QByteArrayView line, const QString &reply);
     Expected<QByteArray> textLine(const char *operation);
 
     // Binary protocol (memcachedbinary.cpp).

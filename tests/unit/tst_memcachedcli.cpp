@@ -236,6 +236,23 @@ private Q_SLOTS:
         QVERIFY(perCache);
     }
 
+    // A server that forbids metadump (-X): `keys` fails with the reason, `get` still works.
+    void keysRefusedWithoutMetadump()
+    {
+        test::MemcachedServer noDump;
+        const QString error = noDump.start({QStringLiteral("-X")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(noDump.command("set superset_k 16 0 1\r\nv\r\n"), QByteArray("STORED\r\n"));
+        const QStringList target{QStringLiteral("--memcached"), noDump.address(), QStringLiteral("--prefix"), QStringLiteral("superset_")};
+        auto keys = runCli(QStringList{QStringLiteral("keys")} + target);
+        QCOMPARE(keys.exitCode, 1);
+        QVERIFY2(keys.err.contains("keys cannot be listed") && keys.err.contains("-X"), keys.err.constData());
+        QVERIFY2(keys.out.isEmpty(), keys.out.constData());
+        auto get = runCli(QStringList{QStringLiteral("cache")} + target + QStringList{QStringLiteral("get"), QStringLiteral("k")});
+        QCOMPARE(get.exitCode, 0);
+        QCOMPARE(get.out.trimmed(), QByteArray("\"v\""));
+    }
+
     void usageErrors()
     {
         auto both = runCli({QStringLiteral("cache"), QStringLiteral("--memcached"), m_a.address(), QStringLiteral("--redis"),

@@ -347,6 +347,37 @@ private slots:
         QVERIFY2(bad.error().contains(QStringLiteral("cursor")), qPrintable(bad.error()));
     }
 
+    // Servers that will not list their keys say why, and the link stays usable for values.
+    void keyListingRefusals_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("-X") << QStringList{QStringLiteral("-X")} << QStringLiteral("started with -X (--disable-dumping)");
+        QTest::newRow("no_lru_crawler") << QStringList{QStringLiteral("-o"), QStringLiteral("no_lru_crawler")}
+                                        << QStringLiteral("LRU crawler is off (-o no_lru_crawler)");
+    }
+    void keyListingRefusals()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, reason);
+        test::MemcachedServer server;
+        const QString error = server.start(args);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        MemcachedClient client({{server.endpoint()}, MemcachedClientKind::Pylibmc, {}, std::chrono::milliseconds(4000)});
+        CHECK_OK(client.store({setOf("refused:k", "v")}));
+        MemcachedKeyLister lister(client);
+        int called = 0;
+        auto page = lister.page("0", [&](int, memcachedreplies::MetadumpLine &&) { return ++called, true; });
+        QVERIFY(!page);
+        QCOMPARE(called, 0);
+        QVERIFY2(page.error().contains(QStringLiteral("keys cannot be listed")) && page.error().contains(reason)
+                     && page.error().contains(server.address()),
+                 qPrintable(page.error()));
+        auto got = client.link(0).get({"refused:k"});
+        CHECK_OK(got);
+        QCOMPARE(got->size(), 1);
+    }
+
     void saslBinaryProtocol()
     {
         MemcachedLink link(m_sasl.endpoint(), std::chrono::milliseconds(4000), credentials(m_password));
