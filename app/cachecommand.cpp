@@ -6,6 +6,7 @@
 
 #include "cache/cachemanager.h"
 #include "cache/filesystemcache.h"
+#include "cache/memcachedcache.h"
 #include "cache/rediscache.h"
 #include "codec/valuejson.h"
 
@@ -29,8 +30,12 @@ Expected<std::unique_ptr<Cache>> openCache(const CommandLine &cl, const CacheTar
                                       : target.spec->defaultTimeout;
     const int threshold = int(cl.isSet(QStringLiteral("threshold")) || !target.spec ? cl.integer(QStringLiteral("threshold"), 500)
                                                                                     : target.spec->threshold);
-    if (target.kind == CacheTarget::Kind::Redis) {
-        std::unique_ptr<Cache> cache = std::make_unique<RedisCache>(target.redis, target.prefix, defaultTimeout);
+    if (target.kind == CacheTarget::Kind::Redis || target.kind == CacheTarget::Kind::Memcached) {
+        std::unique_ptr<Cache> cache;
+        if (target.kind == CacheTarget::Kind::Redis)
+            cache = std::make_unique<RedisCache>(target.redis, target.prefix, defaultTimeout);
+        else
+            cache = std::make_unique<MemcachedCache>(target.memcached, target.prefix, defaultTimeout);
         cache->setWritable(forWriting);
         return cache;
     }
@@ -63,7 +68,7 @@ QString notFound(const QByteArray &key, const Cache &cache)
 // take the key exactly as given.
 QByteArray readKey(const CommandLine &cl, Cache &cache, const CacheTarget &target, const QByteArray &key)
 {
-    if (target.kind != CacheTarget::Kind::Redis || target.prefix.isEmpty() || !key.startsWith(target.prefix)
+    if (!target.storesPrefixedKeys() || target.prefix.isEmpty() || !key.startsWith(target.prefix)
         || key.size() == target.prefix.size())
         return key;
     const QByteArray bare = key.mid(target.prefix.size());
@@ -119,7 +124,7 @@ int runDelete(const CommandLine &cl, Cache &cache, const CacheTarget &target, co
     auto deleted = cache.remove(key);
     if (!deleted)
         return cl.fail(deleted.error());
-    if (!*deleted && target.kind == CacheTarget::Kind::Redis && !target.prefix.isEmpty() && key.startsWith(target.prefix)) {
+    if (!*deleted && target.storesPrefixedKeys() && !target.prefix.isEmpty() && key.startsWith(target.prefix)) {
         // Never a guess for a destructive action: a hint only.
         const QByteArray bare = key.mid(target.prefix.size());
         if (auto ttl = cache.ttl(bare); ttl && ttl->state != EntryTtl::State::Missing)
@@ -183,7 +188,7 @@ int runCacheCommand(const QStringList &args)
                    QStringLiteral("Reads and writes cachelib-compatible cache entries. Values are JSON in CacheScope's\n"
                                   "value encoding (README: \"Values as JSON\"): inline, @FILE, or - for standard input.\n"
                                   "KEY is the cache key; get and ttl also take the stored key `cachescope keys` prints."));
-    cl.setSynopsis(QStringLiteral("(--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
+    cl.setSynopsis(QStringLiteral("((--redis URL | --memcached SERVERS) [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
                                   "(get KEY | set KEY JSON | add KEY JSON | delete KEY | ttl KEY | keys [GLOB])"));
     cl.addInteger(QStringLiteral("timeout"), QStringLiteral("N"),
                   QStringLiteral("Timeout for set/add in seconds, 0 = never expires (default: the cache's default)."), 0);
@@ -202,7 +207,8 @@ int runCacheCommand(const QStringList &args)
                        {QStringLiteral("add KEY JSON"), QStringLiteral("Store it only when KEY is absent.")},
                        {QStringLiteral("delete KEY"), QStringLiteral("Remove the entry.")},
                        {QStringLiteral("ttl KEY"), QStringLiteral("Seconds left, null = never expires.")},
-                       {QStringLiteral("keys [GLOB]"), QStringLiteral("The cache keys (SCAN, never KEYS), as a JSON array.")}});
+                       {QStringLiteral("keys [GLOB]"),
+                        QStringLiteral("The cache keys (Redis: SCAN, never KEYS; memcached: lru_crawler metadump), as a JSON array.")}});
     if (const auto exit = cl.parse(args))
         return *exit;
     const QStringList &positional = cl.positionals();

@@ -100,12 +100,21 @@ void CommandLine::addCacheTargetOptions(int targets)
 {
     const QString group = m_group;
     setGroup(QStringLiteral("Cache"));
-    if (targets & RedisTarget) {
+    if (targets & RedisTarget)
         addOption(QStringLiteral("redis"), QStringLiteral("URL"),
                   QStringLiteral("Redis URL: redis://[user:pass@]host:port/db or unix:///path?db=N."));
+    if (targets & MemcachedTarget) {
+        addOption(QStringLiteral("memcached"), QStringLiteral("HOST:PORT[,HOST:PORT]"),
+                  QStringLiteral("memcached servers, in CACHE_MEMCACHED_SERVERS order (keys are spread over them as "
+                                 "the client does); /path or unix:/path for a socket. SASL servers: use --config."));
+        addOption(QStringLiteral("memcached-client"), QStringLiteral("CLIENT"),
+                  QStringLiteral("The Python client the cache is used with: pylibmc (cachelib's first choice) or "
+                                 "python-memcache; it decides how values are encoded and keys spread."),
+                  QStringLiteral("pylibmc"));
+    }
+    if (targets & (RedisTarget | MemcachedTarget))
         addOption(QStringLiteral("prefix"), QStringLiteral("P"),
                   QStringLiteral("Key prefix of the cache (CACHE_KEY_PREFIX / key_prefix)."));
-    }
     if (targets & DirectoryTarget)
         addOption(QStringLiteral("dir"), QStringLiteral("DIR"), QStringLiteral("FileSystemCache directory."));
     if (targets & ConfigTarget) {

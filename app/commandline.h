@@ -77,9 +77,9 @@ public:
     // --env, --env-file, --no-process-env, --pythonpath: what os.environ holds while a
     // superset_config.py is evaluated (every command that loads one takes them); see environment().
     void addEnvironmentOptions();
-    // Where a cache is (commandtarget.h resolves them): --redis URL, --prefix P, --dir DIR,
-    // --config FILE --cache PURPOSE (which brings the environment options).
-    enum Target { RedisTarget = 1, DirectoryTarget = 2, ConfigTarget = 4, AnyTarget = 7 };
+    // Where a cache is (commandtarget.h resolves them): --redis URL, --memcached SERVERS,
+    // --prefix P, --dir DIR, --config FILE --cache PURPOSE (which brings the environment options).
+    enum Target { RedisTarget = 1, DirectoryTarget = 2, ConfigTarget = 4, MemcachedTarget = 8, AnyTarget = 15 };
     void addCacheTargetOptions(int targets = AnyTarget);
 
     // The positional arguments, in order: parse() refuses a missing required one ("missing FILE")

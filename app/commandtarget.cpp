@@ -10,7 +10,7 @@ namespace cachescope {
 int cacheTargetOptionsGiven(const CommandLine &cl)
 {
     int given = 0;
-    for (const char *name : {"redis", "dir", "config"})
+    for (const char *name : {"redis", "memcached", "dir", "config"})
         given += int(cl.hasOption(QLatin1String(name)) && cl.isSet(QLatin1String(name)));
     return given;
 }
@@ -30,6 +30,8 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
         QStringList sources;
         if (cl.hasOption(QStringLiteral("redis")))
             sources << QStringLiteral("--redis URL");
+        if (cl.hasOption(QStringLiteral("memcached")))
+            sources << QStringLiteral("--memcached SERVERS");
         if (cl.hasOption(QStringLiteral("dir")))
             sources << QStringLiteral("--dir DIR");
         if (cl.hasOption(QStringLiteral("config")))
@@ -39,7 +41,9 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
     }
     if (has("cache") != has("config"))
         return usage(QStringLiteral("--config FILE and --cache PURPOSE go together"));
-    if (has("prefix") && !has("redis"))
+    if (has("memcached-client") && !has("memcached"))
+        return usage(QStringLiteral("--memcached-client goes with --memcached SERVERS"));
+    if (has("prefix") && !has("redis") && !has("memcached"))
         return usage(has("dir") ? QStringLiteral("--prefix does not apply to --dir: FileSystemCache file names hash the bare key")
                                 : QStringLiteral("--prefix does not apply to --config: the config names the cache's prefix"));
     CacheTarget target;
@@ -48,6 +52,19 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
         if (!url)
             return usage(url.error());
         target.redis = *url;
+        target.prefix = cl.value(QStringLiteral("prefix")).toUtf8();
+        return target;
+    }
+    if (has("memcached")) {
+        auto servers = MemcachedEndpoint::parseList(cl.value(QStringLiteral("memcached")));
+        if (!servers)
+            return usage(servers.error());
+        const QString client = cl.value(QStringLiteral("memcached-client"));
+        if (client != u"pylibmc" && client != u"python-memcache")
+            return usage(QStringLiteral("--memcached-client is pylibmc or python-memcache, not '%1'").arg(client));
+        target.kind = CacheTarget::Kind::Memcached;
+        target.memcached.client.servers = *servers;
+        target.memcached.client.client = client == u"pylibmc" ? MemcachedClientKind::Pylibmc : MemcachedClientKind::PythonMemcache;
         target.prefix = cl.value(QStringLiteral("prefix")).toUtf8();
         return target;
     }
@@ -81,6 +98,15 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
         target.prefix = spec->keyPrefix;
         return target;
     }
+    case BackendType::Memcached: {
+        auto memcached = MemcachedCache::optionsFromSpec(*spec);
+        if (!memcached)
+            return failure(memcached.error());
+        target.kind = CacheTarget::Kind::Memcached;
+        target.memcached = *memcached;
+        target.prefix = spec->keyPrefix;
+        return target;
+    }
     case BackendType::FileSystem:
         if (spec->directory.isEmpty())
             return failure(QStringLiteral("%1 is a FileSystemCache without CACHE_DIR").arg(purpose));
@@ -105,7 +131,7 @@ QList<KeyCandidate> keyCandidates(const CacheTarget &target, const QByteArray &k
 {
     const QString shown = QString::fromUtf8(key);
     QList<KeyCandidate> out;
-    if (target.kind == CacheTarget::Kind::Redis) {
+    if (target.storesPrefixedKeys()) {
         out.append({target.prefix + key,
                     target.prefix.isEmpty() ? QStringLiteral("key '%1'").arg(shown)
                                             : QStringLiteral("cache key '%1' (stored as '%2')")

@@ -3,6 +3,7 @@
 #include "commandline.h"
 
 #include "cache/cachespec.h"
+#include "cache/memcachedcache.h"
 #include "redis/redisurl.h"
 
 #include <QByteArray>
@@ -13,17 +14,20 @@
 namespace cachescope {
 
 // The cache that CommandLine::addCacheTargetOptions' options name: --redis URL [--prefix P],
-// --dir DIR, or a purpose of a superset_config.py (--config FILE --cache PURPOSE), resolved the
-// way Superset would connect to it. One place, so every command reads the same cache the same way.
+// --memcached SERVERS [--prefix P], --dir DIR, or a purpose of a superset_config.py (--config FILE
+// --cache PURPOSE), resolved the way Superset would connect to it. One place, so every command
+// reads the same cache the same way.
 struct CacheTarget
 {
     // Metastore: a SupersetMetastoreCache of --config, rows of the metadata database (spec names it).
-    enum class Kind { Redis, Directory, Metastore };
+    enum class Kind { Redis, Directory, Metastore, Memcached };
     Kind kind = Kind::Redis;
     RedisUrl redis;             // Kind::Redis
-    QByteArray prefix;          // Kind::Redis: the key prefix (stored key = prefix + cache key)
+    MemcachedCache::Options memcached; // Kind::Memcached: servers, client, variant, SASL credentials
+    QByteArray prefix;          // Redis and memcached: the key prefix (stored key = prefix + cache key)
     QString directory;          // Kind::Directory
     std::optional<CacheSpec> spec; // with --config: the cache's own settings (timeouts, threshold)
+    bool storesPrefixedKeys() const { return kind != Kind::Directory; }
 };
 
 // Resolves the target, or reports why not through `cl` and sets *status: 2 for a usage error
@@ -31,7 +35,8 @@ struct CacheTarget
 // or names a cache without reachable entries (SimpleCache, NullCache, ...).
 std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status);
 
-// How many of --redis, --dir and --config were given (a command with another source checks it).
+// How many of --redis, --memcached, --dir and --config were given (a command with another source
+// checks it).
 int cacheTargetOptionsGiven(const CommandLine &cl);
 
 // A key as the user may hand it over: the cache key (what the application passes to cachelib)

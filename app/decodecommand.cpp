@@ -6,6 +6,7 @@
 
 #include "cache/cachemanager.h"
 #include "cache/metastorecache.h"
+#include "cache/memcachedcache.h"
 #include "cache/rediscache.h"
 #include "codec/decodejson.h"
 #include "codec/decoderchain.h"
@@ -86,14 +87,16 @@ std::optional<QByteArray> readEntry(const CommandLine &cl, const CacheTarget &ta
     }
     const QList<KeyCandidate> candidates = keyCandidates(target, key);
     QList<QPair<KeyCandidate, QByteArray>> found;
-    std::unique_ptr<RedisCache> redis;
+    std::unique_ptr<Cache> server; // no prefix: the candidates are stored keys
     if (target.kind == CacheTarget::Kind::Redis)
-        redis = std::make_unique<RedisCache>(target.redis); // no prefix: the candidates are stored keys
+        server = std::make_unique<RedisCache>(target.redis);
+    else if (target.kind == CacheTarget::Kind::Memcached)
+        server = std::make_unique<MemcachedCache>(target.memcached); // raw: the item with its flags
     for (const KeyCandidate &c : candidates) {
         if (!found.isEmpty() && found.constFirst().first.isCacheKey == c.isCacheKey)
             continue; // md5 found: sha256 is not looked at
-        if (redis) {
-            auto raw = redis->rawGet(c.stored);
+        if (server) {
+            auto raw = server->rawGet(c.stored);
             if (!raw) {
                 *status = cl.fail(raw.error());
                 return std::nullopt;
@@ -112,7 +115,7 @@ std::optional<QByteArray> readEntry(const CommandLine &cl, const CacheTarget &ta
         }
     }
     if (found.isEmpty()) {
-        const QString where = redis ? target.redis.redacted() : target.directory;
+        const QString where = server ? server->location() : target.directory;
         QStringList tried;
         for (const KeyCandidate &c : candidates)
             tried << c.meaning;
@@ -135,13 +138,15 @@ int runDecodeCommand(const QStringList &args)
                                   "and prints them with the final value. Nothing is executed. KEY may be the cache key or\n"
                                   "the stored key that `cachescope keys` prints (Redis: with the prefix; a directory: the\n"
                                   "file name; a metastore cache: the row uuid)."));
-    cl.setSynopsis(QStringLiteral("(--input FILE | --redis URL [--prefix P] KEY | --dir DIR KEY | --config FILE --cache PURPOSE KEY)\n"
+    cl.setSynopsis(QStringLiteral("(--input FILE | (--redis URL | --memcached SERVERS) [--prefix P] KEY | --dir DIR KEY |\n"
+                                  " --config FILE --cache PURPOSE KEY)\n"
                                   "[--as KIND[,KIND...]] [--json] [--rows N] [--max-bytes N]"));
     cl.addOption(QStringLiteral("input"), QStringLiteral("FILE"),
-                 QStringLiteral("Raw entry bytes (a dumped Redis value or a FileSystemCache file)."));
+                 QStringLiteral("Raw entry bytes (a dumped Redis value, a FileSystemCache file, or a memcached item as "
+                                "`get` returns it: VALUE line and data)."));
     cl.addOption(QStringLiteral("as"), QStringLiteral("KINDS"),
                  QStringLiteral("Force the kind of layer 0, 1, ... (comma-separated; an empty item keeps detection): "
-                                "redis-envelope redis-integer filesystem-header legacy-filesystem-header pickle zlib gzip "
+                                "redis-envelope redis-integer memcached-value filesystem-header legacy-filesystem-header pickle zlib gzip "
                                 "msgpack json arrow image text raw."));
     cl.addJsonOption(QStringLiteral("Print the JSON document (default: the layers and the value, readable)."));
     cl.addInteger(QStringLiteral("rows"), QStringLiteral("N"), QStringLiteral("Table rows to print."), 0,
@@ -169,7 +174,8 @@ int runDecodeCommand(const QStringList &args)
     const QStringList &positional = cl.positionals();
     if (cl.isSet(QStringLiteral("input"))) {
         if (cacheTargetOptionsGiven(cl) > 0)
-            return cl.usageError(QStringLiteral("give exactly one of --input FILE, --redis URL, --dir DIR or --config FILE --cache PURPOSE"));
+            return cl.usageError(QStringLiteral("give exactly one of --input FILE, --redis URL, --memcached SERVERS, --dir DIR or "
+                                                "--config FILE --cache PURPOSE"));
         if (!positional.isEmpty())
             return cl.usageError(QStringLiteral("unexpected argument '%1' (--input reads the whole file)").arg(positional.first()));
         QFile f(cl.value(QStringLiteral("input")));
@@ -185,6 +191,7 @@ int runDecodeCommand(const QStringList &args)
             return cl.usageError(QStringLiteral("missing KEY"));
         hints.backend = target->kind == CacheTarget::Kind::Redis       ? DecodeHints::Backend::Redis
                         : target->kind == CacheTarget::Kind::Metastore ? DecodeHints::Backend::Metastore
+                        : target->kind == CacheTarget::Kind::Memcached ? DecodeHints::Backend::Memcached
                                                                        : DecodeHints::Backend::FileSystem;
         auto entry = readEntry(cl, *target, positional.first().toUtf8(), &status);
         if (!entry)

@@ -7,6 +7,7 @@
 #include "browse/filesystemkeysource.h"
 #include "browse/keykind.h"
 #include "browse/metastorekeysource.h"
+#include "browse/memcachedkeysource.h"
 #include "browse/rediskeysource.h"
 #include "codec/utf8.h"
 
@@ -54,7 +55,7 @@ int runKeysCommand(const QStringList &args)
                    QStringLiteral("Streams the keys of one cache as stored (Redis: with the prefix; a directory: the\n"
                                   "file names; a metastore cache: the key_value rows' uuids), one per line, or one JSON\n"
                                   "object per line; `cachescope decode` takes them as they are printed."));
-    cl.setSynopsis(QStringLiteral("(--redis URL [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
+    cl.setSynopsis(QStringLiteral("((--redis URL | --memcached SERVERS) [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
                                   "[--match GLOB] [--limit N] [--meta] [--json]"));
     cl.addOption(QStringLiteral("match"), QStringLiteral("GLOB"),
                  QStringLiteral("Glob (SCAN MATCH); one that does not start with the prefix gets it."));
@@ -76,6 +77,8 @@ int runKeysCommand(const QStringList &args)
         if (!metastore)
             return cl.fail(metastore.error());
         source = std::move(*metastore);
+    } else if (target->kind == CacheTarget::Kind::Memcached) {
+        source = std::make_unique<MemcachedKeySource>(target->memcached.client, target->prefix);
     } else {
         source = std::make_unique<FileSystemKeySource>(target->directory);
     }
@@ -89,13 +92,17 @@ int runKeysCommand(const QStringList &args)
     const bool withMeta = cl.isSet(QStringLiteral("meta"));
     const bool asJson = cl.isSet(QStringLiteral("json")) || withMeta;
 
-    // One SCAN page at a time; with --meta each page's metadata is one pipelined request.
+    // One SCAN page at a time; with --meta each page's metadata is one pipelined request. A large
+    // page arrives in slices (ScanBatch::more, memcached's metadump of a big slab class): the
+    // next page is asked for once the last slice and all its metadata are in.
     QEventLoop loop;
     qint64 written = 0;
     QSet<size_t> seen; // SCAN may repeat keys; a hash per key keeps this small
     QByteArray cursor = "0";
-    quint64 scanId = 0, metaId = 0;
+    quint64 scanId = 0;
+    QSet<quint64> metaIds; // answered in request order (one worker thread)
     bool scanDone = false;
+    bool pageComplete = false;
     auto emitKeys = [&](const QList<QByteArray> &keys, const QList<KeyMetadata> *metas) {
         for (qsizetype i = 0; i < keys.size(); ++i) {
             if (maxKeys >= 0 && written >= maxKeys)
@@ -113,13 +120,21 @@ int runKeysCommand(const QStringList &args)
             loop.quit();
             return;
         }
+        pageComplete = false;
         scanId = source->requestScan(cursor, pattern, 1000, false);
+    };
+    auto nextWhenPageDone = [&] {
+        if (pageComplete && metaIds.isEmpty())
+            next();
     };
     QObject::connect(source.get(), &KeySource::scanReady, &loop, [&](quint64 id, const ScanBatch &batch) {
         if (id != scanId)
             return;
-        cursor = batch.nextCursor;
-        scanDone = batch.done();
+        if (!batch.more) {
+            cursor = batch.nextCursor;
+            scanDone = batch.done();
+            pageComplete = true;
+        }
         QList<QByteArray> fresh;
         for (const QByteArray &k : batch.keys) {
             const size_t h = qHash(k, 0x2545F491u);
@@ -131,22 +146,22 @@ int runKeysCommand(const QStringList &args)
         if (maxKeys >= 0 && fresh.size() > maxKeys - written)
             fresh.resize(maxKeys - written);
         if (withMeta && !fresh.isEmpty()) {
-            metaId = source->requestMetadata(fresh);
+            metaIds.insert(source->requestMetadata(fresh));
             return;
         }
         emitKeys(fresh, nullptr);
         cli::flushOut();
-        next();
+        nextWhenPageDone();
     });
     QObject::connect(source.get(), &KeySource::metadataReady, &loop, [&](quint64 id, const QList<KeyMetadata> &metas) {
-        if (id != metaId)
+        if (!metaIds.remove(id))
             return;
         QList<QByteArray> keys;
         for (const KeyMetadata &m : metas)
             keys << m.key;
         emitKeys(keys, &metas);
         cli::flushOut(); // a page at a time, so `keys | decode` starts before the SCAN ends
-        next();
+        nextWhenPageDone();
     });
     auto fail = [&](quint64, const QString &message) {
         status = cl.fail(message);

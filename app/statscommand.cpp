@@ -3,9 +3,12 @@
 #include "clioutput.h"
 #include "commandline.h"
 
+#include "cache/memcachedcache.h"
 #include "config/configcommandline.h"
 #include "monitor/hitratesample.h"
 #include "monitor/keyspacenotifier.h"
+#include "monitor/memcachedstatspoller.h"
+#include "monitor/memcachedstatsrates.h"
 #include "monitor/monitorsampler.h"
 #include "monitor/recorder.h"
 #include "monitor/redisinfopoller.h"
@@ -47,7 +50,9 @@ using ServerCaches = QHash<QString, QStringList>;
 
 QByteArray formatHit(const HitRateSample &s, bool json, const ServerCaches &serverCaches = {})
 {
-    const QStringList caches = s.source == SampleSource::RedisInfo ? serverCaches.value(s.cache) : QStringList();
+    const bool serverWide = s.source == SampleSource::RedisInfo
+                         || (s.source == SampleSource::MemcachedStats && s.exactness == Exactness::ServerWide);
+    const QStringList caches = serverWide ? serverCaches.value(s.cache) : QStringList();
     if (json) {
         QJsonObject o{{QStringLiteral("type"), QStringLiteral("hit-rate")},
                       {QStringLiteral("time"), isoTime(s.timestampMs)},
@@ -157,11 +162,21 @@ struct RedisSource
     QList<QPair<QByteArray, QString>> prefixes;    // key prefix -> cache name
 };
 
+// One memcached server to poll, with the caches' key prefixes its `stats detail` may count.
+struct MemcachedSource
+{
+    MemcachedEndpoint endpoint;
+    MemcachedLink::Credentials credentials;
+    QStringList caches;
+    QList<QPair<QByteArray, QString>> prefixes; // cache key prefix -> cache name
+};
+
 struct StatsOptions
 {
     QString config;
     QString redis;
     QList<RedisSource> servers; // from --redis, or every distinct server of --config's caches
+    QList<MemcachedSource> memcached; // from --memcached, or every memcached server of --config's caches
     bool statsd = false;
     QString statsdAddress = QStringLiteral("127.0.0.1:8125");
     QString statsdForward;
@@ -182,7 +197,7 @@ QString serverIdentity(const RedisUrl &url)
 // Every distinct Redis server of the config's caches, with the purposes and key prefixes on it.
 // Caches that share a server and a prefix cannot be told apart: their names are joined with '+'.
 Expected<QList<RedisSource>> serversFromConfig(const QString &file, const ConfigCommandLine::EnvironmentArgs &environment,
-                                               QStringList *skipped)
+                                               QStringList *skipped, QList<MemcachedSource> *memcached)
 {
     const auto options = environment.loaderOptions(ConfigCommandLine::systemEnvironment());
     if (!options)
@@ -193,6 +208,22 @@ Expected<QList<RedisSource>> serversFromConfig(const QString &file, const Config
     QList<RedisSource> servers;
     for (const CacheSpec &spec : report->caches) {
         const QString purpose = purposeConfigName(spec.purpose);
+        if (spec.backend == BackendType::Memcached) {
+            auto options = MemcachedCache::optionsFromSpec(spec);
+            if (!options)
+                return Error{options.error()};
+            for (const MemcachedEndpoint &endpoint : options->client.servers) {
+                auto it = std::find_if(memcached->begin(), memcached->end(),
+                                       [&](const MemcachedSource &m) { return m.endpoint.name() == endpoint.name(); });
+                if (it == memcached->end()) {
+                    memcached->append(MemcachedSource{endpoint, options->client.credentials, {}, {}});
+                    it = memcached->end() - 1;
+                }
+                it->caches << purpose;
+                it->prefixes.append({spec.keyPrefix, purpose});
+            }
+            continue;
+        }
         if (!spec.isRedisBacked()) {
             *skipped << QStringLiteral("%1 (%2)").arg(purpose, backendTypeName(spec.backend));
             continue;
@@ -215,8 +246,8 @@ Expected<QList<RedisSource>> serversFromConfig(const QString &file, const Config
         else
             same->second += u'+' + purpose;
     }
-    if (servers.isEmpty())
-        return makeError(QStringLiteral("%1 configures no Redis cache (%2)").arg(file, skipped->join(QStringLiteral(", "))));
+    if (servers.isEmpty() && memcached->isEmpty())
+        return makeError(QStringLiteral("%1 configures no Redis or memcached cache (%2)").arg(file, skipped->join(QStringLiteral(", "))));
     return servers;
 }
 
@@ -225,11 +256,15 @@ void addStatsOptions(CommandLine &cl)
 {
     cl.setGroup(QStringLiteral("Sources"));
     cl.addOption(QStringLiteral("config"), QStringLiteral("FILE"),
-                 QStringLiteral("Poll every distinct Redis server of this superset_config.py's caches; their key prefixes "
+                 QStringLiteral("Poll every distinct Redis and memcached server of this superset_config.py's caches; their key prefixes "
                                 "attribute MONITOR samples to CACHE_CONFIG, DATA_CACHE_CONFIG, ... and server lines name "
                                 "the caches they serve."));
     cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"),
                  QStringLiteral("Poll INFO of this server (server-wide hit rate, memory, evictions)."));
+    cl.addOption(QStringLiteral("memcached"), QStringLiteral("HOST:PORT[,HOST:PORT]"),
+                 QStringLiteral("Poll stats of these memcached servers (server-wide hit rate, memory, evictions) and, when "
+                                "the server collects them (stats detail on), per-prefix rates: memcached counts a key under "
+                                "the text before its first -D delimiter."));
     cl.addOptionalValue(QStringLiteral("statsd"), QStringLiteral("ADDR"),
                         QStringLiteral("Listen for Superset's statsd metrics."), QStringLiteral("127.0.0.1:8125"));
     cl.addOption(QStringLiteral("statsd-forward"), QStringLiteral("HOST:PORT"),
@@ -255,6 +290,7 @@ std::optional<StatsOptions> statsOptions(const CommandLine &cl, int *status)
     StatsOptions o;
     o.config = cl.value(QStringLiteral("config"));
     o.redis = cl.value(QStringLiteral("redis"));
+    const QString memcachedServers = cl.value(QStringLiteral("memcached"));
     o.statsd = cl.isSet(QStringLiteral("statsd"));
     o.statsdAddress = cl.value(QStringLiteral("statsd"));
     o.statsdForward = cl.value(QStringLiteral("statsd-forward"));
@@ -274,10 +310,17 @@ std::optional<StatsOptions> statsOptions(const CommandLine &cl, int *status)
             return usage(QStringLiteral("--prefix takes KEYPREFIX=CACHE, not '%1'").arg(v));
         o.prefixes.append({v.left(eq).toUtf8(), v.mid(eq + 1)});
     }
-    if (!o.config.isEmpty() && !o.redis.isEmpty())
-        return usage(QStringLiteral("give --config FILE or --redis URL, not both"));
-    if (o.redis.isEmpty() && o.config.isEmpty() && !o.statsd)
-        return usage(QStringLiteral("name a source: --config FILE, --redis URL and/or --statsd"));
+    if (!o.config.isEmpty() && (!o.redis.isEmpty() || !memcachedServers.isEmpty()))
+        return usage(QStringLiteral("give --config FILE or --redis URL / --memcached SERVERS, not both"));
+    if (o.redis.isEmpty() && memcachedServers.isEmpty() && o.config.isEmpty() && !o.statsd)
+        return usage(QStringLiteral("name a source: --config FILE, --redis URL, --memcached SERVERS and/or --statsd"));
+    if (!memcachedServers.isEmpty()) {
+        auto endpoints = MemcachedEndpoint::parseList(memcachedServers);
+        if (!endpoints)
+            return usage(endpoints.error());
+        for (const MemcachedEndpoint &endpoint : *endpoints)
+            o.memcached.append(MemcachedSource{endpoint, {}, {}, o.prefixes});
+    }
     if (o.monitorSeconds > 0 && o.redis.isEmpty() && o.config.isEmpty())
         return usage(QStringLiteral("--monitor needs --redis URL or --config FILE"));
     if (!o.redis.isEmpty()) {
@@ -287,7 +330,7 @@ std::optional<StatsOptions> statsOptions(const CommandLine &cl, int *status)
         o.servers.append(RedisSource{*url, {}, o.prefixes});
     } else if (!o.config.isEmpty()) {
         QStringList skipped;
-        auto servers = serversFromConfig(o.config, cl.environment(), &skipped);
+        auto servers = serversFromConfig(o.config, cl.environment(), &skipped, &o.memcached);
         if (!servers) {
             *status = cl.fail(servers.error());
             return std::nullopt;
@@ -304,7 +347,7 @@ std::optional<StatsOptions> statsOptions(const CommandLine &cl, int *status)
                     same->second = extra.second;
             }
         if (!skipped.isEmpty())
-            cl.note(QStringLiteral("not polled (no Redis server): %1").arg(skipped.join(QStringLiteral(", "))));
+            cl.note(QStringLiteral("not polled (no Redis or memcached server): %1").arg(skipped.join(QStringLiteral(", "))));
     }
     return o;
 }
@@ -320,13 +363,17 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
     for (const RedisSource &server : o.servers)
         if (!server.caches.isEmpty())
             serverCaches.insert(server.url.redacted(), server.caches);
+    for (const MemcachedSource &server : o.memcached)
+        if (!server.caches.isEmpty())
+            serverCaches.insert(QStringLiteral("memcached://") + server.endpoint.name(), server.caches);
     // --count N: N samples from every server (and from statsd when it is the only source).
     QHash<QString, int> ticks;
     auto tick = [&](const QString &source) {
         if (o.count <= 0)
             return;
         ++ticks[source];
-        const qsizetype sources = o.servers.isEmpty() ? 1 : o.servers.size();
+        const qsizetype servers = o.servers.size() + o.memcached.size();
+        const qsizetype sources = servers == 0 ? 1 : servers;
         if (ticks.size() < sources)
             return;
         for (int n : std::as_const(ticks))
@@ -335,6 +382,7 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
         QTimer::singleShot(0, &loop, [&] { loop.exit(exitCode); });
     };
     std::vector<std::unique_ptr<RedisInfoPoller>> pollers;
+    std::vector<std::unique_ptr<MemcachedStatsPoller>> memcachedPollers;
     std::vector<std::unique_ptr<MonitorSampler>> monitors;
     std::vector<std::unique_ptr<KeyspaceNotifier>> notifiers;
     std::unique_ptr<StatsdListener> statsd;
@@ -396,6 +444,42 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
             monitors.push_back(std::move(monitor));
         }
     }
+    for (const MemcachedSource &server : o.memcached) {
+        auto poller = std::make_unique<MemcachedStatsPoller>(server.endpoint, server.credentials, intervalMs);
+        const QString name = poller->server();
+        auto delimiter = std::make_shared<char>(':');
+        QObject::connect(poller.get(), &MemcachedStatsPoller::hitSample, &loop, onHit);
+        QObject::connect(poller.get(), &MemcachedStatsPoller::serverSample, &loop, [&, name](const ServerSample &s) {
+            polled.insert(name);
+            onServer(s);
+            tick(name);
+        });
+        // `stats detail` counts by the text before the first delimiter: name it after the one
+        // cache whose key prefix that is, else keep "<prefix><delimiter>".
+        QObject::connect(poller.get(), &MemcachedStatsPoller::prefixSample, &loop, [&, server, delimiter](HitRateSample s) {
+            QStringList owners;
+            for (const auto &[keyPrefix, cache] : server.prefixes)
+                if (MemcachedStatsRates::detailPrefixOf(keyPrefix, *delimiter) == s.cache.toUtf8())
+                    owners << cache;
+            s.cache = owners.size() == 1 ? owners.front() : s.cache + QChar::fromLatin1(*delimiter);
+            onHit(s);
+        });
+        QObject::connect(poller.get(), &MemcachedStatsPoller::detailSettings, &loop,
+                         [&cl, name, delimiter](const QString &, bool enabled, char d) {
+                             *delimiter = d;
+                             if (!enabled)
+                                 cl.note(QStringLiteral("%1 does not collect per-prefix statistics: hit rates are server-wide. "
+                                                        "For per-cache rates run `stats detail on` on the server and give "
+                                                        "the caches key prefixes that end in its -D delimiter ('%2').")
+                                             .arg(name, QChar::fromLatin1(d)));
+                         });
+        QObject::connect(poller.get(), &MemcachedStatsPoller::errorOccurred, &loop, [&, name](const QString &m) {
+            cl.note(m);
+            if (!polled.contains(name))
+                loop.exit(1);
+        });
+        memcachedPollers.push_back(std::move(poller));
+    }
     if (o.statsd) {
         auto address = StatsdListener::parseAddress(o.statsdAddress);
         if (!address) {
@@ -419,11 +503,13 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
         }
         QObject::connect(statsd.get(), &StatsdListener::hitSample, &loop, [&](const HitRateSample &s) {
             onHit(s);
-            if (pollers.empty())
+            if (pollers.empty() && memcachedPollers.empty())
                 tick(QStringLiteral("statsd"));
         });
     }
     for (const auto &poller : pollers)
+        poller->start();
+    for (const auto &poller : memcachedPollers)
         poller->start();
     for (const auto &notifier : notifiers)
         notifier->start();
@@ -438,6 +524,8 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
         notifier->stop();
     for (const auto &poller : pollers)
         poller->stop();
+    for (const auto &poller : memcachedPollers)
+        poller->stop();
     QCoreApplication::sendPostedEvents(); // the samples and totals queued by the worker threads
     QCoreApplication::processEvents();
     if (statsd && statsd->malformedLines() > 0)
@@ -450,7 +538,7 @@ int runSources(const CommandLine &cl, const StatsOptions &o, Recorder *recorder)
 int runStatsCommand(const QStringList &args)
 {
     CommandLine cl(QStringLiteral("stats"), QStringLiteral("Prints hit-rate samples, one line per source and interval."));
-    cl.setSynopsis(QStringLiteral("(--config FILE | --redis URL) [--statsd [ADDR]] [--statsd-forward HOST:PORT]\n"
+    cl.setSynopsis(QStringLiteral("(--config FILE | --redis URL | --memcached SERVERS) [--statsd [ADDR]] [--statsd-forward HOST:PORT]\n"
                                   "[--statsd-prefix P] [--monitor SECONDS] [--prefix KEYPREFIX=CACHE]...\n"
                                   "[--interval S] [--count N] [--json] [--env K=V]... [--env-file F] [--no-process-env]"));
     addStatsOptions(cl);

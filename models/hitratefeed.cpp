@@ -4,7 +4,10 @@
 
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
+#include "cache/memcachedcache.h"
 #include "monitor/embeddedlayersampler.h"
+#include "monitor/memcachedstatspoller.h"
+#include "monitor/memcachedstatsrates.h"
 #include "monitor/monitorsampler.h"
 #include "monitor/recorder.h"
 #include "monitor/redisinfopoller.h"
@@ -34,6 +37,7 @@ HitRateFeed::~HitRateFeed()
     stopMonitor();
     stopStatsd();
     m_servers.clear();
+    m_memcachedServers.clear();
     stopRecording();
 }
 
@@ -57,6 +61,7 @@ void HitRateFeed::setCacheManager(CacheManager *manager)
         m_sampler->removeCache(purposeConfigName(purpose));
     m_held.clear();
     std::erase_if(m_servers, [](const auto &entry) { return !entry.second.adHoc; });
+    m_memcachedServers.clear();
     for (auto &[key, server] : m_servers)
         server.purposes.clear();
     m_manager = manager;
@@ -72,6 +77,8 @@ void HitRateFeed::setCacheManager(CacheManager *manager)
             else
                 Q_EMIT errorOccurred(tr("%1: %2").arg(purposeConfigName(purpose), url.error()));
         }
+        if (spec && spec->backend == BackendType::Memcached)
+            addMemcachedServers(purpose, *spec);
         if (spec && spec->backend == BackendType::Null)
             continue; // a NullCache counts nothing worth plotting
         if (auto cache = m_manager->cache(purpose)) {
@@ -130,6 +137,103 @@ HitRateFeed::Server &HitRateFeed::serverFor(const RedisUrl &url, bool adHoc)
             [this, key](qint64 timestampMs, const QString &) { onPollFailed(key, timestampMs); });
     s.poller->start();
     return s;
+}
+
+void HitRateFeed::addMemcachedServers(CachePurpose purpose, const CacheSpec &spec)
+{
+    auto options = MemcachedCache::optionsFromSpec(spec);
+    if (!options) {
+        Q_EMIT errorOccurred(options.error());
+        return;
+    }
+    for (const MemcachedEndpoint &endpoint : options->client.servers) {
+        const QString key = QStringLiteral("memcached://") + endpoint.name();
+        auto it = m_memcachedServers.find(key);
+        if (it == m_memcachedServers.end()) {
+            MemcachedServer &s = m_memcachedServers[key];
+            s.poller = std::make_unique<MemcachedStatsPoller>(endpoint, options->client.credentials, 1000);
+            connect(s.poller.get(), &MemcachedStatsPoller::hitSample, this, &HitRateFeed::onLiveHit);
+            connect(s.poller.get(), &MemcachedStatsPoller::serverSample, this, &HitRateFeed::onMemcachedServer);
+            connect(s.poller.get(), &MemcachedStatsPoller::prefixSample, this,
+                    [this, key](const HitRateSample &sample) { onMemcachedPrefix(key, sample); });
+            connect(s.poller.get(), &MemcachedStatsPoller::detailSettings, this,
+                    [this, key](const QString &, bool enabled, char delimiter) {
+                        auto found = m_memcachedServers.find(key);
+                        if (found == m_memcachedServers.end())
+                            return;
+                        found->second.detailEnabled = enabled;
+                        found->second.delimiter = delimiter;
+                        if (!enabled)
+                            Q_EMIT errorOccurred(
+                                tr("%1 does not collect per-prefix statistics, so its caches show server-wide hit "
+                                   "rates only. Per-cache rates need `stats detail on` on the server and key prefixes "
+                                   "that end in its -D delimiter ('%2').")
+                                    .arg(key, QChar::fromLatin1(delimiter)));
+                    });
+            connect(s.poller.get(), &MemcachedStatsPoller::errorOccurred, this, [this, key](const QString &message) {
+                auto found = m_memcachedServers.find(key);
+                if (found == m_memcachedServers.end() || found->second.lastError == message)
+                    return;
+                found->second.lastError = message;
+                found->second.reachable = false;
+                Q_EMIT serverStateChanged(key, false, message);
+                Q_EMIT errorOccurred(message);
+            });
+            s.poller->start();
+            it = m_memcachedServers.find(key);
+        }
+        if (!it->second.purposes.contains(purpose))
+            it->second.purposes.append(purpose);
+    }
+}
+
+void HitRateFeed::onMemcachedPrefix(const QString &server, HitRateSample sample)
+{
+    // Name the sample after the one cache whose key prefix memcached counts under it; a prefix
+    // several caches share (or none) keeps its own name, "<prefix><delimiter>".
+    auto it = m_memcachedServers.find(server);
+    if (it == m_memcachedServers.end() || !m_manager)
+        return;
+    const QByteArray prefix = sample.cache.toUtf8();
+    QStringList owners;
+    for (CachePurpose purpose : std::as_const(it->second.purposes)) {
+        const auto spec = m_manager->spec(purpose);
+        if (spec && MemcachedStatsRates::detailPrefixOf(spec->keyPrefix, it->second.delimiter) == prefix)
+            owners << purposeConfigName(purpose);
+    }
+    sample.cache = owners.size() == 1 ? owners.front() : sample.cache + QChar::fromLatin1(it->second.delimiter);
+    onLiveHit(sample);
+}
+
+void HitRateFeed::onMemcachedServer(const ServerSample &sample)
+{
+    if (m_recorder && m_recorder->isOpen())
+        m_recorder->recordServer(sample);
+    auto it = m_memcachedServers.find(sample.server);
+    if (it != m_memcachedServers.end()) {
+        MemcachedServer &s = it->second;
+        s.lastError.clear();
+        s.usedMemory = sample.usedMemory;
+        if (!s.reachable) {
+            s.reachable = true;
+            Q_EMIT serverStateChanged(sample.server, true, {});
+        }
+        // A cache spread over several servers: its memory and hit rate are the sums over them.
+        for (CachePurpose purpose : std::as_const(s.purposes)) {
+            quint64 memory = 0;
+            double hits = 0, misses = 0;
+            for (const auto &[key, other] : m_memcachedServers) {
+                if (!other.purposes.contains(purpose))
+                    continue;
+                memory += other.usedMemory;
+                hits += other.hitsPerSecond;
+                misses += other.missesPerSecond;
+            }
+            Q_EMIT serverFigures(purpose, memory, hits + misses > 0 ? hits / (hits + misses) : -1);
+        }
+    }
+    if (!m_replaying)
+        onServer(sample);
 }
 
 Expected<int> HitRateFeed::startMonitor(int seconds)
@@ -219,6 +323,13 @@ QStringList HitRateFeed::servers() const
 
 void HitRateFeed::onLiveHit(const HitRateSample &sample)
 {
+    if (sample.source == SampleSource::MemcachedStats && sample.exactness == Exactness::ServerWide) {
+        auto it = m_memcachedServers.find(sample.cache);
+        if (it != m_memcachedServers.end()) {
+            it->second.hitsPerSecond = sample.hitsPerSecond;
+            it->second.missesPerSecond = sample.missesPerSecond;
+        }
+    }
     if (sample.source == SampleSource::RedisInfo) {
         auto it = m_servers.find(sample.cache);
         if (it != m_servers.end()) {

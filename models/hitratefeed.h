@@ -17,6 +17,7 @@ namespace cachescope {
 
 class Cache;
 class CacheManager;
+class MemcachedStatsPoller;
 class EmbeddedLayerSampler;
 class HitRateSeries;
 class Recorder;
@@ -24,8 +25,9 @@ class RedisInfoPoller;
 class Replayer;
 
 // Feeds the Hit rates page's HitRateSeries from the live sources of a CacheManager: the
-// embedded layer's exact counters (one EmbeddedLayerSampler, once per second) and one
-// RedisInfoPoller per Redis server (each on its own thread). Every sample can be recorded to a
+// embedded layer's exact counters (one EmbeddedLayerSampler, once per second), one
+// RedisInfoPoller per Redis server and one MemcachedStatsPoller per memcached server (each on
+// its own thread). Every sample can be recorded to a
 // file, and a recording can be replayed into the same series instead of the live sources.
 // While a server does not answer, each failed poll puts a gap point (NaN rates) into its series,
 // so charts show the outage as a gap rather than a line drawn across it.
@@ -97,6 +99,22 @@ private:
         qint64 awaySinceMs = 0; // when it stopped answering after having answered (0: it answers)
         bool adHoc = false; // added by addRedisServer: kept when the manager changes
     };
+    // One polled memcached server; its per-prefix samples are named after the caches whose key
+    // prefixes they count (memcachedstatsrates.h: the text before the -D delimiter).
+    struct MemcachedServer
+    {
+        std::unique_ptr<MemcachedStatsPoller> poller;
+        QList<CachePurpose> purposes;
+        quint64 usedMemory = 0;
+        double hitsPerSecond = 0, missesPerSecond = 0;
+        char delimiter = ':';
+        bool detailEnabled = false;
+        QString lastError;
+        bool reachable = false;
+    };
+    void addMemcachedServers(CachePurpose purpose, const CacheSpec &spec);
+    void onMemcachedPrefix(const QString &server, HitRateSample sample);
+    void onMemcachedServer(const ServerSample &sample);
     void onHit(const HitRateSample &sample);
     void onServer(const ServerSample &sample);
     void onLiveHit(const HitRateSample &sample);
@@ -111,6 +129,7 @@ private:
     QTimer m_replacementCheck;
     std::map<CachePurpose, std::shared_ptr<Cache>> m_held; // keeps sampled counters alive
     std::map<QString, Server> m_servers;
+    std::map<QString, MemcachedServer> m_memcachedServers; // "memcached://host:port"
     std::unique_ptr<Recorder> m_recorder;
     std::unique_ptr<Replayer> m_replayer;
     std::vector<std::unique_ptr<MonitorSampler>> m_monitors;

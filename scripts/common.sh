@@ -6,7 +6,8 @@ CACHESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian 12 packages: toolchain, Qt 6, QCustomPlot (Qt6 build), hiredis, OpenSSL (TLS under
 # hiredis's reader), msgpack-cxx, zlib, lz4, zstd, the QtSql drivers of Superset's metadata
 # databases; for tests (each starts its own servers in a temp dir) redis-server/redis-sentinel,
-# openssl (test certificates), PostgreSQL and MariaDB; Xvfb and fonts for screenshots, Qt SVG
+# openssl (test certificates), memcached (with Cyrus SASL tools for its -S tests), PostgreSQL and
+# MariaDB; Xvfb and fonts for screenshots, Qt SVG
 # (icons), the validators of the .desktop and AppStream files (scripts/package), lupdate
 # (scripts/translations), and the Python libraries that prove byte compatibility (Debian's
 # python3, not a pyenv one).
@@ -18,6 +19,7 @@ CACHESCOPE_PACKAGES=(
   qt6-svg-dev desktop-file-utils appstream qt6-l10n-tools
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis python3-simplejson
   python3-sqlalchemy python3-sqlalchemy-utils python3-psycopg2 python3-pymysql
+  memcached sasl2-bin libsasl2-modules libsasl2-modules-db python3-pylibmc python3-memcache
 )
 
 cachescope_missing_packages() {

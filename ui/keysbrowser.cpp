@@ -9,7 +9,9 @@
 #include "browse/rediskeysource.h"
 #include "cache/cache.h"
 #include "cache/cachemanager.h"
-
+#include "browse/memcachedkeysource.h"
+#include "cache/memcachedcache.h"
+#include "hitratefeed.h"
 #include <QDateTime>
 #include <QCheckBox>
 #include <QDialog>
@@ -153,6 +155,24 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 }
                 c.source = std::shared_ptr<KeySource>(std::move(*source));
                 c.detail = tr("SupersetMetastoreCache · key_value rows by uuid");
+                break;
+            }
+            case BackendType::Memcached: {
+                auto options = MemcachedCache::optionsFromSpec(*spec);
+                if (!options) {
+                    Q_EMIT errorOccurred(options.error());
+                    continue;
+                }
+                c.sharingKey = spec->displayLocation() + u'\n' + QString::fromUtf8(spec->keyPrefix);
+                for (const Connection &other : managed) {
+                    if (other.sharingKey == c.sharingKey)
+                        c.source = other.source;
+                }
+                if (!c.source)
+                    c.source = std::make_shared<MemcachedKeySource>(options->client, spec->keyPrefix);
+                c.detail = tr("%1 · %2 · prefix %3")
+                               .arg(MemcachedCache::variantName(options->variant), spec->displayLocation(),
+                                    spec->keyPrefix.isEmpty() ? tr("(none)") : QString::fromUtf8(spec->keyPrefix));
                 break;
             }
             default:

@@ -24,8 +24,8 @@ class KeysPage;
 
 // The main window's Keys page: the connections on the left — one per cache purpose of the
 // running CacheManager (in-process caches through CacheKeySource, cache directories through
-// FileSystemKeySource, Redis through RedisKeySource; purposes on the same server, database and
-// prefix share one source) plus ad-hoc ones from "Connect to Redis URL…" and "Open cache
+// FileSystemKeySource, Redis through RedisKeySource, memcached through MemcachedKeySource;
+// purposes on the same server(s), database and prefix share one source) plus ad-hoc ones from "Connect to Redis URL…" and "Open cache
 // directory…" — and the KeysPage (tree + payload view) of the selected one on the right.
 // Every connection opens read-only; the Keys page's padlock enables writes per connection.
 class KeysBrowser : public QWidget

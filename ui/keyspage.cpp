@@ -8,6 +8,7 @@
 #include "payloadview.h"
 
 #include "browse/filesystemkeysource.h"
+#include "browse/memcachedkeysource.h"
 #include "browse/rediskeysource.h"
 #include "cache/cachespec.h"
 #include "codec/jsonindent.h"
@@ -720,6 +721,8 @@ DecodeHints KeysPage::decodeHints() const
         hints.backend = DecodeHints::Backend::Redis;
     else if (qobject_cast<FileSystemKeySource *>(m_source.data()))
         hints.backend = DecodeHints::Backend::FileSystem;
+    else if (qobject_cast<MemcachedKeySource *>(m_source.data()))
+        hints.backend = DecodeHints::Backend::Memcached;
     switch (purposeFromConfigName(m_cachePurpose).value_or(CachePurpose::Cache)) {
     case CachePurpose::Data: hints.purpose = DecodeHints::Purpose::ChartData; break;
     case CachePurpose::Results: hints.purpose = DecodeHints::Purpose::SqlLabResults; break;

@@ -3,6 +3,7 @@
 #include "filesystemcache.h"
 #include "metastorecache.h"
 #include "metadata/metadataconnection.h"
+#include "memcachedcache.h"
 #include "nullcache.h"
 #include "simplecache.h"
 #if __has_include("rediscache.h")
@@ -88,6 +89,12 @@ Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpe
                                  .arg(purpose, spec.codec));
         return std::unique_ptr<Cache>(
             std::make_unique<SupersetMetastoreCache>(std::make_shared<MetadataConnection>(*uri), options));
+    }
+    case BackendType::Memcached: {
+        auto options = MemcachedCache::optionsFromSpec(spec);
+        if (!options)
+            return Error{options.error()};
+        return std::unique_ptr<Cache>(std::make_unique<MemcachedCache>(*options, spec.keyPrefix, spec.defaultTimeout));
     }
     default:
         break;

@@ -45,8 +45,8 @@ public:
     // Builds every spec; fails on the first one that cannot be built, naming its purpose.
     static Expected<std::unique_ptr<CacheManager>> create(const QList<CacheSpec> &specs,
                                                           Access access = Access::ReadWrite);
-    // One cache for one spec (NullCache, SimpleCache, FileSystemCache, RedisCache,
-    // SupersetMetastoreCache; the last connects to the metadata database at its first use).
+    // One cache for one spec (NullCache, SimpleCache, FileSystemCache, RedisCache, the Memcached
+    // family, SupersetMetastoreCache; the last connects to the metadata database at its first use).
     static Expected<std::unique_ptr<Cache>> buildCache(const CacheSpec &spec, Access access = Access::ReadWrite);
     Access access() const { return m_access; }
 

@@ -91,6 +91,15 @@ QString CacheSpec::displayLocation() const
         return QStringLiteral("sentinel %1").arg(sentinelMaster);
     case BackendType::RedisCluster:
         return QStringLiteral("cluster %1").arg(cluster);
+    case BackendType::Memcached: {
+        QStringList servers;
+        for (const auto &server : memcachedServers)
+            servers << server.first;
+        const bool sasl = backendSpelling.contains(QStringLiteral("sasl"), Qt::CaseInsensitive) && !username.isEmpty();
+        return QStringLiteral("memcached://%1%2")
+            .arg(sasl ? username + QStringLiteral(":***@") : QString(),
+                 servers.isEmpty() ? QStringLiteral("127.0.0.1:11211") : servers.join(QLatin1Char(',')));
+    }
     default:
         break;
     }

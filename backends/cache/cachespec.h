@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <optional>
@@ -78,6 +79,12 @@ struct CacheSpec
     QString sentinelPassword;     // CACHE_REDIS_SENTINEL_PASSWORD: secret, never logged
     RedisTls sentinelTls;         // CACHE_OPTIONS sentinel_ssl*: the sentinels' own TLS
     QString cluster;              // "h1:p1,h2:p2"
+    // Memcached family: CACHE_MEMCACHED_SERVERS (or the servers argument) as (address, weight);
+    // empty = cachelib's default 127.0.0.1:11211. username/password above are
+    // CACHE_MEMCACHED_USERNAME/PASSWORD for the SASL variants.
+    QList<QPair<QString, int>> memcachedServers;
+    QString memcachedServersError; // the setting is there but no list of addresses (why)
+    QStringList memcachedBehaviors; // pylibmc behaviors from CACHE_OPTIONS, "name=value"
     bool useMsgpack = true;       // RESULTS_BACKEND_USE_MSGPACK, results backend only
     // SupersetMetastoreCache: the metadata database holding its key_value rows (the config's
     // SQLALCHEMY_DATABASE_URI; secret: may hold a password), the value codec ("json" for
@@ -88,7 +95,8 @@ struct CacheSpec
     QString hashAlgorithm = QStringLiteral("md5");
     QMap<QString, SourceSpan> spans; // setting name (e.g. "CACHE_KEY_PREFIX") -> where it was set
 
-    // redis://[user:***@]host:port/db, the directory or the metadata database; never shows a password.
+    // redis://[user:***@]host:port/db, memcached://[user:***@]host:port[,...], the directory or
+    // the metadata database; never shows a password.
     QString displayLocation() const;
 
     // The one way from a Redis-backed spec (RedisCache, RedisSentinelCache) to what

@@ -1,6 +1,7 @@
 #include "rediscache.h"
 
 #include "codec/picklereader.h"
+#include "codec/pythonint.h"
 #include "codec/picklewriter.h"
 
 #include <QMutexLocker>
@@ -23,47 +24,6 @@ quint64 replyBytes(const RedisReply &r)
     for (const auto &e : r.elements)
         n += replyBytes(e);
     return n;
-}
-
-bool isAsciiSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-// Python's int(bytes): optional surrounding whitespace, sign, digits with single '_' between.
-std::optional<PyValue> parsePythonInt(const QByteArray &raw)
-{
-    qsizetype b = 0, e = raw.size();
-    while (b < e && isAsciiSpace(raw[b]))
-        ++b;
-    while (e > b && isAsciiSpace(raw[e - 1]))
-        --e;
-    if (b == e || e - b > 5000) // CPython's default int max str digits is 4300
-        return std::nullopt;
-    QByteArray digits;
-    qsizetype i = b;
-    if (raw[i] == '+' || raw[i] == '-') {
-        if (raw[i] == '-')
-            digits += '-';
-        ++i;
-    }
-    bool lastDigit = false;
-    bool any = false;
-    for (; i < e; ++i) {
-        const char c = raw[i];
-        if (c >= '0' && c <= '9') {
-            digits += c;
-            lastDigit = true;
-            any = true;
-        } else if (c == '_' && lastDigit) {
-            lastDigit = false;
-        } else {
-            return std::nullopt;
-        }
-    }
-    if (!any || !lastDigit)
-        return std::nullopt;
-    return PyValue::bigIntegerFromDecimal(digits);
 }
 
 } // namespace

@@ -13,6 +13,7 @@ struct KindName
 constexpr KindName kNames[] = {
     {DecodeLayer::Kind::RedisEnvelope, "redis-envelope"},
     {DecodeLayer::Kind::RedisInteger, "redis-integer"},
+    {DecodeLayer::Kind::MemcachedValue, "memcached-value"},
     {DecodeLayer::Kind::FileSystemHeader, "filesystem-header"},
     {DecodeLayer::Kind::LegacyFileSystemHeader, "legacy-filesystem-header"},
     {DecodeLayer::Kind::Pickle, "pickle"},

@@ -12,6 +12,7 @@ struct DecodeLayer
     enum class Kind {
         RedisEnvelope, // "!" + pickle
         RedisInteger,  // plain ASCII integer (cachelib >= 0.15.4 counters)
+        MemcachedValue, // "VALUE <key> <flags> <n>\r\n" + data: a memcached item; the flags say what follows
         FileSystemHeader,
         LegacyFileSystemHeader,
         Pickle,

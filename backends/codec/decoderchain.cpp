@@ -5,6 +5,8 @@
 #include "jsonreader.h"
 #include "msgpackdecoder.h"
 #include "picklereader.h"
+#include "pythonint.h"
+#include "memcached/memcachedvalue.h"
 
 #include <QDateTime>
 #include <QStringDecoder>
@@ -139,6 +141,9 @@ private:
     Kind m_previous = Kind::Raw;
     bool m_havePrevious = false;
     QString m_rejected; // why the bytes were not msgpack after all, for the raw layer's notes
+    // After a memcached item: what its flags say the next layer is (pylibmc/python-memcache
+    // numbering, memcachedvalue.h); 0 once used up, or when the flags say "bytes" (detect then).
+    quint32 m_memcachedFlags = 0;
 };
 
 Kind Run::detect(const QByteArray &buf, int level, bool allowMsgpack, bool allowJson) const
@@ -146,6 +151,8 @@ Kind Run::detect(const QByteArray &buf, int level, bool allowMsgpack, bool allow
     using B = DecodeHints::Backend;
     const B backend = m_hints.backend;
     if (level == 0) {
+        if ((backend == B::Memcached || backend == B::Auto) && memcachedvalue::looksLikeEnvelope(buf))
+            return Kind::MemcachedValue;
         if ((backend == B::Redis || backend == B::Auto) && buf.startsWith('!'))
             return Kind::RedisEnvelope;
         if ((backend == B::Redis || backend == B::Auto) && isAsciiInteger(buf))
@@ -162,6 +169,12 @@ Kind Run::detect(const QByteArray &buf, int level, bool allowMsgpack, bool allow
     if (m_havePrevious && (m_previous == Kind::RedisEnvelope || m_previous == Kind::FileSystemHeader
                            || m_previous == Kind::LegacyFileSystemHeader))
         return Kind::Pickle;
+    if (m_memcachedFlags & memcachedvalue::kZlib)
+        return Kind::Zlib;
+    if (m_memcachedFlags & memcachedvalue::kPickle)
+        return Kind::Pickle; // python-memcache's protocol-0 pickles have no 0x80 to detect
+    if (m_memcachedFlags & memcachedvalue::kText)
+        return Kind::Text;
     if (isPickleStart(buf))
         return Kind::Pickle;
     if (Inflater::looksLikeGzip(buf))
@@ -309,7 +322,39 @@ DecodeResult Run::run(QByteArray buf)
                                              : buf.left(DecodeResult::kLayerPreviewBytes));
         m_previous = kind;
         m_havePrevious = true;
+        // The flags of a memcached item apply to the layers right after it: zlib, then the type.
+        if (kind == Kind::Zlib)
+            m_memcachedFlags &= ~memcachedvalue::kZlib;
+        else if (kind != Kind::MemcachedValue)
+            m_memcachedFlags = 0;
         switch (kind) {
+        case Kind::MemcachedValue: {
+            auto item = memcachedvalue::parseEnvelope(buf);
+            if (!item)
+                return fail(layer, layerIndex, item.error());
+            const quint32 flags = item->item.flags;
+            layer.size = item->dataOffset;
+            layer.notes.insert(QStringLiteral("key"), QString::fromUtf8(item->key));
+            layer.notes.insert(QStringLiteral("flags"), qint64(flags));
+            layer.notes.insert(QStringLiteral("serializer"),
+                               QStringLiteral("pylibmc / python-memcache flags: %1").arg(memcachedvalue::flagsName(flags)));
+            m_r.layers.push_back(layer);
+            buf = std::move(item->item.data);
+            skip = 0;
+            const quint32 type = flags & (memcachedvalue::kPickle | memcachedvalue::kInteger | memcachedvalue::kLong
+                                          | memcachedvalue::kText);
+            if (!(flags & memcachedvalue::kZlib) && (type == memcachedvalue::kInteger || type == memcachedvalue::kLong)) {
+                // pylibmc: 4 = int, 2 = bool stored as 1/0 (read back as an int); python-memcache: 2 = int.
+                auto value = parsePythonInt(buf);
+                if (!value)
+                    return fail(layer, layerIndex, QStringLiteral("flags %1 say int, but the data is not a decimal integer").arg(flags));
+                m_r.value = std::move(*value);
+                m_r.finalKind = DecodeResult::FinalKind::Integer;
+                return m_r;
+            }
+            m_memcachedFlags = flags & (memcachedvalue::kZlib | memcachedvalue::kPickle | memcachedvalue::kText);
+            continue;
+        }
         case Kind::RedisEnvelope:
             if (!buf.startsWith('!'))
                 return fail(layer, layerIndex, QStringLiteral("no \"!\" prefix at offset 0"));

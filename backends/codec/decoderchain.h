@@ -17,7 +17,7 @@ namespace cachescope {
 
 struct DecodeHints
 {
-    enum class Backend { Auto, Redis, FileSystem, Metastore, Raw };
+    enum class Backend { Auto, Redis, FileSystem, Metastore, Memcached, Raw };
     enum class Purpose { Unknown, SqlLabResults, ChartData, Thumbnail, FormData, FilterState };
     Backend backend = Backend::Auto;
     Purpose purpose = Purpose::Unknown;

@@ -99,7 +99,10 @@ std::vector<py::Diagnostic> ConfigDoctor::examine(const ConfigReport &report)
             out.push_back(finding(QStringLiteral("warning"), QStringLiteral("legacy-cache-type"),
                                   QStringLiteral("%1: CACHE_TYPE '%2' is a deprecated Flask-Caching name (removed in Flask-Caching 2.5); "
                                                  "use '%3'. Superset's own checks only recognise the class names.")
-                                      .arg(name, spelling, backendTypeName(s.backend)),
+                                      .arg(name, spelling,
+                                           spelling == u"saslmemcached"         ? QStringLiteral("SASLMemcachedCache")
+                                           : spelling == u"spreadsaslmemcached" ? QStringLiteral("SpreadSASLMemcachedCache")
+                                                                                : backendTypeName(s.backend)),
                                   spanFor(s, {"CACHE_TYPE"})));
         if (s.purpose != CachePurpose::Results && spelling.startsWith(QStringLiteral("cachelib.")))
             out.push_back(finding(QStringLiteral("error"), QStringLiteral("cachelib-cache-type"),

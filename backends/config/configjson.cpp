@@ -309,6 +309,21 @@ QByteArray ConfigJson::spec(const CacheSpec &s, bool showSecrets)
         out += ",\"threshold\":" + QByteArray::number(s.threshold);
         break;
     case BackendType::Memcached:
+        field("key_prefix", QString::fromUtf8(s.keyPrefix));
+        out += ",\"servers\":[";
+        for (int i = 0; i < s.memcachedServers.size(); ++i) {
+            if (i)
+                out += ',';
+            str(out, s.memcachedServers[i].first);
+        }
+        out += ']';
+        if (!s.memcachedServersError.isEmpty())
+            field("servers_error", s.memcachedServersError);
+        if (!s.username.isEmpty())
+            field("username", s.username);
+        if (!s.password.isEmpty())
+            field("password", showSecrets ? s.password : QStringLiteral("***"));
+        break;
     case BackendType::SupersetMetastore:
         field("key_prefix", QString::fromUtf8(s.keyPrefix));
         break;

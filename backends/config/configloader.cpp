@@ -167,6 +167,33 @@ bool applyConnectionKwarg(CacheSpec &spec, const QString &name, const ValuePtr &
     return true;
 }
 
+// CACHE_MEMCACHED_SERVERS / servers=: cachelib takes a list or tuple of addresses (None: its
+// default); python-memcache also takes ("address", weight) tuples. Anything else cachelib would
+// treat as a ready-made client object, which a config file cannot hold: say so.
+void applyMemcachedServers(CacheSpec &spec, const ValuePtr &servers, const QString &setting)
+{
+    if (!servers || servers->kind == Value::Kind::None)
+        return;
+    if (servers->kind != Value::Kind::List && servers->kind != Value::Kind::Tuple) {
+        spec.memcachedServersError = QStringLiteral("%1 is %2, not a list of \"host:port\" addresses")
+                                         .arg(setting, servers->kind == Value::Kind::Unknown ? toStr(servers) : py::pyRepr(servers));
+        return;
+    }
+    for (const auto &item : servers->items) {
+        if (item->kind == Value::Kind::Str) {
+            spec.memcachedServers.append({item->s, 1});
+        } else if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2
+                   && item->items[0]->kind == Value::Kind::Str && toInt(item->items[1])) {
+            spec.memcachedServers.append({item->items[0]->s, int(*toInt(item->items[1]))});
+        } else {
+            spec.memcachedServersError = QStringLiteral("%1 holds %2, not a \"host:port\" address")
+                                             .arg(setting, item->kind == Value::Kind::Unknown ? toStr(item) : py::pyRepr(item));
+            spec.memcachedServers.clear();
+            return;
+        }
+    }
+}
+
 struct Lookup
 {
     const ConfigReport &report;
@@ -254,6 +281,19 @@ CacheSpec fromFlaskCachingDict(const ConfigReport &report, CachePurpose purpose,
     default:
         spec.keyPrefix.clear();
         break;
+    }
+    if (spec.backend == BackendType::Memcached) {
+        applyMemcachedServers(spec, l.get(QStringLiteral("CACHE_MEMCACHED_SERVERS")), QStringLiteral("CACHE_MEMCACHED_SERVERS"));
+        if (ValuePtr u = l.get(QStringLiteral("CACHE_MEMCACHED_USERNAME")); u && truthyValue(u))
+            spec.username = toStr(u);
+        if (ValuePtr pw = l.get(QStringLiteral("CACHE_MEMCACHED_PASSWORD")); pw && truthyValue(pw))
+            spec.password = toStr(pw);
+        // CACHE_OPTIONS reach pylibmc.Client(**kwargs) in the SASL variants: its behaviors decide
+        // how keys spread over several servers.
+        if (ValuePtr options = l.get(QStringLiteral("CACHE_OPTIONS")); options && options->kind == Value::Kind::Dict)
+            if (const auto *b = options->dict->entry(QStringLiteral("behaviors")); b && b->value->kind == Value::Kind::Dict)
+                for (const auto &e : b->value->dict->entries)
+                    spec.memcachedBehaviors << toStr(e.key) + u'=' + py::pyRepr(e.value);
     }
     if (spec.backend == BackendType::Redis || spec.backend == BackendType::RedisSentinel || spec.backend == BackendType::RedisCluster
         || purpose == CachePurpose::GlobalAsyncQueries) {
@@ -436,6 +476,8 @@ CacheSpec fromConstructor(CachePurpose purpose, const ValuePtr &call, const Sour
         spec.sentinels.append({QStringLiteral("127.0.0.1"), 26379}); // RedisSentinelCache's default
     if (spec.backend == BackendType::RedisSentinel && spec.sentinelMaster.isEmpty())
         spec.sentinelMaster = QStringLiteral("mymaster");
+    if (spec.backend == BackendType::Memcached)
+        applyMemcachedServers(spec, args.value(QStringLiteral("servers")), QStringLiteral("servers"));
     return spec;
 }
 

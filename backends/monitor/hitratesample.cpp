@@ -9,6 +9,7 @@ QString sampleSourceName(SampleSource source)
     case SampleSource::RedisInfo: return QStringLiteral("redis-info");
     case SampleSource::Statsd: return QStringLiteral("statsd");
     case SampleSource::Monitor: return QStringLiteral("monitor");
+    case SampleSource::MemcachedStats: return QStringLiteral("memcached-stats");
     }
     return {};
 }
@@ -26,7 +27,8 @@ QString exactnessName(Exactness exactness)
 
 std::optional<SampleSource> sampleSourceFromName(const QString &name)
 {
-    for (SampleSource s : {SampleSource::Embedded, SampleSource::RedisInfo, SampleSource::Statsd, SampleSource::Monitor})
+    for (SampleSource s : {SampleSource::Embedded, SampleSource::RedisInfo, SampleSource::Statsd, SampleSource::Monitor,
+                           SampleSource::MemcachedStats})
         if (sampleSourceName(s) == name)
             return s;
     return std::nullopt;

@@ -15,6 +15,7 @@ enum class SampleSource {
     RedisInfo, // INFO stats of a whole Redis server
     Statsd,    // Superset's stats-logger counters
     Monitor,   // MONITOR stream, attributed by key prefix
+    MemcachedStats, // memcached `stats` (server-wide) and `stats detail dump` (per key prefix)
 };
 
 // How far the number can be trusted; shown next to every hit rate.
@@ -25,7 +26,7 @@ enum class Exactness {
     Estimated,   // inferred from a command stream (a read followed by a write = a miss)
 };
 
-QString sampleSourceName(SampleSource source);   // "embedded", "redis-info", "statsd", "monitor"
+QString sampleSourceName(SampleSource source);   // "embedded", "redis-info", "statsd", "monitor", "memcached-stats"
 QString exactnessName(Exactness exactness);       // "exact", "server-wide", "as reported", "estimated"
 std::optional<SampleSource> sampleSourceFromName(const QString &name);
 std::optional<Exactness> exactnessFromName(const QString &name);
@@ -51,7 +52,7 @@ struct HitRateSample
     bool operator==(const HitRateSample &o) const = default;
 };
 
-// Server-wide health of one Redis server over one interval.
+// Server-wide health of one Redis or memcached server over one interval.
 struct ServerSample
 {
     qint64 timestampMs = 0;

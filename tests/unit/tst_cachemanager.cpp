@@ -131,14 +131,30 @@ private Q_SLOTS:
         QVERIFY2(manager.error().contains(QStringLiteral("RESULTS_BACKEND")), qPrintable(manager.error()));
         QVERIFY2(manager.error().contains(QStringLiteral("CACHE_DIR")), qPrintable(manager.error()));
 
+        CacheSpec uwsgi;
+        uwsgi.purpose = CachePurpose::Cache;
+        uwsgi.backend = BackendType::Unknown;
+        uwsgi.backendSpelling = QStringLiteral("UWSGICache");
+        auto built = CacheManager::buildCache(uwsgi);
+        QVERIFY(!built);
+        QVERIFY2(built.error().contains(QStringLiteral("UWSGICache")), qPrintable(built.error()));
+        QVERIFY2(built.error().contains(QStringLiteral("not supported")), qPrintable(built.error()));
+
+        // Memcached builds without touching a server (connections open on first use); a server
+        // address no client accepts is refused naming the purpose.
         CacheSpec memcached;
         memcached.purpose = CachePurpose::Cache;
         memcached.backend = BackendType::Memcached;
         memcached.backendSpelling = QStringLiteral("MemcachedCache");
-        auto built = CacheManager::buildCache(memcached);
-        QVERIFY(!built);
-        QVERIFY2(built.error().contains(QStringLiteral("MemcachedCache")), qPrintable(built.error()));
-        QVERIFY2(built.error().contains(QStringLiteral("not supported")), qPrintable(built.error()));
+        memcached.memcachedServers = {{QStringLiteral("127.0.0.1:1"), 1}};
+        auto lazy = CacheManager::buildCache(memcached, CacheManager::Access::ReadOnly);
+        QVERIFY2(lazy.hasValue(), qPrintable(lazy.error()));
+        QCOMPARE((*lazy)->location(), QStringLiteral("memcached://127.0.0.1:1"));
+        QVERIFY(!(*lazy)->isWritable());
+        memcached.memcachedServers = {{QStringLiteral("udp:127.0.0.1:1"), 1}};
+        auto udp = CacheManager::buildCache(memcached);
+        QVERIFY(!udp);
+        QVERIFY2(udp.error().startsWith(QStringLiteral("CACHE_CONFIG: ")), qPrintable(udp.error()));
     }
 
     void shouldBuildRedisOrSayItIsMissing()
