@@ -6,6 +6,7 @@
 
 #include "browse/filesystemkeysource.h"
 #include "browse/keykind.h"
+#include "browse/metastorekeysource.h"
 #include "browse/rediskeysource.h"
 #include "codec/utf8.h"
 
