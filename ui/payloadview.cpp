@@ -154,13 +154,18 @@ void PayloadView::cancel()
 
 bool PayloadView::isDecoding() const
 {
-    return m_watcher->isRunning();
+    // Not m_watcher->isRunning(): that turns false when the worker thread ends, before onDecoded
+    // has run on this thread, and in that gap result() still holds the previous payload's.
+    return m_settledGeneration != m_generation;
 }
 
 void PayloadView::onDecoded()
 {
     // Results of a superseded payload are dropped (a newer setPayload started another future).
-    if (m_watcher->property("generation").toULongLong() != m_generation || m_watcher->future().isCanceled())
+    if (m_watcher->property("generation").toULongLong() != m_generation)
+        return;
+    m_settledGeneration = m_generation;
+    if (m_watcher->future().isCanceled())
         return;
     m_result = m_watcher->result();
     showResult();

@@ -67,6 +67,7 @@ private:
     std::shared_ptr<std::atomic_bool> m_cancel;
     QFutureWatcher<DecodeResult> *m_watcher;
     quint64 m_generation = 0;
+    quint64 m_settledGeneration = 0; // the last generation whose decode came back to this thread
 
     QWidget *m_breadcrumb;
     QHBoxLayout *m_breadcrumbLayout;
