@@ -200,18 +200,6 @@ void MainWindow::createMenus()
     QAction *quit = file->addAction(themedIcon(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
     setStandardShortcut(quit, QKeySequence::Quit);
 
-    // Refresh (F5) goes to the page shown, when it has something to refresh: a page offers it
-    // with a refresh() slot.
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    m_refreshAction = view->addAction(tr("Refresh"), this, &MainWindow::refreshCurrentPage);
-    m_refreshAction->setShortcut(QKeySequence::Refresh);
-    auto enableRefresh = [this] {
-        m_refreshAction->setEnabled(m_stack->currentWidget()
-                                    && m_stack->currentWidget()->metaObject()->indexOfMethod("refresh()") >= 0);
-    };
-    connect(m_stack, &QStackedWidget::currentChanged, this, enableRefresh);
-    enableRefresh();
-
     // Sources that cost something or listen on a port start only by an explicit action.
     QMenu *sources = menuBar()->addMenu(tr("&Sources"));
     const QString deliberate = tr("Costs the server or opens a port: started deliberately from the menu (Alt+S).");

@@ -106,7 +106,6 @@ private:
     void fillSavedConnectionsMenu();
     void copyFromFocus();
     void findKeys();
-    void refreshKeys();
     void showAbout();
     void openPayloadInteractively();
     void openConfigInteractively();
@@ -147,7 +146,6 @@ private:
     QAction *m_openPayloadAction = nullptr;
     QAction *m_connectRedisAction = nullptr;
     QAction *m_openDirectoryAction = nullptr;
-    QAction *m_refreshAction = nullptr;
     QAction *m_findAction = nullptr;
     QList<QAction *> m_pageActions; // View → pages, Ctrl+1..N in page order
     QString m_version;

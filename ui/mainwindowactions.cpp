@@ -96,10 +96,18 @@ void MainWindow::createViewAndHelpMenus()
 
     m_viewMenu = new QMenu(tr("&View"), this);
     menuBar()->insertMenu(sourcesMenu, m_viewMenu);
-    m_refreshAction = m_viewMenu->addAction(themedIcon(QStringLiteral("view-refresh")), tr("&Refresh keys"), this,
-                                            &MainWindow::refreshKeys);
+    // Refresh (F5) goes to the page shown, when it has something to refresh: a page offers it
+    // with a refresh() slot (Keys rescans, Overview and Hit rates poll again).
+    m_refreshAction = m_viewMenu->addAction(themedIcon(QStringLiteral("view-refresh")), tr("&Refresh"), this,
+                                            &MainWindow::refreshCurrentPage);
     setStandardShortcut(m_refreshAction, QKeySequence::Refresh);
-    m_refreshAction->setToolTip(tr("Scan the keys of the selected connection again"));
+    m_refreshAction->setToolTip(tr("Refresh the page shown"));
+    auto enableRefresh = [this] {
+        m_refreshAction->setEnabled(m_stack->currentWidget()
+                                    && m_stack->currentWidget()->metaObject()->indexOfMethod("refresh()") >= 0);
+    };
+    connect(m_stack, &QStackedWidget::currentChanged, this, enableRefresh);
+    enableRefresh();
     createToolBar(); // holds the actions above
     QAction *toolbar = m_toolBar->toggleViewAction();
     toolbar->setText(tr("Show &toolbar"));
@@ -210,13 +218,6 @@ void MainWindow::findKeys()
     QLineEdit *filter = m_keysBrowser->keysPage()->filterEdit();
     filter->setFocus(Qt::ShortcutFocusReason);
     filter->selectAll();
-}
-
-void MainWindow::refreshKeys()
-{
-    showPage(Page::Keys);
-    if (m_keysBrowser && m_keysBrowser->keysPage())
-        m_keysBrowser->keysPage()->rescan();
 }
 
 void MainWindow::setAboutInfo(const QString &version, const QList<QPair<QString, QString>> &components)

@@ -183,8 +183,8 @@ void applyMemcachedServers(CacheSpec &spec, const ValuePtr &servers, const QStri
         if (item->kind == Value::Kind::Str) {
             spec.memcachedServers.append({item->s, 1});
         } else if ((item->kind == Value::Kind::Tuple || item->kind == Value::Kind::List) && item->items.size() == 2
-                   && item->items[0]->kind == Value::Kind::Str && toInt(item->items[1])) {
-            spec.memcachedServers.append({item->items[0]->s, int(*toInt(item->items[1]))});
+                   && item->items[0]->kind == Value::Kind::Str && py::integerValue(item->items[1])) {
+            spec.memcachedServers.append({item->items[0]->s, int(*py::integerValue(item->items[1]))});
         } else {
             spec.memcachedServersError = QStringLiteral("%1 holds %2, not a \"host:port\" address")
                                              .arg(setting, item->kind == Value::Kind::Unknown ? toStr(item) : py::pyRepr(item));
@@ -365,7 +365,7 @@ bool applyClient(CacheSpec &spec, const ValuePtr &client)
         for (const auto &e : client->dict->entries)
             if (e.key && e.key->kind == Value::Kind::Str) {
                 if (e.key->s == u"db")
-                    spec.db = int(toInt(e.value).value_or(spec.db));
+                    spec.db = int(py::integerValue(e.value).value_or(spec.db));
                 else
                     applyConnectionKwarg(spec, e.key->s, e.value);
             }
@@ -386,9 +386,9 @@ bool applyClient(CacheSpec &spec, const ValuePtr &client)
     if (ValuePtr v = args.value(QStringLiteral("host")); v && v->kind == Value::Kind::Str)
         spec.host = v->s;
     if (ValuePtr v = args.value(QStringLiteral("port")))
-        spec.port = int(toInt(v).value_or(6379));
+        spec.port = int(py::integerValue(v).value_or(6379));
     if (ValuePtr v = args.value(QStringLiteral("db")))
-        spec.db = int(toInt(v).value_or(0));
+        spec.db = int(py::integerValue(v).value_or(0));
     if (ValuePtr v = args.value(QStringLiteral("password")); v && truthyValue(v))
         spec.password = toStr(v);
     for (auto it = args.cbegin(); it != args.cend(); ++it)

@@ -54,7 +54,7 @@ Expected<std::unique_ptr<DemoEnvironment>> DemoEnvironment::create(const QByteAr
             return makeError(QStringLiteral("demo superset_config.py: %1").arg(report.error));
         specs = report.caches;
         env->m_timeoutConfig = TimeoutConfig::fromReport(report);
-        env->m_cacheTimeoutRows = cacheTimeoutRows(report);
+        env->m_cacheTimeoutRows = cachescope::cacheTimeoutRows(report); // the free function, not the getter
     }
     auto manager = CacheManager::create(specs);
     if (!manager)
