@@ -71,7 +71,19 @@ bool pack(msgpack::sbuffer &buffer, msgpack::packer<msgpack::sbuffer> &pk, const
                 return false;
         }
         return true;
-    case PyValue::Kind::Object:
+    case PyValue::Kind::Object: {
+        // An ExtType the decoder read (msgpack timestamps among them) is written back as the same
+        // ext, not as what a recogniser renders it as: its bytes read back to the same value.
+        const PyValue::Object &o = v.object();
+        if (o.module == "msgpack" && o.name == "ExtType" && o.args && o.args->size() == 2
+            && o.args->at(0).kind() == PyValue::Kind::Int && o.args->at(1).kind() == PyValue::Kind::Bytes
+            && o.args->at(0).toInt() >= -128 && o.args->at(0).toInt() <= 127) {
+            const QByteArray &data = o.args->at(1).bytesData();
+            pk.pack_ext(size_t(data.size()), int8_t(o.args->at(0).toInt()));
+            pk.pack_ext_body(data.constData(), uint32_t(data.size()));
+            return true;
+        }
+    }
         if (auto c = Recognisers::scalar(v)) {
             switch (c->tag) {
             case Cell::Tag::Value: return pack(buffer, pk, c->value, depth + 1, error);
