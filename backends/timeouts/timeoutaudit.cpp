@@ -233,6 +233,7 @@ struct Auditor
         if (!neverGiven) {
             QStringList families;
             QString there;
+            qint64 theirs = 0; // what those releases give: the measured TTL is only close to it
             for (const FamilyRules &rules : allFamilyRules()) {
                 if (rules.family == index.rules().family)
                     continue;
@@ -240,6 +241,8 @@ struct Auditor
                     const auto r = resolveTimeout(rules, index.config(), index.chainFor(index.snapshot().charts[c]));
                     if (r.effective > 0 && close(r.effective, *e.given)) {
                         families << QString::fromLatin1(rules.id);
+                        if (!theirs)
+                            theirs = r.effective;
                         for (const auto &p : r.pitfalls)
                             if (there.isEmpty() && (p.code == u"chart-ignored" || p.code == u"zero-skips-chain"
                                                     || p.code == u"data-cache-config-ignored"))
@@ -251,7 +254,7 @@ struct Auditor
             if (!families.isEmpty())
                 why << QStringLiteral("%1 s is what Superset %2 gives this chart, not %3%4: is the deployment on another release "
                                       "than the one assumed?")
-                           .arg(*e.given)
+                           .arg(theirs)
                            .arg(families.join(QStringLiteral(", ")), familyId(index.rules().family),
                                 there.isEmpty() ? QString() : QStringLiteral(" (there: %1)").arg(there));
         }

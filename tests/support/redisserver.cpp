@@ -174,10 +174,12 @@ QByteArray respCommand(quint16 port, const QList<QByteArray> &args, const QByteA
     socket.write(request);
     socket.waitForBytesWritten(1000);
     QByteArray reply;
-    // Enough for the small replies set-up code needs: wait until the server stops sending.
-    while (socket.waitForReadyRead(reply.isEmpty() ? 10000 : 50)) // WAIT may take seconds
+    // AUTH's +OK can arrive alone, well before the command's own reply (WAIT takes a while):
+    // the long wait lasts until the command's reply has begun, then the server has 50 ms to finish.
+    const qsizetype authReply = password.isEmpty() ? 0 : 5;
+    while (socket.waitForReadyRead(reply.size() <= authReply ? 10000 : 50))
         reply += socket.readAll();
-    if (!password.isEmpty() && reply.startsWith("+OK\r\n"))
+    if (authReply && reply.startsWith("+OK\r\n"))
         reply.remove(0, 5);
     return reply;
 }
