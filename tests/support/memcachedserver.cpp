@@ -1,27 +1,16 @@
 #include "memcachedserver.h"
 
+#include "redisserver.h" // freeLoopbackPort: one port probe for every test server
+
 #include <QElapsedTimer>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
 #include <unistd.h>
 
 namespace cachescope::test {
-
-quint16 freeLowLoopbackPort()
-{
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        const quint16 port = quint16(QRandomGenerator::global()->bounded(20000, 32000));
-        QTcpServer probe;
-        if (probe.listen(QHostAddress::LocalHost, port))
-            return port;
-    }
-    return 0;
-}
 
 MemcachedServer::MemcachedServer() = default;
 
@@ -99,7 +88,7 @@ QString MemcachedServer::launch(const QStringList &extra, const QProcessEnvironm
         return QStringLiteral("memcached is not installed (apt-get install memcached)");
     QString lastError;
     for (int attempt = 0; attempt < 5; ++attempt) { // the port may be taken between probe and bind
-        m_port = freeLowLoopbackPort();
+        m_port = freeLoopbackPort();
         if (m_port == 0)
             return QStringLiteral("no free loopback port below 32768");
         QStringList args{QStringLiteral("-l"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),

@@ -50,8 +50,4 @@ private:
     bool m_sasl = false;
 };
 
-// A TCP port on 127.0.0.1 below 32768 that nothing listened on at the time of the call (ports
-// from the ephemeral range can be taken by outgoing connections between probe and bind).
-quint16 freeLowLoopbackPort();
-
 } // namespace cachescope::test

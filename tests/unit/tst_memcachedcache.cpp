@@ -4,6 +4,7 @@
 #include "cache/memcachedcache.h"
 #include "checkok.h"
 #include "memcachedserver.h"
+#include "redisserver.h"
 
 #include <QTest>
 
@@ -230,7 +231,7 @@ private slots:
     {
         MemcachedCache::Options o;
         MemcachedEndpoint nowhere;
-        nowhere.port = test::freeLowLoopbackPort();
+        nowhere.port = test::freeLoopbackPort();
         o.client.servers = {nowhere};
         MemcachedCache cache(o, "x_");
         auto got = cache.get("k");

@@ -2,6 +2,7 @@
 // `decode`, `stats`) against real memcached servers — plain, two of them, and SASL through a
 // superset_config.py — with Python's cachelib/Flask-Caching on the other side.
 #include "memcachedserver.h"
+#include "redisserver.h"
 #include "python.h"
 
 #include <QFile>
@@ -267,7 +268,7 @@ private Q_SLOTS:
         QCOMPARE(client.exitCode, 2);
         QVERIFY2(client.err.contains("pylibmc or python-memcache"), client.err.constData());
         MemcachedEndpoint nowhere;
-        nowhere.port = test::freeLowLoopbackPort();
+        nowhere.port = test::freeLoopbackPort();
         auto down = runCli({QStringLiteral("cache"), QStringLiteral("--memcached"), nowhere.name(), QStringLiteral("get"),
                             QStringLiteral("k")});
         QCOMPARE(down.exitCode, 1);

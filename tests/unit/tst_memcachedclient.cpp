@@ -8,6 +8,7 @@
 #include "memcached/memcachedvalue.h"
 #include "codec/inflater.h"
 #include "memcachedserver.h"
+#include "redisserver.h"
 
 #include <QProcess>
 #include <QTest>
@@ -460,7 +461,7 @@ private slots:
     void connectionErrors()
     {
         MemcachedEndpoint closed;
-        closed.port = test::freeLowLoopbackPort();
+        closed.port = test::freeLoopbackPort();
         MemcachedLink link(closed, std::chrono::milliseconds(2000));
         auto r = link.get({"k"});
         QVERIFY(!r);

@@ -8,6 +8,7 @@
 #include "keytreemodel.h"
 #include "keytreewalk.h"
 #include "memcachedserver.h"
+#include "redisserver.h"
 #include "python.h"
 
 #include <QAbstractItemModelTester>
@@ -269,7 +270,7 @@ private Q_SLOTS:
     void shouldReportAnUnreachableServer()
     {
         MemcachedEndpoint nowhere;
-        nowhere.port = test::freeLowLoopbackPort();
+        nowhere.port = test::freeLoopbackPort();
         MemcachedKeySource source(optionsFor({nowhere}), "superset_");
         KeyTreeModel model;
         QSignalSpy errors(&model, &KeyTreeModel::errorOccurred);
