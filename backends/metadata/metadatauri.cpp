@@ -153,11 +153,9 @@ Expected<QString> sqliteOptions(const QList<QPair<QString, QString>> &query, boo
     return QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyMs);
 }
 
-} // namespace
-
-Expected<MetadataUri> MetadataUri::parse(const QString &uri, const QString &baseDir)
+// sqlalchemy/engine/url.py › _parse_url (1.4.46), the same groups in the same order.
+QRegularExpressionMatch matchUri(const QString &text)
 {
-    // sqlalchemy/engine/url.py › _parse_url (1.4.46), the same groups in the same order.
     static const QRegularExpression pattern(QStringLiteral(R"(^
         (?P<name>[\w+]+)://
         (?:
@@ -176,8 +174,62 @@ Expected<MetadataUri> MetadataUri::parse(const QString &uri, const QString &base
         $)"),
                                             QRegularExpression::ExtendedPatternSyntaxOption
                                                 | QRegularExpression::DotMatchesEverythingOption);
+    return pattern.match(text);
+}
+
+// True when text splits into the same user, host, port, database and query span as m did.
+bool splitsLike(const QString &text, const QRegularExpressionMatch &m)
+{
+    const auto again = matchUri(text);
+    if (!again.hasMatch())
+        return false;
+    for (const auto group : {u"name", u"username", u"ipv6host", u"ipv4host", u"port", u"database"}) {
+        if (again.captured(group) != m.captured(group) || (again.capturedStart(group) < 0) != (m.capturedStart(group) < 0))
+            return false;
+    }
+    return (again.capturedStart(u"password") < 0) == (m.capturedStart(u"password") < 0)
+        && (again.capturedStart(u"query") < 0) == (m.capturedStart(u"query") < 0);
+}
+
+// The URI as written with the password span and password= values as "***". Shortening a
+// password can change how the text splits: "h?password=/x&a://u:p@b" has no user info because
+// of the '/', but without it the regex finds user "h?password=***&a" and host "b". The query's
+// ':', '/' and '@' are then percent-encoded (parse_qsl decodes them back, so the options are
+// the same), and a text that still splits differently is reduced to its scheme.
+QString redactUri(const QString &text, const QRegularExpressionMatch &m)
+{
+    QString before = text;
+    QStringList query;
+    const qsizetype qStart = m.capturedStart(u"query");
+    if (qStart >= 0) {
+        before = text.left(qStart);
+        query = text.mid(qStart).split(u'&');
+        for (QString &p : query) {
+            const qsizetype eq = p.indexOf(u'=');
+            if (eq > 0 && isPasswordOption(unquote(p.left(eq))))
+                p = p.left(eq + 1) + QStringLiteral("***");
+        }
+    }
+    const qsizetype pStart = m.capturedStart(u"password");
+    if (pStart >= 0)
+        before = text.left(pStart) + QStringLiteral("***") + before.mid(m.capturedEnd(u"password"));
+    QString written = before + query.join(u'&');
+    if (splitsLike(written, m))
+        return written;
+    QString encoded = query.join(u'&');
+    encoded.replace(u':', QStringLiteral("%3A")).replace(u'/', QStringLiteral("%2F")).replace(u'@', QStringLiteral("%40"));
+    written = before + encoded;
+    if (splitsLike(written, m))
+        return written;
+    return m.captured(u"name") + QStringLiteral("://***");
+}
+
+} // namespace
+
+Expected<MetadataUri> MetadataUri::parse(const QString &uri, const QString &baseDir)
+{
     const QString trimmed = uri.trimmed();
-    const auto m = pattern.match(trimmed);
+    const auto m = matchUri(trimmed);
     if (!m.hasMatch()) {
         // Never echo the text: a malformed URI may still contain a password.
         const qsizetype sep = trimmed.indexOf(QStringLiteral("://"));
@@ -202,24 +254,7 @@ Expected<MetadataUri> MetadataUri::parse(const QString &uri, const QString &base
                                         "SQLite, PostgreSQL or MySQL/MariaDB here")
                              .arg(out.scheme));
 
-    // The redacted form keeps the text as written except the password span and password= values.
-    {
-        QString r = trimmed;
-        const qsizetype qStart = m.capturedStart(u"query");
-        if (qStart >= 0) {
-            QStringList parts = r.mid(qStart).split(u'&');
-            for (QString &p : parts) {
-                const qsizetype eq = p.indexOf(u'=');
-                if (eq > 0 && isPasswordOption(unquote(p.left(eq))))
-                    p = p.left(eq + 1) + QStringLiteral("***");
-            }
-            r = r.left(qStart) + parts.join(u'&');
-        }
-        const qsizetype pStart = m.capturedStart(u"password");
-        if (pStart >= 0)
-            r = r.left(pStart) + QStringLiteral("***") + r.mid(m.capturedEnd(u"password"));
-        out.m_redacted = r;
-    }
+    out.m_redacted = redactUri(trimmed, m);
 
     if (m.capturedStart(u"username") >= 0)
         out.user = unquote(m.captured(u"username"));

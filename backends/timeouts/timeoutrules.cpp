@@ -19,8 +19,6 @@ namespace {
 
 const char *const kNoNewSteps = "NATIVE_FILTER_OPTIONS_CACHE_TIMEOUT (PR #38910) and GLOBAL_ASYNC_QUERIES_MIN_CACHE_TTL "
                                 "(PR #43463) came after 6.0";
-const char *const kNoBypass = "-1 bypasses reads only from 3.0 (PR #23439 added `force_query = ... or timeout == -1`); "
-                              "here force_query is only the request's force flag";
 const char *const kWritten = "superset/utils/cache.py set_and_log_cache hands any non-None timeout to cache.set(); "
                              "PR #34654 (merged 2025-08-12, after 5.0) skips the write for -1";
 
