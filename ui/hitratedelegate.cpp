@@ -46,7 +46,14 @@ void HitRateDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(option.palette.color(QPalette::Mid).lighter(130));
+    // The track is the cell's background moved a little toward its text colour: a faint groove on
+    // light and dark palettes alike. (Mid.lighter() was near-white on a dark palette that leaves
+    // Mid at its default, as many dark themes do.)
+    const QColor base = option.palette.color(QPalette::Base), text = option.palette.color(QPalette::Text);
+    constexpr double kTrack = 0.2;
+    painter->setBrush(QColor::fromRgbF(float(base.redF() + (text.redF() - base.redF()) * kTrack),
+                                       float(base.greenF() + (text.greenF() - base.greenF()) * kTrack),
+                                       float(base.blueF() + (text.blueF() - base.blueF()) * kTrack)));
     painter->drawRoundedRect(bar, 2, 2);
     painter->setBrush(fill);
     painter->drawRoundedRect(QRect(bar.topLeft(), QSize(int(bar.width() * std::min(1.0, ratio)), bar.height())), 2, 2);

@@ -1,13 +1,14 @@
 // How the window looks on a desktop: its icon, the toolbar's icons on a light and a dark palette,
 // the About box. Asserts the icons keep their contrast on both palettes. With
 // CACHESCOPE_SCREENSHOT_DIR set (scripts/screenshots runs this under Xvfb) it also saves
-// window.png, dark.png, about.png and icons.png there, to be looked at.
+// window.png, dark.png, about.png, about-dark.png and icons.png there, to be looked at.
 #include "aboutdialog.h"
 #include "buildinfo.h"
 #include "cacheoverviewmodel.h"
 #include "commandline.h"
 #include "configpage.h"
 #include "configsession.h"
+#include "hitratedelegate.h"
 #include "icons.h"
 #include "mainwindow.h"
 #include "window.h"
@@ -17,6 +18,7 @@
 #include <QPainter>
 #include <QSettings>
 #include <QStyle>
+#include <QStandardItemModel>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QTest>
@@ -153,6 +155,43 @@ private slots:
         QVERIFY(contrast(applicationIcon(), background, 16) > 0.2);
     }
 
+    // The Overview's hit-rate bar: its empty part (the track) must be a faint groove on the
+    // cell's background, not a white bar on a dark palette (it once was: QPalette::Mid, which a
+    // dark palette that leaves Mid at its default keeps light).
+    void hitRateTrackFollowsThePalette_data()
+    {
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("light") << false;
+        QTest::newRow("dark") << true;
+    }
+
+    void hitRateTrackFollowsThePalette()
+    {
+        QFETCH(bool, dark);
+        const QPalette palette = dark ? darkPalette() : QApplication::style()->standardPalette();
+        QStandardItemModel model(1, 1);
+        constexpr int kRatioRole = Qt::UserRole + 7;
+        model.setData(model.index(0, 0), 0.1, kRatioRole); // a tenth filled: the rest is track
+        HitRateDelegate delegate(0, kRatioRole);
+        QStyleOptionViewItem option;
+        option.rect = QRect(0, 0, 200, 30);
+        option.palette = palette;
+        option.fontMetrics = QFontMetrics(QApplication::font());
+        option.state = QStyle::State_Enabled;
+        QImage image(option.rect.size(), QImage::Format_ARGB32);
+        const QColor base = palette.color(QPalette::Base);
+        image.fill(base);
+        QPainter painter(&image);
+        delegate.paint(&painter, option, model.index(0, 0));
+        painter.end();
+        // Near the right end of the bar, vertically centred: track, not fill.
+        const QColor track = image.pixelColor(6 + HitRateDelegate::kBarWidth - 4, option.rect.center().y() + 1);
+        const double distance = std::abs(luminance(track) - luminance(base));
+        QVERIFY2(track != base, "no track drawn");
+        QVERIFY2(distance < 0.25, qPrintable(QStringLiteral("track %1 on base %2: %3").arg(track.name(), base.name()).arg(distance)));
+        QCOMPARE(luminance(track) < 0.5, dark);
+    }
+
     void windowAboutAndDarkScreenshots()
     {
         QApplication::setPalette(QApplication::style()->standardPalette());
@@ -179,6 +218,12 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(dark->window.get()));
         QTest::qWait(4000);
         QVERIFY(withTitleStrip(dark->window.get()).save(m_shots + QStringLiteral("/dark.png")));
+        {
+            AboutDialog aboutDark(applicationVersion(), componentVersions());
+            aboutDark.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&aboutDark));
+            QVERIFY(withTitleStrip(&aboutDark).save(m_shots + QStringLiteral("/about-dark.png")));
+        }
         dark.reset();
 
         // The application icon at the sizes desktops use, on light and dark, 16 px also magnified.
