@@ -35,6 +35,7 @@ QKeySequence standardShortcutFallback(QKeySequence::StandardKey key)
     case QKeySequence::Find: return QKeySequence(Qt::CTRL | Qt::Key_F);
     case QKeySequence::Refresh: return QKeySequence(Qt::Key_F5);
     case QKeySequence::Quit: return QKeySequence(Qt::CTRL | Qt::Key_Q);
+    case QKeySequence::HelpContents: return QKeySequence(Qt::Key_F1);
     default: return {};
     }
 }

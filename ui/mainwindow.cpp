@@ -139,9 +139,11 @@ MainWindow::MainWindow(QWidget *parent)
         updateConnectionStatus();
     });
     connect(m_keysBrowser, &KeysBrowser::redisConnected, m_feed, &HitRateFeed::addRedisServer);
-    // File → Saved connections offers it next time; the password is not kept (windowsettings.h).
-    connect(m_keysBrowser, &KeysBrowser::redisConnected, this, [](const RedisUrl &url, const QByteArray &prefix) {
+    // File → Saved connections offers it next time; the password goes to the keychain, never to
+    // the settings file (windowsettings.h, mainwindowactions.cpp).
+    connect(m_keysBrowser, &KeysBrowser::redisConnected, this, [this](const RedisUrl &url, const QByteArray &prefix) {
         settings::saveConnection(url.redacted(), prefix);
+        rememberPassword(url);
     });
     // TLS verification switched off by the settings, a Sentinel failover followed: shown, not
     // logged (posted from connection threads, delivered queued).
@@ -358,10 +360,14 @@ void MainWindow::monitorInteractively()
     if (answer != QMessageBox::Ok)
         return;
     bool ok = false;
-    const int seconds = QInputDialog::getInt(this, tr("MONITOR time box"), tr("Seconds to sample (at most 3600):"), 30,
-                                             1, 3600, 1, &ok);
-    if (ok)
-        startMonitor(seconds);
+    settings::SourcePreferences preferences = settings::sourcePreferences();
+    const int seconds = QInputDialog::getInt(this, tr("MONITOR time box"), tr("Seconds to sample (at most 3600):"),
+                                             preferences.monitorSeconds, 1, 3600, 1, &ok);
+    if (!ok)
+        return;
+    preferences.monitorSeconds = seconds; // offered next time, also after a failed start
+    settings::saveSourcePreferences(preferences);
+    startMonitor(seconds);
 }
 
 bool MainWindow::startMonitor(int seconds)
@@ -381,16 +387,20 @@ bool MainWindow::startMonitor(int seconds)
 void MainWindow::statsdInteractively()
 {
     bool ok = false;
+    settings::SourcePreferences preferences = settings::sourcePreferences();
     const QString address = QInputDialog::getText(this, tr("statsd listener"),
                                                   tr("Listen on (Superset's STATS_LOGGER sends here):"),
-                                                  QLineEdit::Normal, QStringLiteral("127.0.0.1:8125"), &ok);
+                                                  QLineEdit::Normal, preferences.statsdListen, &ok);
     if (!ok)
         return;
     const QString forward = QInputDialog::getText(this, tr("statsd listener"),
                                                   tr("Forward every datagram to (your real statsd, empty for none):"),
-                                                  QLineEdit::Normal, QString(), &ok);
+                                                  QLineEdit::Normal, preferences.statsdForward, &ok);
     if (!ok)
         return;
+    preferences.statsdListen = address.trimmed();
+    preferences.statsdForward = forward.trimmed();
+    settings::saveSourcePreferences(preferences);
     if (auto started = m_feed->startStatsd(address, QByteArray("superset"), forward); !started)
         showError(started.error());
     else

@@ -2,6 +2,7 @@
 
 #include "hitratepage.h"
 #include "keysbrowser.h"
+#include "windowsettings.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -21,10 +22,12 @@ class CacheManager;
 class CacheOverviewModel;
 class DemoControlsPanel;
 class DemoWorkload;
+class GuidedTour;
 class HitRateFeed;
 class HitRateSeries;
 class MessageBar;
 class OverviewPage;
+class PasswordStore;
 class PayloadView;
 
 // The main window: a page list on the left, the current page on the right, an inline message
@@ -59,10 +62,18 @@ public:
     void showPage(Page page);
     QWidget *page(Page page) const;
     Page currentPage() const;
+    // The pages in list order, and a page's title in the list.
+    QList<Page> pageOrder() const;
+    QString pageTitle(Page page) const;
 
     // Help → About: this build's version and its components' (the app layer knows them).
     void setAboutInfo(const QString &version, const QList<QPair<QString, QString>> &components);
     QToolBar *mainToolBar() const { return m_toolBar; }
+    // Help → Guided tour of the demo: opens the tour beside the window (it deletes itself on close).
+    GuidedTour *startTour();
+    // Help → User guide (F1): opens docs/guide in the desktop's viewer; false (and a message)
+    // when no guide is found.
+    bool openUserGuide();
     static constexpr const char *kNoShortcutReason = "noShortcutReason";
 
     CacheOverviewModel *overviewModel() const { return m_overviewModel; }
@@ -104,6 +115,12 @@ private:
     void updatePageActions();
     void fillRecentConfigsMenu();
     void fillSavedConnectionsMenu();
+    // File → Saved connections: the password from the keychain, else asked (mainwindowactions.cpp).
+    void openSavedConnection(const settings::SavedConnection &connection);
+    void connectSaved(const settings::SavedConnection &connection, const QString &password, bool fromKeychain);
+    void askPasswordAndConnect(const settings::SavedConnection &connection, const QString &why);
+    void rememberPassword(const RedisUrl &url);
+    PasswordStore *passwordStore();
     void copyFromFocus();
     void findKeys();
     void showAbout();
@@ -142,6 +159,8 @@ private:
     QMenu *m_viewMenu = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_connectionsMenu = nullptr;
+    PasswordStore *m_passwords = nullptr;
+    QHash<QString, settings::SavedConnection> m_awaitingPassword; // URL -> saved connection, while the keychain reads
     QAction *m_openConfigAction = nullptr;
     QAction *m_openPayloadAction = nullptr;
     QAction *m_connectRedisAction = nullptr;

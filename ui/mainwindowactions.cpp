@@ -5,20 +5,25 @@
 #include "mainwindow.h"
 
 #include "aboutdialog.h"
+#include "guidedtour.h"
 #include "icons.h"
 #include "keysbrowser.h"
 #include "keyspage.h"
+#include "passwordstore.h"
+#include "userguide.h"
 #include "windowsettings.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QClipboard>
+#include <QDesktopServices>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QStatusBar>
 #include <QPlainTextEdit>
 #include <QStackedWidget>
 #include <QTextEdit>
@@ -117,6 +122,14 @@ void MainWindow::createViewAndHelpMenus()
     updatePageActions();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *guide = help->addAction(themedIcon(QStringLiteral("help-contents")), tr("&User guide"), this,
+                                     &MainWindow::openUserGuide);
+    setStandardShortcut(guide, QKeySequence::HelpContents);
+    guide->setToolTip(tr("Open the user guide (docs/guide) in the desktop's viewer"));
+    QAction *tour = help->addAction(themedIcon(QStringLiteral("help-hint")), tr("Guided &tour of the demo"), this,
+                                    &MainWindow::startTour);
+    noShortcut(tour, tr("Taken once or twice: Alt+H, T."));
+    help->addSeparator();
     QAction *about = help->addAction(themedIcon(QStringLiteral("help-about")), tr("&About CacheScope"), this, &MainWindow::showAbout);
     noShortcut(about, tr("Opened rarely: Alt+H, A."));
     QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -151,6 +164,52 @@ MainWindow::Page MainWindow::currentPage() const
     return Page::Overview;
 }
 
+QList<MainWindow::Page> MainWindow::pageOrder() const
+{
+    QList<Page> order;
+    for (int row = 0; row < m_pageList->count(); ++row)
+        order << Page(m_pageList->item(row)->data(Qt::UserRole).toInt());
+    return order;
+}
+
+QString MainWindow::pageTitle(Page page) const
+{
+    for (int row = 0; row < m_pageList->count(); ++row)
+        if (m_pageList->item(row)->data(Qt::UserRole).toInt() == int(page))
+            return m_pageList->item(row)->text();
+    return {};
+}
+
+GuidedTour *MainWindow::startTour()
+{
+    if (auto *open = findChild<GuidedTour *>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return open;
+    }
+    auto *tour = new GuidedTour(this);
+    tour->adjustSize();
+    // Beside the page, over the window's top right corner, clear of the page list and toolbar.
+    const QRect frame = geometry();
+    tour->move(frame.right() - tour->width() - 24, frame.top() + m_toolBar->height() + 48);
+    tour->show();
+    return tour;
+}
+
+bool MainWindow::openUserGuide()
+{
+    const QString file = userGuideFile();
+    if (file.isEmpty()) {
+        showError(tr("The user guide is not installed with this CacheScope (docs/guide/README.md was not found)."));
+        return false;
+    }
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(file))) {
+        showError(tr("No application opens %1; it is the user guide, in Markdown.").arg(file));
+        return false;
+    }
+    return true;
+}
+
 void MainWindow::fillRecentConfigsMenu()
 {
     m_recentMenu->clear();
@@ -175,24 +234,71 @@ void MainWindow::fillSavedConnectionsMenu()
         const QString label = QStringLiteral("&%1 %2%3").arg(i + 1 < 10 ? QString::number(i + 1) : QString(), c.url,
                                                              c.prefix.isEmpty() ? QString()
                                                                                 : tr(" · prefix %1").arg(QString::fromUtf8(c.prefix)));
-        QAction *a = m_connectionsMenu->addAction(label, this, [this, c] {
-            QUrl url(c.url);
-            if (c.needsPassword) {
-                // Passwords are never stored: asked for each time.
-                bool ok = false;
-                const QString password = QInputDialog::getText(this, tr("Password"), tr("Password for %1:").arg(c.url),
-                                                               QLineEdit::Password, QString(), &ok);
-                if (!ok)
-                    return;
-                url.setPassword(password);
-            }
-            showPage(Page::Keys);
-            if (auto row = m_keysBrowser->connectRedis(url.toString(), c.prefix); !row)
-                showError(tr("Cannot connect to %1: %2").arg(c.url, row.error()));
-        });
+        QAction *a = m_connectionsMenu->addAction(label, this, [this, c] { openSavedConnection(c); });
         noShortcut(a, tr("Numbered: Alt+F, S, then the number."));
     }
     m_connectionsMenu->setEnabled(!saved.isEmpty());
+}
+
+void MainWindow::openSavedConnection(const settings::SavedConnection &connection)
+{
+    if (!connection.needsPassword) {
+        connectSaved(connection, QString(), false);
+        return;
+    }
+    // The keychain answers later (it may ask the user to unlock it); the window goes on meanwhile.
+    m_awaitingPassword.insert(connection.url, connection);
+    statusBar()->showMessage(tr("Reading the password for %1 from the keychain…").arg(connection.url), 5000);
+    passwordStore()->read(connection.url);
+}
+
+void MainWindow::askPasswordAndConnect(const settings::SavedConnection &connection, const QString &why)
+{
+    bool ok = false;
+    const QString password = QInputDialog::getText(this, tr("Password"), tr("%1\nPassword for %2:").arg(why, connection.url),
+                                                   QLineEdit::Password, QString(), &ok);
+    if (ok)
+        connectSaved(connection, password, false);
+}
+
+void MainWindow::connectSaved(const settings::SavedConnection &connection, const QString &password, bool fromKeychain)
+{
+    QUrl url(connection.url);
+    if (!password.isEmpty())
+        url.setPassword(password);
+    showPage(Page::Keys);
+    if (auto row = m_keysBrowser->connectRedis(url.toString(), connection.prefix); !row) {
+        if (fromKeychain) // changed on the server since: the user knows the new one
+            askPasswordAndConnect(connection, tr("The keychain's password did not work: %1").arg(row.error()));
+        else
+            showError(tr("Cannot connect to %1: %2").arg(connection.url, row.error()));
+    }
+}
+
+void MainWindow::rememberPassword(const RedisUrl &url)
+{
+    if (url.password.isEmpty())
+        return;
+    passwordStore()->write(settings::withoutPassword(url.redacted()), url.password);
+}
+
+PasswordStore *MainWindow::passwordStore()
+{
+    if (m_passwords)
+        return m_passwords;
+    m_passwords = new PasswordStore(QCoreApplication::organizationName(), this);
+    connect(m_passwords, &PasswordStore::readFinished, this, [this](const QString &account, const QString &password) {
+        if (m_awaitingPassword.contains(account))
+            connectSaved(m_awaitingPassword.take(account), password, true);
+    });
+    connect(m_passwords, &PasswordStore::readFailed, this, [this](const QString &account, const QString &reason) {
+        if (m_awaitingPassword.contains(account))
+            askPasswordAndConnect(m_awaitingPassword.take(account), tr("Not from the keychain: %1.").arg(reason));
+    });
+    connect(m_passwords, &PasswordStore::writeFailed, this, [this](const QString &account, const QString &reason) {
+        statusBar()->showMessage(tr("The password for %1 is not kept (%2); it is asked for next time.").arg(account, reason), 10000);
+    });
+    return m_passwords;
 }
 
 void MainWindow::copyFromFocus()

@@ -26,6 +26,10 @@ const char kFormatKey[] = "format";
 const char kGeometryKey[] = "window/geometry";
 const char kStateKey[] = "window/state";
 const char kPageKey[] = "window/page";
+const char kPlotWindowKey[] = "hitrates/window"; // seconds, one of HitRatePage::windowChoices()
+const char kStatsdListenKey[] = "sources/statsdListen";
+const char kStatsdForwardKey[] = "sources/statsdForward";
+const char kMonitorSecondsKey[] = "sources/monitorSeconds";
 const char kSplittersGroup[] = "splitters";
 const char kHeadersGroup[] = "columns";
 const char kRecentKey[] = "recent/configs";
@@ -127,6 +131,8 @@ void saveWindow(const MainWindow &window)
     s.setValue(key(kGeometryKey), window.saveGeometry());
     s.setValue(key(kStateKey), window.saveState(kWindowStateVersion));
     s.setValue(key(kPageKey), int(window.currentPage()));
+    if (const HitRatePage *hitRates = window.hitRatePage())
+        s.setValue(key(kPlotWindowKey), hitRates->windowSeconds());
     // Views of pages that do not exist this run keep their stored state: only present ones are written.
     s.beginGroup(key(kSplittersGroup));
     for (const QSplitter *splitter : window.findChildren<QSplitter *>())
@@ -164,6 +170,15 @@ QStringList restoreWindow(MainWindow &window, bool restorePage)
         else
             sortLikeHeader(header);
     }
+    if (HitRatePage *hitRates = window.hitRatePage(); hitRates && s.contains(key(kPlotWindowKey))) {
+        bool ok = false;
+        const qint64 seconds = s.value(key(kPlotWindowKey)).toLongLong(&ok);
+        if (ok && HitRatePage::windowChoices().contains(seconds))
+            hitRates->setWindowSeconds(seconds);
+        else
+            problems << QObject::tr("%1: not a time window of the Hit rates page (%2); ignored")
+                            .arg(key(kPlotWindowKey), s.value(key(kPlotWindowKey)).toString());
+    }
     if (restorePage && s.contains(key(kPageKey))) {
         bool ok = false;
         const int page = s.value(key(kPageKey)).toInt(&ok);
@@ -174,6 +189,29 @@ QStringList restoreWindow(MainWindow &window, bool restorePage)
             problems << QObject::tr("%1: no such page (%2); ignored").arg(key(kPageKey), s.value(key(kPageKey)).toString());
     }
     return problems;
+}
+
+SourcePreferences sourcePreferences()
+{
+    const QSettings s;
+    SourcePreferences p;
+    p.statsdListen = s.value(key(kStatsdListenKey), p.statsdListen).toString().trimmed();
+    if (p.statsdListen.isEmpty())
+        p.statsdListen = SourcePreferences().statsdListen;
+    p.statsdForward = s.value(key(kStatsdForwardKey)).toString().trimmed();
+    bool ok = false;
+    const int seconds = s.value(key(kMonitorSecondsKey)).toInt(&ok);
+    if (ok && seconds >= 1 && seconds <= 3600)
+        p.monitorSeconds = seconds;
+    return p;
+}
+
+void saveSourcePreferences(const SourcePreferences &preferences)
+{
+    QSettings s;
+    s.setValue(key(kStatsdListenKey), preferences.statsdListen);
+    s.setValue(key(kStatsdForwardKey), preferences.statsdForward);
+    s.setValue(key(kMonitorSecondsKey), preferences.monitorSeconds);
 }
 
 QStringList recentConfigs()

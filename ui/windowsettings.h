@@ -30,6 +30,18 @@ void saveWindow(const MainWindow &window);
 // applied (a foreign or damaged value); such values are skipped, never crash.
 QStringList restoreWindow(MainWindow &window, bool restorePage);
 
+// What the Sources menu's dialogs offer next time: the last statsd listen and forward addresses
+// and the last MONITOR time box the user entered.
+struct SourcePreferences
+{
+    QString statsdListen = QStringLiteral("127.0.0.1:8125");
+    QString statsdForward;     // empty: do not forward
+    int monitorSeconds = 30;   // 1..3600
+};
+// Defaults for values missing or out of range.
+SourcePreferences sourcePreferences();
+void saveSourcePreferences(const SourcePreferences &preferences);
+
 inline constexpr int kMaxRecentConfigs = 10;
 // Most recent first; files that no longer exist are left out.
 QStringList recentConfigs();

@@ -13,7 +13,8 @@ case "$(basename "$deb")" in cachescope_"$version"*_*.deb) ;; *) fail "unexpecte
 
 contents="$(dpkg-deb -c "$deb" | awk '{print $NF}')"
 expected=(./usr/bin/cachescope "./usr/share/applications/$id.desktop" "./usr/share/metainfo/$id.metainfo.xml"
-          "./usr/share/icons/hicolor/scalable/apps/$id.svg")
+          "./usr/share/icons/hicolor/scalable/apps/$id.svg" ./usr/share/cachescope/guide/README.md
+          ./usr/share/cachescope/guide/images/overview.png)
 for size in 16 22 24 32 48 64 128 256; do
   expected+=("./usr/share/icons/hicolor/${size}x${size}/apps/$id.png")
 done

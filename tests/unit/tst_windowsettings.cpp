@@ -1,20 +1,30 @@
 // What the window remembers between runs (ui/windowsettings.h), offscreen: a round trip through a
 // second window, recent configs, saved connections without their passwords, and settings files
 // that are corrupt, foreign or damaged value by value.
+#include "hitratefeed.h"
+#include "hitratepage.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
 #include "overviewpage.h"
 #include "redisserver.h"
 #include "windowsettings.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
+
+#include <functional>
 
 using namespace cachescope;
 
@@ -46,6 +56,49 @@ void writeSettingsFile(const QByteArray &bytes)
     f.write(bytes);
 }
 
+// The menu action whose text (without its "&") is `text`, from any menu of the window.
+QAction *menuAction(MainWindow &w, const QString &text)
+{
+    for (QAction *a : w.menuBar()->findChildren<QAction *>())
+        if (a->text().remove(u'&') == text)
+            return a;
+    for (QMenu *menu : w.findChildren<QMenu *>())
+        for (QAction *a : menu->actions())
+            if (a->text().remove(u'&') == text)
+                return a;
+    return nullptr;
+}
+
+// Triggers `action` and answers the modal dialogs it opens, in order, as a user would: each
+// handler gets the dialog and closes it. Returns how many were answered.
+int triggerAndAnswer(QAction *action, QList<std::function<void(QDialog *)>> handlers)
+{
+    int answered = 0;
+    QTimer timer;
+    timer.setInterval(20);
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog || dialog->property("answered").toBool() || answered >= handlers.size())
+            return;
+        dialog->setProperty("answered", true);
+        handlers[answered++](dialog);
+    });
+    timer.start();
+    action->trigger();
+    // A dialog may come later (after the keychain answered): wait for it, within a bound.
+    (void)QTest::qWaitFor([&] { return answered >= handlers.size(); }, 15000); // the caller compares the count
+    return answered;
+}
+
+// File → Saved connections' first entry.
+QAction *firstSavedConnection(MainWindow &w)
+{
+    for (QMenu *menu : w.findChildren<QMenu *>())
+        if (menu->title().remove(u'&') == QStringLiteral("Saved connections"))
+            return menu->actions().value(0);
+    return nullptr;
+}
+
 } // namespace
 
 class TestWindowSettings : public QObject
@@ -56,6 +109,9 @@ class TestWindowSettings : public QObject
 private slots:
     void initTestCase()
     {
+        // No keychain here: no D-Bus session bus to reach a Secret Service or KWallet daemon
+        // (the address names a socket that does not exist), so saved passwords must be asked for.
+        qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + QFile::encodeName(m_home.filePath(QStringLiteral("no-such-bus"))));
         // Our own settings directory: never the user's, never another test's.
         QVERIFY(m_home.isValid());
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_home.path());
@@ -93,6 +149,7 @@ private slots:
             QVERIFY(view->header()->count() > 3);
             view->header()->resizeSection(1, 211);
             view->sortByColumn(2, Qt::DescendingOrder);
+            w.hitRatePage()->setWindowSeconds(3600); // not the default (600)
             w.showPage(MainWindow::Page::HitRates);
             settings::saveWindow(w);
         }
@@ -113,6 +170,88 @@ private slots:
         QCOMPARE(view->header()->sectionSize(1), 211);
         QCOMPARE(view->header()->sortIndicatorSection(), 2);
         QCOMPARE(view->header()->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(w.hitRatePage()->windowSeconds(), 3600);
+    }
+
+    // The Sources menu's dialogs offer what the user entered last time, in a new window (the
+    // settings file is the only thing the two windows share); damaged values fall back to defaults.
+    void shouldOfferTheLastStatsdAndMonitorChoices()
+    {
+        const QString listen = QStringLiteral("127.0.0.1:%1").arg(test::freeLoopbackPort());
+        const QString forward = QStringLiteral("127.0.0.1:%1").arg(test::freeLoopbackPort());
+        {
+            MainWindow w;
+            QAction *statsd = menuAction(w, QStringLiteral("Listen for Superset statsd metrics…"));
+            QVERIFY(statsd);
+            QStringList offered;
+            const auto typeAndAccept = [&](const QString &text) {
+                return [&offered, text](QDialog *d) {
+                    auto *input = qobject_cast<QInputDialog *>(d);
+                    QVERIFY(input);
+                    offered << input->textValue();
+                    input->setTextValue(text);
+                    input->accept();
+                };
+            };
+            QCOMPARE(triggerAndAnswer(statsd, {typeAndAccept(listen), typeAndAccept(forward)}), 2);
+            QCOMPARE(offered, (QStringList{QStringLiteral("127.0.0.1:8125"), QString()})); // the defaults, first time
+            QVERIFY(w.hitRateFeed()->isListeningForStatsd()); // on the port the user typed
+            menuAction(w, QStringLiteral("Stop statsd listener"))->trigger();
+            QVERIFY(!w.hitRateFeed()->isListeningForStatsd());
+
+            QAction *monitor = menuAction(w, QStringLiteral("Estimate per-cache hit rates with MONITOR…"));
+            QVERIFY(monitor);
+            int offeredSeconds = 0;
+            QCOMPARE(triggerAndAnswer(monitor, {[](QDialog *d) {
+                                                    auto *box = qobject_cast<QMessageBox *>(d);
+                                                    QVERIFY(box);
+                                                    box->button(QMessageBox::Ok)->click();
+                                                },
+                                                [&](QDialog *d) {
+                                                    auto *input = qobject_cast<QInputDialog *>(d);
+                                                    QVERIFY(input);
+                                                    offeredSeconds = input->intValue();
+                                                    input->setIntValue(45);
+                                                    input->accept();
+                                                }}),
+                     2);
+            QCOMPARE(offeredSeconds, 30);
+            // No server is polled, so MONITOR does not start; the choice is kept all the same.
+        }
+        MainWindow w;
+        QStringList offered;
+        const auto recordAndCancel = [&offered](QDialog *d) {
+            auto *input = qobject_cast<QInputDialog *>(d);
+            QVERIFY(input);
+            offered << input->textValue();
+            input->reject();
+        };
+        QAction *statsd = menuAction(w, QStringLiteral("Listen for Superset statsd metrics…"));
+        QCOMPARE(triggerAndAnswer(statsd, {recordAndCancel}), 1);
+        QCOMPARE(offered, QStringList{listen});
+        QCOMPARE(settings::sourcePreferences().statsdForward, forward);
+        int offeredSeconds = 0;
+        QCOMPARE(triggerAndAnswer(menuAction(w, QStringLiteral("Estimate per-cache hit rates with MONITOR…")),
+                                  {[](QDialog *d) { qobject_cast<QMessageBox *>(d)->button(QMessageBox::Ok)->click(); },
+                                   [&](QDialog *d) {
+                                       offeredSeconds = qobject_cast<QInputDialog *>(d)->intValue();
+                                       d->reject();
+                                   }}),
+                 2);
+        QCOMPARE(offeredSeconds, 45);
+
+        {
+            QSettings s;
+            s.setValue(QStringLiteral("sources/monitorSeconds"), QStringLiteral("forever"));
+            s.setValue(QStringLiteral("sources/statsdListen"), QString());
+            s.setValue(QStringLiteral("hitrates/window"), 17);
+        }
+        QCOMPARE(settings::sourcePreferences().monitorSeconds, 30);
+        QCOMPARE(settings::sourcePreferences().statsdListen, QStringLiteral("127.0.0.1:8125"));
+        MainWindow third;
+        const QStringList problems = settings::restoreWindow(third, false);
+        QVERIFY2(problems.join(u'\n').contains(u"hitrates/window"), qPrintable(problems.join(u'\n')));
+        QCOMPARE(third.hitRatePage()->windowSeconds(), 600);
     }
 
     void shouldLeaveThePageToTheCommandLine()
@@ -173,6 +312,34 @@ private slots:
         QVERIFY(saved[0].needsPassword);
         QVERIFY(!settingsBytes().isEmpty());
         QVERIFY(!settingsBytes().contains("s3cr3t"));
+
+        // Next run: File → Saved connections' entry. The keychain is asked first, in the
+        // background; with none available the user is asked, and the connection opens with what
+        // they typed. The password is written nowhere in the settings file, then or after.
+        {
+            MainWindow w;
+            const int before = w.keysBrowser()->connectionCount();
+            QAction *entry = firstSavedConnection(w);
+            QVERIFY(entry);
+            QVERIFY2(entry->text().contains(QStringLiteral("redis://127.0.0.1:%1/3").arg(server.port())), qPrintable(entry->text()));
+            QString asked;
+            QCOMPARE(triggerAndAnswer(entry, {[&](QDialog *d) {
+                                                  auto *input = qobject_cast<QInputDialog *>(d);
+                                                  QVERIFY(input);
+                                                  asked = input->labelText();
+                                                  QCOMPARE(input->textEchoMode(), QLineEdit::Password);
+                                                  input->setTextValue(QStringLiteral("s3cr3t-pw"));
+                                                  input->accept();
+                                              }}),
+                     1);
+            QVERIFY2(asked.contains(u"keychain"), qPrintable(asked)); // says why it asks
+            QVERIFY2(!asked.contains(u"s3cr3t"), qPrintable(asked));
+            QCOMPARE(w.keysBrowser()->connectionCount(), before + 1);
+            QCOMPARE(w.currentPage(), MainWindow::Page::Keys);
+            QTest::qWait(200); // the keychain write that follows the connection fails in the background
+        }
+        QVERIFY(!settingsBytes().contains("s3cr3t"));
+        QCOMPARE(settings::savedConnections().size(), 1);
 
         bool had = false;
         QCOMPARE(settings::withoutPassword(QStringLiteral("redis://user:pw@host:6380/1"), &had),
