@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "configpage.h"
 #include "configsession.h"
+#include "formatting.h"
 #include "icons.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
@@ -148,6 +149,9 @@ int runWindow(QApplication &app, const CommandLine &cl)
     // The menu entry's ID lets Wayland and X11 docks show the installed icon and name.
     QGuiApplication::setDesktopFileName(QString::fromUtf16(kApplicationId));
     QApplication::setWindowIcon(applicationIcon());
+    // Numbers and times in the window in the user's locale (LANG, LC_NUMERIC...); the command
+    // line's text and JSON keep theirs, since only the window sets this (formatting.h).
+    setDisplayLocale(QLocale());
     // Before anything reads it: a corrupt settings file is moved aside with a message.
     const QString settingsProblem = settings::checkFile();
     const std::unique_ptr<WindowSession> s = openWindow(cl);

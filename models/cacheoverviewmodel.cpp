@@ -295,7 +295,7 @@ QVariant CacheOverviewModel::cell(const Row &row, int column, int role) const
             if (!row.serverStaleSinceMs)
                 return what;
             return tr("%1\nNo answer from the server since %2: this is the last value from before.")
-                .arg(what, QDateTime::fromMSecsSinceEpoch(row.serverStaleSinceMs).toString(QStringLiteral("HH:mm:ss")));
+                .arg(what, formatTimeOfDay(row.serverStaleSinceMs));
         }
         default: break;
         }

@@ -1,12 +1,41 @@
 #include "formatting.h"
 
-#include <QLocale>
+#include <QDateTime>
+#include <QRegularExpression>
 
 namespace cachescope {
 
+namespace {
+
+QLocale englishDigits()
+{
+    QLocale locale(QLocale::English);
+    locale.setNumberOptions(QLocale::DefaultNumberOptions); // with group separators
+    return locale;
+}
+
+// Set once by the window before any model formats (runWindow); read on the GUI thread.
+QLocale &displayLocaleRef()
+{
+    static QLocale locale = englishDigits();
+    return locale;
+}
+
+} // namespace
+
+void setDisplayLocale(const QLocale &locale)
+{
+    displayLocaleRef() = locale;
+}
+
+QLocale displayLocale()
+{
+    return displayLocaleRef();
+}
+
 QString formatBytes(qint64 bytes)
 {
-    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
+    return displayLocale().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
 }
 
 QString formatDuration(qint64 seconds)
@@ -31,14 +60,23 @@ QString formatDuration(qint64 seconds)
 
 QString formatPercent(double ratio)
 {
-    return QString::number(ratio * 100.0, 'f', 1) + QStringLiteral(" %");
+    return displayLocale().toString(ratio * 100.0, 'f', 1) + QStringLiteral(" %");
 }
 
 QString formatCount(quint64 n)
 {
-    QLocale locale(QLocale::English);
-    locale.setNumberOptions(QLocale::DefaultNumberOptions);
-    return locale.toString(n);
+    return displayLocale().toString(n);
+}
+
+QString formatTimeOfDay(qint64 msecsSinceEpoch)
+{
+    // The locale's long time format has the seconds a live view needs, and a time zone name it
+    // does not ("HH:mm:ss t", "h:mm:ss AP t"): that is dropped.
+    const QLocale locale = displayLocale();
+    QString format = locale.timeFormat(QLocale::LongFormat);
+    static const QRegularExpression zone(QStringLiteral("(^|\\s)t+(?=\\s|$)"));
+    format.remove(zone);
+    return locale.toString(QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch).time(), format.trimmed());
 }
 
 } // namespace cachescope

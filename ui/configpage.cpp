@@ -95,6 +95,15 @@ ConfigPage::ConfigPage(QWidget *parent) : QWidget(parent)
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
+    // For screen readers: what the page is for, and names for what has no visible label.
+    setAccessibleName(tr("Config"));
+    setAccessibleDescription(tr("What a superset_config.py really configures: its source, the caches it resolves to, "
+                                "the doctor's findings and the environment variables it reads"));
+    m_source->setAccessibleName(tr("Config source"));
+    m_caches->setAccessibleName(tr("Resolved caches"));
+    m_findings->setAccessibleName(tr("Findings"));
+    scroll->setAccessibleName(tr("Unset environment variables"));
+
     // Own pool: a known stack size for the evaluator's bounded recursion, whatever the platform default.
     m_pool = new QThreadPool(this);
     m_pool->setStackSize(16u * 1024 * 1024);
@@ -316,6 +325,12 @@ void ConfigPage::fillEnvironment()
             m_overrides.insert(name, text);
             m_debounce->start();
         });
+        // Tab reaches a field added later where it is shown, not after the rest of the window.
+        QWidget *previous = m_findings;
+        if (const int rows = m_envForm->rowCount(); rows > 0)
+            if (QLayoutItem *field = m_envForm->itemAt(rows - 1, QFormLayout::FieldRole); field && field->widget())
+                previous = field->widget();
+        setTabOrder(previous, edit);
         m_envForm->addRow(name, edit);
         m_envFields.insert(name, edit);
     }

@@ -163,6 +163,7 @@ void DemoControlsPanel::buildUi()
                              QAbstractSpinBox *spin) {
         auto *label = new QLabel(text, this);
         label->setBuddy(spin);
+        slider->setAccessibleName(QString(text).remove(u'&')); // the label is the spin box's buddy
         for (QWidget *w : std::initializer_list<QWidget *>{label, slider, spin})
             w->setToolTip(tip);
         grid->addWidget(label, row, column * 4);
@@ -190,6 +191,9 @@ void DemoControlsPanel::buildUi()
     layout->setSpacing(6);
     layout->addLayout(header);
     layout->addLayout(grid);
+    setAccessibleName(tr("Demo controls"));
+    setAccessibleDescription(tr("Knobs of the embedded demo's workload; changes apply at once"));
+    m_rateLabel->setAccessibleName(tr("Data cache hit rate, last seconds"));
 
     // Each slider writes only its own spin box: a value typed into another spin box that is not
     // one of its slider's stops must survive a drag elsewhere.

@@ -110,7 +110,9 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     m_hint = new QLabel(tr("Click a legend entry to hide a line; hover the chart for values."), this);
     m_hint->setEnabled(false); // the disabled text colour: present but quiet, in light and dark palettes
     auto *bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Window:"), this));
+    auto *windowLabel = new QLabel(tr("&Window:"), this);
+    windowLabel->setBuddy(m_window); // Alt+W, and the combo box's accessible name
+    bar->addWidget(windowLabel);
     bar->addWidget(m_window);
     bar->addWidget(m_pause);
     bar->addWidget(m_export);
@@ -186,6 +188,14 @@ HitRatePage::HitRatePage(HitRateSeries *model, QWidget *parent) : QWidget(parent
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(splitter, 1);
+
+    // For screen readers: what the page is for, and names for what has no visible label.
+    setAccessibleName(tr("Hit rates"));
+    setAccessibleDescription(tr("When did it stop hitting: hit rates per cache over time, and the Redis server's figures"));
+    m_table->setAccessibleName(tr("Caches and their current hit rates"));
+    m_cachePlot->setAccessibleName(tr("Chart of the selected cache"));
+    m_serverPlot->setAccessibleName(tr("Chart of the Redis server"));
+    m_memory->setAccessibleName(tr("Redis server memory used"));
 
     connect(m_window, &QComboBox::currentIndexChanged, this,
             [this](int i) { setWindowSeconds(m_window->itemData(i).toLongLong()); });
@@ -369,7 +379,7 @@ void HitRatePage::updateTitle()
                         .arg(m_model->cacheAt(m_row), sampleSourceName(m_model->sourceAt(m_row)),
                              exactnessName(m_model->exactnessAt(m_row)));
     if (m_rowAwaySinceMs)
-        title += tr(" — no answer since %1").arg(QDateTime::fromMSecsSinceEpoch(m_rowAwaySinceMs).toString(QStringLiteral("HH:mm:ss")));
+        title += tr(" — no answer since %1").arg(formatTimeOfDay(m_rowAwaySinceMs));
     m_cachePlot->setTitle(title);
 }
 
@@ -383,7 +393,7 @@ void HitRatePage::updateServerPanel()
         // figures and the chart resume when it answers again.
         if (!m_serverAwaySinceMs)
             m_serverAwaySinceMs = s.timestampMs;
-        const QString since = QDateTime::fromMSecsSinceEpoch(m_serverAwaySinceMs).toString(QStringLiteral("HH:mm:ss"));
+        const QString since = formatTimeOfDay(m_serverAwaySinceMs);
         m_serverTitle->setText(tr("%1 — no answer since %2").arg(m_server, since));
         m_serverTitle->setStyleSheet(QStringLiteral("QLabel { color: #b02a37; font-weight: bold; }"));
         m_memory->setValue(0);

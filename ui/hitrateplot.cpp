@@ -1,5 +1,7 @@
 #include "hitrateplot.h"
 
+#include "formatting.h"
+
 // qcustomplot.h uses `foreach`, which QT_NO_FOREACH removes; a range-for stand-in, local to this file.
 #define foreach(variable, container) for (variable : container)
 #include <qcustomplot.h>
@@ -96,6 +98,8 @@ HitRatePlot::HitRatePlot(QWidget *parent) : QWidget(parent), d(std::make_unique<
     d->plot->setNotAntialiasedElements(QCP::aePlottables);
     d->plot->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     d->plot->setMinimumHeight(120);
+    d->plot->setLocale(displayLocale()); // axis numbers and day names as in the rest of the window
+    setAccessibleName(tr("Chart")); // the page names each chart; setTitle describes it
 
     auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
     ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
@@ -194,6 +198,7 @@ void HitRatePlot::setLeftAxisFixed(double lower, double upper)
 
 void HitRatePlot::setTitle(const QString &title)
 {
+    setAccessibleDescription(title); // a screen reader says which cache or server it shows
     if (!d->title) {
         d->plot->plotLayout()->insertRow(0);
         d->title = new QCPTextElement(d->plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
@@ -435,7 +440,7 @@ void HitRatePlot::setCrosshair(double t)
     d->crosshairKey = t;
     d->crosshair->point1->setCoords(t, 0);
     d->crosshair->point2->setCoords(t, 1);
-    QStringList lines{QDateTime::fromSecsSinceEpoch(qint64(std::llround(t))).toString(QStringLiteral("HH:mm:ss"))};
+    QStringList lines{formatTimeOfDay(qint64(std::llround(t)) * 1000)};
     for (int s = 0; s < d->series.size(); ++s) {
         if (!d->visible[s])
             continue;

@@ -1,5 +1,6 @@
 #include "keysbrowser.h"
 
+#include "formatting.h"
 #include "keyspage.h"
 #include "keytreemodel.h"
 
@@ -64,6 +65,9 @@ KeysBrowser::KeysBrowser(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(splitter);
+    setAccessibleName(tr("Keys"));
+    setAccessibleDescription(tr("What is in a cache: its connections, their keys by namespace, and the selected entry decoded"));
+    m_list->setAccessibleName(tr("Connections"));
 
     connect(m_list, &QListWidget::currentRowChanged, this, &KeysBrowser::onCurrentRowChanged);
     // Clicking the selected connection again rescans it (new keys since the last scan).
@@ -401,7 +405,7 @@ QString KeysBrowser::connectionState() const
     if (!source->isReachable())
         return tr("Keys: %1 (no answer since %2)")
             .arg(source->description(),
-                 QDateTime::fromMSecsSinceEpoch(source->unreachableSinceMs()).toString(QStringLiteral("HH:mm:ss")));
+                 formatTimeOfDay(source->unreachableSinceMs()));
     return tr("Keys: %1 (%2)").arg(source->description(), source->writesEnabled() ? tr("writes enabled") : tr("read-only"));
 }
 

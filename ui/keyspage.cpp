@@ -238,6 +238,22 @@ KeysPage::KeysPage(QWidget *parent)
     layout->addWidget(splitter, 1);
     layout->addLayout(bottom);
 
+    // For screen readers: names for what has no visible label.
+    setAccessibleName(tr("Keys of the connection"));
+    setAccessibleDescription(tr("The selected connection's keys and the decoded value of the selected key"));
+    m_filter->setAccessibleName(tr("Key filter"));
+    m_view->setAccessibleName(tr("Keys by namespace"));
+    m_progress->setAccessibleName(tr("Scan progress"));
+    // Tab in reading order: the top row left to right, the keys, the value, then Cancel below
+    // (the widgets were made in another order).
+    const QList<QWidget *> order = {m_filter, m_refresh, m_loadAll, m_actionsButton, m_padlock};
+    for (qsizetype i = 1; i < order.size(); ++i)
+        setTabOrder(order[i - 1], order[i]);
+    QWidget *lastOfPayload = m_payload; // its parts were made together, so they follow it in the chain
+    while (m_payload->isAncestorOf(lastOfPayload->nextInFocusChain()))
+        lastOfPayload = lastOfPayload->nextInFocusChain();
+    setTabOrder(lastOfPayload, m_cancel);
+
     m_confirm = [this](const QString &q) {
         return QMessageBox::question(this, tr("Confirm"), q) == QMessageBox::Yes;
     };
@@ -399,7 +415,7 @@ void KeysPage::refresh()
 void KeysPage::onStaleChanged(bool stale)
 {
     if (stale && m_source) {
-        const QString since = QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss"));
+        const QString since = formatTimeOfDay(m_model->staleSinceMs());
         const QString why = m_source->unreachableReason();
         m_messages->showMessage(tr("No answer from %1 since %2%3. The keys below were loaded before and may no longer "
                                    "exist; they reload by themselves when the server is back.")
@@ -498,7 +514,7 @@ void KeysPage::updateStatus()
         text = tr("No cache selected");
     else if (m_model->isStale())
         text += tr("STALE: no answer since %1; %2 keys loaded before")
-                    .arg(QDateTime::fromMSecsSinceEpoch(m_model->staleSinceMs()).toString(QStringLiteral("HH:mm:ss")),
+                    .arg(formatTimeOfDay(m_model->staleSinceMs()),
                          formatCount(n));
     else if (m_model->isExactMode())
         text += tr("exact key");

@@ -61,6 +61,7 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("CacheScope"));
     setWindowIcon(applicationIcon());
 
+    m_pageList->setAccessibleName(tr("Pages"));
     m_pageList->setFrameShape(QFrame::NoFrame);
     m_pageList->setSelectionMode(QAbstractItemView::SingleSelection);
     m_pageList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);

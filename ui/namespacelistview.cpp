@@ -19,6 +19,10 @@ NamespaceListView::NamespaceListView(KeyTreeModel *model, QWidget *parent)
 {
     m_back->setText(tr("◀ Tree"));
     m_back->setToolTip(tr("Back to the namespace tree"));
+    m_back->setAccessibleName(tr("Back to the namespace tree"));
+    setAccessibleName(tr("Namespace keys"));
+    setAccessibleDescription(tr("The keys of one large namespace as a flat list"));
+    m_table->setAccessibleName(tr("Keys of the namespace"));
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     connect(m_back, &QToolButton::clicked, this, [this] { Q_EMIT backRequested(m_root); });
 

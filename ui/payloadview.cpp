@@ -112,6 +112,19 @@ PayloadView::PayloadView(QWidget *parent)
     m_tabs->addTab(imageScroll, tr("Image"));
     layout->addWidget(m_tabs, 1);
 
+    // What a screen reader announces for parts without a visible label of their own.
+    setAccessibleName(tr("Payload"));
+    setAccessibleDescription(tr("The selected entry decoded layer by layer: tree, table, JSON, hex and image views"));
+    toolbar->setAccessibleName(tr("Payload actions"));
+    m_breadcrumb->setAccessibleName(tr("Decoded layers"));
+    m_tabs->setAccessibleName(tr("Payload views"));
+    m_tree->setAccessibleName(tr("Decoded value tree"));
+    m_table->setAccessibleName(tr("Decoded value table"));
+    m_json->setAccessibleName(tr("Decoded value as JSON"));
+    m_hex->setAccessibleName(tr("Raw bytes in hex"));
+    m_image->setAccessibleName(tr("Decoded image"));
+    imageScroll->setAccessibleName(tr("Decoded image"));
+
     connect(m_watcher, &QFutureWatcher<DecodeResult>::finished, this, &PayloadView::onDecoded);
     connect(m_tree, &QTreeView::activated, this, &PayloadView::showTableFor);
     connect(m_layerButtons, &QButtonGroup::idClicked, this, &PayloadView::selectLayer);
@@ -178,14 +191,22 @@ void PayloadView::showResult()
         m_layerButtons->removeButton(b);
         delete b;
     }
+    // Buttons made now join the Tab chain before the views, not after the rest of the window.
+    QWidget *previous = m_tabs->previousInFocusChain();
+    const auto chain = [&previous](QWidget *w) {
+        setTabOrder(previous, w);
+        previous = w;
+    };
     for (size_t i = 0; i < m_result.layers.size(); ++i) {
         const DecodeLayer &l = m_result.layers[i];
         auto *b = new QToolButton(m_breadcrumb);
         b->setText(QStringLiteral("%1 ›").arg(DecodeLayer::kindName(l.kind)));
         b->setToolTip(QString::fromUtf8(QJsonDocument(QJsonObject::fromVariantMap(l.notes)).toJson(QJsonDocument::Compact)));
         b->setCheckable(true);
+        b->setAccessibleName(tr("Layer %1: %2").arg(i + 1).arg(DecodeLayer::kindName(l.kind)));
         m_layerButtons->addButton(b, int(i));
         m_breadcrumbLayout->insertWidget(int(i), b);
+        chain(b);
     }
     auto *value = new QToolButton(m_breadcrumb);
     value->setText(m_result.ok() ? tr("value") : tr("error"));
@@ -193,6 +214,8 @@ void PayloadView::showResult()
     value->setChecked(true);
     m_layerButtons->addButton(value, -1);
     m_breadcrumbLayout->insertWidget(int(m_result.layers.size()), value);
+    chain(value);
+    value->setAccessibleName(m_result.ok() ? tr("Decoded value") : tr("Decode error"));
     selectLayer(-1);
 }
 

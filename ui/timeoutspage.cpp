@@ -209,6 +209,19 @@ void TimeoutsPage::buildUi()
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
+    // For screen readers: what the page is for, and names for what has no visible label.
+    setAccessibleName(tr("Timeouts"));
+    setAccessibleDescription(tr("How long entries live: each cache's default timeout and the databases, datasets and "
+                                "charts of the metadata database that override it"));
+    m_uriEdit->setAccessibleName(tr("Metadata database URI"));
+    m_family->setAccessibleName(tr("Superset release family"));
+    m_tabs->setAccessibleName(tr("Timeout views"));
+    m_search->setAccessibleName(tr("Search the timeout chain"));
+    m_filter->setAccessibleName(tr("Rows to show"));
+    m_tree->setAccessibleName(tr("Timeout chain"));
+    m_detail->setAccessibleName(tr("Details of the selected row"));
+    m_auditView->setAccessibleName(tr("Configured versus actual TTLs"));
+
     m_searchDebounce = new QTimer(this);
     m_searchDebounce->setSingleShot(true);
     m_searchDebounce->setInterval(300);
