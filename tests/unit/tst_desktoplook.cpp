@@ -12,6 +12,7 @@
 #include "icons.h"
 #include "mainwindow.h"
 #include "window.h"
+#include "windowtesting.h"
 
 #include <QApplication>
 #include <QDir>
@@ -96,14 +97,7 @@ QImage withTitleStrip(QWidget *window)
 
 std::unique_ptr<WindowSession> demoWindow()
 {
-    CommandLine cl(QString(), QStringLiteral("test"));
-    addWindowOptions(cl);
-    if (cl.parse({}))
-        return nullptr;
-    auto s = openWindow(cl);
-    s->window->resize(1400, 860);
-    s->window->show();
-    return s;
+    return test::openDemoWindow(QSize(1400, 860));
 }
 
 } // namespace
@@ -117,10 +111,7 @@ class TestDesktopLook : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_home.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("CacheScopeTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_desktoplook"));
+        QVERIFY(test::useTemporarySettings(m_home, QStringLiteral("tst_desktoplook")));
         QApplication::setWindowIcon(applicationIcon());
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         m_shots = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_DIR");

@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "userguide.h"
 #include "window.h"
+#include "windowtesting.h"
 
 #include <QDesktopServices>
 #include <QDir>
@@ -22,18 +23,6 @@
 using namespace cachescope;
 
 namespace {
-
-std::unique_ptr<WindowSession> demoWindow()
-{
-    CommandLine cl(QString(), QStringLiteral("test"));
-    addWindowOptions(cl);
-    if (cl.parse({}))
-        return nullptr;
-    auto s = openWindow(cl);
-    s->window->resize(1280, 800);
-    s->window->show();
-    return s;
-}
 
 QAction *helpAction(MainWindow &w, const QString &text)
 {
@@ -73,15 +62,12 @@ class TestHelpMenu : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_home.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("CacheScopeTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_helpmenu"));
+        QVERIFY(test::useTemporarySettings(m_home, QStringLiteral("tst_helpmenu")));
     }
 
     void shouldTourEveryPageOfTheDemo()
     {
-        auto s = demoWindow();
+        auto s = test::openDemoWindow(QSize(1280, 800));
         QVERIFY(s && s->demo);
         MainWindow &w = *s->window;
         QVERIFY(QTest::qWaitForWindowExposed(&w));

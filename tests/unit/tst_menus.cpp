@@ -12,6 +12,8 @@
 #include "overviewpage.h"
 #include "windowsettings.h"
 
+#include "windowtesting.h"
+
 #include <QClipboard>
 #include <QDirIterator>
 #include <QFile>
@@ -78,10 +80,7 @@ class TestMenus : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_home.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("CacheScopeTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_menus"));
+        QVERIFY(test::useTemporarySettings(m_home, QStringLiteral("tst_menus")));
         // Entries in the two submenus, so their actions are checked too.
         const QString config = m_home.filePath(QStringLiteral("superset_config.py"));
         QFile f(config);

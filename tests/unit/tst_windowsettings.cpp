@@ -8,6 +8,7 @@
 #include "overviewpage.h"
 #include "redisserver.h"
 #include "windowsettings.h"
+#include "windowtesting.h"
 
 #include <QApplication>
 #include <QDir>
@@ -112,12 +113,7 @@ private slots:
         // No keychain here: no D-Bus session bus to reach a Secret Service or KWallet daemon
         // (the address names a socket that does not exist), so saved passwords must be asked for.
         qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + QFile::encodeName(m_home.filePath(QStringLiteral("no-such-bus"))));
-        // Our own settings directory: never the user's, never another test's.
-        QVERIFY(m_home.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_home.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("CacheScopeTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_windowsettings"));
-        QVERIFY(QSettings().fileName().startsWith(m_home.path()));
+        QVERIFY(test::useTemporarySettings(m_home, QStringLiteral("tst_windowsettings")));
     }
 
     void init()

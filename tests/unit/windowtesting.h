@@ -1,0 +1,41 @@
+#pragma once
+// Helpers of the widget tests that open the whole window (header-only, beside the tests that use
+// it): settings in a temporary directory, and the window on the embedded demo as `cachescope`
+// without arguments opens it.
+#include "commandline.h"
+#include "mainwindow.h"
+#include "window.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace cachescope::test {
+
+// QSettings of this test only: never the user's file, never another test's.
+inline bool useTemporarySettings(const QTemporaryDir &home, const QString &application)
+{
+    if (!home.isValid())
+        return false;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, home.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("CacheScopeTest"));
+    QCoreApplication::setApplicationName(application);
+    return QSettings().fileName().startsWith(home.path());
+}
+
+// The window on the embedded demo, shown at `size`; null if the options do not parse.
+inline std::unique_ptr<WindowSession> openDemoWindow(QSize size)
+{
+    CommandLine cl(QString(), QStringLiteral("test"));
+    addWindowOptions(cl);
+    if (cl.parse({}))
+        return nullptr;
+    auto s = openWindow(cl);
+    s->window->resize(size);
+    s->window->show();
+    return s;
+}
+
+} // namespace cachescope::test
