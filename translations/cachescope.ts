@@ -84,6 +84,14 @@
         <source>%1: no such page (%2); ignored</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Timeouts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not a time window of the Hit rates page (%2); ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::AboutDialog</name>
@@ -228,6 +236,11 @@
         <source>Server hit rate</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1
+No answer from the server since %2: this is the last value from before.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::ConfigPage</name>
@@ -305,6 +318,30 @@
     </message>
     <message>
         <source>unset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What a superset_config.py really configures: its source, the caches it resolves to, the doctor&apos;s findings and the environment variables it reads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resolved caches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unset environment variables</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -421,6 +458,69 @@
         <source>&lt;b&gt;%1&lt;/b&gt; hits · %2 reads/s</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Knobs of the embedded demo&apos;s workload; changes apply at once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data cache hit rate, last seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::GuidedTour</name>
+    <message>
+        <source>&lt;b&gt;Are my caches hitting?&lt;/b&gt; One row per Superset cache — chart data, filter state, explore form data, thumbnails, SQL Lab results — with live hits, misses and the hit rate.&lt;br&gt;&lt;br&gt;Try it: the demo&apos;s knobs at the bottom drive a synthetic workload. Raise &lt;i&gt;Users&lt;/i&gt; or lower &lt;i&gt;Skew&lt;/i&gt; and watch the bars move.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What is in a cache?&lt;/b&gt; Pick a connection on the left; its keys group by namespace and load as you scroll. Select a key to decode its value layer by layer — pickles are read, never run.&lt;br&gt;&lt;br&gt;Every connection opens read-only; the padlock unlocks writes for one connection after asking.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;When did it stop hitting?&lt;/b&gt; The chart follows the selected cache over the chosen time window, with hits, misses and sets per second.&lt;br&gt;&lt;br&gt;Try it: lower the demo&apos;s &lt;i&gt;Timeout&lt;/i&gt; or &lt;i&gt;Threshold&lt;/i&gt; and the rate responds within seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What does my superset_config.py really configure?&lt;/b&gt; The demo&apos;s config, read without running it, the caches it resolves to and the doctor&apos;s findings; select a finding to see its line.&lt;br&gt;&lt;br&gt;Open your own with File → Open config (Ctrl+O).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;How long do entries live?&lt;/b&gt; Each cache&apos;s default timeout and the databases, datasets and charts that override it, with the rule that picked the timeout a chart really gets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guided tour — CacheScope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guided tour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ends the tour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shows the next page</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::HitRateFeed</name>
@@ -430,6 +530,10 @@
     </message>
     <message>
         <source>No Redis server is polled: MONITOR needs one (open a config or connect to a Redis URL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not collect per-prefix statistics, so its caches show server-wide hit rates only. Per-cache rates need `stats detail on` on the server and key prefixes that end in its -D delimiter (&apos;%2&apos;).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -457,10 +561,6 @@
     </message>
     <message>
         <source>Click a legend entry to hide a line; hover the chart for values.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Window:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -559,6 +659,57 @@
         <source> · counters were reset (restart or CONFIG RESETSTAT)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Window:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hit rates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When did it stop hitting: hit rates per cache over time, and the Redis server&apos;s figures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Caches and their current hit rates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart of the selected cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart of the Redis server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redis server memory used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — no answer since %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — no answer since %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>memory: unknown (no answer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not answer: the charts show a gap until it does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::HitRatePlot</name>
+    <message>
+        <source>Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::HitRateSeries</name>
@@ -601,10 +752,6 @@
 </context>
 <context>
     <name>cachescope::KeyTreeModel</name>
-    <message>
-        <source>Key browser full (4 GiB of key names, 134M keys, or a name over 64 KiB); narrow the filter</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Key</source>
         <translation type="unfinished"></translation>
@@ -649,6 +796,10 @@
         <source>&lt;1s</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Key browser full (4 GiB of key names, or a name over 64 KiB); narrow the filter</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::KeysBrowser</name>
@@ -678,10 +829,6 @@
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>RedisCache · %1 · prefix %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -754,6 +901,70 @@
     </message>
     <message>
         <source>read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What is in a cache: its connections, their keys by namespace, and the selected entry decoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2 · prefix %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SupersetMetastoreCache · key_value rows by uuid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a PEM file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CA certificates, PEM (ssl_ca_certs; empty: the system store)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>client certificate, PEM (ssl_certfile; mutual TLS only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>client key, PEM (ssl_keyfile)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify the server certificate (ssl_cert_reqs=required)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name against it (ssl_check_hostname)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS (rediss://)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CA:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys: %1 (no answer since %2)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -945,6 +1156,50 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the keys again from the start, keeping the filter (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys of the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The selected connection&apos;s keys and the decoded value of the selected key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys by namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No answer from %1 since %2%3. The keys below were loaded before and may no longer exist; they reload by themselves when the server is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 restarted (a different server instance answers now): its keys were loaded again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STALE: no answer since %1; %2 keys loaded before</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1200,14 +1455,6 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Refresh keys</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Scan the keys of the selected connection again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Show &amp;toolbar</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1252,10 +1499,6 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Password for %1:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Cannot connect to %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1263,11 +1506,113 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
         <source>Numbered: Alt+F, S, then the number.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh the page shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the user guide (docs/guide) in the desktop&apos;s viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guided &amp;tour of the demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taken once or twice: Alt+H, T.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user guide is not installed with this CacheScope (docs/guide/README.md was not found).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No application opens %1; it is the user guide, in Markdown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the password for %1 from the keychain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+Password for %2:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain&apos;s password did not work: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not from the keychain: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password for %1 is not kept (%2); it is asked for next time.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cachescope::MessageBar</name>
     <message>
         <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismiss the message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors and warnings about what the page shows; the newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>(+%n more)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::NamespaceListView</name>
+    <message>
+        <source>◀ Tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the namespace tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keys of one large namespace as a flat list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys of the namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1*&lt;/b&gt; — %2 keys loaded, listed flat (too many to expand in the tree)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1295,6 +1640,37 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
     </message>
     <message>
         <source>%1 errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Are the caches hitting: every cache with its backend, entries, live hits and misses, and hit rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer from %1: server figures in grey are from before</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::PasswordStore</name>
+    <message>
+        <source>no password is stored for it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the keychain refused access (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no keychain is available (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no keychain answered (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1393,6 +1769,450 @@ Deletes and TTL changes stay inside the key prefix &quot;%2&quot; and each one a
     </message>
     <message>
         <source>Save raw bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The selected entry decoded layer by layer: tree, table, JSON, hex and image views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded value tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded value table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded value as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw bytes in hex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decoded value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decode error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::TimeoutAuditModel</name>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Given TTL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chain today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Likely reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::TimeoutModel</name>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Effective</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supplied by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pitfalls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dashboards / details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The row&apos;s own cache_timeout (NULL: not set, the next link decides); a cache&apos;s own CACHE_DEFAULT_TIMEOUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The timeout Superset hands to cache.set() for this chart&apos;s data, under the chosen release family</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which link of the timeout chain supplied the effective value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Known pitfalls of this release family that apply to the row</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cachescope::TimeoutsPage</name>
+    <message>
+        <source>Metadata database:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SQLAlchemy URI (sqlite:////path/superset.db, postgresql://…, mysql://…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The config&apos;s SQLALCHEMY_DATABASE_URI unless you give another one; opened read-only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Superset:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guess from the schema</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The release family whose timeout rules apply; by default guessed from alembic_version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow writes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlocks cache_timeout edits in this metadata database and default-timeout edits in the config file. Every edit is previewed and confirmed first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search names, #id, dashboards, cache purposes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With pitfalls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bypass (-1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Own timeout set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit timeout…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo config edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeout chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit the chart-data cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compares the TTL each chart-data entry was given with what its chain gives today.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configured vs actual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long entries live: each cache&apos;s default timeout and the databases, datasets and charts of the metadata database that override it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metadata database URI</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Superset release family</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeout views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search the timeout chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows to show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details of the selected row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configured versus actual TTLs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No SQLALCHEMY_DATABASE_URI in the config: give a SQLAlchemy URI</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metadata database: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written: %1 %2 &quot;%3&quot; cache_timeout %4 → %5 (%6)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 databases, %3 datasets, %4 charts read in %5 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>writes unlocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No metadata database: only the caches&apos; default timeouts are shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rules of Superset %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (chosen)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resolving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo&apos;s cache defaults live in its JSON config, not in a superset_config.py</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview, then write this row&apos;s timeout (needs &quot;Allow writes&quot;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a row to see how its timeout is resolved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no metadata database is loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 &quot;%3&quot;: cache_timeout %4 → %5
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Under Superset %1 a chart without its own timeout gets %2 → %3.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chart(s) reached, </source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>
+  … and %1 more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is read-only: tick &quot;Allow writes&quot; first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit cache_timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New cache_timeout of %1 %2 in seconds (-1, 0, a number, or null):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a timeout: give seconds, -1, 0 or null</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write cache_timeout?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One transaction in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is read-only: tick &quot;Allow writes&quot; to make this change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No superset_config.py is open: the demo&apos;s defaults live in its JSON config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit default timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1&apos;s CACHE_DEFAULT_TIMEOUT in seconds (0 never expires; null removes it, so the next link applies):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a timeout: give seconds or null</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already %2: nothing to write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3 (%4 at line %5). %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written atomically (temporary file + rename, mode kept); undo restores it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writes are locked: tick &quot;Allow writes&quot; to make this change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not written: tick &quot;Allow writes&quot; first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not restored: tick &quot;Allow writes&quot; first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not written: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2 %3 → %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the chart-data cache…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 chart-data entries: %2 match, %3 mismatch, %4 unknown (rules of Superset %5)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
