@@ -17,8 +17,8 @@ QString reasonOf(const QKeychain::Job *job)
         return PasswordStore::tr("the keychain refused access (%1)").arg(job->errorString());
     case QKeychain::NoBackendAvailable:
         return PasswordStore::tr("no keychain is available (%1)").arg(job->errorString());
-    default: // KWallet's D-Bus call without a session bus ends here, as "Unknown error"
-        return PasswordStore::tr("no keychain answered (%1)").arg(job->errorString());
+    default:
+        return PasswordStore::tr("the keychain failed: %1").arg(job->errorString());
     }
 }
 
