@@ -13,9 +13,12 @@ class QThread;
 
 namespace cachescope {
 
+class RedisClient;
+
 // Polls INFO of one server every interval on its own thread with its own connection (so a slow
 // server never blocks the GUI) and emits rates. Reconnects on the next tick after a failure;
-// a restart shows up as a counter reset, not as a negative rate.
+// a restart shows up as a counter reset, not as a negative rate. On a cluster every master is
+// polled, each one's hit rate is emitted as its own sample and their sum as the cluster's.
 class RedisInfoPoller : public QObject
 {
     Q_OBJECT
@@ -35,6 +38,7 @@ Q_SIGNALS:
 
 private:
     void run();
+    void runCluster(RedisClient &client);
 
     RedisUrl m_url;
     QString m_server;
