@@ -104,6 +104,7 @@ void RedisInfoPoller::runCluster(RedisClient &client)
             if (why != lastError)
                 Q_EMIT errorOccurred(why);
             lastError = why;
+            Q_EMIT pollFailed(QDateTime::currentMSecsSinceEpoch(), why);
             client.disconnect(); // the slot map is asked again on the next tick
             continue;
         }
@@ -128,7 +129,8 @@ void RedisInfoPoller::runCluster(RedisClient &client)
 void RedisInfoPoller::run()
 {
     RedisClient client(m_url);
-    if (m_url.isCluster())
+    // A cluster url, or one node of a cluster given as a plain url: every master is polled.
+    if (auto cluster = client.discoverCluster(); cluster && *cluster)
         return runCluster(client);
     RedisInfoRates rates(m_server);
     QString lastError;

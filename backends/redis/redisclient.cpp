@@ -46,6 +46,7 @@ struct RedisClient::Private
     std::unique_ptr<RedisConnection> connection;
     QString lastServerName; // the node last connected, for messages after it is gone
     std::unique_ptr<RedisClusterRouter> cluster; // routing by slot (cluster url or a redirect seen)
+    bool clusterChecked = false;                 // INFO cluster asked of the one server
 };
 
 RedisClient::RedisClient(RedisUrl url) : d(std::make_unique<Private>()), m_url(std::move(url)) {}
@@ -72,6 +73,7 @@ void RedisClient::disconnect()
 {
     d->connection.reset();
     d->cluster.reset();
+    d->clusterChecked = false; // a plain url's server is asked again whether it is a cluster node
 }
 
 bool RedisClient::isCluster() const
@@ -150,6 +152,50 @@ Expected<std::vector<RedisReply>> RedisClient::routed(const QList<QList<QByteArr
     return d->cluster->run(commands, resendable);
 }
 
+void RedisClient::turnToCluster(const QString &why)
+{
+    const QString node = d->connection ? d->connection->address() : RedisConnector::serverName(m_url, false);
+    const qsizetype colon = node.lastIndexOf(u':');
+    QString host = node.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    RedisNotices::post(QStringLiteral("%1 is a Redis Cluster node: %2").arg(node, why));
+    d->cluster = std::make_unique<RedisClusterRouter>(m_url, QList<QPair<QString, int>>{{host, node.mid(colon + 1).toInt()}});
+    d->connection.reset();
+}
+
+Expected<bool> RedisClient::discoverCluster()
+{
+    if (isCluster())
+        return true;
+    if (d->clusterChecked || m_url.sentinel)
+        return false;
+    const QList<QByteArray> info{QByteArrayLiteral("INFO"), QByteArrayLiteral("cluster")};
+    QByteArray request;
+    RedisConnection::appendCommand(request, info);
+    auto r = sendWithRetry(request, 1, "INFO", [] { return true; });
+    if (!r)
+        return Error{r.error()};
+    d->clusterChecked = true;
+    // A server that refuses INFO (a proxy, an ACL without it) is treated as a single server.
+    if (r->front().isError() || !r->front().string.contains("cluster_enabled:1"))
+        return false;
+    turnToCluster(QStringLiteral("listing and routing through every master of the cluster"));
+    return true;
+}
+
+Expected<bool> RedisClient::discoverClusterFor(const QList<QList<QByteArray>> &commands)
+{
+    // Only a key listing needs to know beforehand: every other command of a cluster node
+    // answers MOVED/ASK/CROSSSLOT by itself when it belongs elsewhere.
+    if (isCluster() || d->clusterChecked || m_url.sentinel)
+        return isCluster();
+    for (const auto &args : commands)
+        if (!args.isEmpty() && args.first().compare("SCAN", Qt::CaseInsensitive) == 0)
+            return discoverCluster();
+    return false;
+}
+
 Expected<bool> RedisClient::followRedirects(std::vector<RedisReply> &replies, const QList<QList<QByteArray>> &commands)
 {
     QList<qsizetype> redirected;
@@ -158,17 +204,8 @@ Expected<bool> RedisClient::followRedirects(std::vector<RedisReply> &replies, co
             redirected << qsizetype(i);
     if (redirected.isEmpty())
         return true;
-    if (!d->cluster) {
-        const QString node = d->connection ? d->connection->address() : RedisConnector::serverName(m_url, false);
-        const qsizetype colon = node.lastIndexOf(u':');
-        QString host = node.left(colon);
-        if (host.startsWith(u'[') && host.endsWith(u']'))
-            host = host.mid(1, host.size() - 2);
-        RedisNotices::post(QStringLiteral("%1 is a Redis Cluster node: following MOVED/ASK to the node of each key")
-                               .arg(node));
-        d->cluster = std::make_unique<RedisClusterRouter>(m_url, QList<QPair<QString, int>>{{host, node.mid(colon + 1).toInt()}});
-        d->connection.reset();
-    }
+    if (!d->cluster)
+        turnToCluster(QStringLiteral("following MOVED/ASK to the node of each key"));
     QList<QList<QByteArray>> again;
     for (qsizetype i : redirected)
         again.append(commands.at(i));
@@ -182,7 +219,10 @@ Expected<bool> RedisClient::followRedirects(std::vector<RedisReply> &replies, co
 
 Expected<QStringList> RedisClient::masters()
 {
-    if (!isCluster())
+    auto cluster = discoverCluster();
+    if (!cluster)
+        return Error{cluster.error()};
+    if (!*cluster)
         return QStringList{serverName()};
     if (!d->cluster || !d->cluster->hasSlotMap())
         if (auto c = d->cluster ? d->cluster->refresh() : connect(); !c)
@@ -207,6 +247,8 @@ Expected<RedisReply> RedisClient::command(const QList<QByteArray> &args)
 {
     if (args.isEmpty())
         return makeError(QStringLiteral("Redis %1: empty command").arg(serverName()));
+    if (auto c = discoverClusterFor({args}); !c)
+        return Error{c.error()};
     if (isCluster()) {
         auto r = routed({args}, isIdempotent(args));
         if (!r)
@@ -232,6 +274,8 @@ Expected<std::vector<RedisReply>> RedisClient::pipeline(const QList<QList<QByteA
     const auto resendable = [&] {
         return std::all_of(commands.begin(), commands.end(), [](const auto &args) { return isIdempotent(args); });
     };
+    if (auto c = discoverClusterFor(commands); !c)
+        return Error{c.error()};
     if (isCluster())
         return routed(commands, resendable());
     QByteArray request;

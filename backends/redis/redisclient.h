@@ -56,6 +56,9 @@ public:
 
     // Routed by slot: a cluster url, or a node that redirected a command.
     bool isCluster() const;
+    // Asks a plain url's server once (INFO cluster) whether it is a cluster node; if so the
+    // client turns to routing by slot (and posts a notice saying so). A cluster url: true.
+    Expected<bool> discoverCluster();
     // The masters "host:port" of a cluster (in a stable order), or the one server.
     Expected<QStringList> masters();
     // One command on every master, sent together; replies in masters() order.
@@ -72,6 +75,8 @@ private:
     Expected<std::vector<RedisReply>> routed(const QList<QList<QByteArray>> &commands, bool resendable);
     // Replies that a cluster node sent instead of running the command (nothing was applied): the
     // client turns to routing by slot and sends those commands again.
+    Expected<bool> discoverClusterFor(const QList<QList<QByteArray>> &commands);
+    void turnToCluster(const QString &why);
     Expected<bool> followRedirects(std::vector<RedisReply> &replies, const QList<QList<QByteArray>> &commands);
     struct Private;
     std::unique_ptr<Private> d;

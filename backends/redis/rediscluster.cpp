@@ -1,6 +1,7 @@
 #include "rediscluster.h"
 
 #include "redisconnector.h"
+#include "cache/globmatch.h"
 
 #include <QSet>
 #include <QThread>
@@ -159,10 +160,7 @@ Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
 {
     if (auto it = m_connections.find(node); it != m_connections.end() && !(*it)->isBroken())
         return it->get();
-    RedisUrl url = m_url;
-    std::tie(url.host, url.port) = splitNode(node);
-    url.unixSocket.clear();
-    url.db = 0; // a cluster has database 0 only (Flask-Caching's cluster cache ignores CACHE_REDIS_DB)
+    const RedisUrl url = m_url.clusterNode(node);
     RedisConnectOptions options;
     options.selectDb = false;
     auto c = RedisConnector::open(url, options);
@@ -472,116 +470,279 @@ Expected<std::vector<RedisReply>> RedisClusterRouter::run(const QList<QList<QByt
 
 Expected<std::vector<RedisReply>> RedisClusterRouter::onMasters(const QList<QPair<QString, QList<QByteArray>>> &commands)
 {
+    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
+    pipelines.reserve(commands.size());
+    for (const auto &[node, args] : commands)
+        pipelines.append({node, {args}});
+    auto replies = pipelinesOnMasters(pipelines);
+    if (!replies)
+        return Error{replies.error()};
+    std::vector<RedisReply> out;
+    out.reserve(replies->size());
+    for (auto &r : *replies)
+        out.push_back(std::move(r.front()));
+    return out;
+}
+
+Expected<std::vector<std::vector<RedisReply>>> RedisClusterRouter::pipelinesOnMasters(
+    const QList<QPair<QString, QList<QList<QByteArray>>>> &pipelines)
+{
     // A failure leaves replies unread on the other connections: none of them is reused.
-    auto fail = [&](const QString &error) -> Expected<std::vector<RedisReply>> {
-        for (const auto &c : commands)
-            dropConnection(c.first);
+    auto fail = [&](const QString &error) -> Expected<std::vector<std::vector<RedisReply>>> {
+        for (const auto &p : pipelines)
+            dropConnection(p.first);
         return makeError(error);
     };
     std::vector<RedisConnection *> conns;
-    for (const auto &[node, args] : commands) {
+    for (const auto &[node, commands] : pipelines) {
         auto c = connection(node);
         if (!c)
             return fail(c.error());
         QByteArray request;
-        RedisConnection::appendCommand(request, args);
-        if (auto w = (*c)->write(request, args.first().constData()); !w)
+        for (const auto &args : commands)
+            RedisConnection::appendCommand(request, args);
+        if (auto w = (*c)->write(request, commands.first().first().constData()); !w)
             return fail(w.error());
         conns.push_back(*c);
     }
-    std::vector<RedisReply> out;
-    out.reserve(conns.size());
+    std::vector<std::vector<RedisReply>> out(conns.size());
     for (size_t i = 0; i < conns.size(); ++i) {
-        auto r = conns[i]->read(commands[qsizetype(i)].second.first().constData());
-        if (!r)
-            return fail(r.error());
-        out.push_back(std::move(*r));
+        const auto &commands = pipelines[qsizetype(i)].second;
+        for (const auto &args : commands) {
+            auto r = conns[i]->read(args.first().constData());
+            if (!r)
+                return fail(r.error());
+            out[i].push_back(std::move(*r));
+        }
     }
     return out;
 }
+
+namespace {
+
+constexpr int kMaxScanRestarts = 20;
+// A slot still migrating when a walk ends is read whole with GETKEYSINSLOT, up to this many keys.
+constexpr int kMaxSweptSlotKeys = 100000;
+
+// One master's own line of CLUSTER NODES ("<id> <ip:port@bus> myself,master ... <epoch> <link>
+// <slots...>"): what the topology fingerprint is made of (id, config epoch, slot ranges and the
+// [slot->-id] / [slot-<-id] migration markers), and the migrations it is the source of.
+struct NodeView
+{
+    QByteArray line;                        // the fingerprinted fields
+    QList<QPair<int, QByteArray>> migrating; // slot, target node id
+    QHash<QByteArray, QString> addresses;    // node id -> host:port, as this node knows them
+};
+
+std::optional<NodeView> nodeView(const RedisReply &reply, const QString &node)
+{
+    if (reply.isError() || reply.type == RedisReply::Type::Array || reply.type == RedisReply::Type::Nil)
+        return std::nullopt;
+    NodeView view;
+    for (const QByteArray &raw : reply.string.split('\n')) {
+        const QList<QByteArray> f = raw.trimmed().split(' ');
+        if (f.size() < 8)
+            continue;
+        const qsizetype at = f[1].indexOf('@');
+        QString address = QString::fromUtf8(at < 0 ? f[1] : f[1].left(at));
+        if (address.startsWith(u':')) // a node that does not know its own address
+            address = splitNode(node).first + address;
+        view.addresses.insert(f[0], address);
+        if (!f[2].split(',').contains("myself"))
+            continue;
+        view.line = f[0] + ' ' + f[6];
+        for (qsizetype k = 8; k < f.size(); ++k) {
+            view.line += ' ' + f[k];
+            const QByteArray &slot = f[k];
+            if (const qsizetype arrow = slot.indexOf("->-"); slot.startsWith('[') && arrow > 0)
+                view.migrating.append({slot.mid(1, arrow - 1).toInt(), slot.mid(arrow + 3).chopped(1)});
+        }
+    }
+    if (view.line.isEmpty())
+        return std::nullopt;
+    return view;
+}
+
+// FNV-1a: a fingerprint that is the same in every process (a cursor may outlive its client).
+quint64 fingerprint(const QList<QByteArray> &lines)
+{
+    quint64 h = 1469598103934665603ULL;
+    for (const QByteArray &line : lines) {
+        for (const char c : line)
+            h = (h ^ quint8(c)) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+} // namespace
 
 Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &args)
 {
     if (args.size() < 2)
         return makeError(QStringLiteral("%1: SCAN without a cursor").arg(name()));
-    QList<QByteArray> cursors = ClusterCursor::split(args[1], m_masters.size());
-    if (cursors.isEmpty()) // the masters changed under the walk (a failover, a new node): begin again
-        cursors = ClusterCursor::split(QByteArrayLiteral("0"), m_masters.size());
-    QList<QPair<QString, QList<QByteArray>>> commands;
-    QList<qsizetype> walking;
+    std::optional<ClusterCursor> cursor = ClusterCursor::parse(args[1], m_masters.size());
+    if (!cursor) // the masters changed under the walk (a failover, a new node): begin again
+        cursor = ClusterCursor::parse(QByteArrayLiteral("0"), m_masters.size());
+    QByteArray match;
+    for (qsizetype i = 2; i + 1 < args.size(); i += 2)
+        if (args[i].toUpper() == "MATCH")
+            match = args[i + 1];
+
+    // Every master: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
+    const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
+    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        if (cursors[m] == "-")
-            continue;
-        QList<QByteArray> scan = args;
-        scan[1] = cursors[m];
-        commands.append({m_masters[m], scan});
-        walking << m;
+        QList<QList<QByteArray>> commands{nodesCmd};
+        if (cursor->cursors[m] != "-") {
+            QList<QByteArray> scan = args;
+            scan[1] = cursor->cursors[m];
+            commands.append(scan);
+        }
+        commands.append(nodesCmd);
+        pipelines.append({m_masters[m], commands});
     }
-    RedisReply out;
-    out.type = RedisReply::Type::Array;
-    out.elements.resize(2);
-    out.elements[1].type = RedisReply::Type::Array;
-    if (commands.isEmpty()) {
-        out.elements[0].type = RedisReply::Type::String;
-        out.elements[0].string = QByteArrayLiteral("0");
-        return out;
-    }
-    auto replies = onMasters(commands);
+    auto replies = pipelinesOnMasters(pipelines);
     if (!replies) {
         refresh(); // a master may be gone: the next call works on the new map
         return Error{replies.error()};
     }
-    size_t total = 0;
-    for (qsizetype k = 0; k < walking.size(); ++k) {
-        const RedisReply &r = (*replies)[size_t(k)];
-        if (r.isError())
-            return r;
-        if (r.type != RedisReply::Type::Array || r.elements.size() != 2 || r.elements[1].type != RedisReply::Type::Array)
-            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), commands[k].first));
-        total += r.elements[1].elements.size();
-    }
-    out.elements[1].elements.reserve(total);
-    for (qsizetype k = 0; k < walking.size(); ++k) {
-        RedisReply &r = (*replies)[size_t(k)];
-        const QByteArray next = r.elements[0].string;
-        cursors[walking[k]] = next == "0" ? QByteArrayLiteral("-") : next;
-        for (RedisReply &key : r.elements[1].elements)
+
+    QList<QByteArray> before, after;
+    QList<NodeView> views;
+    RedisReply out;
+    out.type = RedisReply::Type::Array;
+    out.elements.resize(2);
+    out.elements[1].type = RedisReply::Type::Array;
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        std::vector<RedisReply> &r = (*replies)[size_t(m)];
+        const auto first = nodeView(r.front(), m_masters[m]);
+        const auto last = nodeView(r.back(), m_masters[m]);
+        if (!first || !last)
+            return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
+                                 .arg(name(), m_masters[m],
+                                      r.front().isError() ? QString::fromUtf8(r.front().string) : QStringLiteral("no line of its own")));
+        before << first->line;
+        after << last->line;
+        views << *last;
+        if (r.size() < 3)
+            continue;
+        RedisReply &scan = r[1];
+        if (scan.isError())
+            return scan;
+        if (scan.type != RedisReply::Type::Array || scan.elements.size() != 2 || scan.elements[1].type != RedisReply::Type::Array)
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), m_masters[m]));
+        const QByteArray next = scan.elements[0].string;
+        cursor->cursors[m] = next == "0" ? QByteArrayLiteral("-") : next;
+        for (RedisReply &key : scan.elements[1].elements)
             out.elements[1].elements.push_back(std::move(key));
     }
+    const quint64 was = cursor->topology, now = fingerprint(before);
+    if ((was != 0 && was != now) || fingerprint(after) != now) {
+        // Slots moved, began or ended moving, or a master changed during this step: what this
+        // step read are real keys, but any master's walk may have missed keys that moved behind
+        // its cursor. Begin the walk again on the new slot map.
+        if (++cursor->restarts > kMaxScanRestarts)
+            return makeError(QStringLiteral("%1: the cluster's slots moved %2 times during the scan (resharding?); "
+                                            "stopped, the keys listed so far may be incomplete: list again when it is done")
+                                 .arg(name())
+                                 .arg(kMaxScanRestarts));
+        if (auto r = refresh(); !r)
+            return Error{r.error()};
+        const int restarts = cursor->restarts;
+        cursor = ClusterCursor::parse(QByteArrayLiteral("0"), m_masters.size());
+        cursor->restarts = restarts;
+        cursor->topology = 0;
+        out.elements[0].type = RedisReply::Type::String;
+        out.elements[0].string = cursor->text();
+        return out;
+    }
+    cursor->topology = now;
+    if (cursor->done()) {
+        // A slot migrating all along: its keys may have moved from its source's part of the walk
+        // to its target's behind both cursors. Source first, then target: a key that moves in
+        // between is read twice, never missed.
+        for (const NodeView &source : views) {
+            for (const auto &[slot, targetId] : source.migrating) {
+                const QString sourceNode = source.addresses.value(source.line.left(source.line.indexOf(' ')));
+                const QString target = source.addresses.value(targetId);
+                for (const QString &node : {sourceNode, target}) {
+                    if (node.isEmpty())
+                        return makeError(QStringLiteral("%1: slot %2 is migrating to a node it does not know (%3)")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(QString::fromUtf8(targetId)));
+                    auto keys = onMasters({{node,
+                                            {QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("GETKEYSINSLOT"),
+                                             QByteArray::number(slot), QByteArray::number(kMaxSweptSlotKeys)}}});
+                    if (!keys)
+                        return Error{keys.error()};
+                    const RedisReply &k = keys->front();
+                    if (k.isError() || k.type != RedisReply::Type::Array)
+                        return makeError(QStringLiteral("%1: CLUSTER GETKEYSINSLOT %2 on %3: %4")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(node, k.isError() ? QString::fromUtf8(k.string) : QStringLiteral("unexpected reply shape")));
+                    if (k.elements.size() >= size_t(kMaxSweptSlotKeys))
+                        return makeError(QStringLiteral("%1: slot %2 is migrating and holds more than %3 keys on %4; "
+                                                        "list again when the migration is done")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(kMaxSweptSlotKeys)
+                                             .arg(node));
+                    for (const RedisReply &key : k.elements)
+                        if (match.isEmpty() || globMatch(match, key.string))
+                            out.elements[1].elements.push_back(key);
+                }
+            }
+        }
+    }
     out.elements[0].type = RedisReply::Type::String;
-    out.elements[0].string = ClusterCursor::join(cursors);
+    out.elements[0].string = cursor->text();
     return out;
 }
 
-QList<QByteArray> ClusterCursor::split(const QByteArray &cursor, qsizetype masters)
+std::optional<ClusterCursor> ClusterCursor::parse(const QByteArray &text, qsizetype masters)
 {
-    if (cursor.isEmpty() || cursor == "0")
-        return QList<QByteArray>(masters, QByteArrayLiteral("0"));
-    QList<QByteArray> parts = cursor.split(',');
-    if (parts.size() != masters)
-        return {};
-    for (const QByteArray &p : parts) {
-        if (p == "-")
+    ClusterCursor out;
+    if (text.isEmpty() || text == "0") {
+        out.cursors = QList<QByteArray>(masters, QByteArrayLiteral("0"));
+        return out;
+    }
+    // "c1,c2,...;topology;restarts"
+    const QList<QByteArray> parts = text.split(';');
+    if (parts.size() != 3)
+        return std::nullopt;
+    bool ok = false;
+    out.topology = parts[1].toULongLong(&ok, 16);
+    if (!ok)
+        return std::nullopt;
+    out.restarts = parts[2].toInt(&ok);
+    if (!ok || out.restarts < 0)
+        return std::nullopt;
+    out.cursors = parts[0].split(',');
+    if (out.cursors.size() != masters)
+        return std::nullopt;
+    for (const QByteArray &c : out.cursors) {
+        if (c == "-")
             continue;
-        bool ok = false;
-        p.toULongLong(&ok);
+        c.toULongLong(&ok);
         if (!ok)
-            return {};
-    }
-    return parts;
-}
-
-QByteArray ClusterCursor::join(const QList<QByteArray> &cursors)
-{
-    if (std::all_of(cursors.begin(), cursors.end(), [](const QByteArray &c) { return c == "-"; }))
-        return QByteArrayLiteral("0");
-    QByteArray out;
-    for (const QByteArray &c : cursors) {
-        if (!out.isEmpty())
-            out += ',';
-        out += c;
+            return std::nullopt;
     }
     return out;
+}
+
+bool ClusterCursor::done() const
+{
+    return std::all_of(cursors.begin(), cursors.end(), [](const QByteArray &c) { return c == "-"; });
+}
+
+QByteArray ClusterCursor::text() const
+{
+    if (done())
+        return QByteArrayLiteral("0");
+    return cursors.join(',') + ';' + QByteArray::number(topology, 16) + ';' + QByteArray::number(restarts);
 }
 
 } // namespace cachescope

@@ -23,6 +23,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cachescope {
@@ -50,6 +51,10 @@ public:
     Expected<std::vector<RedisReply>> run(const QList<QList<QByteArray>> &commands, bool resendable);
     // One command on each of the given masters ("host:port"), all sent before any reply is read.
     Expected<std::vector<RedisReply>> onMasters(const QList<QPair<QString, QList<QByteArray>>> &commands);
+    // Several commands on each of the given masters, every pipeline written before any reply is
+    // read; the replies per master, in order.
+    Expected<std::vector<std::vector<RedisReply>>> pipelinesOnMasters(
+        const QList<QPair<QString, QList<QList<QByteArray>>>> &pipelines);
 
     // The masters "host:port", ordered by their first slot (stable across calls).
     QStringList masters() const { return m_masters; }
@@ -68,6 +73,11 @@ private:
     Expected<RedisConnection *> connection(const QString &node);
     void dropConnection(const QString &node);
     // SCAN cursor ...: the same SCAN on every master whose walk is not complete, one ClusterCursor.
+    // Each master's SCAN sits between two CLUSTER NODES: when a slot starts or ends moving, or a
+    // master changes, during the walk (its topology fingerprint differs), keys may have moved
+    // behind a master's cursor, so the walk begins again (callers dedupe). A slot still
+    // migrating when the walk ends is read once more with CLUSTER GETKEYSINSLOT, on its source
+    // and then on its target, so a key moving meanwhile is seen at least once.
     Expected<RedisReply> scanMasters(const QList<QByteArray> &args);
     Expected<RedisReply> runOne(const QList<QByteArray> &args, QString node, bool resendable);
     QString masterOf(int slot) const;
@@ -79,14 +89,21 @@ private:
     QHash<QString, std::shared_ptr<RedisConnection>> m_connections;
 };
 
-// A cursor walking every master at once: each master's own SCAN cursor, joined. "0" starts
-// and ends the walk as with SCAN; a master whose walk is complete is "-". Opaque to callers.
+// A cursor walking every master at once: each master's own SCAN cursor ("-" once its walk is
+// complete), the fingerprint of the cluster's topology the walk runs under, and how often the
+// walk began again. "0" starts and ends the walk as with SCAN. Opaque to callers.
 struct ClusterCursor
 {
-    // The per-master cursors of `cursor` for `masters` masters; empty when it is not such a
-    // cursor or was made for another number of masters (the walk must begin again).
-    static QList<QByteArray> split(const QByteArray &cursor, qsizetype masters);
-    static QByteArray join(const QList<QByteArray> &cursors);
+    QList<QByteArray> cursors;
+    quint64 topology = 0; // 0: not known yet (the walk's first step)
+    int restarts = 0;
+
+    // The cursor for `masters` masters; std::nullopt when `text` is not such a cursor or was made
+    // for another number of masters (the walk must begin again).
+    static std::optional<ClusterCursor> parse(const QByteArray &text, qsizetype masters);
+    // "0" when every master's walk is complete.
+    QByteArray text() const;
+    bool done() const;
 };
 
 } // namespace cachescope

@@ -234,6 +234,22 @@ Expected<QList<QPair<QString, int>>> RedisUrl::parseClusterNodes(const QString &
     return out;
 }
 
+RedisUrl RedisUrl::clusterNode(const QString &hostPort) const
+{
+    RedisUrl url = *this;
+    url.clusterNodes.clear();
+    url.sentinel.reset();
+    url.unixSocket.clear();
+    url.db = 0; // a cluster has database 0 only (Flask-Caching's cluster cache ignores CACHE_REDIS_DB)
+    url.dbInUrl = false;
+    const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
+    url.host = hostPort.left(colon);
+    if (url.host.startsWith(QLatin1Char('[')) && url.host.endsWith(QLatin1Char(']')))
+        url.host = url.host.mid(1, url.host.size() - 2);
+    url.port = hostPort.mid(colon + 1).toInt();
+    return url;
+}
+
 QString RedisUrl::redacted() const
 {
     QString userInfo;

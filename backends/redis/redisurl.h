@@ -81,6 +81,9 @@ struct RedisUrl
     // "h1:p1,h2:p2" (Flask-Caching 2.0.2 RedisClusterCache: split on ',' then ':', each part
     // stripped); an error names the malformed node.
     static Expected<QList<QPair<QString, int>>> parseClusterNodes(const QString &nodes);
+    // One node of this cluster ("host:port" or "[v6]:port", as CLUSTER SLOTS and MOVED name it):
+    // the same user, password, TLS and timeouts, in database 0, without startup nodes.
+    RedisUrl clusterNode(const QString &hostPort) const;
 
     static Expected<RedisUrl> parse(const QString &url);
     // As redis-py's from_url(url, **kwargs): starts from `defaults` (a config's host, DB, TLS

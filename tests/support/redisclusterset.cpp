@@ -77,7 +77,7 @@ QString RedisClusterSet::waitUntilOk(int timeoutMs)
         bool ok = true;
         for (int i = 0; i < size() && ok; ++i) {
             const QByteArray info = command(i, {"CLUSTER", "INFO"});
-            ok = info.contains("cluster_state:ok") && info.contains(QByteArray("cluster_known_nodes:") + QByteArray::number(size()));
+            ok = info.contains("cluster_state:ok") && info.contains(QByteArray(QByteArray("cluster_known_nodes:") + QByteArray::number(size())));
             if (!ok)
                 last = QString::fromUtf8(info.left(200));
         }

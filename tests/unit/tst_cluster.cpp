@@ -8,14 +8,18 @@
 #include "cache/cachemanager.h"
 #include "cache/rediscache.h"
 #include "config/configloader.h"
+#include "monitor/monitorsampler.h"
 #include "monitor/redisinfopoller.h"
+#include "keytreemodel.h"
 #include "redis/redisclient.h"
 #include "redis/rediscluster.h"
 #include "redis/redisnotices.h"
 #include "checkok.h"
+#include "keytreewalk.h"
 #include "python.h"
 #include "redisclusterset.h"
 
+#include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QSet>
 #include <QUrl>
@@ -249,7 +253,7 @@ private Q_SLOTS:
         const QByteArray key = keyOn(m_set, "moved_", 1);
         QVERIFY(!key.isEmpty());
         const int slot = RedisClusterRouter::keySlot(key);
-        CHECK_OK(viaOneNode.set(key.mid(6), PyValue::str("before migration")));
+        CHECK_OK(viaOneNode.set(key.mid(6), PyValue::str(QStringLiteral("before migration"))));
         QString migrated = m_set.migrateSlot(slot, 2, false);
         QVERIFY2(migrated.isEmpty(), qPrintable(migrated));
         QVERIFY(m_set.command(1, {"GET", key}).startsWith("-ASK"));
@@ -264,7 +268,7 @@ private Q_SLOTS:
                 sibling = candidate;
         }
         QVERIFY(!sibling.isEmpty());
-        CHECK_OK(viaOneNode.set(sibling.mid(6), PyValue::str("during migration")));
+        CHECK_OK(viaOneNode.set(sibling.mid(6), PyValue::str(QStringLiteral("during migration"))));
 
         // Done: both ends know the new owner; the old one answers MOVED.
         migrated = m_set.migrateSlot(slot, 2, true);
@@ -294,8 +298,10 @@ private Q_SLOTS:
         CHECK_OK(cluster.clear());
     }
 
-    // The key browser's source on a cluster: one continuous scan walks every master (per-master
-    // cursors in one), every key arrives, and a slot migrated under the scan breaks nothing.
+    // The key browser on a cluster: one continuous scan walks every master (per-master cursors
+    // in one). A slot moves (IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE) while the walk is half
+    // done: the walk notices the new topology and begins again, so the moving slot's keys are not
+    // lost behind a master's cursor, and the tree holds every key exactly once.
     void keySourceScansEveryMaster()
     {
         RedisClient writer(m_set.url());
@@ -309,43 +315,69 @@ private Q_SLOTS:
         CHECK_OK(writer.pipeline(sets));
 
         RedisKeySource source(m_set.url(), "tree_");
-        QSignalSpy failed(&source, &KeySource::scanFailed);
-        std::set<QByteArray> seen;
-        bool done = false, migratedMidway = false;
+        KeyTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setBatchSize(200);
+        model.setSource(&source);
+        QSignalSpy errors(&model, &KeyTreeModel::errorOccurred);
+        std::multiset<QByteArray> delivered;
+        bool migratedMidway = false;
         int batches = 0;
         // A slot of master 0 holding some of the keys: it moves to master 1 under the scan.
         const QByteArray moving = *std::find_if(expected.begin(), expected.end(), [&](const QByteArray &k) {
             return m_set.ownerOf(RedisClusterRouter::keySlot(k)) == 0;
         });
         const int slot = RedisClusterRouter::keySlot(moving);
-        connect(&source, &KeySource::scanReady, this, [&](quint64, const ScanBatch &batch) {
-            for (const QByteArray &k : batch.keys)
-                seen.insert(k);
+        const auto movingKeys = std::count_if(expected.begin(), expected.end(),
+                                              [&](const QByteArray &k) { return RedisClusterRouter::keySlot(k) == slot; });
+        QVERIFY(movingKeys > 0);
+        connect(&source, &KeySource::scanReady, &model, [&](quint64, const ScanBatch &batch) {
+            delivered.insert(batch.keys.begin(), batch.keys.end());
             if (++batches == 2 && !migratedMidway) {
                 migratedMidway = true;
                 const QString e = m_set.migrateSlot(slot, 1, true);
                 QVERIFY2(e.isEmpty(), qPrintable(e));
             }
-            done = batch.done();
         });
-        source.requestScan("0", "tree_*", 200, true);
-        QTRY_VERIFY_WITH_TIMEOUT(done || !failed.isEmpty(), 60000);
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        model.loadAll();
+        QTRY_VERIFY_WITH_TIMEOUT(model.isScanComplete() || !errors.isEmpty(), 60000);
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
         QVERIFY(migratedMidway);
-        QVERIFY(batches > 3);
-        // SCAN promises every key present for the whole walk: all but the moving slot's keys
-        // (which may move behind the walk) are there, nothing else is.
+        QCOMPARE(m_set.ownerOf(slot), 1);
+        // The walk began again after the move: keys of the first batches came twice from the source.
+        QVERIFY2(delivered.size() > expected.size(), qPrintable(QString::number(delivered.size())));
         for (const QByteArray &k : expected)
-            if (RedisClusterRouter::keySlot(k) != slot)
-                QVERIFY2(seen.count(k), k.constData());
-        for (const QByteArray &k : seen)
-            QVERIFY2(expected.count(k), k.constData());
+            QVERIFY2(delivered.count(k) >= 1, k.constData());
+        // The tree: each key once, nothing else.
+        QCOMPARE(model.loadedKeyCount(), quint64(expected.size()));
+        QList<QByteArray> inTree;
+        collectKeys(model, {}, inTree);
+        QCOMPARE(std::set<QByteArray>(inTree.begin(), inTree.end()), expected);
+        QCOMPARE(inTree.size(), qsizetype(expected.size()));
 
         // A key of the moved slot, read through the source: the value comes back (MOVED followed).
         QSignalSpy value(&source, &KeySource::valueReady);
         source.requestValue(moving);
         QTRY_COMPARE_WITH_TIMEOUT(value.size(), 1, 20000);
         QVERIFY(value.first().at(3).toBool());
+    }
+
+    // `cachescope keys --redis redis://ONE-NODE` on a cluster lists every master's keys (it asks
+    // the node whether it is a cluster node, and says so on stderr), each key once.
+    void keysCommandFromOneNode()
+    {
+        const QString url = QStringLiteral("redis://:%1@127.0.0.1:%2/0")
+                                .arg(QString::fromUtf8(QUrl::toPercentEncoding(kPassword)))
+                                .arg(m_set.node(2).port());
+        const CliResult keys = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), url, QStringLiteral("--prefix"),
+                                       QStringLiteral("tree_")});
+        QVERIFY2(keys.exitCode == 0, keys.err.constData());
+        QVERIFY2(keys.err.contains("is a Redis Cluster node"), keys.err.constData());
+        QVERIFY2(!keys.err.contains(kPassword.toUtf8()) && !keys.out.contains(kPassword.toUtf8()), keys.err.constData());
+        const QList<QByteArray> lines = keys.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 6000);
+        QCOMPARE(QSet<QByteArray>(lines.begin(), lines.end()).size(), 6000);
+        QVERIFY(lines.contains("tree_3:4998"));
         RedisCache cleanup(m_set.url(), "tree_");
         cleanup.setWritable(true);
         CHECK_OK(cleanup.clear());
@@ -358,7 +390,8 @@ private Q_SLOTS:
         cache.setWritable(true);
         RedisInfoPoller poller(m_set.url(), 200);
         QList<HitRateSample> samples;
-        connect(&poller, &RedisInfoPoller::hitSample, this, [&](const HitRateSample &s) { samples.append(s); });
+        QObject receiver; // queued samples after this function are not delivered to its locals
+        connect(&poller, &RedisInfoPoller::hitSample, &receiver, [&](const HitRateSample &s) { samples.append(s); });
         poller.start();
         QList<QByteArray> keys;
         for (int i = 0; i < 90; ++i)
@@ -397,6 +430,86 @@ private Q_SLOTS:
             }
         }
         CHECK_OK(cache.clear());
+    }
+    // MONITOR on every master at once: a cache's commands spread over the masters are counted
+    // for the cache (merged) and per node ("<cache> node host:port"), with the totals of each.
+    void monitorPerNode()
+    {
+        RedisCache cache(m_set.url(), "mon_");
+        cache.setWritable(true);
+        MonitorSampler sampler(m_set.url());
+        sampler.addPrefix("mon_", QStringLiteral("CACHE_CONFIG"));
+        sampler.setIntervalMs(200);
+        QList<HitRateSample> samples;
+        QHash<QString, MonitorEstimator::Totals> totals;
+        bool finished = false;
+        QSignalSpy failed(&sampler, &MonitorSampler::errorOccurred);
+        QObject receiver; // queued signals after this function are not delivered to its locals
+        connect(&sampler, &MonitorSampler::hitSample, &receiver, [&](const HitRateSample &s) { samples.append(s); });
+        connect(&sampler, &MonitorSampler::finished, &receiver, [&](const QHash<QString, MonitorEstimator::Totals> &t) {
+            totals = t;
+            finished = true;
+        });
+        sampler.start(60);
+        QTRY_VERIFY_WITH_TIMEOUT(sampler.isMonitoring() || !failed.isEmpty(), 20000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        QList<QByteArray> keys;
+        for (int i = 0; i < 60; ++i)
+            keys << "k" + QByteArray::number(i);
+        for (const QByteArray &k : keys)
+            CHECK_OK(cache.set(k, PyValue::integer(1)));
+        for (const QByteArray &k : keys)
+            CHECK_OK(cache.get(k));
+        QTRY_VERIFY_WITH_TIMEOUT(!samples.isEmpty(), 10000);
+        QTest::qWait(600);
+        sampler.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 10000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        // 60 SETs and 60 GETs: all of them in the cache's totals, split over three nodes.
+        QVERIFY(totals.contains(QStringLiteral("CACHE_CONFIG")));
+        QCOMPARE(totals.value(QStringLiteral("CACHE_CONFIG")).writes, 60ull);
+        QCOMPARE(totals.value(QStringLiteral("CACHE_CONFIG")).reads, 60ull);
+        quint64 nodeReads = 0, nodeWrites = 0;
+        int nodes = 0;
+        for (auto it = totals.begin(); it != totals.end(); ++it) {
+            if (!it.key().startsWith(QStringLiteral("CACHE_CONFIG node 127.0.0.1:")))
+                continue;
+            ++nodes;
+            QVERIFY2(it->reads > 0, qPrintable(it.key()));
+            nodeReads += it->reads;
+            nodeWrites += it->writes;
+        }
+        QCOMPARE(nodes, 3);
+        QCOMPARE(nodeReads, 60ull);
+        QCOMPARE(nodeWrites, 60ull);
+        QVERIFY(std::any_of(samples.begin(), samples.end(),
+                            [](const HitRateSample &s) { return s.cache.startsWith(QStringLiteral("CACHE_CONFIG node ")); }));
+        CHECK_OK(cache.clear());
+    }
+
+    // Last (it takes a master down): a master that dies gives the key browser and the layer a
+    // clear error naming the node, within the client's retries, and nothing hangs.
+    void deadMasterIsAClearError()
+    {
+        RedisCache cache(m_set.url(), "dead_");
+        cache.setWritable(true);
+        const QByteArray onDead = keyOn(m_set, "dead_", 2);
+        QVERIFY(!onDead.isEmpty());
+        CHECK_OK(cache.set(onDead.mid(5), PyValue::integer(1)));
+        const QString deadNode = QStringLiteral("127.0.0.1:%1").arg(m_set.node(2).port());
+        m_set.node(2).kill();
+
+        auto got = cache.get(onDead.mid(5));
+        QVERIFY(!got);
+        QVERIFY2(got.error().contains(deadNode), qPrintable(got.error()));
+
+        RedisKeySource source(m_set.url(), "dead_");
+        QSignalSpy failed(&source, &KeySource::scanFailed);
+        source.requestScan("0", "dead_*", 100, true);
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 60000);
+        const QString error = failed.first().at(1).toString();
+        QVERIFY2(error.contains(QStringLiteral("SCAN on")) && error.contains(deadNode), qPrintable(error));
+        QVERIFY2(!error.contains(kPassword), qPrintable(error));
     }
 };
 
