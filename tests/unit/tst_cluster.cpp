@@ -15,6 +15,7 @@
 #include "redis/rediscluster.h"
 #include "redis/redisnotices.h"
 #include "checkok.h"
+#include "cli.h"
 #include "keytreewalk.h"
 #include "python.h"
 #include "redisclusterset.h"
@@ -24,7 +25,6 @@
 #include <QSet>
 #include <QUrl>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -56,20 +56,6 @@ QByteArray keyOn(RedisClusterSet &set, const QByteArray &prefix, int owner, int 
             return key;
     }
     return {};
-}
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForFinished(60000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
 } // namespace
