@@ -90,7 +90,8 @@ std::optional<CacheTarget> cacheTarget(const CommandLine &cl, int *status)
     const QString purpose = purposeConfigName(spec->purpose);
     switch (spec->backend) {
     case BackendType::Redis:
-    case BackendType::RedisSentinel: {
+    case BackendType::RedisSentinel:
+    case BackendType::RedisCluster: {
         const auto url = ConfigCommandLine::redisUrl(*spec);
         if (!url)
             return failure(url.error());

@@ -130,7 +130,8 @@ void KeysBrowser::setCacheManager(CacheManager *manager)
                 c.detail = tr("FileSystemCache · %1").arg(QFileInfo(spec->directory).fileName());
                 break;
             case BackendType::Redis:
-            case BackendType::RedisSentinel: {
+            case BackendType::RedisSentinel:
+            case BackendType::RedisCluster: {
                 // The browser lists and edits what the master holds (a Sentinel cache's writes go there).
                 auto url = spec->connectionUrl();
                 if (!url) {

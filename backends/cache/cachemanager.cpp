@@ -55,7 +55,8 @@ Expected<std::unique_ptr<Cache>> CacheManager::buildWritableCache(const CacheSpe
         return std::unique_ptr<Cache>(
             std::make_unique<FileSystemCache>(spec.directory, spec.threshold, spec.defaultTimeout));
     case BackendType::Redis:
-    case BackendType::RedisSentinel: {
+    case BackendType::RedisSentinel:
+    case BackendType::RedisCluster: {
 #ifdef CACHESCOPE_HAVE_REDISCACHE
         auto url = spec.connectionUrl();
         if (!url)

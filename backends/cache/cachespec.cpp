@@ -150,6 +150,21 @@ Expected<RedisUrl> CacheSpec::connectionUrl(RedisSentinel::Role role) const
             return makeError(QStringLiteral("%1: %2").arg(purposeName, parsed.error()));
         url = *parsed;
     }
+    if (backend == BackendType::RedisCluster) {
+        // Flask-Caching 2.0.2 RedisClusterCache: RedisCluster(startup_nodes, password=...,
+        // **CACHE_OPTIONS); CACHE_REDIS_URL and CACHE_REDIS_DB are not used, a cluster has DB 0.
+        if (cluster.trimmed().isEmpty())
+            return makeError(QStringLiteral("%1: RedisClusterCache without CACHE_REDIS_CLUSTER (host1:port1,host2:port2,...)")
+                                 .arg(purposeName));
+        auto nodes = RedisUrl::parseClusterNodes(cluster);
+        if (!nodes)
+            return makeError(QStringLiteral("%1: CACHE_REDIS_CLUSTER: %2").arg(purposeName, nodes.error()));
+        url.clusterNodes = *nodes;
+        url.host = nodes->first().first;
+        url.port = nodes->first().second;
+        url.db = 0;
+        url.dbInUrl = false;
+    }
     if (backend == BackendType::RedisSentinel) {
         RedisSentinel s;
         s.sentinels = sentinels;

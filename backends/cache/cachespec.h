@@ -105,7 +105,10 @@ struct CacheSpec
     // cache asks its sentinels for `role` (Flask-Caching reads through a replica, writes to the
     // master). An error names the purpose and the reason.
     Expected<RedisUrl> connectionUrl(RedisSentinel::Role role = RedisSentinel::Role::Master) const;
-    bool isRedisBacked() const { return backend == BackendType::Redis || backend == BackendType::RedisSentinel; }
+    bool isRedisBacked() const
+    {
+        return backend == BackendType::Redis || backend == BackendType::RedisSentinel || backend == BackendType::RedisCluster;
+    }
 };
 
 } // namespace cachescope

@@ -17,6 +17,10 @@ namespace cachescope {
 // A Sentinel-managed url (RedisSentinelCache) reads as Flask-Caching 2.0.2 does: get, get_many
 // and has through a replica (slave_for), everything else through the master (master_for); the
 // inspection calls (rawGet, ttl, entrySize, scan) see the master.
+// A cluster url (RedisClusterCache, Flask-Caching 2.0.2: the same keys and values, no hash tag,
+// so a cache's keys spread over every master) goes through RedisClient's routing: each key to
+// its master, get_many/delete_many split by slot (Flask-Caching's MGET refuses keys of several
+// slots), scan and clear walking every master.
 // Thread-safe: blocking connections guarded by a mutex (never use it on the GUI thread).
 class RedisCache : public Cache
 {
@@ -26,7 +30,9 @@ public:
 
     QString backendName() const override
     {
-        return m_url.sentinel ? QStringLiteral("RedisSentinelCache") : QStringLiteral("RedisCache");
+        return m_url.sentinel ? QStringLiteral("RedisSentinelCache")
+             : m_url.isCluster() ? QStringLiteral("RedisClusterCache")
+                                 : QStringLiteral("RedisCache");
     }
     QString location() const override { return m_url.redacted(); }
     QByteArray keyPrefix() const override { return m_prefix; }

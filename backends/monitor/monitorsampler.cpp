@@ -1,5 +1,6 @@
 #include "monitorsampler.h"
 
+#include "redis/redisclient.h"
 #include "redis/redisstream.h"
 
 #include <QDateTime>
@@ -62,14 +63,48 @@ void MonitorSampler::run(int seconds)
     const QString server = m_url.redacted();
     auto fail = [&](const QString &why) { Q_EMIT errorOccurred(QStringLiteral("MONITOR on %1: %2").arg(server, why)); };
 
-    RedisStream stream(m_url);
-    if (auto opened = stream.open(); !opened)
-        return fail(opened.error());
-    auto ok = stream.command({"MONITOR"});
-    if (!ok)
-        return fail(ok.error());
-    if (ok->isError())
-        return fail(QString::fromUtf8(ok->string));
+    // A cluster (its url, or one node of it given as a plain url): MONITOR on every master, as
+    // each sees only the commands of its own slots. Their lines are merged into the cache's
+    // estimate (a key lives on one master) and also counted per node, labelled "<cache> node
+    // host:port", as the INFO figures are.
+    QStringList nodes;
+    {
+        RedisClient client(m_url);
+        auto cluster = client.discoverCluster();
+        if (!cluster)
+            return fail(cluster.error());
+        if (*cluster) {
+            auto masters = client.masters();
+            if (!masters)
+                return fail(masters.error());
+            nodes = *masters;
+        }
+    }
+    struct Node
+    {
+        std::unique_ptr<RedisStream> stream;
+        std::unique_ptr<MonitorEstimator> estimator; // per node; none for a single server
+    };
+    std::vector<Node> streams;
+    for (qsizetype i = 0; i < qMax<qsizetype>(1, nodes.size()); ++i) {
+        Node n;
+        n.stream = std::make_unique<RedisStream>(nodes.isEmpty() ? m_url : m_url.clusterNode(nodes[i]));
+        const QString where = nodes.isEmpty() ? server : QStringLiteral("node %1").arg(nodes[i]);
+        if (auto opened = n.stream->open(); !opened)
+            return fail(nodes.isEmpty() ? opened.error() : QStringLiteral("%1: %2").arg(where, opened.error()));
+        auto ok = n.stream->command({"MONITOR"});
+        if (!ok)
+            return fail(nodes.isEmpty() ? ok.error() : QStringLiteral("%1: %2").arg(where, ok.error()));
+        if (ok->isError())
+            return fail(nodes.isEmpty() ? QString::fromUtf8(ok->string)
+                                        : QStringLiteral("%1: %2").arg(where, QString::fromUtf8(ok->string)));
+        if (!nodes.isEmpty()) {
+            n.estimator = std::make_unique<MonitorEstimator>(m_missWindow);
+            for (const auto &[prefix, cache] : m_prefixes)
+                n.estimator->addPrefix(prefix, QStringLiteral("%1 %2").arg(cache, where));
+        }
+        streams.push_back(std::move(n));
+    }
     m_monitoring = true;
     Q_EMIT started();
 
@@ -81,27 +116,47 @@ void MonitorSampler::run(int seconds)
     box.start();
     interval.start();
     const qint64 boxMs = qint64(seconds) * 1000;
+    bool idle = false;
     while (!m_stop && box.elapsed() < boxMs) {
-        // At most 100 ms per wait: the stop flag is checked at least 10 times a second.
-        auto next = stream.next(100);
-        if (!next) {
-            fail(next.error());
-            break;
-        }
-        if (next->has_value() && (*next)->type == RedisReply::Type::Status) {
-            if (auto line = MonitorLine::parse((*next)->string))
+        // At most 100 ms of waiting per round: the stop flag is checked at least 10 times a second.
+        bool read = false;
+        for (size_t i = 0; i < streams.size() && !m_stop; ++i) {
+            auto next = streams[i].stream->next(idle ? int(100 / streams.size()) : 0);
+            if (!next) {
+                fail(nodes.isEmpty() ? next.error() : QStringLiteral("node %1: %2").arg(nodes[qsizetype(i)], next.error()));
+                m_stop = true;
+                break;
+            }
+            if (!next->has_value())
+                continue;
+            read = true;
+            if ((*next)->type != RedisReply::Type::Status)
+                continue;
+            if (auto line = MonitorLine::parse((*next)->string)) {
                 estimator.feed(*line);
+                if (streams[i].estimator)
+                    streams[i].estimator->feed(*line);
+            }
         }
+        idle = !read;
         if (interval.elapsed() >= m_intervalMs) {
             const double secs = double(interval.restart()) / 1000.0;
             // Verdicts follow the server's own clock (line timestamps), never ours.
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             for (const HitRateSample &s : estimator.takeSamples(now, secs))
                 Q_EMIT hitSample(s);
+            for (Node &n : streams)
+                if (n.estimator)
+                    for (const HitRateSample &s : n.estimator->takeSamples(now, secs))
+                        Q_EMIT hitSample(s);
         }
     }
     m_monitoring = false;
-    Q_EMIT finished(estimator.finish());
+    QHash<QString, MonitorEstimator::Totals> totals = estimator.finish();
+    for (Node &n : streams)
+        if (n.estimator)
+            totals.insert(n.estimator->finish());
+    Q_EMIT finished(totals);
 }
 
 } // namespace cachescope

@@ -13,11 +13,14 @@ class QThread;
 
 namespace cachescope {
 
+class RedisClient;
+
 // Polls INFO of one server every interval on its own thread with its own connection (so a slow
 // server never blocks the GUI) and emits rates. Reconnects on the next tick after a failure;
 // a restart shows up as a counter reset, not as a negative rate. A tick whose INFO got no answer
 // says so (pollFailed, every tick: the time line gets a gap); errorOccurred reports a new reason
-// once.
+// once. On a cluster every master is polled, each one's hit rate is emitted as its own sample and
+// their sum as the cluster's.
 class RedisInfoPoller : public QObject
 {
     Q_OBJECT
@@ -38,6 +41,7 @@ Q_SIGNALS:
 
 private:
     void run();
+    void runCluster(RedisClient &client);
 
     RedisUrl m_url;
     QString m_server;

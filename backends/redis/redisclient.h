@@ -18,6 +18,9 @@ namespace cachescope {
 // thread. Opens through RedisConnector (TCP/unix/TLS, AUTH, SELECT, Sentinel) and reconnects
 // once on a broken connection. On a Sentinel-managed master a READONLY reply (the node was
 // demoted by a failover) drops the connection and the command goes to the new master once.
+// On a cluster (url.clusterNodes, or a node that answers MOVED/ASK/CROSSSLOT: `--redis
+// redis://ONE-NODE`) commands are routed by slot (RedisClusterRouter): MOVED/ASK followed,
+// multi-key commands split by slot, SCAN walking every master at once with one opaque cursor.
 // Not thread-safe: one thread at a time (RedisCache guards it with a mutex).
 class RedisClient
 {
@@ -51,6 +54,16 @@ public:
     // One bulk string argument made of `parts` back to back (e.g. key prefix + key).
     static void appendBulk(QByteArray &out, std::initializer_list<QByteArrayView> parts);
 
+    // Routed by slot: a cluster url, or a node that redirected a command.
+    bool isCluster() const;
+    // Asks a plain url's server once (INFO cluster) whether it is a cluster node; if so the
+    // client turns to routing by slot (and posts a notice saying so). A cluster url: true.
+    Expected<bool> discoverCluster();
+    // The masters "host:port" of a cluster (in a stable order), or the one server.
+    Expected<QStringList> masters();
+    // One command on every master, sent together; replies in masters() order.
+    Expected<std::vector<RedisReply>> onEveryMaster(const QList<QByteArray> &args);
+
     // True when resending `args` after an unknown outcome cannot change the result twice.
     static bool isIdempotent(const QList<QByteArray> &args);
 
@@ -59,6 +72,12 @@ private:
     template<typename Resendable>
     Expected<std::vector<RedisReply>> sendWithRetry(QByteArrayView request, qsizetype count, const char *what,
                                                     Resendable &&resendable);
+    Expected<std::vector<RedisReply>> routed(const QList<QList<QByteArray>> &commands, bool resendable);
+    // Replies that a cluster node sent instead of running the command (nothing was applied): the
+    // client turns to routing by slot and sends those commands again.
+    Expected<bool> discoverClusterFor(const QList<QList<QByteArray>> &commands);
+    void turnToCluster(const QString &why);
+    Expected<bool> followRedirects(std::vector<RedisReply> &replies, const QList<QList<QByteArray>> &commands);
     struct Private;
     std::unique_ptr<Private> d;
     RedisUrl m_url;

@@ -151,9 +151,14 @@ Expected<int> connectUnix(const QString &path, std::chrono::milliseconds timeout
 QString RedisConnector::serverName(const RedisUrl &url, bool withDb)
 {
     QString name;
-    if (url.sentinel)
+    if (url.sentinel) {
         name = QStringLiteral("sentinel %1").arg(url.sentinel->master);
-    else if (!url.unixSocket.isEmpty())
+    } else if (url.isCluster()) {
+        QStringList nodes;
+        for (const auto &[host, port] : url.clusterNodes)
+            nodes << hostPort(host, port);
+        return QStringLiteral("cluster ") + nodes.join(QLatin1Char(',')); // database 0 only
+    } else if (!url.unixSocket.isEmpty())
         name = url.unixSocket;
     else
         name = hostPort(url.host, url.port);

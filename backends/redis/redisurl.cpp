@@ -216,6 +216,40 @@ std::optional<RedisTls::CertReqs> RedisTls::certReqsFromName(const QString &name
     return std::nullopt;
 }
 
+Expected<QList<QPair<QString, int>>> RedisUrl::parseClusterNodes(const QString &nodes)
+{
+    QList<QPair<QString, int>> out;
+    for (const QString &node : nodes.split(QLatin1Char(','))) {
+        const qsizetype colon = node.lastIndexOf(QLatin1Char(':'));
+        bool ok = false;
+        const int port = colon > 0 ? node.mid(colon + 1).trimmed().toInt(&ok) : 0;
+        QString host = colon > 0 ? node.left(colon).trimmed() : QString();
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        if (!ok || port <= 0 || port > 65535 || host.isEmpty())
+            return makeError(QStringLiteral("cluster node '%1' is not host:port (expected e.g. host1:port1,host2:port2)")
+                                 .arg(node.trimmed()));
+        out.append({host, port});
+    }
+    return out;
+}
+
+RedisUrl RedisUrl::clusterNode(const QString &hostPort) const
+{
+    RedisUrl url = *this;
+    url.clusterNodes.clear();
+    url.sentinel.reset();
+    url.unixSocket.clear();
+    url.db = 0; // a cluster has database 0 only (Flask-Caching's cluster cache ignores CACHE_REDIS_DB)
+    url.dbInUrl = false;
+    const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
+    url.host = hostPort.left(colon);
+    if (url.host.startsWith(QLatin1Char('[')) && url.host.endsWith(QLatin1Char(']')))
+        url.host = url.host.mid(1, url.host.size() - 2);
+    url.port = hostPort.mid(colon + 1).toInt();
+    return url;
+}
+
 QString RedisUrl::redacted() const
 {
     QString userInfo;
@@ -232,6 +266,13 @@ QString RedisUrl::redacted() const
         return QStringLiteral("redis+sentinel://") % userInfo % where.join(QLatin1Char(',')) % QLatin1Char('/')
                % sentinel->master % QLatin1Char('/') % QString::number(db)
                % (sentinel->role == RedisSentinel::Role::Replica ? QStringLiteral(" (replica)") : QString())
+               % (tls.enabled ? QStringLiteral(" (TLS)") : QString());
+    }
+    if (isCluster()) {
+        QStringList where;
+        for (const auto &[h, p] : clusterNodes)
+            where << (h.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(h) : h) % QLatin1Char(':') % QString::number(p);
+        return QStringLiteral("redis+cluster://") % userInfo % where.join(QLatin1Char(','))
                % (tls.enabled ? QStringLiteral(" (TLS)") : QString());
     }
     if (!unixSocket.isEmpty())

@@ -53,7 +53,7 @@ struct RedisSentinel
 // Everything needed to open a connection to one Redis server (RedisConnector::open): a parsed
 // redis:// or unix:// URL, as redis-py's from_url reads it:
 // redis://[[user]:password@]host[:port][/db][?db=N&socket_timeout=S&socket_connect_timeout=S&...]
-// unix://[[user]:password@]/path/to/socket[?db=N]. rediss:// is refused (TLS not supported yet).
+// unix://[[user]:password@]/path/to/socket[?db=N]; rediss:// is TLS (see RedisTls).
 // Settings a URL cannot hold (TLS files given as config keys, a Sentinel set) live beside them.
 // As in redis-py 4.3.4 parse_url, ?db=N wins over the path DB ("use the path if a querystring
 // value wasn't specified"); unknown query options are ignored. Unlike redis-py, a malformed path
@@ -73,6 +73,17 @@ struct RedisUrl
     // Set: host/port are not used; the current master (or a replica) is asked of the sentinels
     // on every connect, so a reconnect follows a failover.
     std::optional<RedisSentinel> sentinel;
+    // Non-empty for a RedisClusterCache: the startup nodes (CACHE_REDIS_CLUSTER "h1:p1,h2:p2"),
+    // asked for the slot map; every node is opened with this url's user, password, TLS and
+    // timeouts, in database 0. host/port are not used then.
+    QList<QPair<QString, int>> clusterNodes;
+    bool isCluster() const { return !clusterNodes.isEmpty(); }
+    // "h1:p1,h2:p2" (Flask-Caching 2.0.2 RedisClusterCache: split on ',' then ':', each part
+    // stripped); an error names the malformed node.
+    static Expected<QList<QPair<QString, int>>> parseClusterNodes(const QString &nodes);
+    // One node of this cluster ("host:port" or "[v6]:port", as CLUSTER SLOTS and MOVED name it):
+    // the same user, password, TLS and timeouts, in database 0, without startup nodes.
+    RedisUrl clusterNode(const QString &hostPort) const;
 
     static Expected<RedisUrl> parse(const QString &url);
     // As redis-py's from_url(url, **kwargs): starts from `defaults` (a config's host, DB, TLS

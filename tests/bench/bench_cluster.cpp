@@ -1,9 +1,17 @@
-// Production Redis: what TLS costs. One redis-server listens on a plain and a TLS port
-// (certificates made by openssl); single GET/SET round trips and 100-command pipelines go through
-// CacheScope's RedisClient over each, and through a raw hiredis context on the plain port (the
-// transport's own baseline: CacheScope's socket + reader path must not be slower than hiredis's).
+// Production Redis, in one run: listing a cluster, and what TLS costs.
+// Cluster half: a real 3-master cluster (redis-server --cluster-enabled yes + redis-cli --cluster
+// create) holds 1M keys; CacheScope's key source lists them all with one continuous scan (every
+// master walked at once under one cursor, batches delivered to this thread as the key browser
+// gets them), against three raw hiredis SCAN loops, one thread per master, run in parallel with
+// the same COUNT the source reaches (4000). Best of 3 rounds each, alternating.
+// TLS half: one redis-server listens on a plain and a TLS port (certificates made by openssl);
+// single GET/SET round trips and 100-command pipelines go through CacheScope's RedisClient over
+// each, and through a raw hiredis context on the plain port (the transport's own baseline).
 // Rounds alternate and the best round of each counts, so a busy machine hurts both sides alike.
-// Last line: tls_ratio = TLS get/set latency / plain get/set latency (target <= 1.3).
+// Last line: cluster_scan_ratio = CacheScope listing time / raw parallel SCAN time (target <= 1.2),
+// tls_ratio = TLS get/set latency / plain get/set latency (target <= 1.3).
+#include "browse/rediskeysource.h"
+#include "redisclusterset.h"
 #include "redis/redisclient.h"
 #include "redisserver.h"
 #include "testcertificates.h"
@@ -14,8 +22,11 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <functional>
+#include <thread>
+#include <vector>
 
 using namespace cachescope;
 
@@ -45,11 +56,129 @@ struct Best
     }
 };
 
+constexpr int kClusterKeys = 1000000;
+constexpr int kClusterRounds = 3;
+constexpr int kRawCount = 4000; // RedisKeySource's largest continuous COUNT
+
+// Seconds for CacheScope's key source to list every key of the cluster; < 0 on failure.
+double timeKeySource(const RedisUrl &url, qint64 *keys)
+{
+    RedisKeySource source(url, QByteArray());
+    qint64 seen = 0;
+    bool done = false;
+    QString error;
+    QObject::connect(&source, &KeySource::scanReady, [&](quint64, const ScanBatch &b) {
+        seen += b.keys.size();
+        done = b.done();
+    });
+    QObject::connect(&source, &KeySource::scanFailed, [&](quint64, const QString &e) { error = e; });
+    QElapsedTimer t;
+    t.start();
+    source.requestScan("0", "*", 1000, true);
+    while (!done && error.isEmpty())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    const double seconds = double(t.nsecsElapsed()) / 1e9;
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "key source: %s\n", qPrintable(error));
+        return -1;
+    }
+    *keys = seen;
+    return seconds;
+}
+
+// Seconds for one raw hiredis SCAN loop per master, all in parallel; < 0 on failure.
+double timeRawScans(const QList<quint16> &ports, qint64 *keys)
+{
+    std::atomic<qint64> seen{0};
+    std::atomic<bool> failed{false};
+    QElapsedTimer t;
+    t.start();
+    std::vector<std::thread> threads;
+    for (quint16 port : ports) {
+        threads.emplace_back([port, &seen, &failed] {
+            redisContext *c = redisConnect("127.0.0.1", port);
+            if (!c || c->err) {
+                failed = true;
+                return;
+            }
+            std::string cursor = "0";
+            do {
+                auto *r = static_cast<redisReply *>(redisCommand(c, "SCAN %s COUNT %d", cursor.c_str(), kRawCount));
+                if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+                    failed = true;
+                    freeReplyObject(r);
+                    break;
+                }
+                cursor.assign(r->element[0]->str, r->element[0]->len);
+                seen += qint64(r->element[1]->elements);
+                freeReplyObject(r);
+            } while (cursor != "0");
+            redisFree(c);
+        });
+    }
+    for (auto &th : threads)
+        th.join();
+    *keys = seen;
+    return failed ? -1 : double(t.nsecsElapsed()) / 1e9;
+}
+
+// The cluster half: the ratio, or < 0 on failure.
+double clusterScanRatio()
+{
+    test::RedisClusterSet cluster;
+    if (QString e = cluster.start(); !e.isEmpty()) {
+        std::fprintf(stderr, "cluster: %s\n", qPrintable(e));
+        return -1;
+    }
+    RedisClient writer(cluster.url());
+    const QByteArray value(100, 'v');
+    QElapsedTimer fill;
+    fill.start();
+    for (int at = 0; at < kClusterKeys; at += 20000) {
+        QList<QList<QByteArray>> cmds;
+        for (int i = at; i < std::min(kClusterKeys, at + 20000); ++i)
+            cmds.append(QList<QByteArray>{"SET", "superset_" + QByteArray::number(i % 11) + ":" + QByteArray::number(i), value});
+        if (auto r = writer.pipeline(cmds); !r) {
+            std::fprintf(stderr, "filling the cluster: %s\n", qPrintable(r.error()));
+            return -1;
+        }
+    }
+    QList<quint16> ports;
+    qint64 total = 0;
+    for (int i = 0; i < cluster.size(); ++i) {
+        ports << cluster.node(i).port();
+        const qint64 n = cluster.command(i, {"DBSIZE"}).mid(1).trimmed().toLongLong();
+        std::printf("  master %d (port %d): %lld keys\n", i, cluster.node(i).port(), n);
+        total += n;
+    }
+    std::printf("cluster of %d masters filled with %lld keys in %.1f s\n", cluster.size(), total, fill.elapsed() / 1000.0);
+    double ours = 1e300, raw = 1e300;
+    for (int round = 0; round < kClusterRounds; ++round) {
+        qint64 ourKeys = 0, rawKeys = 0;
+        const double a = timeKeySource(cluster.url(), &ourKeys);
+        const double b = timeRawScans(ports, &rawKeys);
+        if (a < 0 || b < 0 || ourKeys < total || rawKeys < total) {
+            std::fprintf(stderr, "round %d: listed %lld (CacheScope) / %lld (raw) of %lld keys\n", round, ourKeys, rawKeys, total);
+            return -1;
+        }
+        std::printf("  round %d: CacheScope key source %.3f s (%lld keys), raw hiredis x%d in parallel %.3f s (%lld keys)\n",
+                    round, a, ourKeys, cluster.size(), b, rawKeys);
+        ours = std::min(ours, a);
+        raw = std::min(raw, b);
+    }
+    std::printf("list %lld keys on %d masters, best of %d: CacheScope %.3f s, raw parallel SCAN loops %.3f s\n", total,
+                cluster.size(), kClusterRounds, ours, raw);
+    return ours / raw;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    const double clusterRatio = clusterScanRatio();
+    if (clusterRatio < 0)
+        return 1;
     test::TestCertificates certs;
     if (QString e = certs.create(); !e.isEmpty()) {
         std::fprintf(stderr, "certificates: %s\n", qPrintable(e));
@@ -135,6 +264,6 @@ int main(int argc, char **argv)
     const double plainTransport = (plainSet.ns + plainGet.ns) / (hiredisSet.ns + hiredisGet.ns);
     std::printf("CacheScope plain transport vs raw hiredis context: %.2fx (1.00 = same cost)\n", plainTransport);
     const double ratio = (tlsSet.ns + tlsGet.ns) / (plainSet.ns + plainGet.ns);
-    std::printf("tls_ratio=%.2f\n", ratio);
+    std::printf("cluster_scan_ratio=%.2f tls_ratio=%.2f\n", clusterRatio, ratio);
     return 0;
 }

@@ -1,0 +1,748 @@
+#include "rediscluster.h"
+
+#include "redisconnector.h"
+#include "cache/globmatch.h"
+
+#include <QSet>
+#include <QThread>
+
+#include <algorithm>
+
+namespace cachescope {
+
+namespace {
+
+// CRC16-CCITT (XMODEM), polynomial 0x1021: redis/src/crc16.c, computed once at compile time.
+constexpr std::array<quint16, 256> makeCrcTable()
+{
+    std::array<quint16, 256> t{};
+    for (int i = 0; i < 256; ++i) {
+        quint16 c = quint16(i << 8);
+        for (int b = 0; b < 8; ++b)
+            c = (c & 0x8000) ? quint16((c << 1) ^ 0x1021) : quint16(c << 1);
+        t[size_t(i)] = c;
+    }
+    return t;
+}
+constexpr std::array<quint16, 256> kCrcTable = makeCrcTable();
+
+quint16 crc16(QByteArrayView bytes)
+{
+    quint16 crc = 0;
+    for (const char ch : bytes)
+        crc = quint16((crc << 8) ^ kCrcTable[size_t(((crc >> 8) ^ quint8(ch)) & 0xff)]);
+    return crc;
+}
+
+QString hostPort(const QString &host, int port)
+{
+    return (host.contains(u':') ? QStringLiteral("[%1]").arg(host) : host) + u':' + QString::number(port);
+}
+
+// "127.0.0.1:7001" -> host, port (the last colon: an IPv6 host is bracketed or bare).
+QPair<QString, int> splitNode(const QString &node)
+{
+    const qsizetype colon = node.lastIndexOf(u':');
+    QString host = node.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    return {host, node.mid(colon + 1).toInt()};
+}
+
+// Commands whose keys may fall in several slots: sent once per slot, replies joined.
+bool isSplittable(const QByteArray &name)
+{
+    return name == "MGET" || name == "DEL" || name == "UNLINK" || name == "EXISTS" || name == "TOUCH";
+}
+
+struct Redirect
+{
+    enum class Kind { None, Moved, Ask, TryAgain } kind = Kind::None;
+    int slot = -1;
+    QString node;
+};
+
+// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381" / "TRYAGAIN ...". An empty host
+// (a node without a known endpoint) means the node that answered.
+Redirect redirectOf(const RedisReply &r, const QString &answeredBy)
+{
+    Redirect out;
+    if (!r.isError())
+        return out;
+    if (r.string.startsWith("TRYAGAIN")) {
+        out.kind = Redirect::Kind::TryAgain;
+        return out;
+    }
+    const bool moved = r.string.startsWith("MOVED ");
+    if (!moved && !r.string.startsWith("ASK "))
+        return out;
+    const QList<QByteArray> parts = r.string.split(' ');
+    if (parts.size() != 3)
+        return out;
+    bool ok = false;
+    out.slot = parts[1].toInt(&ok);
+    if (!ok || out.slot < 0 || out.slot >= RedisClusterRouter::kSlots)
+        return out;
+    QString node = QString::fromUtf8(parts[2]);
+    if (node.startsWith(u':'))
+        node = splitNode(answeredBy).first + node;
+    out.node = node;
+    out.kind = moved ? Redirect::Kind::Moved : Redirect::Kind::Ask;
+    return out;
+}
+
+} // namespace
+
+// One command (or one slot's share of a split one) on its way to a master.
+struct RedisClusterRouter::Part
+{
+    qsizetype command = 0;      // index in run()'s commands
+    QList<QByteArray> args;
+    QList<qsizetype> positions; // a split MGET: where each key's value goes in the joined reply
+    int slot = -1;
+    QString node;
+    bool scan = false;
+    std::optional<RedisReply> reply;
+};
+
+RedisClusterRouter::RedisClusterRouter(RedisUrl url, QList<QPair<QString, int>> seeds)
+    : m_url(std::move(url)), m_seeds(std::move(seeds))
+{
+    m_url.sentinel.reset();
+    m_url.clusterNodes.clear();
+    m_slotOwner.fill(-1);
+}
+
+RedisClusterRouter::~RedisClusterRouter() = default;
+
+int RedisClusterRouter::keySlot(QByteArrayView key)
+{
+    // A {tag} with at least one byte between the braces: only the tag is hashed.
+    const qsizetype open = key.indexOf('{');
+    if (open >= 0) {
+        const qsizetype close = key.indexOf('}', open + 1);
+        if (close > open + 1)
+            key = key.sliced(open + 1, close - open - 1);
+    }
+    return crc16(key) & (kSlots - 1);
+}
+
+int RedisClusterRouter::commandSlot(const QList<QByteArray> &args)
+{
+    if (args.size() < 2)
+        return -1;
+    const QByteArray name = args.first().toUpper();
+    if (name == "MEMORY" || name == "OBJECT") // MEMORY USAGE key, OBJECT ENCODING key
+        return args.size() > 2 && (name == "OBJECT" || args[1].toUpper() == "USAGE") ? keySlot(args[2]) : -1;
+    static const QSet<QByteArray> keyless{"PING",   "INFO",    "SCAN",    "CLIENT", "DBSIZE", "CONFIG",  "CLUSTER",
+                                          "ROLE",   "COMMAND", "TIME",    "ECHO",   "AUTH",   "HELLO",   "SELECT",
+                                          "MONITOR", "PSUBSCRIBE", "SUBSCRIBE", "SLOWLOG", "LATENCY", "READONLY",
+                                          "ASKING", "RANDOMKEY", "KEYS"};
+    return keyless.contains(name) ? -1 : keySlot(args[1]);
+}
+
+bool RedisClusterRouter::isClusterReply(const RedisReply &reply)
+{
+    return reply.isError()
+        && (reply.string.startsWith("MOVED ") || reply.string.startsWith("ASK ") || reply.string.startsWith("CROSSSLOT"));
+}
+
+QString RedisClusterRouter::name() const
+{
+    QStringList nodes = m_masters;
+    if (nodes.isEmpty())
+        for (const auto &[host, port] : m_seeds)
+            nodes << hostPort(host, port);
+    return QStringLiteral("cluster ") + nodes.join(u',');
+}
+
+Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
+{
+    if (auto it = m_connections.find(node); it != m_connections.end() && !(*it)->isBroken())
+        return it->get();
+    const RedisUrl url = m_url.clusterNode(node);
+    RedisConnectOptions options;
+    options.selectDb = false;
+    auto c = RedisConnector::open(url, options);
+    if (!c)
+        return Error{c.error()};
+    RedisConnection *raw = c->get();
+    m_connections.insert(node, std::shared_ptr<RedisConnection>(std::move(*c)));
+    return raw;
+}
+
+void RedisClusterRouter::dropConnection(const QString &node)
+{
+    m_connections.remove(node);
+}
+
+Expected<bool> RedisClusterRouter::refresh()
+{
+    // Known masters first (the seeds may be gone), then the seeds.
+    QStringList candidates = m_masters;
+    for (const auto &[host, port] : m_seeds)
+        if (!candidates.contains(hostPort(host, port)))
+            candidates << hostPort(host, port);
+    QStringList failures;
+    for (const QString &node : candidates) {
+        auto c = connection(node);
+        if (!c) {
+            failures << c.error();
+            continue;
+        }
+        auto reply = (*c)->command({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("SLOTS")});
+        if (!reply) {
+            dropConnection(node);
+            failures << reply.error();
+            continue;
+        }
+        if (reply->isError()) {
+            failures << QStringLiteral("%1: CLUSTER SLOTS: %2").arg(node, QString::fromUtf8(reply->string));
+            continue;
+        }
+        std::array<qint16, kSlots> owner;
+        owner.fill(-1);
+        QList<QPair<qint64, QString>> firstSlot; // to order the masters
+        QStringList masters;
+        bool malformed = reply->type != RedisReply::Type::Array;
+        for (const RedisReply &range : reply->elements) {
+            if (range.type != RedisReply::Type::Array || range.elements.size() < 3
+                || range.elements[2].type != RedisReply::Type::Array || range.elements[2].elements.size() < 2) {
+                malformed = true;
+                break;
+            }
+            const qint64 from = range.elements[0].integer, to = range.elements[1].integer;
+            QString host = QString::fromUtf8(range.elements[2].elements[0].string);
+            if (host.isEmpty() || host == u'?')
+                host = splitNode(node).first; // no announced endpoint: the address we reached
+            const QString master = hostPort(host, int(range.elements[2].elements[1].integer));
+            if (from < 0 || to >= kSlots || from > to) {
+                malformed = true;
+                break;
+            }
+            qsizetype index = masters.indexOf(master);
+            if (index < 0) {
+                index = masters.size();
+                masters << master;
+                firstSlot.append({from, master});
+            }
+            for (qint64 s = from; s <= to; ++s)
+                owner[size_t(s)] = qint16(index);
+            for (auto &f : firstSlot)
+                if (f.second == master)
+                    f.first = std::min(f.first, from);
+        }
+        if (malformed || masters.isEmpty()) {
+            failures << QStringLiteral("%1: CLUSTER SLOTS: %2").arg(node, malformed ? QStringLiteral("unexpected reply shape")
+                                                                                      : QStringLiteral("no slots assigned"));
+            continue;
+        }
+        std::sort(firstSlot.begin(), firstSlot.end());
+        m_masters.clear();
+        for (const auto &f : firstSlot)
+            m_masters << f.second;
+        for (int s = 0; s < kSlots; ++s)
+            m_slotOwner[size_t(s)] = owner[size_t(s)] < 0 ? qint16(-1) : qint16(m_masters.indexOf(masters[owner[size_t(s)]]));
+        // Connections to nodes that are no longer masters (a failover) are closed.
+        for (const QString &known : m_connections.keys())
+            if (!m_masters.contains(known))
+                m_connections.remove(known);
+        return true;
+    }
+    return makeError(QStringLiteral("no node of %1 gave its slot map: %2").arg(name(), failures.join(QStringLiteral("; "))));
+}
+
+QString RedisClusterRouter::masterOf(int slot) const
+{
+    if (m_masters.isEmpty())
+        return {};
+    if (slot < 0)
+        return m_masters.first();
+    const int owner = m_slotOwner[size_t(slot)];
+    return owner < 0 ? QString() : m_masters.value(owner);
+}
+
+Expected<RedisReply> RedisClusterRouter::runOne(const QList<QByteArray> &args, QString node, bool resendable)
+{
+    const int slot = commandSlot(args);
+    bool asking = false;
+    bool refreshed = false;
+    QString lastError;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        if (node.isEmpty())
+            return makeError(QStringLiteral("%1: no master serves slot %2").arg(name()).arg(slot));
+        auto c = connection(node);
+        Expected<std::vector<RedisReply>> replies = c ? Expected<std::vector<RedisReply>>(std::vector<RedisReply>{})
+                                                      : Expected<std::vector<RedisReply>>(Error{c.error()});
+        if (c) {
+            QByteArray request;
+            if (asking)
+                RedisConnection::appendCommand(request, {QByteArrayLiteral("ASKING")});
+            RedisConnection::appendCommand(request, args);
+            replies = (*c)->roundTrip(request, asking ? 2 : 1, args.first().constData());
+        }
+        if (!replies) {
+            // The node is gone (a failover, a restart): ask for the slot map again, once.
+            dropConnection(node);
+            lastError = replies.error();
+            if (refreshed || (c && !resendable))
+                return Error{lastError};
+            refreshed = true;
+            if (auto r = refresh(); !r)
+                return makeError(lastError + QStringLiteral("; ") + r.error());
+            node = masterOf(slot);
+            asking = false;
+            continue;
+        }
+        RedisReply reply = std::move(replies->back());
+        const Redirect redirect = redirectOf(reply, node);
+        switch (redirect.kind) {
+        case Redirect::Kind::None:
+            return reply;
+        case Redirect::Kind::TryAgain: // a multi-key command during a slot migration
+            QThread::msleep(20 * (attempt + 1));
+            continue;
+        case Redirect::Kind::Ask: // this one command goes to the importing node, the map stays
+            node = redirect.node;
+            asking = true;
+            continue;
+        case Redirect::Kind::Moved: {
+            qsizetype index = m_masters.indexOf(redirect.node);
+            if (index < 0) {
+                index = m_masters.size();
+                m_masters << redirect.node;
+            }
+            m_slotOwner[size_t(redirect.slot)] = qint16(index);
+            node = redirect.node;
+            asking = false;
+            continue;
+        }
+        }
+    }
+    return makeError(QStringLiteral("%1: %2 was redirected too often (slots moving?)").arg(name(), QString::fromUtf8(args.first())));
+}
+
+Expected<std::vector<RedisReply>> RedisClusterRouter::run(const QList<QList<QByteArray>> &commands, bool resendable)
+{
+    if (!hasSlotMap())
+        if (auto r = refresh(); !r)
+            return Error{r.error()};
+    // Split multi-key commands by slot; every part knows its master.
+    std::vector<Part> parts;
+    parts.reserve(size_t(commands.size()));
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        const QList<QByteArray> &args = commands[i];
+        if (args.isEmpty())
+            return makeError(QStringLiteral("%1: empty command").arg(name()));
+        const QByteArray verb = args.first().toUpper();
+        if (verb == "SCAN") { // every master at once, below
+            Part p;
+            p.command = i;
+            p.args = args;
+            p.scan = true;
+            parts.push_back(std::move(p));
+            continue;
+        }
+        if (isSplittable(verb) && args.size() > 2) {
+            QHash<int, size_t> partOfSlot;
+            for (qsizetype k = 1; k < args.size(); ++k) {
+                const int slot = keySlot(args[k]);
+                auto it = partOfSlot.find(slot);
+                if (it == partOfSlot.end()) {
+                    it = partOfSlot.insert(slot, parts.size());
+                    Part p;
+                    p.command = i;
+                    p.args = {args.first()};
+                    p.slot = slot;
+                    p.node = masterOf(slot);
+                    parts.push_back(std::move(p));
+                }
+                parts[*it].args.append(args[k]);
+                parts[*it].positions.append(k - 1);
+            }
+            continue;
+        }
+        Part p;
+        p.command = i;
+        p.args = args;
+        p.slot = commandSlot(args);
+        p.node = masterOf(p.slot);
+        parts.push_back(std::move(p));
+    }
+
+    // Every master's share written before any reply is read: the masters work in parallel.
+    QStringList nodes;
+    QHash<QString, QList<size_t>> partsOf;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (parts[i].node.isEmpty() || parts[i].scan)
+            continue; // uncovered slot: runOne reports it; SCAN: scanMasters
+        if (!partsOf.contains(parts[i].node))
+            nodes << parts[i].node;
+        partsOf[parts[i].node].append(i);
+    }
+    QHash<QString, RedisConnection *> sent;
+    for (const QString &node : nodes) {
+        auto c = connection(node);
+        if (!c)
+            continue;
+        QByteArray request;
+        for (size_t i : partsOf[node])
+            RedisConnection::appendCommand(request, parts[i].args);
+        if ((*c)->write(request, "pipeline"))
+            sent.insert(node, *c);
+        else
+            dropConnection(node);
+    }
+    for (const QString &node : nodes) {
+        RedisConnection *c = sent.value(node);
+        if (!c)
+            continue;
+        for (size_t i : partsOf[node]) {
+            auto reply = c->read("pipeline");
+            if (!reply) {
+                dropConnection(node);
+                break;
+            }
+            parts[i].reply = std::move(*reply);
+        }
+    }
+
+    // What did not arrive, or was redirected, goes again one by one (redirects followed).
+    bool refreshed = false;
+    for (Part &p : parts) {
+        if (p.scan) {
+            auto reply = scanMasters(p.args);
+            if (!reply)
+                return Error{reply.error()};
+            p.reply = std::move(*reply);
+            continue;
+        }
+        if (p.reply && redirectOf(*p.reply, p.node).kind == Redirect::Kind::None)
+            continue;
+        const bool unanswered = !p.reply;
+        if (unanswered && !resendable && sent.contains(p.node))
+            return makeError(QStringLiteral("%1: %2 lost its connection while the command was sent; not sent again "
+                                            "(it must not run twice)")
+                                 .arg(name(), p.node));
+        if (unanswered && !refreshed) { // a node failed: the slot map may have changed
+            refreshed = true;
+            if (auto r = refresh(); !r)
+                return Error{r.error()};
+            p.node = masterOf(p.slot);
+        }
+        auto reply = runOne(p.args, unanswered ? masterOf(p.slot) : p.node, resendable || !unanswered);
+        if (!reply)
+            return Error{reply.error()};
+        p.reply = std::move(*reply);
+    }
+
+    // Put split commands back together: MGET's values in key order, counts summed.
+    std::vector<RedisReply> out(size_t(commands.size()));
+    std::vector<bool> started(size_t(commands.size()), false);
+    for (Part &p : parts) {
+        RedisReply &target = out[size_t(p.command)];
+        RedisReply &reply = *p.reply;
+        if (p.positions.isEmpty()) {
+            target = std::move(reply);
+            continue;
+        }
+        if (target.isError())
+            continue;
+        if (reply.isError()) {
+            target = std::move(reply);
+            continue;
+        }
+        if (!started[size_t(p.command)]) {
+            started[size_t(p.command)] = true;
+            target.type = reply.type;
+            if (reply.type == RedisReply::Type::Array)
+                target.elements.resize(size_t(commands[p.command].size() - 1));
+        }
+        if (reply.type == RedisReply::Type::Array) {
+            for (qsizetype k = 0; k < p.positions.size() && size_t(k) < reply.elements.size(); ++k)
+                target.elements[size_t(p.positions[k])] = std::move(reply.elements[size_t(k)]);
+        } else {
+            target.integer += reply.integer;
+        }
+    }
+    return out;
+}
+
+Expected<std::vector<RedisReply>> RedisClusterRouter::onMasters(const QList<QPair<QString, QList<QByteArray>>> &commands)
+{
+    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
+    pipelines.reserve(commands.size());
+    for (const auto &[node, args] : commands)
+        pipelines.append({node, {args}});
+    auto replies = pipelinesOnMasters(pipelines);
+    if (!replies)
+        return Error{replies.error()};
+    std::vector<RedisReply> out;
+    out.reserve(replies->size());
+    for (auto &r : *replies)
+        out.push_back(std::move(r.front()));
+    return out;
+}
+
+Expected<std::vector<std::vector<RedisReply>>> RedisClusterRouter::pipelinesOnMasters(
+    const QList<QPair<QString, QList<QList<QByteArray>>>> &pipelines)
+{
+    // A failure leaves replies unread on the other connections: none of them is reused.
+    auto fail = [&](const QString &error) -> Expected<std::vector<std::vector<RedisReply>>> {
+        for (const auto &p : pipelines)
+            dropConnection(p.first);
+        return makeError(error);
+    };
+    std::vector<RedisConnection *> conns;
+    for (const auto &[node, commands] : pipelines) {
+        auto c = connection(node);
+        if (!c)
+            return fail(c.error());
+        QByteArray request;
+        for (const auto &args : commands)
+            RedisConnection::appendCommand(request, args);
+        if (auto w = (*c)->write(request, commands.first().first().constData()); !w)
+            return fail(w.error());
+        conns.push_back(*c);
+    }
+    std::vector<std::vector<RedisReply>> out(conns.size());
+    for (size_t i = 0; i < conns.size(); ++i) {
+        const auto &commands = pipelines[qsizetype(i)].second;
+        for (const auto &args : commands) {
+            auto r = conns[i]->read(args.first().constData());
+            if (!r)
+                return fail(r.error());
+            out[i].push_back(std::move(*r));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+constexpr int kMaxScanRestarts = 20;
+// A slot still migrating when a walk ends is read whole with GETKEYSINSLOT, up to this many keys.
+constexpr int kMaxSweptSlotKeys = 100000;
+
+// One master's own line of CLUSTER NODES ("<id> <ip:port@bus> myself,master ... <epoch> <link>
+// <slots...>"): what the topology fingerprint is made of (id, config epoch, slot ranges and the
+// [slot->-id] / [slot-<-id] migration markers), and the migrations it is the source of.
+struct NodeView
+{
+    QByteArray line;                        // the fingerprinted fields
+    QList<QPair<int, QByteArray>> migrating; // slot, target node id
+    QHash<QByteArray, QString> addresses;    // node id -> host:port, as this node knows them
+};
+
+std::optional<NodeView> nodeView(const RedisReply &reply, const QString &node)
+{
+    if (reply.isError() || reply.type == RedisReply::Type::Array || reply.type == RedisReply::Type::Nil)
+        return std::nullopt;
+    NodeView view;
+    for (const QByteArray &raw : reply.string.split('\n')) {
+        const QList<QByteArray> f = raw.trimmed().split(' ');
+        if (f.size() < 8)
+            continue;
+        const qsizetype at = f[1].indexOf('@');
+        QString address = QString::fromUtf8(at < 0 ? f[1] : f[1].left(at));
+        if (address.startsWith(u':')) // a node that does not know its own address
+            address = splitNode(node).first + address;
+        view.addresses.insert(f[0], address);
+        if (!f[2].split(',').contains("myself"))
+            continue;
+        view.line = f[0] + ' ' + f[6];
+        for (qsizetype k = 8; k < f.size(); ++k) {
+            view.line += ' ' + f[k];
+            const QByteArray &slot = f[k];
+            if (const qsizetype arrow = slot.indexOf("->-"); slot.startsWith('[') && arrow > 0)
+                view.migrating.append({slot.mid(1, arrow - 1).toInt(), slot.mid(arrow + 3).chopped(1)});
+        }
+    }
+    if (view.line.isEmpty())
+        return std::nullopt;
+    return view;
+}
+
+// FNV-1a: a fingerprint that is the same in every process (a cursor may outlive its client).
+quint64 fingerprint(const QList<QByteArray> &lines)
+{
+    quint64 h = 1469598103934665603ULL;
+    for (const QByteArray &line : lines) {
+        for (const char c : line)
+            h = (h ^ quint8(c)) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+} // namespace
+
+Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &args)
+{
+    if (args.size() < 2)
+        return makeError(QStringLiteral("%1: SCAN without a cursor").arg(name()));
+    std::optional<ClusterCursor> cursor = ClusterCursor::parse(args[1], m_masters.size());
+    if (!cursor) // the masters changed under the walk (a failover, a new node): begin again
+        cursor = ClusterCursor::parse(QByteArrayLiteral("0"), m_masters.size());
+    QByteArray match;
+    for (qsizetype i = 2; i + 1 < args.size(); i += 2)
+        if (args[i].toUpper() == "MATCH")
+            match = args[i + 1];
+
+    // Every master: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
+    const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
+    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        QList<QList<QByteArray>> commands{nodesCmd};
+        if (cursor->cursors[m] != "-") {
+            QList<QByteArray> scan = args;
+            scan[1] = cursor->cursors[m];
+            commands.append(scan);
+        }
+        commands.append(nodesCmd);
+        pipelines.append({m_masters[m], commands});
+    }
+    auto replies = pipelinesOnMasters(pipelines);
+    if (!replies) {
+        refresh(); // a master may be gone: the next call works on the new map
+        return Error{replies.error()};
+    }
+
+    QList<QByteArray> before, after;
+    QList<NodeView> views;
+    RedisReply out;
+    out.type = RedisReply::Type::Array;
+    out.elements.resize(2);
+    out.elements[1].type = RedisReply::Type::Array;
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        std::vector<RedisReply> &r = (*replies)[size_t(m)];
+        const auto first = nodeView(r.front(), m_masters[m]);
+        const auto last = nodeView(r.back(), m_masters[m]);
+        if (!first || !last)
+            return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
+                                 .arg(name(), m_masters[m],
+                                      r.front().isError() ? QString::fromUtf8(r.front().string) : QStringLiteral("no line of its own")));
+        before << first->line;
+        after << last->line;
+        views << *last;
+        if (r.size() < 3)
+            continue;
+        RedisReply &scan = r[1];
+        if (scan.isError())
+            return scan;
+        if (scan.type != RedisReply::Type::Array || scan.elements.size() != 2 || scan.elements[1].type != RedisReply::Type::Array)
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), m_masters[m]));
+        const QByteArray next = scan.elements[0].string;
+        cursor->cursors[m] = next == "0" ? QByteArrayLiteral("-") : next;
+        for (RedisReply &key : scan.elements[1].elements)
+            out.elements[1].elements.push_back(std::move(key));
+    }
+    const quint64 was = cursor->topology, now = fingerprint(before);
+    if ((was != 0 && was != now) || fingerprint(after) != now) {
+        // Slots moved, began or ended moving, or a master changed during this step: what this
+        // step read are real keys, but any master's walk may have missed keys that moved behind
+        // its cursor. Begin the walk again on the new slot map.
+        if (++cursor->restarts > kMaxScanRestarts)
+            return makeError(QStringLiteral("%1: the cluster's slots moved %2 times during the scan (resharding?); "
+                                            "stopped, the keys listed so far may be incomplete: list again when it is done")
+                                 .arg(name())
+                                 .arg(kMaxScanRestarts));
+        if (auto r = refresh(); !r)
+            return Error{r.error()};
+        const int restarts = cursor->restarts;
+        cursor = ClusterCursor::parse(QByteArrayLiteral("0"), m_masters.size());
+        cursor->restarts = restarts;
+        cursor->topology = 0;
+        out.elements[0].type = RedisReply::Type::String;
+        out.elements[0].string = cursor->text();
+        return out;
+    }
+    cursor->topology = now;
+    if (cursor->done()) {
+        // A slot migrating all along: its keys may have moved from its source's part of the walk
+        // to its target's behind both cursors. Source first, then target: a key that moves in
+        // between is read twice, never missed.
+        for (const NodeView &source : views) {
+            for (const auto &[slot, targetId] : source.migrating) {
+                const QString sourceNode = source.addresses.value(source.line.left(source.line.indexOf(' ')));
+                const QString target = source.addresses.value(targetId);
+                for (const QString &node : {sourceNode, target}) {
+                    if (node.isEmpty())
+                        return makeError(QStringLiteral("%1: slot %2 is migrating to a node it does not know (%3)")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(QString::fromUtf8(targetId)));
+                    auto keys = onMasters({{node,
+                                            {QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("GETKEYSINSLOT"),
+                                             QByteArray::number(slot), QByteArray::number(kMaxSweptSlotKeys)}}});
+                    if (!keys)
+                        return Error{keys.error()};
+                    const RedisReply &k = keys->front();
+                    if (k.isError() || k.type != RedisReply::Type::Array)
+                        return makeError(QStringLiteral("%1: CLUSTER GETKEYSINSLOT %2 on %3: %4")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(node, k.isError() ? QString::fromUtf8(k.string) : QStringLiteral("unexpected reply shape")));
+                    if (k.elements.size() >= size_t(kMaxSweptSlotKeys))
+                        return makeError(QStringLiteral("%1: slot %2 is migrating and holds more than %3 keys on %4; "
+                                                        "list again when the migration is done")
+                                             .arg(name())
+                                             .arg(slot)
+                                             .arg(kMaxSweptSlotKeys)
+                                             .arg(node));
+                    for (const RedisReply &key : k.elements)
+                        if (match.isEmpty() || globMatch(match, key.string))
+                            out.elements[1].elements.push_back(key);
+                }
+            }
+        }
+    }
+    out.elements[0].type = RedisReply::Type::String;
+    out.elements[0].string = cursor->text();
+    return out;
+}
+
+std::optional<ClusterCursor> ClusterCursor::parse(const QByteArray &text, qsizetype masters)
+{
+    ClusterCursor out;
+    if (text.isEmpty() || text == "0") {
+        out.cursors = QList<QByteArray>(masters, QByteArrayLiteral("0"));
+        return out;
+    }
+    // "c1,c2,...;topology;restarts"
+    const QList<QByteArray> parts = text.split(';');
+    if (parts.size() != 3)
+        return std::nullopt;
+    bool ok = false;
+    out.topology = parts[1].toULongLong(&ok, 16);
+    if (!ok)
+        return std::nullopt;
+    out.restarts = parts[2].toInt(&ok);
+    if (!ok || out.restarts < 0)
+        return std::nullopt;
+    out.cursors = parts[0].split(',');
+    if (out.cursors.size() != masters)
+        return std::nullopt;
+    for (const QByteArray &c : out.cursors) {
+        if (c == "-")
+            continue;
+        c.toULongLong(&ok);
+        if (!ok)
+            return std::nullopt;
+    }
+    return out;
+}
+
+bool ClusterCursor::done() const
+{
+    return std::all_of(cursors.begin(), cursors.end(), [](const QByteArray &c) { return c == "-"; });
+}
+
+QByteArray ClusterCursor::text() const
+{
+    if (done())
+        return QByteArrayLiteral("0");
+    return cursors.join(',') + ';' + QByteArray::number(topology, 16) + ';' + QByteArray::number(restarts);
+}
+
+} // namespace cachescope
