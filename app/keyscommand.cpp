@@ -90,9 +90,9 @@ int runKeysCommand(const QStringList &args)
     cl.addFlag(QStringLiteral("meta"), QStringLiteral("Also type, TTL (ttl_ms, -1 never) and size (implies --json)."));
     cl.addJsonOption(QStringLiteral("One JSON object per line."));
     cl.addOption(QStringLiteral("metadata-db"), QStringLiteral("URI"),
-                 QStringLiteral("Superset's metadata database (SQLAlchemy URI, read-only): each chart-data key its\n"
-                                "cache_keys table records gets chart, chart_ids, dataset_id, dataset, dashboards and\n"
-                                "variants (distinct keys of that chart, or of its dataset when several charts share it).\n"
+                 QStringLiteral("Superset's metadata database (SQLAlchemy URI, read-only): each chart-data key its "
+                                "cache_keys table records gets chart, chart_ids, dataset_id, dataset, dashboards and "
+                                "variants (distinct keys of that chart, or of its dataset when several charts share it). "
                                 "Implies --json."));
     cl.addCacheTargetOptions();
     if (const auto exit = cl.parse(args))
