@@ -131,13 +131,7 @@ void MariaDbServer::stop()
 {
     if (!m_process)
         return;
-    if (m_process->state() == QProcess::Running) {
-        m_process->terminate();
-        if (!m_process->waitForFinished(60000)) {
-            m_process->kill();
-            m_process->waitForFinished(5000);
-        }
-    }
+    stopServerProcess(*m_process, 60000);
     m_process.reset();
 }
 

@@ -1,5 +1,6 @@
 #include "memcachedserver.h"
 
+#include "process.h"
 #include "redisserver.h" // freeLoopbackPort: one port probe for every test server
 
 #include <QElapsedTimer>
@@ -128,13 +129,7 @@ void MemcachedServer::stop()
 {
     if (!m_process)
         return;
-    if (m_process->state() == QProcess::Running) {
-        m_process->terminate();
-        if (!m_process->waitForFinished(5000)) {
-            m_process->kill();
-            m_process->waitForFinished(2000);
-        }
-    }
+    stopServerProcess(*m_process);
     m_process.reset();
 }
 

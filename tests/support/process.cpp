@@ -11,6 +11,17 @@
 
 namespace cachescope::test {
 
+void stopServerProcess(QProcess &process, int graceMs)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(graceMs)) {
+        process.kill();
+        process.waitForFinished(2000);
+    }
+}
+
 bool runningAsRoot()
 {
     return ::geteuid() == 0;

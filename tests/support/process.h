@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+class QProcess;
+
 namespace cachescope::test {
 
 // How runProcess runs a program for a test's set-up.
@@ -21,6 +23,10 @@ struct ProcessOptions
 // Runs program with args and waits; stdout, or an error naming the program, its exit status
 // and stderr. The one way tests start helper programs (python3, initdb, psql, mariadb, ...).
 Expected<QByteArray> runProcess(const QString &program, const QStringList &args, const ProcessOptions &options = {});
+
+// Stops a server process a test started: SIGTERM, then SIGKILL when it has not exited within
+// graceMs. The one way test servers are stopped.
+void stopServerProcess(QProcess &process, int graceMs = 5000);
 
 bool runningAsRoot();
 // Makes path (recursively) owned by user when running as root; no-op otherwise. Empty on success.

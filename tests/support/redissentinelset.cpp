@@ -1,5 +1,7 @@
 #include "redissentinelset.h"
 
+#include "process.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QStandardPaths>
@@ -187,13 +189,7 @@ QString RedisSentinelSet::killMasterAndWaitForFailover(int timeoutMs)
 void RedisSentinelSet::stop()
 {
     for (auto &p : m_sentinels) {
-        if (p->state() == QProcess::Running) {
-            p->terminate();
-            if (!p->waitForFinished(5000)) {
-                p->kill();
-                p->waitForFinished(2000);
-            }
-        }
+        stopServerProcess(*p);
     }
     m_sentinels.clear();
     m_sentinelPorts.clear();

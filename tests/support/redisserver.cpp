@@ -1,5 +1,7 @@
 #include "redisserver.h"
 
+#include "process.h"
+
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QStandardPaths>
@@ -105,13 +107,7 @@ void RedisServer::stop()
 {
     if (!m_process)
         return;
-    if (m_process->state() == QProcess::Running) {
-        m_process->terminate();
-        if (!m_process->waitForFinished(5000)) {
-            m_process->kill();
-            m_process->waitForFinished(2000);
-        }
-    }
+    stopServerProcess(*m_process);
     m_process.reset();
 }
 
