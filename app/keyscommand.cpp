@@ -10,8 +10,12 @@
 #include "browse/memcachedkeysource.h"
 #include "browse/rediskeysource.h"
 #include "codec/utf8.h"
+#include "metadata/metadataconnection.h"
+#include "timeouts/keylabels.h"
 
+#include <QDir>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
@@ -22,8 +26,23 @@ namespace cachescope {
 
 namespace {
 
+// The chart, dataset and dashboards cache_keys ties a key to, and the variants of that chart.
+void insertLabel(QJsonObject &o, const KeyLabelIndex::Hit &hit)
+{
+    const KeyLabel &l = *hit.label;
+    QJsonArray charts;
+    for (qint64 id : l.chartIds)
+        charts.append(id);
+    o.insert(QStringLiteral("chart"), l.chart);
+    o.insert(QStringLiteral("chart_ids"), charts);
+    o.insert(QStringLiteral("dataset_id"), l.datasetId);
+    o.insert(QStringLiteral("dataset"), l.dataset);
+    o.insert(QStringLiteral("dashboards"), l.dashboards);
+    o.insert(QStringLiteral("variants"), l.variants);
+}
+
 QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteArray &prefix, const QByteArray &known,
-                   bool hashedNames)
+                   bool hashedNames, const KeyLabelIndex *labels)
 {
     QJsonObject o;
     const QString text = utf8::toString(key);
@@ -44,6 +63,14 @@ QByteArray jsonLine(const QByteArray &key, const KeyMetadata *meta, const QByteA
         if (!kind.isEmpty())
             o.insert(QStringLiteral("kind"), kind);
     }
+    if (labels) {
+        // Superset recorded the key without the cache's prefix; a hashed name may be known.
+        KeyLabelIndex::Hit hit = known.isEmpty() ? KeyLabelIndex::Hit{} : labels->find(known);
+        if (!hit)
+            hit = labels->find(hashedNames || !key.startsWith(prefix) ? QByteArrayView(key) : QByteArrayView(key).sliced(prefix.size()));
+        if (hit)
+            insertLabel(o, hit);
+    }
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -56,12 +83,17 @@ int runKeysCommand(const QStringList &args)
                                   "file names; a metastore cache: the key_value rows' uuids), one per line, or one JSON\n"
                                   "object per line; `cachescope decode` takes them as they are printed."));
     cl.setSynopsis(QStringLiteral("((--redis URL | --memcached SERVERS) [--prefix P] | --dir DIR | --config FILE --cache PURPOSE)\n"
-                                  "[--match GLOB] [--limit N] [--meta] [--json]"));
+                                  "[--match GLOB] [--limit N] [--meta] [--json] [--metadata-db URI]"));
     cl.addOption(QStringLiteral("match"), QStringLiteral("GLOB"),
                  QStringLiteral("Glob (SCAN MATCH); one that does not start with the prefix gets it."));
     cl.addInteger(QStringLiteral("limit"), QStringLiteral("N"), QStringLiteral("Stop after N keys."), 0);
     cl.addFlag(QStringLiteral("meta"), QStringLiteral("Also type, TTL (ttl_ms, -1 never) and size (implies --json)."));
     cl.addJsonOption(QStringLiteral("One JSON object per line."));
+    cl.addOption(QStringLiteral("metadata-db"), QStringLiteral("URI"),
+                 QStringLiteral("Superset's metadata database (SQLAlchemy URI, read-only): each chart-data key its "
+                                "cache_keys table records gets chart, chart_ids, dataset_id, dataset, dashboards and "
+                                "variants (distinct keys of that chart, or of its dataset when several charts share it). "
+                                "Implies --json."));
     cl.addCacheTargetOptions();
     if (const auto exit = cl.parse(args))
         return *exit;
@@ -90,7 +122,35 @@ int runKeysCommand(const QStringList &args)
     else if (!pattern.startsWith(keyPrefix))
         pattern = KeySource::globEscape(keyPrefix) + pattern;
     const bool withMeta = cl.isSet(QStringLiteral("meta"));
-    const bool asJson = cl.isSet(QStringLiteral("json")) || withMeta;
+    std::shared_ptr<const KeyLabelIndex> labels;
+    if (cl.isSet(QStringLiteral("metadata-db"))) {
+        // Read whole before the first key is printed: a label needs every cache_keys row of its chart.
+        auto uri = MetadataUri::parse(cl.value(QStringLiteral("metadata-db")), QDir::currentPath());
+        if (!uri)
+            return cl.usageError(QStringLiteral("--metadata-db: %1").arg(uri.error()));
+        MetadataConnection connection(*uri);
+        auto snapshot = connection.call([&connection](MetadataDatabase &db) -> Expected<MetadataSnapshot> {
+            if (auto opened = connection.ensureOpen(); !opened)
+                return Error{opened.error()};
+            return db.snapshot();
+        });
+        if (!snapshot)
+            return cl.fail(snapshot.error());
+        auto index = std::make_shared<const TimeoutIndex>(*snapshot, TimeoutConfig{}, SupersetFamily::Master);
+        bool truncated = false;
+        KeyLabelIndex::LoadOptions options;
+        options.truncated = &truncated;
+        auto loaded = snapshot->cacheKeyCount ? KeyLabelIndex::load(index, source->storesHashedNames(), connection, options)
+                                              : Expected<std::shared_ptr<KeyLabelIndex>>(std::make_shared<KeyLabelIndex>(index));
+        if (!loaded)
+            return cl.fail(loaded.error());
+        if (!snapshot->cacheKeyCount)
+            cli::writeErr(QStringLiteral("note: %1 has no cache_keys table: no key can be labelled\n").arg(connection.redactedUri()).toUtf8());
+        else if (truncated)
+            cli::writeErr(QStringLiteral("note: only the first %1 cache_keys rows were read\n").arg(options.maxRows).toUtf8());
+        labels = *loaded;
+    }
+    const bool asJson = cl.isSet(QStringLiteral("json")) || withMeta || labels;
 
     // One SCAN page at a time; with --meta each page's metadata is one pipelined request. A large
     // page arrives in slices (ScanBatch::more, memcached's metadump of a big slab class): the
@@ -109,7 +169,8 @@ int runKeysCommand(const QStringList &args)
                 return;
             const QByteArray known = source->knownKeyFor(keys[i]);
             if (asJson)
-                cli::writeOut(jsonLine(keys[i], metas ? &(*metas)[i] : nullptr, keyPrefix, known, source->storesHashedNames()));
+                cli::writeOut(jsonLine(keys[i], metas ? &(*metas)[i] : nullptr, keyPrefix, known, source->storesHashedNames(),
+                                       labels.get()));
             else
                 cli::writeOut(keys[i] + '\n');
             ++written;

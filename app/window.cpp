@@ -9,6 +9,8 @@
 #include "keysbrowser.h"
 #include "mainwindow.h"
 #include "timeoutspage.h"
+#include "timeoutauditmodel.h"
+#include "timeoutmodel.h"
 #include "windowsettings.h"
 
 #include "cache/cachemanager.h"
@@ -92,6 +94,13 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
         timeouts->setCacheManager(session->manager());
         timeouts->setConfigReport(report, session->page()->loaderOptions());
     });
+    // The Keys page labels chart-data keys with the charts the metadata database ties them to.
+    QObject::connect(timeouts, &TimeoutsPage::snapshotLoaded, &window, [&window, timeouts] {
+        if (timeouts->model()->snapshot() && timeouts->metadataUri())
+            window.keysBrowser()->loadKeyLabels(*timeouts->model()->snapshot(), *timeouts->metadataUri());
+    });
+    QObject::connect(timeouts, &TimeoutsPage::auditFinished, &window,
+                     [&window, timeouts] { window.keysBrowser()->addDecodedLabels(timeouts->auditModel()->report()); });
     // An edit of the config file: the Config page reads it again (and the caches follow).
     QObject::connect(timeouts, &TimeoutsPage::configFileWritten, session, [session](const QString &path) { session->page()->openFile(path); });
 

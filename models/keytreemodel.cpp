@@ -1,3 +1,5 @@
+// Over ~1,000 lines: the tree, its lazy scans, metadata, sorting and the label columns share the
+// private Node structure; splitting them would expose it.
 #include "keytreemodel.h"
 
 #include "browse/keykind.h"
@@ -353,17 +355,49 @@ void KeyTreeModel::setStaleSince(qint64 ms)
         return;
     }
     m_staleSinceMs = ms;
-    // Every row changes colour (and TTLs freeze or resume): one dataChanged per namespace's rows.
+    // Every row changes colour (and TTLs freeze or resume).
+    emitAllRowsChanged(0, NUM_COLUMNS - 1);
+    Q_EMIT staleChanged(isStale());
+}
+
+void KeyTreeModel::emitAllRowsChanged(int firstColumn, int lastColumn)
+{
+    // One dataChanged per namespace's rows.
     std::vector<Node *> stack{m_root.get()};
     while (!stack.empty()) {
         Node *n = stack.back();
         stack.pop_back();
         if (n->rowCount() > 0)
-            Q_EMIT dataChanged(index(0, 0, indexOf(n)), index(n->rowCount() - 1, NUM_COLUMNS - 1, indexOf(n)));
+            Q_EMIT dataChanged(index(0, firstColumn, indexOf(n)), index(n->rowCount() - 1, lastColumn, indexOf(n)));
         for (auto &c : n->children)
             stack.push_back(c.get());
     }
-    Q_EMIT staleChanged(isStale());
+}
+
+void KeyTreeModel::setKeyLabels(std::shared_ptr<const KeyLabelIndex> labels)
+{
+    if (labels == m_labels)
+        return;
+    m_labels = std::move(labels);
+    emitAllRowsChanged(kFirstLabelColumn, NUM_COLUMNS - 1);
+}
+
+KeyLabelIndex::Hit KeyTreeModel::labelOf(quint32 kid) const
+{
+    if (!m_labels || kid == kNoKey)
+        return {};
+    const QByteArrayView key = keyView(kid);
+    // A hashed source (file names) may know the application's key; the index also holds the
+    // hashed names of every recorded key.
+    if (m_source && m_source->storesHashedNames()) {
+        const QByteArray known = m_source->knownKeyFor(key.toByteArray());
+        if (!known.isEmpty())
+            if (auto hit = m_labels->find(known))
+                return hit;
+        return m_labels->find(key);
+    }
+    const QByteArrayView prefix(m_root->path);
+    return m_labels->find(key.startsWith(prefix) ? key.sliced(prefix.size()) : key);
 }
 
 void KeyTreeModel::onReachabilityChanged(bool reachable)
@@ -841,6 +875,10 @@ QVariant KeyTreeModel::headerData(int section, Qt::Orientation orientation, int 
     case TtlColumn: return tr("TTL");
     case SizeColumn: return tr("Size");
     case KindColumn: return tr("Kind");
+    case ChartColumn: return tr("Chart");
+    case DatasetColumn: return tr("Dataset");
+    case DashboardColumn: return tr("Dashboards");
+    case VariantsColumn: return tr("Variants");
     }
     return {};
 }
@@ -877,6 +915,8 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
     const quint32 kid = leafId(index);
     if (kid == kNoKey)
         return {};
+    if (index.column() >= kFirstLabelColumn || role == DatasetIdRole || role == ChartIdsRole || role == VariantsRole)
+        return labelData(kid, index.column(), role);
     const QByteArrayView key = keyView(kid);
     const auto meta = m_meta.constFind(kid);
     const bool hasMeta = meta != m_meta.cend();
@@ -961,6 +1001,41 @@ QVariant KeyTreeModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
+QVariant KeyTreeModel::labelData(quint32 kid, int column, int role) const
+{
+    const KeyLabelIndex::Hit hit = labelOf(kid);
+    if (role == VariantsRole)
+        return hit ? hit.label->variants : -1;
+    if (!hit)
+        return {};
+    const KeyLabel &l = *hit.label;
+    const bool guessed = hit.source == KeyLabelIndex::Source::Decoded;
+    switch (role) {
+    case DatasetIdRole: return l.datasetId;
+    case ChartIdsRole: return QVariant::fromValue(l.chartIds);
+    case Qt::DisplayRole:
+    case SortRole:
+        switch (column) {
+        case ChartColumn: return guessed ? QStringLiteral("≈ ") + l.chart : l.chart;
+        case DatasetColumn: return l.dataset;
+        case DashboardColumn: return l.dashboards;
+        case VariantsColumn: return l.variants;
+        }
+        return {};
+    case Qt::ToolTipRole: {
+        const QString how = guessed ? tr("Tied by the audit: its payload's SQL names this dataset's table (a guess).")
+                                    : tr("Recorded in the metadata database's cache_keys (datasource %1__table).").arg(l.datasetId);
+        if (column == VariantsColumn)
+            return tr("%1 %2").arg(l.variants).arg(l.variantsNote);
+        return tr("Chart: %1\nDataset: %2\nDashboards: %3\n%4")
+            .arg(l.chart, l.dataset, l.dashboards.isEmpty() ? tr("none") : l.dashboards, how);
+    }
+    case Qt::TextAlignmentRole:
+        return column == VariantsColumn ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    }
+    return {};
+}
+
 // ---- sorting ------------------------------------------------------------------------------
 
 void KeyTreeModel::sort(int column, Qt::SortOrder order)
@@ -990,6 +1065,21 @@ void KeyTreeModel::sort(int column, Qt::SortOrder order)
                                 : m->ttlMs - (now - m->fetchedMs);
         return m->size;
     };
+    // The label columns sort by each distinct label's text (one per dataset, so few).
+    QHash<const KeyLabel *, qint64> labelRank;
+    if (m_labels && column >= kFirstLabelColumn && column != VariantsColumn) {
+        std::vector<const KeyLabel *> labels;
+        for (const KeyLabel &l : m_labels->labels())
+            labels.push_back(&l);
+        auto text = [column](const KeyLabel *l) -> const QString & {
+            return column == ChartColumn ? l->chart : column == DatasetColumn ? l->dataset : l->dashboards;
+        };
+        std::sort(labels.begin(), labels.end(), [&](const KeyLabel *a, const KeyLabel *b) {
+            return text(a).compare(text(b), Qt::CaseInsensitive) < 0;
+        });
+        for (size_t i = 0; i < labels.size(); ++i)
+            labelRank.insert(labels[i], qint64(i));
+    }
     std::vector<Node *> stack{m_root.get()};
     while (!stack.empty()) {
         Node *n = stack.back();
@@ -1002,7 +1092,24 @@ void KeyTreeModel::sort(int column, Qt::SortOrder order)
             stack.push_back(n->children[r].get());
         }
         std::vector<quint32> leaves = n->leaves.toStdVector();
-        if (column == TtlColumn || column == SizeColumn) {
+        if (column >= kFirstLabelColumn) {
+            // One label lookup per key, then an integer sort: the labels' own order for the
+            // text columns (unlabelled keys last either way), the count for Variants.
+            std::vector<std::pair<qint64, quint32>> keyed;
+            keyed.reserve(leaves.size());
+            for (quint32 kid : leaves) {
+                const KeyLabelIndex::Hit hit = labelOf(kid);
+                qint64 v = std::numeric_limits<qint64>::max();
+                if (hit)
+                    v = column == VariantsColumn ? hit.label->variants : labelRank.value(hit.label, 0);
+                if (desc && hit)
+                    v = -v;
+                keyed.push_back({v, kid});
+            }
+            std::stable_sort(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+            for (size_t i = 0; i < keyed.size(); ++i)
+                leaves[i] = keyed[i].second;
+        } else if (column == TtlColumn || column == SizeColumn) {
             std::stable_sort(leaves.begin(), leaves.end(), [&](quint32 a, quint32 b) {
                 return desc ? metaValue(b) < metaValue(a) : metaValue(a) < metaValue(b);
             });

@@ -12,6 +12,7 @@
 #include "keyarena.h"
 
 #include "browse/keysource.h"
+#include "timeouts/keylabels.h"
 
 #include <array>
 #include <memory>
@@ -35,7 +36,20 @@ class KeyTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Columns { KeyColumn, TypeColumn, TtlColumn, SizeColumn, KindColumn, NUM_COLUMNS };
+    // The label columns (chart, dataset, dashboards, variants) stay empty until setKeyLabels().
+    enum Columns {
+        KeyColumn,
+        TypeColumn,
+        TtlColumn,
+        SizeColumn,
+        KindColumn,
+        ChartColumn,
+        DatasetColumn,
+        DashboardColumn,
+        VariantsColumn,
+        NUM_COLUMNS
+    };
+    static constexpr int kFirstLabelColumn = ChartColumn;
     enum Roles {
         SortRole = Qt::UserRole, // numbers for TTL/size, bytes for names
         KeyBytesRole,            // the stored key (QByteArray); for namespaces their path
@@ -43,6 +57,9 @@ public:
         TtlMsRole,               // qint64 remaining ms, -1 never, -2 unknown/missing
         SizeBytesRole,           // qint64, -1 unknown
         KeyCountRole,            // keys loaded under a namespace (1 for a key)
+        DatasetIdRole,           // qint64 dataset id of a labelled key (invalid otherwise)
+        ChartIdsRole,            // QList<qint64> candidate charts of a labelled key
+        VariantsRole,            // int distinct keys of its chart/dataset, -1 unlabelled
     };
     Q_ENUM(Columns)
 
@@ -60,6 +77,11 @@ public:
     QByteArray separators() const { return m_separators; }
 
     void setCachePurpose(const QString &purpose) { m_purpose = purpose; }
+    // Chart/dataset/dashboard labels of chart-data keys (built off the GUI thread); nullptr
+    // removes them. Keys are matched by the bytes after the cache prefix (or the key a hashed
+    // source knows), one hash probe per row shown: nothing is queried per row.
+    void setKeyLabels(std::shared_ptr<const KeyLabelIndex> labels);
+    const KeyLabelIndex *keyLabels() const { return m_labels.get(); }
     void setBatchSize(int count);
     int batchSize() const { return m_batchSize; }
 
@@ -148,12 +170,16 @@ private:
     Node *leafParent(const QModelIndex &index) const;
     quint32 leafId(const QModelIndex &index) const;
     bool insertLeafRows(Node *node, std::vector<quint32> &ids);
+    KeyLabelIndex::Hit labelOf(quint32 kid) const;
+    QVariant labelData(quint32 kid, int column, int role) const;
+    void emitAllRowsChanged(int firstColumn, int lastColumn);
     void markRemoved(Node *node);
 
     QPointer<KeySource> m_source;
     QByteArray m_filter;
     QByteArray m_separators = ":_";
     QString m_purpose;
+    std::shared_ptr<const KeyLabelIndex> m_labels;
     int m_batchSize = 1000;
     int m_adaptiveCount = 1000;
 

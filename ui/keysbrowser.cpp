@@ -13,7 +13,10 @@
 #include "browse/memcachedkeysource.h"
 #include "cache/memcachedcache.h"
 #include "hitratefeed.h"
+#include "metadata/metadataconnection.h"
 #include <QDateTime>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -382,6 +385,7 @@ void KeysBrowser::onCurrentRowChanged(int row)
     followReplacedCaches(); // never show a cache the manager has already replaced
     const Connection *c = row >= 0 && row < connectionCount() ? &m_connections[size_t(row)] : nullptr;
     m_keys->setSource(c ? c->source.get() : nullptr, c ? c->purposeName : QString());
+    applyKeyLabels();
     disconnect(m_writesConnection);
     disconnect(m_reachConnection);
     if (c && c->source) {
@@ -446,6 +450,97 @@ void KeysBrowser::followReplacedCaches()
         m_rescanEmpty = false;
         m_keys->setSource(m_keys->source(), currentPurposeName());
     }
+}
+
+// ---- key labels ------------------------------------------------------------------------------
+
+void KeysBrowser::applyKeyLabels()
+{
+    // cache_keys records the chart-data cache's keys: label that key space only.
+    const int data = rowOf(CachePurpose::Data);
+    const KeySource *dataSource = data >= 0 ? m_connections[size_t(data)].source.get() : nullptr;
+    const bool labelled = m_labels && dataSource && m_keys->source() == dataSource;
+    m_keys->setKeyLabels(labelled ? m_labels : nullptr);
+}
+
+void KeysBrowser::clearKeyLabels()
+{
+    if (m_labelStop)
+        m_labelStop->store(true);
+    ++m_labelGeneration;
+    m_labels.reset();
+    applyKeyLabels();
+}
+
+void KeysBrowser::installKeyLabels(std::shared_ptr<const KeyLabelIndex> labels, quint64 generation)
+{
+    if (generation != m_labelGeneration)
+        return; // superseded
+    m_labels = std::move(labels);
+    applyKeyLabels();
+    Q_EMIT keyLabelsChanged();
+}
+
+void KeysBrowser::loadKeyLabels(const MetadataSnapshot &snapshot, const MetadataUri &uri)
+{
+    if (m_labelStop)
+        m_labelStop->store(true);
+    const quint64 generation = ++m_labelGeneration;
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    m_labelStop = stop;
+    const std::optional<CacheSpec> spec = m_manager ? m_manager->spec(CachePurpose::Data) : std::nullopt;
+    const bool hashedNames = spec && spec->backend == BackendType::FileSystem;
+    using Result = Expected<std::shared_ptr<KeyLabelIndex>>;
+    auto *watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        const Result labels = watcher->result();
+        if (generation != m_labelGeneration)
+            return;
+        if (!labels) {
+            Q_EMIT errorOccurred(tr("Key labels: %1").arg(labels.error()));
+            return;
+        }
+        installKeyLabels(*labels, generation);
+    });
+    watcher->setFuture(QtConcurrent::run([snapshot, uri, hashedNames, stop]() -> Result {
+        // The names come from the snapshot; the family does not matter for them.
+        auto index = std::make_shared<const TimeoutIndex>(snapshot, TimeoutConfig{}, SupersetFamily::Master);
+        if (!snapshot.cacheKeyCount) // no cache_keys table (a release without it): no labels, no error
+            return std::make_shared<KeyLabelIndex>(index, hashedNames);
+        MetadataConnection connection(uri);
+        KeyLabelIndex::LoadOptions options;
+        options.stop = stop.get();
+        return KeyLabelIndex::load(index, hashedNames, connection, options);
+    }));
+}
+
+void KeysBrowser::addDecodedLabels(const AuditReport &report)
+{
+    if (!m_labels)
+        return;
+    const std::optional<CacheSpec> spec = m_manager ? m_manager->spec(CachePurpose::Data) : std::nullopt;
+    const QByteArray prefix = spec && spec->backend != BackendType::FileSystem ? spec->keyPrefix : QByteArray();
+    QList<std::pair<QByteArray, qint64>> decoded;
+    for (const AuditEntry &e : report.entries)
+        if (e.mapping == AuditMapping::SqlTableName && e.datasetId)
+            decoded.append({e.key.startsWith(prefix) ? e.key.mid(prefix.size()) : e.key, *e.datasetId});
+    if (decoded.isEmpty())
+        return;
+    const quint64 generation = ++m_labelGeneration;
+    using Result = std::shared_ptr<const KeyLabelIndex>;
+    auto *watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        installKeyLabels(watcher->result(), generation);
+    });
+    // A copy with the audit's keys added (the shown index stays immutable while views read it).
+    watcher->setFuture(QtConcurrent::run([base = m_labels, decoded]() -> Result {
+        auto labels = std::make_shared<KeyLabelIndex>(*base);
+        for (const auto &[key, dataset] : decoded)
+            labels->addDecoded(key, dataset);
+        return labels;
+    }));
 }
 
 QString KeysBrowser::currentPurposeName() const

@@ -1,6 +1,10 @@
 #pragma once
 
 #include "cache/cachespec.h"
+#include "metadata/metadatatypes.h"
+#include "metadata/metadatauri.h"
+#include "timeouts/keylabels.h"
+#include "timeouts/timeoutaudit.h"
 #include "common/expected.h"
 #include "redis/redisurl.h"
 
@@ -8,6 +12,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -53,6 +58,16 @@ public:
     // The row of a cache purpose's connection, -1 if it has none.
     int rowOf(CachePurpose purpose) const;
 
+    // Labels of the chart-data cache's keys: its chart, dataset, dashboards and variants. Read
+    // from the metadata database's cache_keys on a pool thread (a connection of its own, read-only)
+    // and joined with the snapshot's names; shown on the DATA_CACHE_CONFIG connection (and any
+    // connection sharing its key space). A newer call supersedes an unfinished one.
+    void loadKeyLabels(const MetadataSnapshot &snapshot, const MetadataUri &uri);
+    // Chart-data entries the audit decoded and tied to a dataset, which cache_keys did not record.
+    void addDecodedLabels(const AuditReport &report);
+    void clearKeyLabels();
+    std::shared_ptr<const KeyLabelIndex> keyLabels() const { return m_labels; }
+
     KeysPage *keysPage() const { return m_keys; }
     QListWidget *connectionList() const { return m_list; }
     // What the status bar says about the selected connection.
@@ -64,6 +79,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void connectionStateChanged(const QString &state);
+    // Labels were installed (after loadKeyLabels or addDecodedLabels).
+    void keyLabelsChanged();
     void errorOccurred(const QString &message);
     // An ad-hoc Redis connection was opened (the Hit rates page polls its server too; the window
     // remembers it without its password).
@@ -88,6 +105,8 @@ private:
     void onCurrentRowChanged(int row);
     void followReplacedCaches();
     QString currentPurposeName() const;
+    void applyKeyLabels();
+    void installKeyLabels(std::shared_ptr<const KeyLabelIndex> labels, quint64 generation);
 
     CacheManager *m_manager = nullptr;
     QListWidget *m_list;
@@ -99,6 +118,9 @@ private:
     QMetaObject::Connection m_writesConnection;
     QMetaObject::Connection m_reachConnection;
     bool m_rescanEmpty = false;
+    std::shared_ptr<const KeyLabelIndex> m_labels;
+    quint64 m_labelGeneration = 0;
+    std::shared_ptr<std::atomic_bool> m_labelStop;
 };
 
 } // namespace cachescope

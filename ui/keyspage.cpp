@@ -143,12 +143,23 @@ KeysPage::KeysPage(QWidget *parent)
     m_view->header()->resizeSection(KeyTreeModel::TtlColumn, 72);
     m_view->header()->resizeSection(KeyTreeModel::SizeColumn, 76);
     m_view->header()->resizeSection(KeyTreeModel::KindColumn, 100);
+    m_view->header()->resizeSection(KeyTreeModel::ChartColumn, 170);
+    m_view->header()->resizeSection(KeyTreeModel::DatasetColumn, 150);
+    m_view->header()->resizeSection(KeyTreeModel::DashboardColumn, 130);
+    m_view->header()->resizeSection(KeyTreeModel::VariantsColumn, 64);
     QHeaderView *flatHeader = m_flat->table()->horizontalHeader();
     for (int c = 0; c < KeyTreeModel::NUM_COLUMNS; ++c) {
         flatHeader->setSectionResizeMode(c, m_view->header()->sectionResizeMode(c));
         flatHeader->resizeSection(c, m_view->header()->sectionSize(c));
     }
     flatHeader->setStretchLastSection(false);
+    // The chart and its variant count are what a label is read for: next to the key. Dataset and
+    // dashboards follow the other columns (the chart cell's tooltip has all three).
+    for (QHeaderView *header : {m_view->header(), flatHeader}) {
+        header->moveSection(header->visualIndex(KeyTreeModel::ChartColumn), 1);
+        header->moveSection(header->visualIndex(KeyTreeModel::VariantsColumn), 2);
+    }
+    showLabelColumns(false);
     // Both views sort the one model; each header shows the sort.
     for (QHeaderView *header : {m_view->header(), flatHeader}) {
         connect(header, &QHeaderView::sortIndicatorChanged, this, [this, header](int column, Qt::SortOrder order) {
@@ -267,6 +278,28 @@ KeysPage::KeysPage(QWidget *parent)
 }
 
 KeysPage::~KeysPage() = default;
+
+void KeysPage::setKeyLabels(std::shared_ptr<const KeyLabelIndex> labels)
+{
+    showLabelColumns(labels != nullptr);
+    m_model->setKeyLabels(std::move(labels));
+}
+
+void KeysPage::showLabelColumns(bool shown)
+{
+    for (QHeaderView *header : {m_view->header(), m_flat->table()->horizontalHeader()}) {
+        for (int c = KeyTreeModel::kFirstLabelColumn; c < KeyTreeModel::NUM_COLUMNS; ++c)
+            header->setSectionHidden(c, !shown);
+        // A stretched key column would shrink to nothing beside the label columns: with labels it
+        // keeps a width of its own (hashes are elided in the middle) and the view scrolls.
+        if (shown && header->sectionResizeMode(KeyTreeModel::KeyColumn) == QHeaderView::Stretch) {
+            header->setSectionResizeMode(KeyTreeModel::KeyColumn, QHeaderView::Interactive);
+            header->resizeSection(KeyTreeModel::KeyColumn, 250);
+        } else if (!shown) {
+            header->setSectionResizeMode(KeyTreeModel::KeyColumn, QHeaderView::Stretch);
+        }
+    }
+}
 
 void KeysPage::setSource(KeySource *source, const QString &cachePurpose)
 {
@@ -709,6 +742,13 @@ bool KeysPage::exportSelection(const QString &path, bool json)
             o.insert(QStringLiteral("ttl_ms"), cell(i, KeyTreeModel::TtlColumn, KeyTreeModel::TtlMsRole).toLongLong());
             o.insert(QStringLiteral("size"), cell(i, KeyTreeModel::SizeColumn, KeyTreeModel::SizeBytesRole).toLongLong());
             o.insert(QStringLiteral("kind"), cell(i, KeyTreeModel::KindColumn, Qt::DisplayRole).toString());
+            if (const QVariant dataset = i.data(KeyTreeModel::DatasetIdRole); dataset.isValid()) {
+                o.insert(QStringLiteral("chart"), cell(i, KeyTreeModel::ChartColumn, Qt::DisplayRole).toString());
+                o.insert(QStringLiteral("dataset_id"), dataset.toLongLong());
+                o.insert(QStringLiteral("dataset"), cell(i, KeyTreeModel::DatasetColumn, Qt::DisplayRole).toString());
+                o.insert(QStringLiteral("dashboards"), cell(i, KeyTreeModel::DashboardColumn, Qt::DisplayRole).toString());
+                o.insert(QStringLiteral("variants"), i.data(KeyTreeModel::VariantsRole).toInt());
+            }
             out.append(o);
         }
         f.write(QJsonDocument(out).toJson(QJsonDocument::Indented));

@@ -9,6 +9,7 @@
 #include "codec/decoderchain.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -24,6 +25,7 @@ class QTreeView;
 
 namespace cachescope {
 
+class KeyLabelIndex;
 class KeyTreeModel;
 class MessageBar;
 class NamespaceListView;
@@ -46,6 +48,10 @@ public:
     // The page does not own the source; cachePurpose ("DATA_CACHE_CONFIG", ...) names kinds.
     void setSource(KeySource *source, const QString &cachePurpose = {});
     KeySource *source() const { return m_source; }
+
+    // Chart/dataset/dashboard labels and variants of the keys (KeyTreeModel::setKeyLabels); the
+    // label columns show only while there are labels.
+    void setKeyLabels(std::shared_ptr<const KeyLabelIndex> labels);
 
     KeyTreeModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
@@ -89,6 +95,7 @@ Q_SIGNALS:
 
 private:
     void applyFilter();
+    void showLabelColumns(bool shown);
     void onSelectionChanged();
     void requestVisibleMetadata();
     void onPadlockToggled(bool on);

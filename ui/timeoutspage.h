@@ -70,6 +70,8 @@ public:
     TimeoutAuditModel *auditModel() const { return m_auditModel; }
     QTreeView *tree() const { return m_tree; }
     MetadataWorker *metadataWorker() const { return m_worker; }
+    // The open metadata database (nullptr when none), for readers with a connection of their own.
+    const MetadataUri *metadataUri() const { return m_uri.get(); }
     QString statusText() const;
     QString detailText() const;
     QString auditText() const;
