@@ -57,7 +57,8 @@ QVariant CapacityCacheModel::data(const QModelIndex &index, int role) const
         if (index.column() == Recommended)
             return s.recommendation.text;
         if (index.column() == Cache)
-            return s.current.known ? s.current.description : QStringLiteral("configuration not in the trace");
+            return QStringLiteral("%1: %2").arg(s.info.name, s.current.known ? s.current.description
+                                                                        : QStringLiteral("configuration not in the trace"));
         return {};
     }
     if (role == Qt::TextAlignmentRole)

@@ -104,14 +104,17 @@ CapacityPage::CapacityPage(CapacityPlanner *planner, QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setSortingEnabled(true);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     // The configuration is in the chart's title and the cache's tooltip: the table stays narrow
     // enough to leave the chart most of the width.
     for (int c : {CapacityCacheModel::Backend, CapacityCacheModel::Configuration, CapacityCacheModel::Requests,
                   CapacityCacheModel::RecommendedHitRatio})
         m_table->hideColumn(c);
+    // The figures keep their width; a long purpose name gives way (elided, whole in the tooltip).
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(CapacityCacheModel::Cache, QHeaderView::Stretch);
+    m_table->setTextElideMode(Qt::ElideMiddle);
     m_recommendation->setWordWrap(true);
     m_recommendation->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *right = new QWidget(this);
