@@ -1,5 +1,7 @@
 #include "jsonreader.h"
 
+#include "common/hexdigit.h"
+
 #include "utf8.h"
 
 #include <charconv>
@@ -324,11 +326,10 @@ private:
         quint32 v = 0;
         for (int k = 0; k < 4; ++k) {
             const char c = m_p[k];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= quint32(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= quint32(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= quint32(c - 'A' + 10);
-            else return failAt(m_p + k, QStringLiteral("invalid \\u escape"));
+            const int d = hexDigitValue(c);
+            if (d < 0)
+                return failAt(m_p + k, QStringLiteral("invalid \\u escape"));
+            v = (v << 4) | quint32(d);
         }
         m_p += 4;
         *out = v;

@@ -3,6 +3,8 @@
 // lines because it is one state machine whose stack and memo invariants every opcode shares.
 #include "picklereader.h"
 
+#include "common/hexdigit.h"
+
 #include "utf8.h"
 
 #include <QString>
@@ -490,15 +492,6 @@ Expected<bool> Machine::pushStringLiteral(QByteArrayView text)
     const QByteArrayView body = text.sliced(1, text.size() - 2);
     QByteArray out;
     out.reserve(body.size());
-    auto hex = [](char c) {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
     for (qsizetype i = 0; i < body.size(); ++i) {
         const char c = body[i];
         if (c != '\\' || i + 1 == body.size()) {
@@ -519,9 +512,9 @@ Expected<bool> Machine::pushStringLiteral(QByteArrayView text)
         case 't': out.append('\t'); break;
         case 'v': out.append('\v'); break;
         case 'x': {
-            if (i + 2 >= body.size() || hex(body[i + 1]) < 0 || hex(body[i + 2]) < 0)
+            if (i + 2 >= body.size() || hexDigitValue(body[i + 1]) < 0 || hexDigitValue(body[i + 2]) < 0)
                 return fail(QStringLiteral("invalid \\x escape in STRING"));
-            out.append(char(hex(body[i + 1]) * 16 + hex(body[i + 2])));
+            out.append(char(hexDigitValue(body[i + 1]) * 16 + hexDigitValue(body[i + 2])));
             i += 2;
             break;
         }
@@ -581,8 +574,7 @@ Expected<bool> Machine::pushRawUnicodeEscape(QByteArrayView text)
         quint32 cp = 0;
         for (int k = 0; k < digits; ++k) {
             const char h = text[i + k];
-            int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                                                        : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+            const int d = hexDigitValue(h);
             if (d < 0)
                 return fail(QStringLiteral("invalid \\u escape in UNICODE"));
             cp = cp * 16 + quint32(d);

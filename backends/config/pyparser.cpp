@@ -1,5 +1,7 @@
 #include "pyparser.h"
 
+#include "common/hexdigit.h"
+
 #include "pylexer.h"
 
 #include <QSet>
@@ -1767,15 +1769,6 @@ private:
     int m_depth = 0;
 };
 
-int hexValue(QChar c)
-{
-    if (c >= u'0' && c <= u'9')
-        return c.unicode() - '0';
-    const QChar l = c.toLower();
-    if (l >= u'a' && l <= u'f')
-        return l.unicode() - 'a' + 10;
-    return -1;
-}
 
 } // namespace
 
@@ -1806,8 +1799,8 @@ QString PyParser::decodeEscapes(const QString &body, bool bytes)
         case 'v': out += QChar(11); break;
         case 'x': {
             int v = 0, n = 0;
-            while (n < 2 && i + 1 < body.size() && hexValue(body.at(i + 1)) >= 0) {
-                v = v * 16 + hexValue(body.at(++i));
+            while (n < 2 && i + 1 < body.size() && hexDigitValue(body.at(i + 1).unicode()) >= 0) {
+                v = v * 16 + hexDigitValue(body.at(++i).unicode());
                 ++n;
             }
             out += QChar(v);
@@ -1823,8 +1816,8 @@ QString PyParser::decodeEscapes(const QString &body, bool bytes)
             const int want = e == u'u' ? 4 : 8;
             uint v = 0;
             int n = 0;
-            while (n < want && i + 1 < body.size() && hexValue(body.at(i + 1)) >= 0) {
-                v = v * 16 + uint(hexValue(body.at(++i)));
+            while (n < want && i + 1 < body.size() && hexDigitValue(body.at(i + 1).unicode()) >= 0) {
+                v = v * 16 + uint(hexDigitValue(body.at(++i).unicode()));
                 ++n;
             }
             if (v > 0x10FFFF)

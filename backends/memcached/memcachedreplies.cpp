@@ -1,5 +1,7 @@
 #include "memcachedreplies.h"
 
+#include "common/hexdigit.h"
+
 #include <QString>
 
 namespace cachescope::memcachedreplies {
@@ -56,17 +58,6 @@ QList<QByteArrayView> tokens(QByteArrayView line)
             out.append(line.sliced(start, i - start));
     }
     return out;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -156,8 +147,8 @@ Expected<QByteArray> percentDecode(QByteArrayView text)
             out += text[i];
             continue;
         }
-        const int hi = i + 2 < text.size() ? hexValue(text[i + 1]) : -1;
-        const int lo = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
+        const int hi = i + 2 < text.size() ? hexDigitValue(text[i + 1]) : -1;
+        const int lo = i + 2 < text.size() ? hexDigitValue(text[i + 2]) : -1;
         if (hi < 0 || lo < 0)
             return makeError(QStringLiteral("bad percent escape at offset %1 in \"%2\"").arg(i).arg(shown(text)));
         out += char(hi * 16 + lo);

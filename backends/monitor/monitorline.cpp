@@ -1,21 +1,8 @@
 #include "monitorline.h"
 
+#include "common/hexdigit.h"
+
 namespace cachescope {
-
-namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-} // namespace
 
 Expected<MonitorLine> MonitorLine::parse(const QByteArray &line)
 {
@@ -68,9 +55,9 @@ Expected<MonitorLine> MonitorLine::parse(const QByteArray &line)
             case 'a': arg.append('\a'); break;
             case 'b': arg.append('\b'); break;
             case 'x': {
-                if (end - p < 2 || hexValue(p[0]) < 0 || hexValue(p[1]) < 0)
+                if (end - p < 2 || hexDigitValue(p[0]) < 0 || hexDigitValue(p[1]) < 0)
                     return makeError(QStringLiteral("MONITOR argument has a bad \\x escape"));
-                arg.append(char(hexValue(p[0]) * 16 + hexValue(p[1])));
+                arg.append(char(hexDigitValue(p[0]) * 16 + hexDigitValue(p[1])));
                 p += 2;
                 break;
             }

@@ -5,6 +5,7 @@
 
 #include "capacity/tracereader.h"
 
+#include "cli.h"
 #include "python.h"
 #include "redisserver.h"
 
@@ -19,23 +20,9 @@
 #include <QTest>
 
 using namespace cachescope;
+using test::runCli;
 
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-CliResult runCli(const QStringList &args, int timeoutMs = 120000)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForFinished(timeoutMs);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
-}
 
 // Writes a Twitter-format trace and replays it through an OrderedDict LRU with the command's
 // rules (a get that misses is filled, a set inserts or updates, a delete removes), in keys.
@@ -105,7 +92,7 @@ private Q_SLOTS:
         auto py = test::runPython(QString::fromUtf8(kPyTraceAndLru), {trace, QStringLiteral("1,5,20,80,300")});
         QVERIFY2(py, qPrintable(py.error()));
         const QJsonObject expected = QJsonDocument::fromJson(*py).object();
-        const CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--sizes"),
+        const test::CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--sizes"),
                                     QStringLiteral("1,5,20,80,300"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         // The members in the issue's order.
@@ -126,7 +113,7 @@ private Q_SLOTS:
         }
 
         // No --sizes: 100 points up to the working set.
-        const CliResult all = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--json")});
+        const test::CliResult all = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--json")});
         QCOMPARE(all.exitCode, 0);
         const QJsonArray points = QJsonDocument::fromJson(all.out).object().value(QStringLiteral("curve")).toArray();
         QCOMPARE(points.size(), 100);
@@ -138,7 +125,7 @@ private Q_SLOTS:
                                           QStringList{QStringLiteral("--policy"), QStringLiteral("threshold"), QStringLiteral("--sizes"), QStringLiteral("10,100")},
                                           QStringList{QStringLiteral("--what-if"), QStringLiteral("50"), QStringLiteral("--ttl-scale"), QStringLiteral("2")},
                                           QStringList{QStringLiteral("--analyze")}}) {
-            const CliResult x = runCli(QStringList{QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--json")} + extra);
+            const test::CliResult x = runCli(QStringList{QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--json")} + extra);
             QVERIFY2(x.exitCode == 0, qPrintable(extra.join(u' ') + u": "_qs + QString::fromUtf8(x.err)));
             QVERIFY2(QJsonDocument::fromJson(x.out).isObject(), x.out.constData());
         }
@@ -154,7 +141,7 @@ private Q_SLOTS:
                                                  "        f.write(struct.pack('<IQIq', i, i % 10, 100, -1 if i >= 990 else i + 11))\n"),
                                   {trace});
         QVERIFY2(py, qPrintable(py.error()));
-        const CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--sizes"),
+        const test::CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--sizes"),
                                     QStringLiteral("10"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out.trimmed(),
@@ -169,7 +156,7 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("1,k,3,10,1,get,0\n2,k,x3,10,1,get,0\n");
         f.close();
-        CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), bad, QStringLiteral("--json")});
+        test::CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), bad, QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("bad.csv:2: key size 'x3'"), r.err.constData());
         QVERIFY(r.out.isEmpty());
@@ -259,7 +246,7 @@ private Q_SLOTS:
         QCOMPARE(dataHits, 40);
         QCOMPARE(other, 6);
         // And the trace gives a curve at once.
-        const CliResult curve = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--cache"),
+        const test::CliResult curve = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--cache"),
                                         QStringLiteral("data_cache_config"), QStringLiteral("--json"), QStringLiteral("--sizes"), QStringLiteral("20")});
         QCOMPARE(curve.exitCode, 0);
         QVERIFY2(curve.out.contains(R"("requests":80,"gets":60,"unique_keys":20)"), curve.out.constData());

@@ -1,6 +1,7 @@
 // Drives `cachescope config show`, `decode`, `keys`, `stats`, `record` and `replay` as a user
 // would: the real executable (CACHESCOPE_BINARY) against fixture files, real redis-servers and
 // cache entries written by Python's cachelib.
+#include "cli.h"
 #include "python.h"
 #include "redisserver.h"
 
@@ -19,27 +20,6 @@ using namespace cachescope;
 using namespace cachescope::test;
 
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForStarted();
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
-}
 
 QJsonObject object(const QByteArray &json)
 {
@@ -112,7 +92,7 @@ private Q_SLOTS:
         const QString py = fixture(QStringLiteral("configs/07_fstring.py"));
         const QJsonObject expected = object(readFile(fixture(QStringLiteral("configs/07_fstring.json"))));
         QVERIFY(!expected.isEmpty());
-        const CliResult r = runCli({QStringLiteral("config"), QStringLiteral("show"), py, QStringLiteral("--json"),
+        const test::CliResult r = runCli({QStringLiteral("config"), QStringLiteral("show"), py, QStringLiteral("--json"),
                                     QStringLiteral("--no-process-env"), QStringLiteral("--env-file"),
                                     fixture(QStringLiteral("configs/07_fstring.env"))});
         QCOMPARE(r.exitCode, 0);
@@ -132,7 +112,7 @@ private Q_SLOTS:
         QVERIFY(!r.out.contains("s3cret")); // the env file's DB password is masked
 
         // --env wins over the env file, exactly as documented.
-        const CliResult overridden = runCli({QStringLiteral("config"), QStringLiteral("show"), py, QStringLiteral("--json"),
+        const test::CliResult overridden = runCli({QStringLiteral("config"), QStringLiteral("show"), py, QStringLiteral("--json"),
                                              QStringLiteral("--no-process-env"), QStringLiteral("--env-file"),
                                              fixture(QStringLiteral("configs/07_fstring.env")), QStringLiteral("--env"),
                                              QStringLiteral("REDIS_PORT=7001")});
@@ -141,7 +121,7 @@ private Q_SLOTS:
 
     void configShowSyntaxErrorIsLocated()
     {
-        const CliResult r = runCli({QStringLiteral("config"), QStringLiteral("show"),
+        const test::CliResult r = runCli({QStringLiteral("config"), QStringLiteral("show"),
                                     fixture(QStringLiteral("configs/57_syntax_error.py")), QStringLiteral("--json"),
                                     QStringLiteral("--no-process-env")});
         QCOMPARE(r.exitCode, 1);
@@ -158,7 +138,7 @@ private Q_SLOTS:
     // DataFrame of 3 rows and 8 columns.
     void decodeInputFixture()
     {
-        const CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--input"),
+        const test::CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--input"),
                                     fixture(QStringLiteral("payloads/chart_data.bin")), QStringLiteral("--json"),
                                     QStringLiteral("--rows"), QStringLiteral("2")});
         QCOMPARE(r.exitCode, 0);
@@ -191,7 +171,7 @@ private Q_SLOTS:
         QVERIFY(whole.size() > 300);
         const QString path = m_dir.filePath(QStringLiteral("truncated.bin"));
         QVERIFY(writeFile(path, whole.left(300)));
-        const CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--input"), path, QStringLiteral("--json")});
+        const test::CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--input"), path, QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 1);
         const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("offset (\\d+)")).match(QString::fromUtf8(r.err));
         QVERIFY2(m.hasMatch(), r.err.constData());
@@ -210,7 +190,7 @@ private Q_SLOTS:
             "c.set('chart-1', {'df': df, 'query': 'SELECT country, sales', 'sql_rowcount': 3}, timeout=600)"),
             {QString::number(m_redis.port())});
         QVERIFY2(python, qPrintable(python.error()));
-        const CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                     QStringLiteral("superset_"), QStringLiteral("chart-1"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject value = object(r.out).value(u"value").toObject();
@@ -225,7 +205,7 @@ private Q_SLOTS:
         QCOMPARE(data.at(2).toArray().at(1).toInt(), 35);
         QCOMPARE(data.at(0).toArray().at(2).toDouble(), 0.5);
 
-        const CliResult missing = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult missing = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                           QStringLiteral("superset_"), QStringLiteral("no-such-key")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains("no-such-key"));
@@ -243,7 +223,7 @@ private Q_SLOTS:
             "c.set('6f1f2c1e-results', zlib.compress(json.dumps(payload).encode('utf-8')), timeout=0)"),
             {dir});
         QVERIFY2(python, qPrintable(python.error()));
-        const CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), dir, QStringLiteral("6f1f2c1e-results"),
+        const test::CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), dir, QStringLiteral("6f1f2c1e-results"),
                                     QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject out = object(r.out);
@@ -268,7 +248,7 @@ private Q_SLOTS:
             "c.set('a:1', 'x' * 1000, timeout=100)\nc.set('a:2', [1, 2], timeout=0)\nc.set('b:1', 1, timeout=0)\n"),
             {QString::number(m_redis.port())});
         QVERIFY2(python, qPrintable(python.error()));
-        const CliResult r = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult r = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                     QStringLiteral("km_"), QStringLiteral("--match"), QStringLiteral("a:*"),
                                     QStringLiteral("--meta"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
@@ -288,7 +268,7 @@ private Q_SLOTS:
                 QVERIFY(size > 0);
             }
         }
-        const CliResult limited = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult limited = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                           QStringLiteral("km_"), QStringLiteral("--limit"), QStringLiteral("1")});
         QCOMPARE(limited.exitCode, 0);
         QCOMPARE(limited.out.count('\n'), 1);
@@ -316,7 +296,7 @@ private Q_SLOTS:
         const QString deadPort = QString::number(freeLoopbackPort());
         const QStringList env{QStringLiteral("--env"), u"PORT="_qs + port, QStringLiteral("--env"), u"DEAD_PORT="_qs + deadPort};
 
-        const CliResult r = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult r = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                                QStringLiteral("data_cache_config"), QStringLiteral("--json")} + env);
         QCOMPARE(r.exitCode, 0);
         bool ok = false;
@@ -327,29 +307,29 @@ private Q_SLOTS:
         // The same environment from an env file.
         const QString envFile = m_dir.filePath(QStringLiteral("superset.env"));
         QVERIFY(writeFile(envFile, "PORT=" + port.toUtf8() + "\nexport DEAD_PORT=" + deadPort.toUtf8() + '\n'));
-        const CliResult fromFile = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult fromFile = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                            QStringLiteral("DATA_CACHE_CONFIG"), QStringLiteral("--env-file"), envFile,
                                            QStringLiteral("--no-process-env")});
         QCOMPARE(fromFile.exitCode, 0);
         QCOMPARE(fromFile.out.split('\n').size(), 3); // two keys and the final newline
 
-        const CliResult simple = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult simple = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                                     QStringLiteral("CACHE_CONFIG")} + env);
         QCOMPARE(simple.exitCode, 1);
         QVERIFY2(simple.err.contains("has no keys outside the Superset process"), simple.err.constData());
 
-        const CliResult unknown = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult unknown = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                                      QStringLiteral("DATA_CACHE")} + env);
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains("DATA_CACHE_CONFIG") && unknown.err.contains("RESULTS_BACKEND"), unknown.err.constData());
 
-        const CliResult unreachable = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult unreachable = runCli(QStringList{QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                                          QStringLiteral("FILTER_STATE_CACHE_CONFIG")} + env);
         QCOMPARE(unreachable.exitCode, 1);
         QVERIFY2(unreachable.err.contains(QString(u"127.0.0.1:"_qs + deadPort).toUtf8()), unreachable.err.constData());
         QVERIFY2(!unreachable.err.contains("hunter2pw"), unreachable.err.constData());
 
-        const CliResult noEnv = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult noEnv = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                         QStringLiteral("DATA_CACHE_CONFIG"), QStringLiteral("--no-process-env")});
         QCOMPARE(noEnv.exitCode, 1);
         QVERIFY2(noEnv.err.contains("PORT") && noEnv.err.contains("superset_config.py:2"), noEnv.err.constData());
@@ -367,7 +347,7 @@ private Q_SLOTS:
         const QString config = m_dir.filePath(QStringLiteral("fs_config.py"));
         QVERIFY(writeFile(config, "import os\nEXPLORE_FORM_DATA_CACHE_CONFIG = {'CACHE_TYPE': 'FileSystemCache',\n"
                                   "    'CACHE_DIR': os.path.join(os.environ['HOME_DIR'], 'forms')}\n"));
-        const CliResult r = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult r = runCli({QStringLiteral("keys"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                     QStringLiteral("EXPLORE_FORM_DATA_CACHE_CONFIG"), QStringLiteral("--env"),
                                     u"HOME_DIR="_qs + m_dir.path(), QStringLiteral("--meta")});
         QCOMPARE(r.exitCode, 0);
@@ -398,7 +378,7 @@ private Q_SLOTS:
         const QString config = m_dir.filePath(QStringLiteral("decode_config.py"));
         QVERIFY(writeFile(config, "import os\nDATA_CACHE_CONFIG = {'CACHE_TYPE': 'RedisCache', 'CACHE_KEY_PREFIX': 'superset_data_',\n"
                                   "    'CACHE_REDIS_HOST': '127.0.0.1', 'CACHE_REDIS_PORT': int(os.environ['PORT'])}\n"));
-        const CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
+        const test::CliResult r = runCli({QStringLiteral("decode"), QStringLiteral("--config"), config, QStringLiteral("--cache"),
                                     QStringLiteral("DATA_CACHE_CONFIG"), QStringLiteral("--env"),
                                     u"PORT="_qs + QString::number(m_redis.port()), QStringLiteral("dc"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
@@ -409,7 +389,7 @@ private Q_SLOTS:
     {
         // Present and absent keys read before and during polling make the counters move.
         m_redis.command({"SET", "stats_present", "1"});
-        const CliResult r = runCli({QStringLiteral("stats"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--interval"),
+        const test::CliResult r = runCli({QStringLiteral("stats"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--interval"),
                                     QStringLiteral("0.2"), QStringLiteral("--count"), QStringLiteral("3"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         bool ok = false;
@@ -450,7 +430,7 @@ private Q_SLOTS:
                           "DATA_CACHE_CONFIG = {**CACHE_CONFIG, 'CACHE_KEY_PREFIX': 'superset_data_', 'CACHE_REDIS_DB': 1}\n"
                           "THUMBNAIL_CACHE_CONFIG = {'CACHE_TYPE': 'NullCache'}\n"
                           "RESULTS_BACKEND = RedisCache(host='127.0.0.1', port=int(os.environ['P2']), key_prefix='sqllab_')\n"));
-        const CliResult r = runCli({QStringLiteral("stats"), QStringLiteral("--config"), config, QStringLiteral("--env"),
+        const test::CliResult r = runCli({QStringLiteral("stats"), QStringLiteral("--config"), config, QStringLiteral("--env"),
                                     u"P1="_qs + QString::number(m_redis.port()), QStringLiteral("--env"),
                                     u"P2="_qs + QString::number(m_redis2.port()), QStringLiteral("--interval"), QStringLiteral("0.2"),
                                     QStringLiteral("--count"), QStringLiteral("2"), QStringLiteral("--json")});
@@ -517,12 +497,12 @@ private Q_SLOTS:
     void recordThenReplayGivesTheSameSeries()
     {
         const QString file = m_dir.filePath(QStringLiteral("recording.db"));
-        const CliResult rec = runCli({QStringLiteral("record"), file, QStringLiteral("--redis"), m_redis.url(),
+        const test::CliResult rec = runCli({QStringLiteral("record"), file, QStringLiteral("--redis"), m_redis.url(),
                                       QStringLiteral("--interval"), QStringLiteral("0.2"), QStringLiteral("--count"),
                                       QStringLiteral("3"), QStringLiteral("--json")});
         QCOMPARE(rec.exitCode, 0);
         QVERIFY2(rec.err.contains("recorded 6 samples"), rec.err.constData());
-        const CliResult rep = runCli({QStringLiteral("replay"), file, QStringLiteral("--json")});
+        const test::CliResult rep = runCli({QStringLiteral("replay"), file, QStringLiteral("--json")});
         QCOMPARE(rep.exitCode, 0);
         bool ok1 = false, ok2 = false;
         const QList<QJsonObject> recorded = jsonLines(rec.out, &ok1);
@@ -611,23 +591,23 @@ private Q_SLOTS:
         QVERIFY2(python, qPrintable(python.error()));
         const QStringList base{QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                QStringLiteral("dk_"), QStringLiteral("--json")};
-        const CliResult both = runCli(base + QStringList{QStringLiteral("dk_x")});
+        const test::CliResult both = runCli(base + QStringList{QStringLiteral("dk_x")});
         QCOMPARE(both.exitCode, 0);
         QCOMPARE(object(both.out).value(u"value").toString(), QStringLiteral("the cache key dk_x"));
         QVERIFY2(both.err.contains("cache key 'dk_x' (stored as 'dk_dk_x')") && both.err.contains("stored key 'dk_x' (cache key 'x')"),
                  both.err.constData());
-        const CliResult plain = runCli(base + QStringList{QStringLiteral("x")});
+        const test::CliResult plain = runCli(base + QStringList{QStringLiteral("x")});
         QCOMPARE(object(plain.out).value(u"value").toString(), QStringLiteral("the cache key x"));
         QVERIFY2(plain.err.isEmpty(), plain.err.constData());
 
         const QString md5 = QString::fromLatin1(QCryptographicHash::hash("form", QCryptographicHash::Md5).toHex());
         for (const QString &key : {QStringLiteral("form"), md5}) {
-            const CliResult fs = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
+            const test::CliResult fs = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
                                          key, QStringLiteral("--json")});
             QVERIFY2(fs.exitCode == 0, fs.err.constData());
             QCOMPARE(object(fs.out).value(u"value").toString(), QStringLiteral("in a file"));
         }
-        const CliResult missing = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
+        const test::CliResult missing = runCli({QStringLiteral("decode"), QStringLiteral("--dir"), m_dir.filePath(QStringLiteral("dk_fs")),
                                           QStringLiteral("nope")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains("key 'nope' not found") && missing.err.contains("cache key 'nope' (file "),
@@ -646,13 +626,13 @@ private Q_SLOTS:
         const QString key = QString(QChar(0xFEFF)) + u'k';
         const QStringList base{QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                QStringLiteral("bomd_"), key};
-        const CliResult json = runCli(base + QStringList{QStringLiteral("--json")});
+        const test::CliResult json = runCli(base + QStringList{QStringLiteral("--json")});
         QVERIFY2(json.exitCode == 0, json.err.constData());
-        const CliResult readable = runCli(base);
+        const test::CliResult readable = runCli(base);
         QVERIFY2(readable.exitCode == 0, readable.err.constData());
         // The readable value starts after the layer lines; key order is the dict's, not sorted.
         const QByteArray value = readable.out.mid(readable.out.indexOf("\n{") + 1);
-        const CliResult keys = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult keys = runCli({QStringLiteral("keys"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                        QStringLiteral("bomd_"), QStringLiteral("--json")});
         QCOMPARE(keys.exitCode, 0);
         auto check = runPython(QStringLiteral(
@@ -672,13 +652,13 @@ private Q_SLOTS:
                                           {u"stats"_qs}, {u"record"_qs}, {u"replay"_qs}, {}};
         for (const QStringList &command : commands) {
             const QString name = (QStringList{u"cachescope"_qs} + command).join(u' ');
-            const CliResult help = runCli(command + QStringList{QStringLiteral("--help")});
+            const test::CliResult help = runCli(command + QStringList{QStringLiteral("--help")});
             QVERIFY2(help.exitCode == 0, qPrintable(name));
             QVERIFY2(help.out.startsWith(QByteArray("Usage: " + name.toUtf8() + ' ')), help.out.constData());
             QVERIFY2(help.out.contains("\nOptions:\n") && help.out.contains("  -h, --help "), help.out.constData());
             QVERIFY2(help.out.endsWith("Exit status: 0 done, 1 the operation failed, 2 usage error.\n"), help.out.constData());
             QVERIFY(help.err.isEmpty());
-            const CliResult bogus = runCli(command + QStringList{QStringLiteral("--bogus")});
+            const test::CliResult bogus = runCli(command + QStringList{QStringLiteral("--bogus")});
             QCOMPARE(bogus.exitCode, 2);
             const QString expected = name + u": unknown option '--bogus'\nRun '"_qs + name + u" --help' for the options.\n"_qs;
             if (command.isEmpty()) // the window's QApplication may log first (XDG_RUNTIME_DIR unset as root)
@@ -687,14 +667,14 @@ private Q_SLOTS:
                 QCOMPARE(QString::fromUtf8(bogus.err), expected);
             QVERIFY(bogus.out.isEmpty());
         }
-        const CliResult top = runCli({QStringLiteral("--help")});
+        const test::CliResult top = runCli({QStringLiteral("--help")});
         for (const char *c : {"cache", "config", "decode", "keys", "stats", "record", "replay"})
             QVERIFY2(top.out.contains(QByteArray("\n  " + QByteArray(c) + ' ')), c);
         QVERIFY(top.out.contains("--page PAGE"));
-        const CliResult typo = runCli({QStringLiteral("kyes")});
+        const test::CliResult typo = runCli({QStringLiteral("kyes")});
         QCOMPARE(typo.exitCode, 2);
         QVERIFY2(typo.err.contains("cachescope: unknown command 'kyes'"), typo.err.constData());
-        const CliResult badPage = runCli({QStringLiteral("--page"), QStringLiteral("nope")});
+        const test::CliResult badPage = runCli({QStringLiteral("--page"), QStringLiteral("nope")});
         QCOMPARE(badPage.exitCode, 2);
         QVERIFY2(badPage.err.contains("cachescope: unknown page 'nope'"), badPage.err.constData());
     }
@@ -710,12 +690,12 @@ private Q_SLOTS:
             {{u"replay"_qs, u"x"_qs, u"--speed"_qs, u"-2"_qs}, "--speed needs a number >= 0, not '-2'"},
         };
         for (const auto &[args, message] : cases) {
-            const CliResult r = runCli(args);
+            const test::CliResult r = runCli(args);
             QCOMPARE(r.exitCode, 2);
             QVERIFY2(r.err.contains(message), r.err.constData());
         }
         m_redis.command({"SET", "dash_-k", "5"}); // how cachelib stores an int
-        const CliResult dashed = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
+        const test::CliResult dashed = runCli({QStringLiteral("decode"), QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--prefix"),
                                          QStringLiteral("dash_"), QStringLiteral("--json"), QStringLiteral("--"), QStringLiteral("-k")});
         QVERIFY2(dashed.exitCode == 0, dashed.err.constData());
         QCOMPARE(object(dashed.out).value(u"value").toInt(), 5);

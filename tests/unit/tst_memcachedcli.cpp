@@ -1,6 +1,7 @@
 // The command line on memcached, as a user runs it: the real executable (`cache`, `keys`,
 // `decode`, `stats`) against real memcached servers — plain, two of them, and SASL through a
 // superset_config.py — with Python's cachelib/Flask-Caching on the other side.
+#include "cli.h"
 #include "memcachedserver.h"
 #include "redisserver.h"
 #include "python.h"
@@ -14,25 +15,9 @@
 #include <QTest>
 
 using namespace cachescope;
+using test::runCli;
 
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForStarted();
-    process.closeWriteChannel();
-    process.waitForFinished(120000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
 
 QList<QJsonObject> jsonLines(const QByteArray &out)
 {

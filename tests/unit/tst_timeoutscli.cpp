@@ -3,6 +3,7 @@
 // tables on SQLite, a real PostgreSQL and a real MariaDB, a superset_config.py, and chart-data
 // entries that Debian's cachelib and pandas wrote to a real redis-server.
 #include "checkok.h"
+#include "cli.h"
 #include "mariadbserver.h"
 #include "postgresserver.h"
 #include "python.h"
@@ -25,29 +26,6 @@ using namespace cachescope;
 using namespace cachescope::test;
 
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    if (qEnvironmentVariableIsEmpty("CACHESCOPE_BINARY"))
-        qFatal("CACHESCOPE_BINARY is not set: run this test through ctest, or set it to build/app/cachescope");
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForStarted();
-    process.closeWriteChannel();
-    if (!process.waitForFinished(180000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
-}
 
 // kind/id -> row of `timeouts --json`.
 QHash<QString, QJsonObject> rows(const QByteArray &out, bool *ok)

@@ -3,6 +3,7 @@
 // says which one failed, nothing falls back to plain text, and Python's cachelib / Flask-Caching
 // read what CacheScope writes over TLS and the other way round.
 #include "cache/cachemanager.h"
+#include "cli.h"
 #include "keysbrowser.h"
 #include "keyspage.h"
 #include "keytreemodel.h"
@@ -25,7 +26,6 @@
 #include <QLineEdit>
 #include <QTimer>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrl>
@@ -34,23 +34,6 @@ using namespace cachescope;
 using namespace cachescope::test;
 
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("CACHESCOPE_BINARY"), args);
-    process.waitForStarted();
-    process.closeWriteChannel();
-    process.waitForFinished(60000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
 
 // A config asking for TLS, ACL users and a sentinel password in every way real configs do.
 // (No raw string: moc takes the "//" of a URL inside one for a comment.)
