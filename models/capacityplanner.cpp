@@ -326,6 +326,7 @@ CapacityPlanner::WhatIfJob CapacityPlanner::runWhatIf(quint64 job, const SourceF
 {
     WhatIfJob r;
     r.job = job;
+    r.answer.knobs = knobs;
     auto opened = factory();
     if (!opened) {
         r.error = opened.error();
@@ -368,9 +369,10 @@ CapacityPlanner::WhatIfJob CapacityPlanner::runWhatIf(quint64 job, const SourceF
 void CapacityPlanner::onWhatIfDone()
 {
     WhatIfJob r = m_whatIfJob.result();
-    // The newest job started so far: deliver it even when newer knobs wait (in live mode they
-    // always do), or a busy page would never show an answer.
-    const bool stale = r.job != m_whatIfId;
+    // Delivered only for the knobs shown now: a slider moved while this ran waits for the job
+    // that follows (its answer must not stand beside the new size). A live refresh re-runs the
+    // same knobs, so a busy live page still gets its answers.
+    const bool stale = r.job != m_whatIfId || !(r.answer.knobs == m_whatIf);
     if (m_pendingWhatIf && !m_stop->load()) {
         m_pendingWhatIf = false;
         startWhatIf();

@@ -47,6 +47,7 @@ struct CapacityWhatIf
 
 struct CapacityWhatIfAnswer
 {
+    CapacityWhatIf knobs; // what this answers
     WhatIfResult result;
     std::optional<CurveResult> curve; // when the knobs change the requests or the policy
 };
