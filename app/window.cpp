@@ -1,6 +1,8 @@
 #include "window.h"
 
 #include "buildinfo.h"
+#include "capacitypage.h"
+#include "capacityplanner.h"
 #include "commandline.h"
 #include "configpage.h"
 #include "configsession.h"
@@ -8,12 +10,14 @@
 #include "icons.h"
 #include "keysbrowser.h"
 #include "mainwindow.h"
+#include "messagebar.h"
 #include "timeoutspage.h"
 #include "timeoutauditmodel.h"
 #include "timeoutmodel.h"
 #include "windowsettings.h"
 
 #include "cache/cachemanager.h"
+#include "capacity/tracecapture.h"
 #include "config/configreport.h"
 #include "demo/demoenvironment.h"
 #include "demo/demoworkload.h"
@@ -38,6 +42,8 @@ std::optional<MainWindow::Page> pageNamed(const QString &name)
         return MainWindow::Page::Config;
     if (n == u"timeouts")
         return MainWindow::Page::Timeouts;
+    if (n == u"capacity")
+        return MainWindow::Page::Capacity;
     return std::nullopt;
 }
 
@@ -46,7 +52,7 @@ std::optional<MainWindow::Page> pageNamed(const QString &name)
 void addWindowOptions(CommandLine &cl)
 {
     cl.addOption(QStringLiteral("page"), QStringLiteral("PAGE"),
-                 QStringLiteral("Page to open: overview, keys, hitrates, config, timeouts (default: config with a "
+                 QStringLiteral("Page to open: overview, keys, hitrates, config, timeouts, capacity (default: config with a "
                                 "superset_config.py, else overview)."));
     cl.addOption(QStringLiteral("redis"), QStringLiteral("URL"), QStringLiteral("Also connect to this Redis URL (Keys page)."));
     cl.addOption(QStringLiteral("prefix"), QStringLiteral("P"), QStringLiteral("Key prefix for --redis."));
@@ -61,6 +67,8 @@ WindowSession::~WindowSession()
 {
     if (demo)
         demo->workload().stop();
+    if (capture)
+        capture->detach();
     session.reset();
     window.reset();
 }
@@ -75,11 +83,14 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
     window.setAboutInfo(applicationVersion(), componentVersions());
 
     // A config opened later (File → Open config…) retires the demo: its caches are not the user's.
-    s->session = std::make_unique<ConfigSession>(&window, [&window, &demo] {
+    std::unique_ptr<TraceCapture> &capture = s->capture;
+    s->session = std::make_unique<ConfigSession>(&window, [&window, &demo, &capture] {
         if (!demo)
             return;
         window.setDemoWorkload(nullptr);
         demo->workload().stop();
+        if (capture)
+            capture->detach(); // the Capacity page keeps what was captured
     });
 
     // The Timeouts page follows the config the session evaluates (or the demo below).
@@ -103,6 +114,17 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
                      [&window, timeouts] { window.keysBrowser()->addDecodedLabels(timeouts->auditModel()->report()); });
     // An edit of the config file: the Config page reads it again (and the caches follow).
     QObject::connect(timeouts, &TimeoutsPage::configFileWritten, session, [session](const QString &path) { session->page()->openFile(path); });
+
+    // Capacity: curves of a request trace (the demo's, captured live below, or a trace file).
+    auto *planner = new CapacityPlanner(&window);
+    auto *capacity = new CapacityPage(planner);
+    window.addPage(MainWindow::Page::Capacity, QObject::tr("Capacity"), capacity);
+    QObject::connect(capacity, &CapacityPage::errorOccurred, &window, &MainWindow::showError);
+    QObject::connect(capacity, &CapacityPage::reportWritten, &window, [&window](const CapacityReportFiles &files) {
+        window.messageBar()->showMessage(QObject::tr("Report written: %1 (with %2 and %n chart(s))", nullptr, int(files.pngs.size()))
+                                             .arg(files.pdf, files.csv),
+                                         MessageBar::Level::Information);
+    });
 
     const QString configPath = cl.positionals().value(0);
     QFile config(QStringLiteral(":/demo/demo-config.json"));
@@ -132,6 +154,21 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
         QObject::connect(&demo->workload(), &DemoWorkload::workloadFailed, &window, &MainWindow::showError);
         timeouts->setCacheManager(&demo->manager());
         timeouts->setDemo(demo->timeoutConfig(), demo->cacheTimeoutRows(), demo->metadataFile());
+        // Every request of the demo is captured exactly, so its curves form live on the Capacity page.
+        capture = std::make_unique<TraceCapture>();
+        capture->attach(demo->manager());
+        TraceCapture *live = capture.get();
+        const QString description = QObject::tr("the embedded demo (exact: every request captured)");
+        auto startLive = [planner, live, description] {
+            planner->setLiveSource(description, [live] { return std::make_pair(live->header(), live->snapshot()); });
+        };
+        startLive();
+        capacity->setLiveSource(description, startLive);
+        // File → Record samples: the recording also gets the request trace (tables beside its samples).
+        QObject::connect(&window, &MainWindow::recordingStarted, live,
+                         [live](const QString &path) { live->startFile(path, TraceFormat::Recording); });
+        QObject::connect(&window, &MainWindow::recordingStopped, live, [live] { live->stopFile(); });
+        QObject::connect(live, &TraceCapture::fileFailed, &window, &MainWindow::showError);
         demo->workload().start();
     }
 
@@ -154,7 +191,7 @@ std::unique_ptr<WindowSession> openWindow(const CommandLine &cl)
 int runWindow(QApplication &app, const CommandLine &cl)
 {
     if (cl.isSet(QStringLiteral("page")) && !pageNamed(cl.value(QStringLiteral("page"))))
-        return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config, timeouts)").arg(cl.value(QStringLiteral("page"))));
+        return cl.usageError(QStringLiteral("unknown page '%1' (overview, keys, hitrates, config, timeouts, capacity)").arg(cl.value(QStringLiteral("page"))));
     // The menu entry's ID lets Wayland and X11 docks show the installed icon and name.
     QGuiApplication::setDesktopFileName(QString::fromUtf16(kApplicationId));
     QApplication::setWindowIcon(applicationIcon());

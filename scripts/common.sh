@@ -16,7 +16,7 @@ CACHESCOPE_PACKAGES=(
   qt6-base-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql libgl-dev libqcustomplot-dev
   libhiredis-dev libssl-dev libmsgpack-cxx-dev zlib1g-dev liblz4-dev libzstd-dev libdeflate-dev
   redis-server redis-sentinel openssl postgresql mariadb-server xvfb xauth fonts-dejavu-core
-  qt6-svg-dev desktop-file-utils appstream qt6-l10n-tools qtkeychain-qt6-dev
+  qt6-svg-dev desktop-file-utils appstream qt6-l10n-tools qtkeychain-qt6-dev poppler-utils
   python3 python3-cachelib python3-flask-caching python3-msgpack python3-pandas python3-redis python3-simplejson
   python3-sqlalchemy python3-sqlalchemy-utils python3-psycopg2 python3-pymysql
   memcached sasl2-bin libsasl2-modules libsasl2-modules-db python3-pylibmc python3-memcache

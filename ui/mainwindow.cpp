@@ -278,6 +278,7 @@ bool MainWindow::startRecording(const QString &path)
     m_recordingLabel->show();
     m_recordAction->setEnabled(false);
     m_stopRecordAction->setEnabled(true);
+    Q_EMIT recordingStarted(path);
     return true;
 }
 
@@ -290,6 +291,7 @@ void MainWindow::stopRecording()
     m_recordingLabel->setText(tr("Recorded %1 samples").arg(formatCount(n)));
     m_recordAction->setEnabled(true);
     m_stopRecordAction->setEnabled(false);
+    Q_EMIT recordingStopped();
 }
 
 void MainWindow::recordInteractively()

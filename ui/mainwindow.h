@@ -43,7 +43,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     // Fixed order in the page list; a page that does not exist yet is simply not listed.
-    enum class Page { Overview, Keys, HitRates, Config, Timeouts };
+    // Appended, never inserted: the last page is saved as this number.
+    enum class Page { Overview, Keys, HitRates, Config, Timeouts, Capacity };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -100,6 +101,9 @@ public:
 Q_SIGNALS:
     // File → Open config… / Open last config: the application opens it on the Config page.
     void configFileChosen(const QString &path);
+    // File → Record samples started or stopped (the capacity capture writes its trace beside them).
+    void recordingStarted(const QString &path);
+    void recordingStopped();
 
 public Q_SLOTS:
     void showError(const QString &message);

@@ -4,6 +4,8 @@
 // window.png, dark.png, about.png, about-dark.png and icons.png there, to be looked at.
 #include "aboutdialog.h"
 #include "buildinfo.h"
+#include "capacitypage.h"
+#include "capacityplanner.h"
 #include "cacheoverviewmodel.h"
 #include "commandline.h"
 #include "configpage.h"
@@ -267,6 +269,18 @@ private slots:
             ++shot;
         }
         QCOMPARE(shot, 3);
+
+        // The Capacity page once the demo's curves formed (it computes only while shown).
+        if (auto *capacity = qobject_cast<CapacityPage *>(s->window->page(MainWindow::Page::Capacity))) {
+            s->window->showPage(MainWindow::Page::Capacity);
+            CapacityPlanner *planner = capacity->planner();
+            QTRY_VERIFY_WITH_TIMEOUT(planner->selectedCache() >= 0 && !planner->caches()[planner->selectedCache()].curve.points.isEmpty(),
+                                     60000);
+            QTRY_VERIFY_WITH_TIMEOUT(!planner->isBusy(), 60000);
+            QTest::qWait(dir.isEmpty() ? 50 : 500);
+            if (!dir.isEmpty())
+                QVERIFY(s->window->grab().save(dir + QStringLiteral("/capacity.png")));
+        }
 
         // The Config page with a config of the test fixtures opened (it retires the demo).
         const QString config = QFINDTESTDATA("fixtures/configs/18_if_elif_env.py");

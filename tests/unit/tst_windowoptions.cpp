@@ -63,6 +63,7 @@ private Q_SLOTS:
         QTest::newRow("--page hitrates") << QStringList{u"--page"_qs, u"hitrates"_qs} << int(Page::HitRates);
         QTest::newRow("--page config") << QStringList{u"--page"_qs, u"config"_qs} << int(Page::Config);
         QTest::newRow("--page timeouts") << QStringList{u"--page"_qs, u"timeouts"_qs} << int(Page::Timeouts);
+        QTest::newRow("--page capacity") << QStringList{u"--page"_qs, u"capacity"_qs} << int(Page::Capacity);
     }
     void pageWinsOverTheConfig()
     {
@@ -76,7 +77,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(s->session->manager(), 30000);
         QVERIFY(s->session->page()->report().loaded);
         QCoreApplication::processEvents();
-        for (Page p : {Page::Overview, Page::Keys, Page::HitRates, Page::Config, Page::Timeouts})
+        for (Page p : {Page::Overview, Page::Keys, Page::HitRates, Page::Config, Page::Timeouts, Page::Capacity})
             QCOMPARE(showing(*s, p), int(p) == page);
         const QString shot = qEnvironmentVariable("CACHESCOPE_SCREENSHOT_PAGE");
         if (!shot.isEmpty() && page == int(Page::Overview)) {
