@@ -24,6 +24,7 @@
 #include "demo/demoworkload.h"
 
 #include "python.h"
+#include "windowtesting.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -44,15 +45,6 @@
 using namespace cachescope;
 
 namespace {
-
-std::unique_ptr<WindowSession> openWith(const QStringList &args)
-{
-    CommandLine cl(QString(), QStringLiteral("test"));
-    addWindowOptions(cl);
-    if (cl.parse(args))
-        return nullptr;
-    return openWindow(cl);
-}
 
 void screenshot(QWidget &w, const QString &name)
 {
@@ -98,7 +90,7 @@ class TestCapacityPage : public QObject
 private Q_SLOTS:
     void liveDemoFormsTheCurve()
     {
-        auto s = openWith({QStringLiteral("--page"), QStringLiteral("capacity")});
+        auto s = test::openWindowWith({QStringLiteral("--page"), QStringLiteral("capacity")});
         QVERIFY(s && s->demo && s->capture);
         MainWindow &window = *s->window;
         auto *page = qobject_cast<CapacityPage *>(window.page(MainWindow::Page::Capacity));

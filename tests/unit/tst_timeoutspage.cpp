@@ -20,6 +20,7 @@
 #include "config/configreport.h"
 #include "demo/demoenvironment.h"
 #include "demo/demoworkload.h"
+#include "windowtesting.h"
 
 #include <QDir>
 #include <QFile>
@@ -32,15 +33,6 @@
 using namespace cachescope;
 
 namespace {
-
-std::unique_ptr<WindowSession> openWith(const QStringList &args)
-{
-    CommandLine cl(QString(), QStringLiteral("test"));
-    addWindowOptions(cl);
-    if (cl.parse(args))
-        return nullptr;
-    return openWindow(cl);
-}
 
 TimeoutsPage *timeoutsPage(const WindowSession &s)
 {
@@ -72,7 +64,7 @@ class tst_TimeoutsPage : public QObject
 private Q_SLOTS:
     void demoWindowShowsTheChain()
     {
-        auto s = openWith({QStringLiteral("--page"), QStringLiteral("timeouts")});
+        auto s = test::openWindowWith({QStringLiteral("--page"), QStringLiteral("timeouts")});
         QVERIFY(s && s->demo);
         s->demo->workload().stop(); // the page is checked on a still cache
         TimeoutsPage *page = timeoutsPage(*s);
@@ -125,7 +117,7 @@ private Q_SLOTS:
 
     void metadataEditNeedsTheUnlock()
     {
-        auto s = openWith({QStringLiteral("--page"), QStringLiteral("timeouts")});
+        auto s = test::openWindowWith({QStringLiteral("--page"), QStringLiteral("timeouts")});
         QVERIFY(s && s->demo);
         s->demo->workload().stop();
         TimeoutsPage *page = timeoutsPage(*s);

@@ -7,6 +7,7 @@
 #include "window.h"
 
 #include "demo/demoenvironment.h"
+#include "windowtesting.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,15 +19,6 @@ using namespace cachescope;
 namespace {
 
 using Page = MainWindow::Page;
-
-std::unique_ptr<WindowSession> openWith(const QStringList &args)
-{
-    CommandLine cl(QString(), QStringLiteral("test"));
-    addWindowOptions(cl);
-    if (cl.parse(args))
-        return nullptr;
-    return openWindow(cl);
-}
 
 // The page the stack shows (the others are hidden inside it).
 bool showing(const WindowSession &s, Page page)
@@ -69,7 +61,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, extra);
         QFETCH(int, page);
-        auto s = openWith(QStringList{m_config} + extra);
+        auto s = test::openWindowWith(QStringList{m_config} + extra);
         QVERIFY(s);
         QVERIFY(!s->demo); // the config's caches, not the demo's
         // Still on the page asked for once the config has been evaluated (off the GUI thread) and
@@ -89,10 +81,10 @@ private Q_SLOTS:
 
     void demoOpensOnOverviewUnlessAsked()
     {
-        auto demo = openWith({});
+        auto demo = test::openWindowWith({});
         QVERIFY(demo && demo->demo);
         QVERIFY(showing(*demo, Page::Overview));
-        auto keys = openWith({u"--page"_qs, u"keys"_qs});
+        auto keys = test::openWindowWith({u"--page"_qs, u"keys"_qs});
         QVERIFY(keys && keys->demo);
         QVERIFY(showing(*keys, Page::Keys));
     }

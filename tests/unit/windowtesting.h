@@ -25,14 +25,22 @@ inline bool useTemporarySettings(const QTemporaryDir &home, const QString &appli
     return QSettings().fileName().startsWith(home.path());
 }
 
-// The window on the embedded demo, shown at `size`; null if the options do not parse.
-inline std::unique_ptr<WindowSession> openDemoWindow(QSize size)
+// The window as `cachescope ARGS` opens it (not shown); null if the options do not parse.
+inline std::unique_ptr<WindowSession> openWindowWith(const QStringList &args)
 {
     CommandLine cl(QString(), QStringLiteral("test"));
     addWindowOptions(cl);
-    if (cl.parse({}))
+    if (cl.parse(args))
         return nullptr;
-    auto s = openWindow(cl);
+    return openWindow(cl);
+}
+
+// The window on the embedded demo, shown at `size`; null if the options do not parse.
+inline std::unique_ptr<WindowSession> openDemoWindow(QSize size)
+{
+    auto s = openWindowWith({});
+    if (!s)
+        return nullptr;
     s->window->resize(size);
     s->window->show();
     return s;
