@@ -195,6 +195,23 @@ CapacityPage::CapacityPage(CapacityPlanner *planner, QWidget *parent)
     layout->addLayout(bar);
     layout->addWidget(split, 1);
 
+    // For screen readers and the guided tour (which reads the page's description aloud as its step).
+    setAccessibleName(tr("Capacity"));
+    setAccessibleDescription(tr("How big each cache must be: its miss-ratio curve from the live demo or a recorded "
+                                "trace, the current configuration marked on it, and what-if answers for another size, "
+                                "eviction policy, timeout or value size cap."));
+    m_table->setAccessibleName(tr("Caches and their predicted hit ratios"));
+    m_plot->setAccessibleName(tr("Miss-ratio curve of the selected cache"));
+    m_tabs->setAccessibleName(tr("What-if, workload and assumptions"));
+    m_policy->setAccessibleName(tr("Eviction policy"));
+    m_size->setAccessibleName(tr("Cache size"));
+    m_timeout->setAccessibleName(tr("Timeout scale"));
+    m_cap->setAccessibleName(tr("Value size cap"));
+    m_workloadView->setAccessibleName(tr("Workload chart to show"));
+    m_workloadChart->setAccessibleName(tr("Workload chart"));
+    // Tab leaves the table for the next widget instead of walking its cells (arrows do that).
+    m_table->setTabKeyNavigation(false);
+
     connect(planner, &CapacityPlanner::cachesUpdated, this, &CapacityPage::onCachesUpdated);
     connect(planner, &CapacityPlanner::whatIfUpdated, this, &CapacityPage::onWhatIfUpdated);
     connect(planner, &CapacityPlanner::errorOccurred, this, &CapacityPage::errorOccurred);
