@@ -95,9 +95,7 @@ QString MariaDbServer::start()
                          QStringLiteral("--innodb-flush-log-at-trx-commit=0"),
                          QStringLiteral("--character-set-server=utf8mb4"),
                          QStringLiteral("--collation-server=utf8mb4_general_ci")};
-        if (runningAsRoot())
-            args << QStringLiteral("--user=") + m_osUser;
-        m_process->start(server, args);
+        startServerProcess(*m_process, server, args, m_osUser);
         if (!m_process->waitForStarted(10000))
             return QStringLiteral("mariadbd did not start: %1").arg(m_process->errorString());
         QElapsedTimer timer;

@@ -94,13 +94,11 @@ QString MemcachedServer::launch(const QStringList &extra, const QProcessEnvironm
             return QStringLiteral("no free loopback port below 32768");
         QStringList args{QStringLiteral("-l"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
                          QStringLiteral("-U"), QStringLiteral("0"), QStringLiteral("-m"), QStringLiteral("64")};
-        if (::geteuid() == 0)
-            args << QStringLiteral("-u") << QStringLiteral("nobody");
         args += extra;
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
         m_process->setProcessEnvironment(environment);
-        m_process->start(binary, args);
+        startServerProcess(*m_process, binary, args, QStringLiteral("nobody")); // memcached refuses root
         if (!m_process->waitForStarted(5000))
             return QStringLiteral("memcached did not start: %1").arg(m_process->errorString());
         QElapsedTimer timer;

@@ -5,8 +5,11 @@
 
 #include <QCollator>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -90,30 +93,55 @@ QString PostgresServer::start()
         return QStringLiteral("initdb failed: %1").arg(init.error());
     for (int attempt = 0; attempt < 5; ++attempt) { // the port may be taken between probe and bind
         m_port = freeLoopbackPort();
-        const QString options = QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k %2 -c fsync=off "
-                                               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40")
-                                    .arg(m_port)
-                                    .arg(root);
-        error = pgctl({QStringLiteral("-D"), root + QStringLiteral("/data"), QStringLiteral("-l"),
-                       root + QStringLiteral("/server.log"), QStringLiteral("-o"), options, QStringLiteral("-w"),
-                       QStringLiteral("-t"), QStringLiteral("120"), QStringLiteral("start")});
-        if (error.isEmpty()) {
-            m_running = true;
-            return {};
+        m_process = std::make_unique<QProcess>();
+        m_process->setProcessChannelMode(QProcess::MergedChannels);
+        m_process->setStandardOutputFile(root + QStringLiteral("/server.log"));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        m_process->setProcessEnvironment(env);
+        startServerProcess(*m_process, m_binDir + QStringLiteral("/postgres"),
+                           {QStringLiteral("-D"), root + QStringLiteral("/data"), QStringLiteral("-c"),
+                            QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                            QStringLiteral("-k"), root, QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"),
+                            QStringLiteral("synchronous_commit=off"), QStringLiteral("-c"), QStringLiteral("full_page_writes=off"),
+                            QStringLiteral("-c"), QStringLiteral("max_connections=40")},
+                           m_osUser);
+        if (!m_process->waitForStarted(10000)) {
+            error = QStringLiteral("postgres did not start: %1").arg(m_process->errorString());
+            break;
         }
+        // Ready when pg_isready says so; an exit means the port was taken (or worse: the log says).
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 120000 && m_process->state() == QProcess::Running) {
+            if (runProcess(m_binDir + QStringLiteral("/pg_isready"),
+                           {QStringLiteral("-q"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                            QString::number(m_port)}))
+                return {};
+            m_process->waitForFinished(100); // also the pause between two probes
+        }
+        error = m_process->state() == QProcess::Running ? QStringLiteral("postgres did not accept connections within 120 s")
+                                                        : QStringLiteral("postgres exited (code %1)").arg(m_process->exitCode());
+        stopServerProcess(*m_process);
     }
     QFile log(root + QStringLiteral("/server.log"));
     log.open(QIODevice::ReadOnly);
-    return QStringLiteral("pg_ctl start failed: %1\n%2").arg(error, QString::fromUtf8(log.readAll().right(2000)));
+    return QStringLiteral("PostgreSQL did not start: %1\n%2").arg(error, QString::fromUtf8(log.readAll().right(2000)));
 }
 
 void PostgresServer::stop()
 {
-    if (!m_running)
+    if (!isRunning())
         return;
+    // Fast shutdown: sessions a test left open are ended, not waited for.
     pgctl({QStringLiteral("-D"), m_dir->path() + QStringLiteral("/data"), QStringLiteral("-m"), QStringLiteral("fast"),
            QStringLiteral("-w"), QStringLiteral("stop")});
-    m_running = false;
+    stopServerProcess(*m_process);
+}
+
+bool PostgresServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
 }
 
 Expected<QByteArray> PostgresServer::psql(const QString &database, const QStringList &args, const QByteArray &stdinData) const

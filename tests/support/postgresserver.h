@@ -9,15 +9,18 @@
 
 #include <memory>
 
+class QProcess;
+
 namespace cachescope::test {
 
 // A real PostgreSQL cluster for one test executable (Debian's postgresql package; the binaries
 // of the newest /usr/lib/postgresql/*/bin): initdb in a temp dir, postgres on a free loopback
 // port below 32768 (listen_addresses=127.0.0.1, unix socket inside the temp dir), password
 // authentication for a superuser whose password needs percent-encoding in a URI. As root,
-// initdb/pg_ctl run as the "postgres" system user (created by the package; "nobody" otherwise)
-// and the temp dir is handed to it. Durability is off: the cluster is thrown away.
-// Stopped by stop() or the destructor.
+// initdb and postgres run as the "postgres" system user (created by the package; "nobody"
+// otherwise) and the temp dir is handed to it. postgres is the test's child, not pg_ctl's
+// daemon, so it stops when the test dies (startServerProcess). Durability is off: the cluster is
+// thrown away. Stopped by stop() or the destructor.
 class PostgresServer
 {
 public:
@@ -29,7 +32,7 @@ public:
     // Empty on success, otherwise why it failed (the test must fail with it).
     QString start();
     void stop();
-    bool isRunning() const { return m_running; }
+    bool isRunning() const;
 
     quint16 port() const { return m_port; }
     static QString user() { return QStringLiteral("cachescope"); }
@@ -49,7 +52,7 @@ private:
     QString m_binDir;
     QString m_osUser;
     quint16 m_port = 0;
-    bool m_running = false;
+    std::unique_ptr<QProcess> m_process;
 };
 
 } // namespace cachescope::test

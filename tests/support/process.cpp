@@ -6,10 +6,26 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 
+#include <csignal>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace cachescope::test {
+
+void startServerProcess(QProcess &process, const QString &program, const QStringList &args, const QString &asUser)
+{
+    const pid_t test = ::getpid();
+    process.setChildProcessModifier([test] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != test) // the test died between fork and prctl
+            ::_exit(1);
+    });
+    if (runningAsRoot() && !asUser.isEmpty())
+        process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), asUser, QStringLiteral("--"), program} + args);
+    else
+        process.start(program, args);
+}
 
 void stopServerProcess(QProcess &process, int graceMs)
 {

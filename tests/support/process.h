@@ -24,6 +24,13 @@ struct ProcessOptions
 // and stderr. The one way tests start helper programs (python3, initdb, psql, mariadb, ...).
 Expected<QByteArray> runProcess(const QString &program, const QStringList &args, const ProcessOptions &options = {});
 
+// Starts a server a test needs, as asUser when the tests run as root (through runuser, which
+// stays root, waits for the server and passes SIGTERM on). The kernel sends it SIGTERM when the
+// test process dies however it dies (a crash, CTest's kill at its timeout): a server that drops
+// privileges itself (memcached -u, mariadbd --user) would lose that setting, so the dropping is
+// runuser's. The one way test servers are started.
+void startServerProcess(QProcess &process, const QString &program, const QStringList &args, const QString &asUser = {});
+
 // Stops a server process a test started: SIGTERM, then SIGKILL when it has not exited within
 // graceMs. The one way test servers are stopped.
 void stopServerProcess(QProcess &process, int graceMs = 5000);

@@ -114,7 +114,7 @@ QString RedisSentinelSet::startSentinel(int index, quint16 port)
     f.close();
     auto process = std::make_unique<QProcess>();
     process->setProcessChannelMode(QProcess::MergedChannels);
-    process->start(binary, {conf});
+    startServerProcess(*process, binary, {conf});
     if (!process->waitForStarted(5000))
         return QStringLiteral("redis-sentinel did not start: %1").arg(process->errorString());
     QElapsedTimer t;

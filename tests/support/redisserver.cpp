@@ -72,7 +72,7 @@ QString RedisServer::launch()
                      QStringLiteral("no"),          QStringLiteral("--daemonize"), QStringLiteral("no"),
                      QStringLiteral("--protected-mode"), QStringLiteral("yes")};
     args += m_extraArgs;
-    m_process->start(binary, args);
+    startServerProcess(*m_process, binary, args);
     if (!m_process->waitForStarted(5000))
         return QStringLiteral("redis-server did not start: %1").arg(m_process->errorString());
     QElapsedTimer timer;
