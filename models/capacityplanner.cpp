@@ -222,23 +222,32 @@ CapacityPlanner::Result CapacityPlanner::analyze(quint64 job, const SourceFactor
     return r;
 }
 
-void CapacityPlanner::onAnalysisDone()
+// What the end of either job does first: start the job that waited for this one (or leave the
+// busy state when none runs), report an error other than a cancellation, and say whether this
+// answer may be shown (it is the newest and it is not an error).
+bool CapacityPlanner::settle(bool stale, bool &pending, const std::function<void()> &startNext, const QString &error)
 {
-    Result r = m_analysis.result();
-    const bool stale = r.job != m_job;
-    if (m_pendingAnalysis && !m_stop->load()) {
-        m_pendingAnalysis = false;
-        startAnalysis(m_factory);
+    if (pending && !m_stop->load()) {
+        pending = false;
+        startNext();
     } else if (!isBusy()) {
         Q_EMIT busyChanged(false);
     }
     if (stale)
-        return;
-    if (!r.error.isEmpty()) {
-        if (r.error != u"cancelled")
-            Q_EMIT errorOccurred(r.error);
-        return;
+        return false;
+    if (!error.isEmpty()) {
+        if (error != u"cancelled")
+            Q_EMIT errorOccurred(error);
+        return false;
     }
+    return true;
+}
+
+void CapacityPlanner::onAnalysisDone()
+{
+    Result r = m_analysis.result();
+    if (!settle(r.job != m_job, m_pendingAnalysis, [this] { startAnalysis(m_factory); }, r.error))
+        return;
     const QString selected = m_selected >= 0 && m_selected < m_states.size() ? m_states[m_selected].info.name : QString();
     // Knobs set while the selected cache had no curve yet (no reads) start over at its first one.
     const bool selectedHadCurve = !selected.isEmpty() && !m_states[m_selected].curve.points.isEmpty();
@@ -372,20 +381,8 @@ void CapacityPlanner::onWhatIfDone()
     // Delivered only for the knobs shown now: a slider moved while this ran waits for the job
     // that follows (its answer must not stand beside the new size). A live refresh re-runs the
     // same knobs, so a busy live page still gets its answers.
-    const bool stale = r.job != m_whatIfId || !(r.answer.knobs == m_whatIf);
-    if (m_pendingWhatIf && !m_stop->load()) {
-        m_pendingWhatIf = false;
-        startWhatIf();
-    } else if (!isBusy()) {
-        Q_EMIT busyChanged(false);
-    }
-    if (stale)
+    if (!settle(r.job != m_whatIfId || !(r.answer.knobs == m_whatIf), m_pendingWhatIf, [this] { startWhatIf(); }, r.error))
         return;
-    if (!r.error.isEmpty()) {
-        if (r.error != u"cancelled")
-            Q_EMIT errorOccurred(r.error);
-        return;
-    }
     m_answer = r.answer;
     m_curveModel->setWhatIfCurve(r.answer.curve);
     Q_EMIT whatIfUpdated();

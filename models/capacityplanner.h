@@ -133,6 +133,7 @@ private:
     void startWhatIf();
     void onAnalysisDone();
     void onWhatIfDone();
+    bool settle(bool stale, bool &pending, const std::function<void()> &startNext, const QString &error);
     void resetWhatIfToCurrent();
     static Result analyze(quint64 job, const SourceFactory &factory, const std::atomic_bool &stop);
     static WhatIfJob runWhatIf(quint64 job, const SourceFactory &factory, const CapacityCacheState &state, int cache,
