@@ -10,6 +10,7 @@
 // (redis/cluster.py > RedisCluster._execute_command, NodesManager.initialize), except that keys
 // of different slots in one MGET are split instead of refused.
 
+#include "clusterparse.h"
 #include "common/expected.h"
 #include "redisreply.h"
 #include "redisurl.h"
@@ -33,7 +34,7 @@ class RedisConnection;
 class RedisClusterRouter
 {
 public:
-    static constexpr int kSlots = 16384;
+    static constexpr int kSlots = kClusterSlots;
 
     // `url` gives user, password, TLS and timeouts for every node; `seeds` are the nodes asked
     // for the slot map ("CACHE_REDIS_CLUSTER", or the one node a MOVED came from).
@@ -87,23 +88,6 @@ private:
     std::array<qint16, kSlots> m_slotOwner{}; // index into m_masters, -1 uncovered
     QStringList m_masters;
     QHash<QString, std::shared_ptr<RedisConnection>> m_connections;
-};
-
-// A cursor walking every master at once: each master's own SCAN cursor ("-" once its walk is
-// complete), the fingerprint of the cluster's topology the walk runs under, and how often the
-// walk began again. "0" starts and ends the walk as with SCAN. Opaque to callers.
-struct ClusterCursor
-{
-    QList<QByteArray> cursors;
-    quint64 topology = 0; // 0: not known yet (the walk's first step)
-    int restarts = 0;
-
-    // The cursor for `masters` masters; std::nullopt when `text` is not such a cursor or was made
-    // for another number of masters (the walk must begin again).
-    static std::optional<ClusterCursor> parse(const QByteArray &text, qsizetype masters);
-    // "0" when every master's walk is complete.
-    QByteArray text() const;
-    bool done() const;
 };
 
 } // namespace cachescope
