@@ -107,8 +107,11 @@ QString RedisClusterRouter::name() const
 
 Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
 {
-    if (auto it = m_connections.find(node); it != m_connections.end() && !(*it)->isBroken())
-        return it->get();
+    if (auto it = m_connections.find(node); it != m_connections.end()) {
+        if (!(*it)->isBroken() && settle(node))
+            return m_connections.value(node).get();
+        dropConnection(node);
+    }
     const RedisUrl url = m_url.clusterNode(node);
     RedisConnectOptions options;
     options.selectDb = false;
@@ -120,9 +123,27 @@ Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
     return raw;
 }
 
+Expected<bool> RedisClusterRouter::settle(const QString &node)
+{
+    auto it = m_ahead.find(node);
+    if (it == m_ahead.end())
+        return true;
+    RedisConnection *c = m_connections.value(node).get();
+    if (!c)
+        return makeError(QStringLiteral("%1: no connection to %2").arg(name(), node));
+    while (it->replies.size() < size_t(it->commands.size())) {
+        auto r = c->read("SCAN");
+        if (!r)
+            return Error{r.error()}; // the caller drops the connection, and the step with it
+        it->replies.push_back(std::move(*r));
+    }
+    return true;
+}
+
 void RedisClusterRouter::dropConnection(const QString &node)
 {
     m_connections.remove(node);
+    m_ahead.remove(node);
 }
 
 Expected<bool> RedisClusterRouter::refresh()
@@ -459,23 +480,55 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (args[i].toUpper() == "MATCH")
             match = args[i + 1];
 
-    // Every master: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
+    // Every master's step: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
     const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
-    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
-    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+    auto stepOf = [&](const QByteArray &masterCursor) {
         QList<QList<QByteArray>> commands{nodesCmd};
-        if (cursor->cursors[m] != "-") {
+        if (masterCursor != "-") {
             QList<QByteArray> scan = args;
-            scan[1] = cursor->cursors[m];
+            scan[1] = masterCursor;
             commands.append(scan);
         }
         commands.append(nodesCmd);
-        pipelines.append({m_masters[m], commands});
-    }
-    auto replies = pipelinesOnMasters(pipelines);
-    if (!replies) {
+        return commands;
+    };
+    // A step sent ahead serves this call when it is the same SCAN; only COUNT may differ (the
+    // caller adapts it to the round trip): any COUNT is a valid step of the same walk.
+    auto sameStep = [](const QList<QList<QByteArray>> &a, const QList<QList<QByteArray>> &b) {
+        if (a.size() != b.size())
+            return false;
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            if (a[i].size() != b[i].size())
+                return false;
+            for (qsizetype k = 0; k < a[i].size(); ++k)
+                if (a[i][k] != b[i][k] && !(k > 0 && a[i][k - 1].toUpper() == "COUNT"))
+                    return false;
+        }
+        return true;
+    };
+    auto failed = [&](const QString &node, const QString &error) -> Expected<RedisReply> {
+        dropConnection(node);
         refresh(); // a master may be gone: the next call works on the new map
-        return Error{replies.error()};
+        return makeError(error);
+    };
+    // Sent before anything is read, so every master works at once. A step sent ahead for
+    // another cursor (the walk began again, or the caller went back) is read and dropped.
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        const QString &node = m_masters[m];
+        const QList<QList<QByteArray>> step = stepOf(cursor->cursors[m]);
+        if (auto it = m_ahead.constFind(node); it != m_ahead.cend() && sameStep(it->commands, step)) {
+            continue;
+        }
+        auto c = connection(node);
+        if (!c)
+            return failed(node, c.error());
+        m_ahead.remove(node);
+        QByteArray request;
+        for (const auto &command : step)
+            RedisConnection::appendCommand(request, command);
+        if (auto w = (*c)->write(request, "SCAN"); !w)
+            return failed(node, w.error());
+        m_ahead.insert(node, Ahead{step, {}});
     }
 
     QList<QByteArray> before, after;
@@ -485,12 +538,18 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
     out.elements.resize(2);
     out.elements[1].type = RedisReply::Type::Array;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        std::vector<RedisReply> &r = (*replies)[size_t(m)];
-        const auto first = ClusterNodeView::parse(r.front(), m_masters[m]);
-        const auto last = ClusterNodeView::parse(r.back(), m_masters[m]);
+        const QString &node = m_masters[m];
+        if (!m_ahead.contains(node))
+            return failed(node, QStringLiteral("%1: SCAN on %2: its step was never sent").arg(name(), node));
+        auto settled = settle(node);
+        if (!settled)
+            return failed(node, settled.error());
+        std::vector<RedisReply> r = std::move(m_ahead.take(node).replies);
+        const auto first = ClusterNodeView::parse(r.front(), node);
+        const auto last = ClusterNodeView::parse(r.back(), node);
         if (!first || !last)
             return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
-                                 .arg(name(), m_masters[m],
+                                 .arg(name(), node,
                                       r.front().isError() ? QString::fromUtf8(r.front().string) : QStringLiteral("no line of its own")));
         before << first->line;
         after << last->line;
@@ -501,9 +560,22 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (scan.isError())
             return scan;
         if (scan.type != RedisReply::Type::Array || scan.elements.size() != 2 || scan.elements[1].type != RedisReply::Type::Array)
-            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), m_masters[m]));
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), node));
         const QByteArray next = scan.elements[0].string;
         cursor->cursors[m] = next == "0" ? QByteArrayLiteral("-") : next;
+        if (next != "0") {
+            // This master's next step goes out now, before its keys are even copied: it scans
+            // while this thread reads the other masters and the caller takes the keys. Should
+            // the walk begin again instead, the next call reads and drops it.
+            const QList<QList<QByteArray>> step = stepOf(next);
+            QByteArray request;
+            for (const auto &command : step)
+                RedisConnection::appendCommand(request, command);
+            if (auto w = m_connections.value(node)->write(request, "SCAN"); w)
+                m_ahead.insert(node, Ahead{step, {}});
+            else
+                dropConnection(node); // the next call opens it again and sends the step then
+        }
         for (RedisReply &key : scan.elements[1].elements)
             out.elements[1].elements.push_back(std::move(key));
     }
