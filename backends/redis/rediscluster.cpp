@@ -105,17 +105,18 @@ QString RedisClusterRouter::name() const
     return QStringLiteral("cluster ") + nodes.join(u',');
 }
 
-Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
+Expected<std::unique_ptr<RedisConnection>> RedisClusterRouter::openNode(const QString &node) const
 {
-    if (auto it = m_connections.find(node); it != m_connections.end()) {
-        if (!(*it)->isBroken() && settle(node))
-            return m_connections.value(node).get();
-        dropConnection(node);
-    }
-    const RedisUrl url = m_url.clusterNode(node);
     RedisConnectOptions options;
     options.selectDb = false;
-    auto c = RedisConnector::open(url, options);
+    return RedisConnector::open(m_url.clusterNode(node), options);
+}
+
+Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
+{
+    if (auto it = m_connections.find(node); it != m_connections.end() && !(*it)->isBroken())
+        return it->get();
+    auto c = openNode(node);
     if (!c)
         return Error{c.error()};
     RedisConnection *raw = c->get();
@@ -123,27 +124,9 @@ Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
     return raw;
 }
 
-Expected<bool> RedisClusterRouter::settle(const QString &node)
-{
-    auto it = m_ahead.find(node);
-    if (it == m_ahead.end())
-        return true;
-    RedisConnection *c = m_connections.value(node).get();
-    if (!c)
-        return makeError(QStringLiteral("%1: no connection to %2").arg(name(), node));
-    while (it->replies.size() < size_t(it->commands.size())) {
-        auto r = c->read("SCAN");
-        if (!r)
-            return Error{r.error()}; // the caller drops the connection, and the step with it
-        it->replies.push_back(std::move(*r));
-    }
-    return true;
-}
-
 void RedisClusterRouter::dropConnection(const QString &node)
 {
     m_connections.remove(node);
-    m_ahead.remove(node);
 }
 
 Expected<bool> RedisClusterRouter::refresh()
@@ -177,6 +160,7 @@ Expected<bool> RedisClusterRouter::refresh()
         for (const QString &known : m_connections.keys())
             if (!m_masters.contains(known))
                 dropConnection(known);
+        std::erase_if(m_readers, [&](const auto &r) { return !m_masters.contains(r.first); });
         return true;
     }
     return makeError(QStringLiteral("no node of %1 gave its slot map: %2").arg(name(), failures.join(QStringLiteral("; "))));
@@ -480,55 +464,53 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (args[i].toUpper() == "MATCH")
             match = args[i + 1];
 
-    // Every master's step: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
+    // Every master's step: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES. A
+    // master still walking has a reader of its own that reads its steps ahead (the masters scan
+    // in parallel, and go on while the caller hands keys over); one done only answers the two
+    // CLUSTER NODES, on the router's connection.
     const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
-    auto stepOf = [&](const QByteArray &masterCursor) {
-        QList<QList<QByteArray>> commands{nodesCmd};
-        if (masterCursor != "-") {
-            QList<QByteArray> scan = args;
-            scan[1] = masterCursor;
-            commands.append(scan);
-        }
-        commands.append(nodesCmd);
-        return commands;
-    };
-    // A step sent ahead serves this call when it is the same SCAN; only COUNT may differ (the
-    // caller adapts it to the round trip): any COUNT is a valid step of the same walk.
-    auto sameStep = [](const QList<QList<QByteArray>> &a, const QList<QList<QByteArray>> &b) {
-        if (a.size() != b.size())
-            return false;
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            if (a[i].size() != b[i].size())
-                return false;
-            for (qsizetype k = 0; k < a[i].size(); ++k)
-                if (a[i][k] != b[i][k] && !(k > 0 && a[i][k - 1].toUpper() == "COUNT"))
-                    return false;
-        }
-        return true;
-    };
-    auto failed = [&](const QString &node, const QString &error) -> Expected<RedisReply> {
-        dropConnection(node);
-        refresh(); // a master may be gone: the next call works on the new map
-        return makeError(error);
-    };
-    // Sent before anything is read, so every master works at once. A step sent ahead for
-    // another cursor (the walk began again, or the caller went back) is read and dropped.
+    std::vector<ClusterScanReader::Step> steps;
+    QList<QPair<QString, QList<QList<QByteArray>>>> doneSteps;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        const QString &node = m_masters[m];
-        const QList<QList<QByteArray>> step = stepOf(cursor->cursors[m]);
-        if (auto it = m_ahead.constFind(node); it != m_ahead.cend() && sameStep(it->commands, step)) {
-            continue;
+        ClusterScanReader::Step step{nodesCmd};
+        if (cursor->cursors[m] != "-") {
+            QList<QByteArray> scan = args;
+            scan[1] = cursor->cursors[m];
+            step.append(scan);
         }
-        auto c = connection(node);
-        if (!c)
-            return failed(node, c.error());
-        m_ahead.remove(node);
-        QByteArray request;
-        for (const auto &command : step)
-            RedisConnection::appendCommand(request, command);
-        if (auto w = (*c)->write(request, "SCAN"); !w)
-            return failed(node, w.error());
-        m_ahead.insert(node, Ahead{step, {}});
+        step.append(nodesCmd);
+        if (cursor->cursors[m] == "-") {
+            doneSteps.append({m_masters[m], step});
+        } else {
+            auto &reader = m_readers[m_masters[m]];
+            if (!reader)
+                reader = std::make_unique<ClusterScanReader>([this, node = m_masters[m]] { return openNode(node); });
+            reader->expect(step); // every reader on its way before any is waited for
+        }
+        steps.push_back(std::move(step));
+    }
+    std::vector<std::vector<RedisReply>> replies(steps.size());
+    if (!doneSteps.isEmpty()) {
+        auto done = pipelinesOnMasters(doneSteps);
+        if (!done) {
+            refresh(); // a master may be gone: the next call works on the new map
+            return Error{done.error()};
+        }
+        for (qsizetype m = 0, d = 0; m < m_masters.size(); ++m)
+            if (cursor->cursors[m] == "-")
+                replies[size_t(m)] = std::move((*done)[size_t(d++)]);
+    }
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        if (cursor->cursors[m] == "-")
+            continue;
+        auto page = m_readers[m_masters[m]]->take(steps[size_t(m)]);
+        if (!page) {
+            refresh();
+            return makeError(QStringLiteral("%1: %2").arg(name(), page.error()));
+        }
+        if (page->size() != size_t(steps[size_t(m)].size()))
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply count").arg(name(), m_masters[m]));
+        replies[size_t(m)] = std::move(*page);
     }
 
     QList<QByteArray> before, after;
@@ -539,12 +521,7 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
     out.elements[1].type = RedisReply::Type::Array;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
         const QString &node = m_masters[m];
-        if (!m_ahead.contains(node))
-            return failed(node, QStringLiteral("%1: SCAN on %2: its step was never sent").arg(name(), node));
-        auto settled = settle(node);
-        if (!settled)
-            return failed(node, settled.error());
-        std::vector<RedisReply> r = std::move(m_ahead.take(node).replies);
+        std::vector<RedisReply> &r = replies[size_t(m)];
         const auto first = ClusterNodeView::parse(r.front(), node);
         const auto last = ClusterNodeView::parse(r.back(), node);
         if (!first || !last)
@@ -563,19 +540,6 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
             return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), node));
         const QByteArray next = scan.elements[0].string;
         cursor->cursors[m] = next == "0" ? QByteArrayLiteral("-") : next;
-        if (next != "0") {
-            // This master's next step goes out now, before its keys are even copied: it scans
-            // while this thread reads the other masters and the caller takes the keys. Should
-            // the walk begin again instead, the next call reads and drops it.
-            const QList<QList<QByteArray>> step = stepOf(next);
-            QByteArray request;
-            for (const auto &command : step)
-                RedisConnection::appendCommand(request, command);
-            if (auto w = m_connections.value(node)->write(request, "SCAN"); w)
-                m_ahead.insert(node, Ahead{step, {}});
-            else
-                dropConnection(node); // the next call opens it again and sends the step then
-        }
         for (RedisReply &key : scan.elements[1].elements)
             out.elements[1].elements.push_back(std::move(key));
     }
@@ -639,6 +603,8 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
             }
         }
     }
+    if (cursor->done())
+        m_readers.clear(); // the walk is over: their threads and connections go
     out.elements[0].type = RedisReply::Type::String;
     out.elements[0].string = cursor->text();
     return out;

@@ -11,6 +11,7 @@
 // of different slots in one MGET are split instead of refused.
 
 #include "clusterparse.h"
+#include "clusterscanreader.h"
 #include "common/expected.h"
 #include "redisreply.h"
 #include "redisurl.h"
@@ -25,6 +26,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace cachescope {
@@ -71,15 +73,14 @@ public:
 
 private:
     struct Part;
-    // The open connection to `node` with nothing due on it (a step of a walk sent ahead is read
-    // first and kept for its SCAN), opened when needed.
+    // Every node is opened alike (TLS, AUTH and timeouts of the template url, no SELECT).
+    Expected<std::unique_ptr<RedisConnection>> openNode(const QString &node) const;
     Expected<RedisConnection *> connection(const QString &node);
     void dropConnection(const QString &node);
-    Expected<bool> settle(const QString &node);
     // SCAN cursor ...: the same SCAN on every master whose walk is not complete, one ClusterCursor.
-    // The masters scan in parallel and never wait for this thread: as soon as a master's page is
-    // read, its next step is sent ahead (m_ahead), so it scans while this thread reads the other
-    // masters' pages and the caller hands the keys over; the next call finds it answered.
+    // The masters scan in parallel and never wait for this thread: each has a ClusterScanReader
+    // (m_readers) that sends its next step as soon as a page is read, so it scans while this
+    // thread takes the other masters' pages and the caller hands the keys over.
     // Each master's SCAN sits between two CLUSTER NODES: when a slot starts or ends moving, or a
     // master changes, during the walk (its topology fingerprint differs), keys may have moved
     // behind a master's cursor, so the walk begins again (callers dedupe). A slot still
@@ -94,15 +95,9 @@ private:
     std::array<qint16, kSlots> m_slotOwner{}; // index into m_masters, -1 uncovered
     QStringList m_masters;
     QHash<QString, std::shared_ptr<RedisConnection>> m_connections;
-    // A walk's step sent ahead to one master: its commands (CLUSTER NODES, SCAN, CLUSTER NODES)
-    // and the replies read so far (all of them once another command needed the connection).
-    // At most one step per master: memory stays bounded by one page each.
-    struct Ahead
-    {
-        QList<QList<QByteArray>> commands;
-        std::vector<RedisReply> replies;
-    };
-    QHash<QString, Ahead> m_ahead;
+    // Readers of the masters walking (a thread and a connection each): from a walk's first step
+    // until it ends (a walk left half-way keeps them, idle, until the next ends or the router goes).
+    std::unordered_map<QString, std::unique_ptr<ClusterScanReader>> m_readers;
 };
 
 } // namespace cachescope
