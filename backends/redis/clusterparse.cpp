@@ -128,7 +128,7 @@ ClusterRedirect ClusterRedirect::parse(const RedisReply &reply, const QString &a
     if (!ok || slot < 0 || slot >= kClusterSlots)
         return out;
     QString node = QString::fromUtf8(parts[2]);
-    if (node.startsWith(u':'))
+    if (node.startsWith(u':') && node.count(u':') == 1) // ":7002"; "::1:7002" is a bare IPv6 host
         node = clusterSplitNode(answeredBy).first + node;
     // Named as the slot map names masters ("[::1]:7000", not "::1:7000"), so a MOVED target
     // that is a known master is found among them.
@@ -153,7 +153,7 @@ std::optional<ClusterNodeView> ClusterNodeView::parse(const RedisReply &reply, c
             continue;
         const qsizetype at = f[1].indexOf('@');
         QString address = QString::fromUtf8(at < 0 ? f[1] : f[1].left(at));
-        if (address.startsWith(u':')) // a node that does not know its own address
+        if (address.startsWith(u':') && address.count(u':') == 1) // a node that does not know its address
             address = clusterSplitNode(answeredBy).first + address;
         if (const auto [host, port] = clusterSplitNode(address); validHost(host) && port > 0)
             view.addresses.insert(f[0], clusterHostPort(host, port));

@@ -348,6 +348,116 @@ private Q_SLOTS:
         QVERIFY(value.first().at(3).toBool());
     }
 
+    // Each master's SCAN steps are read ahead by a reader of its own; a caller may still hand
+    // back any cursor of the walk. Going back to an earlier cursor, abandoning a walk half-way
+    // and beginning again, and changing COUNT mid-walk all list every key: a reader's pages of
+    // the old chain are never handed out for another cursor.
+    void scanReadersFollowTheCursorGiven()
+    {
+        RedisClient client(m_set.url());
+        QList<QList<QByteArray>> sets;
+        std::set<QByteArray> expected;
+        for (int i = 0; i < 900; ++i) {
+            const QByteArray key = "walk:" + QByteArray::number(i);
+            sets.append({"SET", key, "v"});
+            expected.insert(key);
+        }
+        CHECK_OK(client.pipeline(sets));
+        auto step = [&](const QByteArray &cursor, int count, std::set<QByteArray> &into) -> QByteArray {
+            auto r = client.command({"SCAN", cursor, "MATCH", "walk:*", "COUNT", QByteArray::number(count)});
+            if (!r || r->isError() || r->elements.size() != 2)
+                return QByteArrayLiteral("error");
+            for (const RedisReply &k : r->elements[1].elements)
+                into.insert(k.string);
+            return r->elements[0].string;
+        };
+        auto walkFrom = [&](QByteArray cursor, std::set<QByteArray> &into) {
+            int steps = 0;
+            do // COUNT changes under the readers
+                cursor = step(cursor, 20 + steps % 3 * 15, into);
+            while (cursor != "0" && cursor != "error" && ++steps < 10000);
+            return cursor;
+        };
+
+        // Three steps ahead, then back to the cursor after the first: that one's page again.
+        std::set<QByteArray> first, ahead;
+        const QByteArray c1 = step("0", 20, first);
+        QVERIFY(c1 != "0" && c1 != "error");
+        QByteArray c = c1;
+        for (int i = 0; i < 3; ++i)
+            c = step(c, 20, ahead);
+        QVERIFY(c != "error");
+        std::set<QByteArray> rest = first;
+        QCOMPARE(walkFrom(c1, rest), QByteArray("0"));
+        QCOMPARE(rest, expected);
+
+        // A walk left half-way, then a new one from "0": every key again.
+        std::set<QByteArray> abandoned;
+        c = "0";
+        for (int i = 0; i < 4; ++i)
+            c = step(c, 20, abandoned);
+        QVERIFY(c != "0" && c != "error");
+        std::set<QByteArray> again;
+        QCOMPARE(walkFrom("0", again), QByteArray("0"));
+        QCOMPARE(again, expected);
+
+        QList<QByteArray> del{"DEL"};
+        del.append(QList<QByteArray>(expected.begin(), expected.end()));
+        CHECK_OK(client.command(del));
+    }
+
+    // The cluster parsers on the gaps that writing fuzz_cluster's invariants showed (the fuzz
+    // target checks the same on any input): cursor numbers are sent as SCAN wants them, a cursor
+    // no walk makes is refused, a bare IPv6 MOVED target is named as the slot map names it, a
+    // redirect without a node is not a redirect, and a slot claimed twice is an error.
+    void clusterParsersRefuseWhatTheRouterCannotUse()
+    {
+        auto cursor = ClusterCursor::parse("+12,-,7;a;0", 3);
+        QVERIFY(cursor);
+        QCOMPARE(cursor->text(), QByteArray("12,-,7;a;0"));
+        QVERIFY(!ClusterCursor::parse("-,-,-;a;0", 3));
+        QVERIFY(!ClusterCursor::parse("1,2;a;0", 3));
+
+        RedisReply moved;
+        moved.type = RedisReply::Type::Error;
+        moved.string = "MOVED 1 ::1:7000";
+        const ClusterRedirect r = ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001"));
+        QCOMPARE(r.kind, ClusterRedirect::Kind::Moved);
+        QCOMPARE(r.node, QStringLiteral("[::1]:7000"));
+        moved.string = "MOVED 1 ";
+        QCOMPARE(ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001")).kind, ClusterRedirect::Kind::None);
+        moved.string = "ASK 16384 127.0.0.1:7000";
+        QCOMPARE(ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001")).kind, ClusterRedirect::Kind::None);
+
+        auto range = [](qint64 from, qint64 to, int port) {
+            RedisReply r;
+            r.type = RedisReply::Type::Array;
+            RedisReply host;
+            host.type = RedisReply::Type::String;
+            host.string = "127.0.0.1";
+            RedisReply master;
+            master.type = RedisReply::Type::Array;
+            master.elements = {host, RedisReply{RedisReply::Type::Integer, port, {}, {}}};
+            r.elements = {RedisReply{RedisReply::Type::Integer, from, {}, {}}, RedisReply{RedisReply::Type::Integer, to, {}, {}},
+                          master};
+            return r;
+        };
+        RedisReply slotReply;
+        slotReply.type = RedisReply::Type::Array;
+        slotReply.elements = {range(100, 16383, 7001), range(0, 99, 7000)};
+        auto map = ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000"));
+        CHECK_OK(map);
+        QCOMPARE(map->masters, (QStringList{QStringLiteral("127.0.0.1:7000"), QStringLiteral("127.0.0.1:7001")}));
+        QCOMPARE(map->owner[0], qint16(0));
+        QCOMPARE(map->owner[16383], qint16(1));
+        slotReply.elements.push_back(range(50, 60, 7002));
+        map = ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000"));
+        QVERIFY(!map);
+        QVERIFY2(map.error().contains(QStringLiteral("slot 50 is claimed twice")), qPrintable(map.error()));
+        slotReply.elements = {range(0, 16383, 70000)};
+        QVERIFY(!ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000")));
+    }
+
     // `cachescope keys --redis redis://ONE-NODE` on a cluster lists every master's keys (it asks
     // the node whether it is a cluster node, and says so on stderr), each key once.
     void keysCommandFromOneNode()
