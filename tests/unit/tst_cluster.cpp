@@ -5,6 +5,8 @@
 // from a plain one-node URL and from the `cache` command), INFO per master summed per cluster,
 // and Python's Flask-Caching RedisClusterCache reading what CacheScope writes and the other way.
 #include "browse/rediskeysource.h"
+#include "capacity/monitorrecorder.h"
+#include "capacity/tracereader.h"
 #include "cache/cachemanager.h"
 #include "cache/rediscache.h"
 #include "config/configloader.h"
@@ -22,6 +24,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSet>
 #include <QUrl>
 #include <QJsonDocument>
@@ -30,6 +33,7 @@
 #include <QTest>
 
 #include <set>
+#include <thread>
 
 using namespace cachescope;
 using namespace cachescope::test;
@@ -580,6 +584,85 @@ private Q_SLOTS:
         QCOMPARE(nodeWrites, 60ull);
         QVERIFY(std::any_of(samples.begin(), samples.end(),
                             [](const HitRateSample &s) { return s.cache.startsWith(QStringLiteral("CACHE_CONFIG node ")); }));
+        CHECK_OK(cache.clear());
+    }
+
+    // `capacity record` on a cluster: MONITOR on every master (each sees only its own slots'
+    // commands), their streams merged into one trace, and the cache's memory the masters'
+    // together. 60 SETs and 60 GETs spread over the three masters are all in the trace.
+    void recordMonitorsEveryMaster()
+    {
+        for (int i = 0; i < m_set.size(); ++i)
+            QVERIFY(m_set.command(i, {"CONFIG", "SET", "maxmemory", "64mb"}).startsWith("+OK"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cluster.cstrace"));
+        TraceCacheInfo info;
+        info.name = QStringLiteral("CACHE_CONFIG");
+        const QList<MonitorTarget> targets{MonitorTarget{m_set.url(), {{QByteArray("rec_"), info}}}};
+        std::atomic_bool stop{false}, finished{false};
+        Expected<MonitorCapture> captured = makeError(QStringLiteral("not run"));
+        std::thread recorder([&] {
+            captured = recordMonitorTrace(targets, path, TraceFormat::CacheScope, 600, 1.0, 1.0, &stop);
+            finished = true;
+        });
+        // Also when a check fails half-way: the recorder stops, and the masters get their limit back.
+        const auto cleanup = qScopeGuard([&] {
+            stop = true;
+            recorder.join();
+            for (int i = 0; i < m_set.size(); ++i)
+                m_set.command(i, {"CONFIG", "SET", "maxmemory", "0"});
+        });
+        auto monitorLine = [&](int node) {
+            for (const QByteArray &line : m_set.command(node, {"CLIENT", "LIST"}).split('\n'))
+                if (line.contains("cmd=monitor"))
+                    return line;
+            return QByteArray();
+        };
+        for (int i = 0; i < m_set.size(); ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!monitorLine(i).isEmpty() || finished, 20000);
+        QVERIFY2(!finished, captured ? "the recorder ended early" : qPrintable(captured.error()));
+
+        RedisCache cache(m_set.url(), "rec_");
+        cache.setWritable(true);
+        QSet<int> owners;
+        for (int i = 0; i < 60; ++i) {
+            const QByteArray key = "k" + QByteArray::number(i);
+            owners.insert(m_set.ownerOf(RedisClusterRouter::keySlot(QByteArray("rec_" + key))));
+            CHECK_OK(cache.set(key, PyValue::integer(i)));
+        }
+        for (int i = 0; i < 60; ++i)
+            CHECK_OK(cache.get("k" + QByteArray::number(i)));
+        QCOMPARE(owners.size(), 3);
+        // Every master has written its MONITOR lines out (nothing left in the client's output
+        // buffers); what reached the recorder's sockets is read after `stop`.
+        for (int i = 0; i < m_set.size(); ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(monitorLine(i).contains(" oll=0 ") && monitorLine(i).contains(" omem=0 "), 20000);
+        stop = true;
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QVERIFY2(captured, qPrintable(captured.error()));
+
+        auto reader = TraceReader::open(path);
+        QVERIFY2(reader, qPrintable(reader.error()));
+        const TraceHeader header = (*reader)->header();
+        QCOMPARE(header.cacheNames(), QStringList{QStringLiteral("CACHE_CONFIG")});
+        // Three masters of 64 MB, less what each uses besides its data.
+        const qint64 mb = 1024 * 1024;
+        QVERIFY2(header.caches[0].maxMemory > 3 * 56 * mb && header.caches[0].maxMemory <= 3 * 64 * mb,
+                 qPrintable(QString::number(header.caches[0].maxMemory)));
+        TraceRecords records;
+        for (;;) {
+            auto got = (*reader)->read(records);
+            QVERIFY2(got, qPrintable(got.error()));
+            if (*got == 0)
+                break;
+        }
+        int sets = 0, hits = 0;
+        for (const TraceRecord &r : records) {
+            sets += r.op == TraceOp::Set;
+            hits += r.op == TraceOp::GetHit;
+        }
+        QCOMPARE(sets, 60);
+        QCOMPARE(hits, 60);
         CHECK_OK(cache.clear());
     }
 
