@@ -20,6 +20,14 @@ using namespace cachescope;
 
 const QString kAnsweredBy = QStringLiteral("10.0.0.7:7001");
 
+RedisReply textReply(RedisReply::Type type, QByteArray text)
+{
+    RedisReply reply;
+    reply.type = type;
+    reply.string = std::move(text);
+    return reply;
+}
+
 // A node name the router made must come apart into a usable host and port and back unchanged:
 // it is both a connection target and a key of the router's tables.
 void checkNodeName(const QString &node)
@@ -68,30 +76,23 @@ void slotMap(QByteArrayView bytes)
 
 void redirect(QByteArrayView bytes)
 {
-    RedisReply reply;
-    reply.type = RedisReply::Type::Error;
-    reply.string = bytes.toByteArray();
-    const ClusterRedirect r = ClusterRedirect::parse(reply, kAnsweredBy);
+    const ClusterRedirect r = ClusterRedirect::parse(textReply(RedisReply::Type::Error, bytes.toByteArray()), kAnsweredBy);
     if (r.kind != ClusterRedirect::Kind::Moved && r.kind != ClusterRedirect::Kind::Ask)
         return;
     if (r.slot < 0 || r.slot >= kClusterSlots)
         __builtin_trap();
     checkNodeName(r.node);
     // The redirect as the router names it reads back as the same redirect.
-    RedisReply again;
-    again.type = RedisReply::Type::Error;
-    again.string = (r.kind == ClusterRedirect::Kind::Moved ? "MOVED " : "ASK ") + QByteArray::number(r.slot) + ' '
-        + r.node.toUtf8();
-    const ClusterRedirect r2 = ClusterRedirect::parse(again, QStringLiteral("192.0.2.1:1"));
+    const QByteArray again = (r.kind == ClusterRedirect::Kind::Moved ? "MOVED " : "ASK ") + QByteArray::number(r.slot)
+        + ' ' + r.node.toUtf8();
+    const ClusterRedirect r2 = ClusterRedirect::parse(textReply(RedisReply::Type::Error, again), QStringLiteral("192.0.2.1:1"));
     if (r2.kind != r.kind || r2.slot != r.slot || r2.node != r.node)
         __builtin_trap();
 }
 
 void nodes(QByteArrayView bytes)
 {
-    RedisReply reply;
-    reply.type = RedisReply::Type::String;
-    reply.string = bytes.toByteArray();
+    const RedisReply reply = textReply(RedisReply::Type::String, bytes.toByteArray());
     const auto view = ClusterNodeView::parse(reply, kAnsweredBy);
     if (!view)
         return;
