@@ -41,13 +41,27 @@ constexpr PitfallName kPitfalls[] = {
     {"legacy-zero-dropped", "legacy path drops the 0"},
 };
 
-// internalId: kind in the top 4 bits, the position (snapshot list, cache row or group) below.
+// internalId: kind in the top 4 bits, the position (snapshot list, cache row or group) below,
+// multiplied by an odd constant (a bijection modulo 2^60). Why: Qt hashes a QModelIndex as
+// (row << 4) + column + internalId, and QHash probes linearly, so plain positions give 100,000
+// persistent indexes one contiguous run of buckets; every lookup of an absent index then walks
+// the run. Sorting the page with every row expanded took over 12 minutes that way.
 constexpr int kKindShift = 60;
 constexpr quintptr kPositionMask = (quintptr(1) << kKindShift) - 1;
+constexpr quintptr kSpread = 0x9E3779B97F4A7C15ull & kPositionMask; // odd: invertible
+constexpr quintptr inverseOf(quintptr odd)
+{
+    quintptr x = odd; // Newton's iteration doubles the correct low bits each step: 3, 6, 12, ... 96
+    for (int i = 0; i < 5; ++i)
+        x *= 2 - odd * x;
+    return x;
+}
+constexpr quintptr kUnspread = inverseOf(kSpread) & kPositionMask;
+static_assert(((kSpread * kUnspread) & kPositionMask) == 1);
 
 quintptr makeId(TimeoutModel::RowKind kind, int position)
 {
-    return (quintptr(kind) << kKindShift) | quintptr(position);
+    return (quintptr(kind) << kKindShift) | ((quintptr(position) * kSpread) & kPositionMask);
 }
 TimeoutModel::RowKind kindOf(quintptr id)
 {
@@ -55,7 +69,7 @@ TimeoutModel::RowKind kindOf(quintptr id)
 }
 int positionOf(quintptr id)
 {
-    return int(id & kPositionMask);
+    return int(((id & kPositionMask) * kUnspread) & kPositionMask);
 }
 
 QString counted(qint64 n, const char *noun)

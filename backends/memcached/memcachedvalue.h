@@ -58,6 +58,8 @@ struct Envelope
     qsizetype dataOffset = 0; // where the data starts in the envelope
 };
 // Strict: header fields, the length and the final "\r\n" must all agree; errors say which.
+// Also reads pasted `gets` output (a trailing CAS field, runs of spaces); envelope() writes the
+// canonical form, so a round trip keeps key, flags and data, not every byte of the header.
 Expected<Envelope> parseEnvelope(QByteArrayView bytes);
 bool looksLikeEnvelope(QByteArrayView bytes);
 

@@ -9,6 +9,7 @@
 #include "browse/rediskeysource.h"
 #include "keytreemodel.h"
 #include "redisserver.h"
+#include "benchprobes.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -29,18 +30,6 @@
 using namespace cachescope;
 
 namespace {
-
-qint64 rssBytes()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return 0;
-}
 
 QByteArray hex32(quint64 i)
 {
@@ -89,33 +78,6 @@ qint64 rawScan(redisContext *c, quint64 *count)
         freeReplyObject(r);
     } while (cursor != "0");
     return t.nsecsElapsed();
-}
-
-qint64 threadCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-qint64 monotonicNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-qint64 processCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-QByteArray loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray("?");
 }
 
 } // namespace
@@ -168,7 +130,7 @@ int main(int argc, char *argv[])
 
     // The model: Load all through RedisKeySource with a view attached (namespace collapsed).
     malloc_trim(0);
-    const qint64 rssBefore = rssBytes();
+    const qint64 rssBefore = test::residentBytes();
     auto *source = new RedisKeySource(*RedisUrl::parse(server.url()), "superset_");
     auto *model = new KeyTreeModel;
     QTreeView view;
@@ -201,11 +163,11 @@ int main(int argc, char *argv[])
         const qint64 now = clock.nsecsElapsed();
         maxLateNs = qMax(maxLateNs, now - last - 1000000);
         last = now;
-        const qint64 cpu = threadCpuNs();
+        const qint64 cpu = test::threadCpuNs();
         if (cpu - cpuLast > maxBusyNs) {
             maxBusyNs = cpu - cpuLast;
             busyAtKeys = model->loadedKeyCount();
-            busyEndMono = monotonicNs();
+            busyEndMono = test::monotonicNs();
         }
         cpuLast = cpu;
     });
@@ -241,21 +203,21 @@ int main(int argc, char *argv[])
         if (qEnvironmentVariableIsEmpty("BENCH_NO_TICK"))
             tick.start(1);
         last = clock.nsecsElapsed();
-        cpuLast = threadCpuNs();
+        cpuLast = test::threadCpuNs();
         load.start();
-        guiCpuStart = threadCpuNs();
-        procCpuStart = processCpuNs();
+        guiCpuStart = test::threadCpuNs();
+        procCpuStart = test::processCpuNs();
         model->loadAll();
     });
     app.exec();
     const qint64 modelNs = load.nsecsElapsed();
-    const qint64 guiCpu = threadCpuNs() - guiCpuStart;
-    const qint64 procCpu = processCpuNs() - procCpuStart;
+    const qint64 guiCpu = test::threadCpuNs() - guiCpuStart;
+    const qint64 procCpu = test::processCpuNs() - procCpuStart;
     tick.stop();
-    const qint64 rssAfter = rssBytes();
+    const qint64 rssAfter = test::residentBytes();
     const quint64 held = model->loadedKeyCount();
     std::printf("model Load all: %llu keys in %.3f s (CPU: GUI thread %.3f s, whole process %.3f s; loadavg %s)\n",
-                held, modelNs / 1e9, guiCpu / 1e9, procCpu / 1e9, loadAverage().constData());
+                held, modelNs / 1e9, guiCpu / 1e9, procCpu / 1e9, test::loadAverage().constData());
     const double keyLen = 14 + 32;
     const double perKey = double(rssAfter - rssBefore) / double(qMax<quint64>(1, held));
     std::printf("resident memory: %.1f MiB for %llu keys (key length %.0f, target <= %.0f bytes/key)\n",

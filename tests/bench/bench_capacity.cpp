@@ -6,6 +6,7 @@
 // CPU time is measured per thread (the curve runs on this thread); wall time and the load
 // average are printed beside it. The last line: exact_mreqs=<n> shards_mreqs=<n> shards_mae=<n>.
 // Not a test: figures depend on the machine and its load.
+#include "benchprobes.h"
 #include "capacity/mrc.h"
 
 #include "demo/zipfsampler.h"
@@ -119,12 +120,6 @@ cpu = time.process_time() - start
 print(json.dumps({"hits": hits, "cpu": cpu}))
 )PY";
 
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(u' ', 0, 2) : QStringLiteral("?");
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -213,7 +208,7 @@ int main(int argc, char *argv[])
     } else {
         std::printf("python3 OrderedDict: %s\n", qPrintable(py.error()));
     }
-    std::printf("load average %s\n", qPrintable(loadAverage()));
+    std::printf("load average %s\n", test::loadAverage().constData());
     std::printf("exact_mreqs=%.2f shards_mreqs=%.2f shards_mae=%.5f\n", exactRate / 1e6, shardsRate / 1e6, mae);
     return 0;
 }

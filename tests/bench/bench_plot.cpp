@@ -4,6 +4,7 @@
 // Last line: replot_ms=<n> bytes_per_point=<n>. Target: replot <= 8 ms (half a 60 Hz frame).
 #include "hitrateplot.h"
 #include "hitrateseries.h"
+#include "benchprobes.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -19,23 +20,6 @@
 using namespace cachescope;
 
 namespace {
-
-qint64 residentBytes()
-{
-    QFile statm(QStringLiteral("/proc/self/statm"));
-    if (!statm.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> fields = statm.readAll().split(' ');
-    return fields.value(1).toLongLong() * sysconf(_SC_PAGESIZE);
-}
-
-// CPU time of this thread: on a shared machine wall time also counts other processes' turns.
-double threadCpuMs()
-{
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
 
 double median(std::vector<double> v)
 {
@@ -91,7 +75,7 @@ int main(int argc, char *argv[])
     const double modelAppendUs = double(timer.nsecsElapsed()) / 1000.0 / double(kCaches * kSeconds);
 
     // Plot appends: one sample = its 4 series values.
-    const qint64 rssBefore = residentBytes();
+    const qint64 rssBefore = test::residentBytes();
     std::vector<SeriesPoint> points;
     points.reserve(samples.size());
     for (const HitRateSample &s : samples) {
@@ -107,7 +91,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < kCaches * kSeconds; ++i)
         plot.appendPoint(points[size_t(i)], i % kCaches);
     const double plotAppendUs = double(timer.nsecsElapsed()) / 1000.0 / double(kCaches * kSeconds);
-    const qint64 rssAfter = residentBytes();
+    const qint64 rssAfter = test::residentBytes();
     const qint64 plotted = qint64(kCaches) * 4 * kSeconds;
     const double bytesPerPoint = double(std::max<qint64>(0, rssAfter - rssBefore)) / double(plotted);
 
@@ -121,9 +105,9 @@ int main(int argc, char *argv[])
             plot.appendPoint(points[size_t((kSeconds + f) * kCaches + c)], c);
         frameAppendUs.push_back(double(timer.nsecsElapsed()) / 1000.0 / kCaches);
         timer.restart();
-        const double cpu0 = threadCpuMs();
+        const double cpu0 = test::threadCpuNs() / 1e6;
         plot.replotNow();
-        replotCpuMs.push_back(threadCpuMs() - cpu0);
+        replotCpuMs.push_back(test::threadCpuNs() / 1e6 - cpu0);
         replotMs.push_back(double(timer.nsecsElapsed()) / 1e6);
     }
     int pointsShown = 0;

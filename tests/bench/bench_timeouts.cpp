@@ -7,6 +7,7 @@
 //     every chart's, dataset's and database's effective timeout under 4.1's rules;
 //  2. psql: connect and \copy dbs, tables and slices to /dev/null.
 // Wall-clock seconds (both sides wait on the same server). Last line: ratio=<cachescope/psql>.
+#include "benchprobes.h"
 #include "config/configloader.h"
 #include "metadata/metadataconnection.h"
 #include "postgresserver.h"
@@ -208,9 +209,7 @@ int main(int argc, char **argv)
     std::printf("  of which: snapshot reads best %lld ms, index + resolve every row best %.3f s\n", reads.front(), resolves.front());
     std::printf("psql \\copy dbs, tables, slices to /dev/null: best %.3f s, median %.3f s\n", theirs.front(),
                 theirs[theirs.size() / 2]);
-    QFile load(QStringLiteral("/proc/loadavg"));
-    const QByteArray loadavg = load.open(QIODevice::ReadOnly) ? load.readAll().trimmed() : QByteArray("?");
-    std::printf("load average: %s (%d cores shared)\n", loadavg.constData(), QThread::idealThreadCount());
+    std::printf("load average: %s (%d cores shared)\n", test::loadAverage().constData(), QThread::idealThreadCount());
     pg.stop();
     std::printf("ratio=%.2f\n", ours.front() / theirs.front());
     return 0;

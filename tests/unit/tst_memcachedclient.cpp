@@ -217,6 +217,13 @@ private slots:
         QCOMPARE(parsed->key, QByteArray("superset_k"));
         QCOMPARE(parsed->item, item);
         QCOMPARE(parsed->dataOffset, 22);
+        // What a person pastes from a `gets` session: a CAS field and runs of spaces still read as
+        // the item, and the envelope CacheScope writes for it is the canonical one.
+        auto pasted = memcachedvalue::parseEnvelope(QByteArray("VALUE  superset_k 1  6 4711\r\n\x80\x05N.\r\n\r\n"));
+        CHECK_OK(pasted);
+        QCOMPARE(pasted->key, QByteArray("superset_k"));
+        QCOMPARE(pasted->item, item);
+        QCOMPARE(memcachedvalue::envelope(pasted->key, pasted->item), env);
         const struct
         {
             QByteArray bytes;
