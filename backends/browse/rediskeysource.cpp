@@ -12,7 +12,11 @@ namespace {
 
 // Batches waiting for the GUI thread before a continuous scan pauses: keeps memory bounded
 // and keeps each GUI event-loop pass short (STYLE.md §5.7).
-constexpr int kMaxBatchesInFlight = 8;
+constexpr int kMaxBatchesInFlight = 16;
+// A parked scan resumes once the GUI has taken half of them, not at every batch it takes: each
+// resume is a hand-over between threads, and a step of a cluster walk (a page from every master)
+// is a dozen batches, so resuming per batch cost more hand-overs than the step itself.
+constexpr int kResumeBatchesInFlight = kMaxBatchesInFlight / 2;
 constexpr qsizetype kSliceKeys = 1000;
 // A continuous scan grows COUNT while round trips stay short: fewer round trips and thread
 // hand-offs per key, each batch still small enough for one short GUI event-loop pass.
@@ -185,10 +189,12 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
         return;
     if (continuous && m_batchesInFlight.load() >= kMaxBatchesInFlight) {
         // The GUI thread has not caught up: park the scan; the GUI side resumes it when it has
-        // taken a batch. Other requests keep running meanwhile.
+        // taken half of the batches waiting. Other requests keep running meanwhile.
         QMutexLocker lock(&m_parkedMutex);
         m_parked = [=, this] { scanStep(id, cursor, match, count, continuous); };
-        if (m_batchesInFlight.load() >= kMaxBatchesInFlight)
+        // Above the resume mark, a batch still waiting will resume it (it looks after this
+        // lock); at or below, the GUI may already have passed the mark: go on now.
+        if (m_batchesInFlight.load() > kResumeBatchesInFlight)
             return;
         auto resume = std::move(m_parked);
         m_parked = nullptr;
@@ -254,9 +260,8 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
     for (ScanBatch &slice : slices) {
         m_batchesInFlight.fetch_add(1);
         post([this, id, slice = std::move(slice)] {
-            m_batchesInFlight.fetch_sub(1);
             std::function<void()> parked;
-            {
+            if (m_batchesInFlight.fetch_sub(1) - 1 <= kResumeBatchesInFlight) {
                 QMutexLocker lock(&m_parkedMutex);
                 parked = std::move(m_parked);
                 m_parked = nullptr;

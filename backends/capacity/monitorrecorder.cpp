@@ -4,6 +4,7 @@
 #include "tracewriter.h"
 
 #include "monitor/monitorline.h"
+#include "redis/redisclient.h"
 #include "redis/redisstream.h"
 
 #include <QElapsedTimer>
@@ -16,12 +17,17 @@ namespace cachescope {
 
 namespace {
 
-// maxmemory, maxmemory-policy and the bytes the server uses besides its data (INFO memory:
-// used_memory - used_memory_dataset), for the caches' current configuration.
-void describeServer(RedisStream &stream, QList<QPair<QByteArray, TraceCacheInfo>> *caches, QStringList *warnings)
+// maxmemory and maxmemory-policy of one server, and the bytes it uses besides its data (INFO
+// memory: used_memory - used_memory_dataset): what of its memory is left for the caches' data.
+struct ServerMemory
+{
+    qint64 dataBytes = 0; // 0: no limit
+    QString policy;
+};
+
+ServerMemory describeServer(RedisStream &stream, QStringList *warnings)
 {
     qint64 maxMemory = 0, overhead = 0;
-    QString policy;
     auto config = [&](const char *name) -> QByteArray {
         auto r = stream.command({"CONFIG", "GET", name});
         if (!r || r->isError() || r->elements.size() < 2)
@@ -32,7 +38,8 @@ void describeServer(RedisStream &stream, QList<QPair<QByteArray, TraceCacheInfo>
     if (mm.isEmpty())
         *warnings << QStringLiteral("%1: CONFIG GET refused: maxmemory and the policy are unknown").arg(stream.serverName());
     maxMemory = mm.toLongLong();
-    policy = QString::fromUtf8(config("maxmemory-policy"));
+    ServerMemory out;
+    out.policy = QString::fromUtf8(config("maxmemory-policy"));
     if (auto info = stream.command({"INFO", "memory"}); info && !info->isError()) {
         qint64 used = 0, dataset = 0;
         for (const QByteArray &line : info->string.split('\n')) {
@@ -43,12 +50,29 @@ void describeServer(RedisStream &stream, QList<QPair<QByteArray, TraceCacheInfo>
         }
         overhead = qMax<qint64>(0, used - dataset);
     }
-    for (auto &[prefix, info] : *caches) {
-        info.backend = QStringLiteral("RedisCache");
-        if (maxMemory > 0)
-            info.maxMemory = qMax<qint64>(1, maxMemory - overhead); // the bytes left for the data
-        info.evictionPolicy = policy;
-    }
+    if (maxMemory > 0)
+        out.dataBytes = qMax<qint64>(1, maxMemory - overhead);
+    return out;
+}
+
+// The servers to MONITOR for one target: the target itself, or, for a cluster (its url, or one
+// node of it given as a plain url), every master, since each sees only its own slots' commands
+// (as MonitorSampler does it).
+Expected<QList<RedisUrl>> serversOf(const RedisUrl &url)
+{
+    RedisClient client(url);
+    auto cluster = client.discoverCluster();
+    if (!cluster)
+        return Error{cluster.error()};
+    if (!*cluster)
+        return QList<RedisUrl>{url};
+    auto masters = client.masters();
+    if (!masters)
+        return Error{masters.error()};
+    QList<RedisUrl> out;
+    for (const QString &node : std::as_const(*masters))
+        out << url.clusterNode(node);
+    return out;
 }
 
 struct Shared
@@ -80,8 +104,16 @@ void monitorServer(RedisUrl url, int seconds, const std::atomic_bool *stop, Shar
     QElapsedTimer box;
     box.start();
     std::vector<MonitorLine> local;
-    while (box.elapsed() < qint64(seconds) * 1000 && !(stop && stop->load())) {
-        auto next = stream.next(100);
+    // Once the box ends or `stop` is set, what has already arrived is still read (timeout 0):
+    // commands the server ran before the end are in the trace, whichever master ran them.
+    // A server still busy gives up to kMaxDrained lines more, not an endless drain.
+    constexpr int kMaxDrained = 100000;
+    bool ending = false;
+    for (int drained = 0;;) {
+        ending = ending || box.elapsed() >= qint64(seconds) * 1000 || (stop && stop->load());
+        auto next = stream.next(ending ? 0 : 100);
+        if (ending && next && (!next->has_value() || ++drained > kMaxDrained))
+            break;
         if (!next) {
             fail(next.error());
             break;
@@ -112,13 +144,33 @@ Expected<MonitorCapture> recordMonitorTrace(const QList<MonitorTarget> &targets,
     MonitorCapture result;
     MonitorTraceBuilder builder(windowSeconds);
     builder.setSampleRate(sampleRate);
+    QList<RedisUrl> servers;
     for (MonitorTarget target : targets) {
-        RedisStream probe(target.url);
-        if (auto opened = probe.open(); !opened)
-            return makeError(QStringLiteral("cannot connect to %1: %2").arg(target.url.redacted(), opened.error()));
-        describeServer(probe, &target.caches, &result.warnings);
-        for (const auto &[prefix, info] : std::as_const(target.caches))
+        auto nodes = serversOf(target.url);
+        if (!nodes)
+            return makeError(QStringLiteral("cannot connect to %1: %2").arg(target.url.redacted(), nodes.error()));
+        // A cluster's caches have the memory of every master together: each holds its share of
+        // the keys (Flask-Caching's RedisClusterCache spreads them with no hash tag).
+        ServerMemory memory;
+        bool unlimited = false;
+        for (const RedisUrl &node : std::as_const(*nodes)) {
+            RedisStream probe(node);
+            if (auto opened = probe.open(); !opened)
+                return makeError(QStringLiteral("cannot connect to %1: %2").arg(node.redacted(), opened.error()));
+            const ServerMemory one = describeServer(probe, &result.warnings);
+            unlimited = unlimited || one.dataBytes == 0;
+            memory.dataBytes += one.dataBytes;
+            if (memory.policy.isEmpty())
+                memory.policy = one.policy;
+        }
+        servers << *nodes;
+        for (auto &[prefix, info] : target.caches) {
+            info.backend = QStringLiteral("RedisCache");
+            if (!unlimited)
+                info.maxMemory = memory.dataBytes;
+            info.evictionPolicy = memory.policy;
             builder.addCache(prefix, info);
+        }
     }
     auto writer = TraceWriter::create(path, format, builder.header());
     if (!writer)
@@ -126,9 +178,9 @@ Expected<MonitorCapture> recordMonitorTrace(const QList<MonitorTarget> &targets,
 
     Shared shared;
     std::vector<std::thread> threads;
-    shared.running = int(targets.size());
-    for (const MonitorTarget &target : targets)
-        threads.emplace_back(monitorServer, target.url, seconds, stop, &shared);
+    shared.running = int(servers.size());
+    for (const RedisUrl &server : std::as_const(servers))
+        threads.emplace_back(monitorServer, server, seconds, stop, &shared);
     TraceRecords ready;
     double latest = 0;
     Expected<bool> written = true;

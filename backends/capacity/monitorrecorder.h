@@ -32,11 +32,13 @@ struct MonitorCapture
 };
 
 // `cachescope capacity record --redis/--config`: MONITOR on every server for a time box (each on
-// its own connection and thread, read through RedisStream with a stop flag), the stream turned
+// its own connection and thread, read through RedisStream with a stop flag; a cluster target is
+// every master of the cluster, their streams merged into the one trace), the stream turned
 // into trace records by MonitorTraceBuilder and written to `path` as they become final. Before
 // MONITOR it asks each server (read-only) for maxmemory, maxmemory-policy and its memory
-// overhead, so the trace knows the current configuration. MONITOR costs the server throughput
-// (MonitorSampler::costWarning): the caller warns first. Blocking.
+// overhead (a cluster's summed over its masters), so the trace knows the current
+// configuration. On `stop`, lines already received are still read. MONITOR costs the server
+// throughput (MonitorSampler::costWarning): the caller warns first. Blocking.
 Expected<MonitorCapture> recordMonitorTrace(const QList<MonitorTarget> &targets, const QString &path, TraceFormat format,
                                             int seconds, double sampleRate, double windowSeconds,
                                             const std::atomic_bool *stop = nullptr);

@@ -34,61 +34,10 @@ quint16 crc16(QByteArrayView bytes)
     return crc;
 }
 
-QString hostPort(const QString &host, int port)
-{
-    return (host.contains(u':') ? QStringLiteral("[%1]").arg(host) : host) + u':' + QString::number(port);
-}
-
-// "127.0.0.1:7001" -> host, port (the last colon: an IPv6 host is bracketed or bare).
-QPair<QString, int> splitNode(const QString &node)
-{
-    const qsizetype colon = node.lastIndexOf(u':');
-    QString host = node.left(colon);
-    if (host.startsWith(u'[') && host.endsWith(u']'))
-        host = host.mid(1, host.size() - 2);
-    return {host, node.mid(colon + 1).toInt()};
-}
-
 // Commands whose keys may fall in several slots: sent once per slot, replies joined.
 bool isSplittable(const QByteArray &name)
 {
     return name == "MGET" || name == "DEL" || name == "UNLINK" || name == "EXISTS" || name == "TOUCH";
-}
-
-struct Redirect
-{
-    enum class Kind { None, Moved, Ask, TryAgain } kind = Kind::None;
-    int slot = -1;
-    QString node;
-};
-
-// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381" / "TRYAGAIN ...". An empty host
-// (a node without a known endpoint) means the node that answered.
-Redirect redirectOf(const RedisReply &r, const QString &answeredBy)
-{
-    Redirect out;
-    if (!r.isError())
-        return out;
-    if (r.string.startsWith("TRYAGAIN")) {
-        out.kind = Redirect::Kind::TryAgain;
-        return out;
-    }
-    const bool moved = r.string.startsWith("MOVED ");
-    if (!moved && !r.string.startsWith("ASK "))
-        return out;
-    const QList<QByteArray> parts = r.string.split(' ');
-    if (parts.size() != 3)
-        return out;
-    bool ok = false;
-    out.slot = parts[1].toInt(&ok);
-    if (!ok || out.slot < 0 || out.slot >= RedisClusterRouter::kSlots)
-        return out;
-    QString node = QString::fromUtf8(parts[2]);
-    if (node.startsWith(u':'))
-        node = splitNode(answeredBy).first + node;
-    out.node = node;
-    out.kind = moved ? Redirect::Kind::Moved : Redirect::Kind::Ask;
-    return out;
 }
 
 } // namespace
@@ -152,18 +101,22 @@ QString RedisClusterRouter::name() const
     QStringList nodes = m_masters;
     if (nodes.isEmpty())
         for (const auto &[host, port] : m_seeds)
-            nodes << hostPort(host, port);
+            nodes << clusterHostPort(host, port);
     return QStringLiteral("cluster ") + nodes.join(u',');
+}
+
+Expected<std::unique_ptr<RedisConnection>> RedisClusterRouter::openNode(const QString &node) const
+{
+    RedisConnectOptions options;
+    options.selectDb = false;
+    return RedisConnector::open(m_url.clusterNode(node), options);
 }
 
 Expected<RedisConnection *> RedisClusterRouter::connection(const QString &node)
 {
     if (auto it = m_connections.find(node); it != m_connections.end() && !(*it)->isBroken())
         return it->get();
-    const RedisUrl url = m_url.clusterNode(node);
-    RedisConnectOptions options;
-    options.selectDb = false;
-    auto c = RedisConnector::open(url, options);
+    auto c = openNode(node);
     if (!c)
         return Error{c.error()};
     RedisConnection *raw = c->get();
@@ -181,8 +134,8 @@ Expected<bool> RedisClusterRouter::refresh()
     // Known masters first (the seeds may be gone), then the seeds.
     QStringList candidates = m_masters;
     for (const auto &[host, port] : m_seeds)
-        if (!candidates.contains(hostPort(host, port)))
-            candidates << hostPort(host, port);
+        if (!candidates.contains(clusterHostPort(host, port)))
+            candidates << clusterHostPort(host, port);
     QStringList failures;
     for (const QString &node : candidates) {
         auto c = connection(node);
@@ -196,57 +149,18 @@ Expected<bool> RedisClusterRouter::refresh()
             failures << reply.error();
             continue;
         }
-        if (reply->isError()) {
-            failures << QStringLiteral("%1: CLUSTER SLOTS: %2").arg(node, QString::fromUtf8(reply->string));
+        auto map = ClusterSlotMap::parse(*reply, node);
+        if (!map) {
+            failures << QStringLiteral("%1: %2").arg(node, map.error());
             continue;
         }
-        std::array<qint16, kSlots> owner;
-        owner.fill(-1);
-        QList<QPair<qint64, QString>> firstSlot; // to order the masters
-        QStringList masters;
-        bool malformed = reply->type != RedisReply::Type::Array;
-        for (const RedisReply &range : reply->elements) {
-            if (range.type != RedisReply::Type::Array || range.elements.size() < 3
-                || range.elements[2].type != RedisReply::Type::Array || range.elements[2].elements.size() < 2) {
-                malformed = true;
-                break;
-            }
-            const qint64 from = range.elements[0].integer, to = range.elements[1].integer;
-            QString host = QString::fromUtf8(range.elements[2].elements[0].string);
-            if (host.isEmpty() || host == u'?')
-                host = splitNode(node).first; // no announced endpoint: the address we reached
-            const QString master = hostPort(host, int(range.elements[2].elements[1].integer));
-            if (from < 0 || to >= kSlots || from > to) {
-                malformed = true;
-                break;
-            }
-            qsizetype index = masters.indexOf(master);
-            if (index < 0) {
-                index = masters.size();
-                masters << master;
-                firstSlot.append({from, master});
-            }
-            for (qint64 s = from; s <= to; ++s)
-                owner[size_t(s)] = qint16(index);
-            for (auto &f : firstSlot)
-                if (f.second == master)
-                    f.first = std::min(f.first, from);
-        }
-        if (malformed || masters.isEmpty()) {
-            failures << QStringLiteral("%1: CLUSTER SLOTS: %2").arg(node, malformed ? QStringLiteral("unexpected reply shape")
-                                                                                      : QStringLiteral("no slots assigned"));
-            continue;
-        }
-        std::sort(firstSlot.begin(), firstSlot.end());
-        m_masters.clear();
-        for (const auto &f : firstSlot)
-            m_masters << f.second;
-        for (int s = 0; s < kSlots; ++s)
-            m_slotOwner[size_t(s)] = owner[size_t(s)] < 0 ? qint16(-1) : qint16(m_masters.indexOf(masters[owner[size_t(s)]]));
+        m_masters = map->masters;
+        m_slotOwner = map->owner;
         // Connections to nodes that are no longer masters (a failover) are closed.
         for (const QString &known : m_connections.keys())
             if (!m_masters.contains(known))
-                m_connections.remove(known);
+                dropConnection(known);
+        std::erase_if(m_readers, [&](const auto &r) { return !m_masters.contains(r.first); });
         return true;
     }
     return makeError(QStringLiteral("no node of %1 gave its slot map: %2").arg(name(), failures.join(QStringLiteral("; "))));
@@ -295,18 +209,18 @@ Expected<RedisReply> RedisClusterRouter::runOne(const QList<QByteArray> &args, Q
             continue;
         }
         RedisReply reply = std::move(replies->back());
-        const Redirect redirect = redirectOf(reply, node);
+        const ClusterRedirect redirect = ClusterRedirect::parse(reply, node);
         switch (redirect.kind) {
-        case Redirect::Kind::None:
+        case ClusterRedirect::Kind::None:
             return reply;
-        case Redirect::Kind::TryAgain: // a multi-key command during a slot migration
+        case ClusterRedirect::Kind::TryAgain: // a multi-key command during a slot migration
             QThread::msleep(20 * (attempt + 1));
             continue;
-        case Redirect::Kind::Ask: // this one command goes to the importing node, the map stays
+        case ClusterRedirect::Kind::Ask: // this one command goes to the importing node, the map stays
             node = redirect.node;
             asking = true;
             continue;
-        case Redirect::Kind::Moved: {
+        case ClusterRedirect::Kind::Moved: {
             qsizetype index = m_masters.indexOf(redirect.node);
             if (index < 0) {
                 index = m_masters.size();
@@ -417,7 +331,7 @@ Expected<std::vector<RedisReply>> RedisClusterRouter::run(const QList<QList<QByt
             p.reply = std::move(*reply);
             continue;
         }
-        if (p.reply && redirectOf(*p.reply, p.node).kind == Redirect::Kind::None)
+        if (p.reply && ClusterRedirect::parse(*p.reply, p.node).kind == ClusterRedirect::Kind::None)
             continue;
         const bool unanswered = !p.reply;
         if (unanswered && !resendable && sent.contains(p.node))
@@ -524,45 +438,6 @@ constexpr int kMaxScanRestarts = 20;
 // A slot still migrating when a walk ends is read whole with GETKEYSINSLOT, up to this many keys.
 constexpr int kMaxSweptSlotKeys = 100000;
 
-// One master's own line of CLUSTER NODES ("<id> <ip:port@bus> myself,master ... <epoch> <link>
-// <slots...>"): what the topology fingerprint is made of (id, config epoch, slot ranges and the
-// [slot->-id] / [slot-<-id] migration markers), and the migrations it is the source of.
-struct NodeView
-{
-    QByteArray line;                        // the fingerprinted fields
-    QList<QPair<int, QByteArray>> migrating; // slot, target node id
-    QHash<QByteArray, QString> addresses;    // node id -> host:port, as this node knows them
-};
-
-std::optional<NodeView> nodeView(const RedisReply &reply, const QString &node)
-{
-    if (reply.isError() || reply.type == RedisReply::Type::Array || reply.type == RedisReply::Type::Nil)
-        return std::nullopt;
-    NodeView view;
-    for (const QByteArray &raw : reply.string.split('\n')) {
-        const QList<QByteArray> f = raw.trimmed().split(' ');
-        if (f.size() < 8)
-            continue;
-        const qsizetype at = f[1].indexOf('@');
-        QString address = QString::fromUtf8(at < 0 ? f[1] : f[1].left(at));
-        if (address.startsWith(u':')) // a node that does not know its own address
-            address = splitNode(node).first + address;
-        view.addresses.insert(f[0], address);
-        if (!f[2].split(',').contains("myself"))
-            continue;
-        view.line = f[0] + ' ' + f[6];
-        for (qsizetype k = 8; k < f.size(); ++k) {
-            view.line += ' ' + f[k];
-            const QByteArray &slot = f[k];
-            if (const qsizetype arrow = slot.indexOf("->-"); slot.startsWith('[') && arrow > 0)
-                view.migrating.append({slot.mid(1, arrow - 1).toInt(), slot.mid(arrow + 3).chopped(1)});
-        }
-    }
-    if (view.line.isEmpty())
-        return std::nullopt;
-    return view;
-}
-
 // FNV-1a: a fingerprint that is the same in every process (a cursor may outlive its client).
 quint64 fingerprint(const QList<QByteArray> &lines)
 {
@@ -589,38 +464,69 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (args[i].toUpper() == "MATCH")
             match = args[i + 1];
 
-    // Every master: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES.
+    // Every master's step: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES. A
+    // master still walking has a reader of its own that reads its steps ahead (the masters scan
+    // in parallel, and go on while the caller hands keys over); one done only answers the two
+    // CLUSTER NODES, on the router's connection.
     const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
-    QList<QPair<QString, QList<QList<QByteArray>>>> pipelines;
+    std::vector<ClusterScanReader::Step> steps;
+    QList<QPair<QString, QList<QList<QByteArray>>>> doneSteps;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        QList<QList<QByteArray>> commands{nodesCmd};
+        ClusterScanReader::Step step{nodesCmd};
         if (cursor->cursors[m] != "-") {
             QList<QByteArray> scan = args;
             scan[1] = cursor->cursors[m];
-            commands.append(scan);
+            step.append(scan);
         }
-        commands.append(nodesCmd);
-        pipelines.append({m_masters[m], commands});
+        step.append(nodesCmd);
+        if (cursor->cursors[m] == "-") {
+            doneSteps.append({m_masters[m], step});
+        } else {
+            auto &reader = m_readers[m_masters[m]];
+            if (!reader)
+                reader = std::make_unique<ClusterScanReader>([this, node = m_masters[m]] { return openNode(node); });
+            reader->expect(step); // every reader on its way before any is waited for
+        }
+        steps.push_back(std::move(step));
     }
-    auto replies = pipelinesOnMasters(pipelines);
-    if (!replies) {
-        refresh(); // a master may be gone: the next call works on the new map
-        return Error{replies.error()};
+    std::vector<std::vector<RedisReply>> replies(steps.size());
+    if (!doneSteps.isEmpty()) {
+        auto done = pipelinesOnMasters(doneSteps);
+        if (!done) {
+            refresh(); // a master may be gone: the next call works on the new map
+            return Error{done.error()};
+        }
+        for (qsizetype m = 0, d = 0; m < m_masters.size(); ++m)
+            if (cursor->cursors[m] == "-")
+                replies[size_t(m)] = std::move((*done)[size_t(d++)]);
+    }
+    for (qsizetype m = 0; m < m_masters.size(); ++m) {
+        if (cursor->cursors[m] == "-")
+            continue;
+        auto page = m_readers[m_masters[m]]->take(steps[size_t(m)]);
+        if (!page) {
+            refresh();
+            return makeError(QStringLiteral("%1: %2").arg(name(), page.error()));
+        }
+        if (page->size() != size_t(steps[size_t(m)].size()))
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply count").arg(name(), m_masters[m]));
+        replies[size_t(m)] = std::move(*page);
     }
 
     QList<QByteArray> before, after;
-    QList<NodeView> views;
+    QList<ClusterNodeView> views;
     RedisReply out;
     out.type = RedisReply::Type::Array;
     out.elements.resize(2);
     out.elements[1].type = RedisReply::Type::Array;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        std::vector<RedisReply> &r = (*replies)[size_t(m)];
-        const auto first = nodeView(r.front(), m_masters[m]);
-        const auto last = nodeView(r.back(), m_masters[m]);
+        const QString &node = m_masters[m];
+        std::vector<RedisReply> &r = replies[size_t(m)];
+        const auto first = ClusterNodeView::parse(r.front(), node);
+        const auto last = ClusterNodeView::parse(r.back(), node);
         if (!first || !last)
             return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
-                                 .arg(name(), m_masters[m],
+                                 .arg(name(), node,
                                       r.front().isError() ? QString::fromUtf8(r.front().string) : QStringLiteral("no line of its own")));
         before << first->line;
         after << last->line;
@@ -631,7 +537,7 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (scan.isError())
             return scan;
         if (scan.type != RedisReply::Type::Array || scan.elements.size() != 2 || scan.elements[1].type != RedisReply::Type::Array)
-            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), m_masters[m]));
+            return makeError(QStringLiteral("%1: SCAN on %2: unexpected reply shape").arg(name(), node));
         const QByteArray next = scan.elements[0].string;
         cursor->cursors[m] = next == "0" ? QByteArrayLiteral("-") : next;
         for (RedisReply &key : scan.elements[1].elements)
@@ -662,9 +568,9 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         // A slot migrating all along: its keys may have moved from its source's part of the walk
         // to its target's behind both cursors. Source first, then target: a key that moves in
         // between is read twice, never missed.
-        for (const NodeView &source : views) {
+        for (const ClusterNodeView &source : views) {
             for (const auto &[slot, targetId] : source.migrating) {
-                const QString sourceNode = source.addresses.value(source.line.left(source.line.indexOf(' ')));
+                const QString sourceNode = source.addresses.value(source.id());
                 const QString target = source.addresses.value(targetId);
                 for (const QString &node : {sourceNode, target}) {
                     if (node.isEmpty())
@@ -697,52 +603,11 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
             }
         }
     }
+    if (cursor->done())
+        m_readers.clear(); // the walk is over: their threads and connections go
     out.elements[0].type = RedisReply::Type::String;
     out.elements[0].string = cursor->text();
     return out;
-}
-
-std::optional<ClusterCursor> ClusterCursor::parse(const QByteArray &text, qsizetype masters)
-{
-    ClusterCursor out;
-    if (text.isEmpty() || text == "0") {
-        out.cursors = QList<QByteArray>(masters, QByteArrayLiteral("0"));
-        return out;
-    }
-    // "c1,c2,...;topology;restarts"
-    const QList<QByteArray> parts = text.split(';');
-    if (parts.size() != 3)
-        return std::nullopt;
-    bool ok = false;
-    out.topology = parts[1].toULongLong(&ok, 16);
-    if (!ok)
-        return std::nullopt;
-    out.restarts = parts[2].toInt(&ok);
-    if (!ok || out.restarts < 0)
-        return std::nullopt;
-    out.cursors = parts[0].split(',');
-    if (out.cursors.size() != masters)
-        return std::nullopt;
-    for (const QByteArray &c : out.cursors) {
-        if (c == "-")
-            continue;
-        c.toULongLong(&ok);
-        if (!ok)
-            return std::nullopt;
-    }
-    return out;
-}
-
-bool ClusterCursor::done() const
-{
-    return std::all_of(cursors.begin(), cursors.end(), [](const QByteArray &c) { return c == "-"; });
-}
-
-QByteArray ClusterCursor::text() const
-{
-    if (done())
-        return QByteArrayLiteral("0");
-    return cursors.join(',') + ';' + QByteArray::number(topology, 16) + ';' + QByteArray::number(restarts);
 }
 
 } // namespace cachescope

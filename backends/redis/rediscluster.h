@@ -10,6 +10,8 @@
 // (redis/cluster.py > RedisCluster._execute_command, NodesManager.initialize), except that keys
 // of different slots in one MGET are split instead of refused.
 
+#include "clusterparse.h"
+#include "clusterscanreader.h"
 #include "common/expected.h"
 #include "redisreply.h"
 #include "redisurl.h"
@@ -24,6 +26,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace cachescope {
@@ -33,7 +36,7 @@ class RedisConnection;
 class RedisClusterRouter
 {
 public:
-    static constexpr int kSlots = 16384;
+    static constexpr int kSlots = kClusterSlots;
 
     // `url` gives user, password, TLS and timeouts for every node; `seeds` are the nodes asked
     // for the slot map ("CACHE_REDIS_CLUSTER", or the one node a MOVED came from).
@@ -70,9 +73,14 @@ public:
 
 private:
     struct Part;
+    // Every node is opened alike (TLS, AUTH and timeouts of the template url, no SELECT).
+    Expected<std::unique_ptr<RedisConnection>> openNode(const QString &node) const;
     Expected<RedisConnection *> connection(const QString &node);
     void dropConnection(const QString &node);
     // SCAN cursor ...: the same SCAN on every master whose walk is not complete, one ClusterCursor.
+    // The masters scan in parallel and never wait for this thread: each has a ClusterScanReader
+    // (m_readers) that sends its next step as soon as a page is read, so it scans while this
+    // thread takes the other masters' pages and the caller hands the keys over.
     // Each master's SCAN sits between two CLUSTER NODES: when a slot starts or ends moving, or a
     // master changes, during the walk (its topology fingerprint differs), keys may have moved
     // behind a master's cursor, so the walk begins again (callers dedupe). A slot still
@@ -87,23 +95,9 @@ private:
     std::array<qint16, kSlots> m_slotOwner{}; // index into m_masters, -1 uncovered
     QStringList m_masters;
     QHash<QString, std::shared_ptr<RedisConnection>> m_connections;
-};
-
-// A cursor walking every master at once: each master's own SCAN cursor ("-" once its walk is
-// complete), the fingerprint of the cluster's topology the walk runs under, and how often the
-// walk began again. "0" starts and ends the walk as with SCAN. Opaque to callers.
-struct ClusterCursor
-{
-    QList<QByteArray> cursors;
-    quint64 topology = 0; // 0: not known yet (the walk's first step)
-    int restarts = 0;
-
-    // The cursor for `masters` masters; std::nullopt when `text` is not such a cursor or was made
-    // for another number of masters (the walk must begin again).
-    static std::optional<ClusterCursor> parse(const QByteArray &text, qsizetype masters);
-    // "0" when every master's walk is complete.
-    QByteArray text() const;
-    bool done() const;
+    // Readers of the masters walking (a thread and a connection each): from a walk's first step
+    // until it ends (a walk left half-way keeps them, idle, until the next ends or the router goes).
+    std::unordered_map<QString, std::unique_ptr<ClusterScanReader>> m_readers;
 };
 
 } // namespace cachescope

@@ -18,6 +18,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 
 #include <hiredis/hiredis.h>
 
@@ -67,16 +68,25 @@ double timeKeySource(const RedisUrl &url, qint64 *keys)
     qint64 seen = 0;
     bool done = false;
     QString error;
+    // This thread sleeps in an event loop until the batches come, as the GUI thread does. A
+    // processEvents(flags, ms) loop never sleeps (it drops WaitForMoreEvents: qtbase >
+    // src/corelib/kernel/qcoreapplication.cpp, QCoreApplication::processEvents) and took a core
+    // from the masters and the source's threads on a small machine.
+    QEventLoop loop;
     QObject::connect(&source, &KeySource::scanReady, [&](quint64, const ScanBatch &b) {
         seen += b.keys.size();
         done = b.done();
+        if (done)
+            loop.quit();
     });
-    QObject::connect(&source, &KeySource::scanFailed, [&](quint64, const QString &e) { error = e; });
+    QObject::connect(&source, &KeySource::scanFailed, [&](quint64, const QString &e) {
+        error = e;
+        loop.quit();
+    });
     QElapsedTimer t;
     t.start();
     source.requestScan("0", "*", 1000, true);
-    while (!done && error.isEmpty())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    loop.exec();
     const double seconds = double(t.nsecsElapsed()) / 1e9;
     if (!error.isEmpty()) {
         std::fprintf(stderr, "key source: %s\n", qPrintable(error));

@@ -5,6 +5,8 @@
 // from a plain one-node URL and from the `cache` command), INFO per master summed per cluster,
 // and Python's Flask-Caching RedisClusterCache reading what CacheScope writes and the other way.
 #include "browse/rediskeysource.h"
+#include "capacity/monitorrecorder.h"
+#include "capacity/tracereader.h"
 #include "cache/cachemanager.h"
 #include "cache/rediscache.h"
 #include "config/configloader.h"
@@ -22,6 +24,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSet>
 #include <QUrl>
 #include <QJsonDocument>
@@ -30,6 +33,7 @@
 #include <QTest>
 
 #include <set>
+#include <thread>
 
 using namespace cachescope;
 using namespace cachescope::test;
@@ -348,6 +352,116 @@ private Q_SLOTS:
         QVERIFY(value.first().at(3).toBool());
     }
 
+    // Each master's SCAN steps are read ahead by a reader of its own; a caller may still hand
+    // back any cursor of the walk. Going back to an earlier cursor, abandoning a walk half-way
+    // and beginning again, and changing COUNT mid-walk all list every key: a reader's pages of
+    // the old chain are never handed out for another cursor.
+    void scanReadersFollowTheCursorGiven()
+    {
+        RedisClient client(m_set.url());
+        QList<QList<QByteArray>> sets;
+        std::set<QByteArray> expected;
+        for (int i = 0; i < 900; ++i) {
+            const QByteArray key = "walk:" + QByteArray::number(i);
+            sets.append({"SET", key, "v"});
+            expected.insert(key);
+        }
+        CHECK_OK(client.pipeline(sets));
+        auto step = [&](const QByteArray &cursor, int count, std::set<QByteArray> &into) -> QByteArray {
+            auto r = client.command({"SCAN", cursor, "MATCH", "walk:*", "COUNT", QByteArray::number(count)});
+            if (!r || r->isError() || r->elements.size() != 2)
+                return QByteArrayLiteral("error");
+            for (const RedisReply &k : r->elements[1].elements)
+                into.insert(k.string);
+            return r->elements[0].string;
+        };
+        auto walkFrom = [&](QByteArray cursor, std::set<QByteArray> &into) {
+            int steps = 0;
+            do // COUNT changes under the readers
+                cursor = step(cursor, 20 + steps % 3 * 15, into);
+            while (cursor != "0" && cursor != "error" && ++steps < 10000);
+            return cursor;
+        };
+
+        // Three steps ahead, then back to the cursor after the first: that one's page again.
+        std::set<QByteArray> first, ahead;
+        const QByteArray c1 = step("0", 20, first);
+        QVERIFY(c1 != "0" && c1 != "error");
+        QByteArray c = c1;
+        for (int i = 0; i < 3; ++i)
+            c = step(c, 20, ahead);
+        QVERIFY(c != "error");
+        std::set<QByteArray> rest = first;
+        QCOMPARE(walkFrom(c1, rest), QByteArray("0"));
+        QCOMPARE(rest, expected);
+
+        // A walk left half-way, then a new one from "0": every key again.
+        std::set<QByteArray> abandoned;
+        c = "0";
+        for (int i = 0; i < 4; ++i)
+            c = step(c, 20, abandoned);
+        QVERIFY(c != "0" && c != "error");
+        std::set<QByteArray> again;
+        QCOMPARE(walkFrom("0", again), QByteArray("0"));
+        QCOMPARE(again, expected);
+
+        QList<QByteArray> del{"DEL"};
+        del.append(QList<QByteArray>(expected.begin(), expected.end()));
+        CHECK_OK(client.command(del));
+    }
+
+    // The cluster parsers on the gaps that writing fuzz_cluster's invariants showed (the fuzz
+    // target checks the same on any input): cursor numbers are sent as SCAN wants them, a cursor
+    // no walk makes is refused, a bare IPv6 MOVED target is named as the slot map names it, a
+    // redirect without a node is not a redirect, and a slot claimed twice is an error.
+    void clusterParsersRefuseWhatTheRouterCannotUse()
+    {
+        auto cursor = ClusterCursor::parse("+12,-,7;a;0", 3);
+        QVERIFY(cursor);
+        QCOMPARE(cursor->text(), QByteArray("12,-,7;a;0"));
+        QVERIFY(!ClusterCursor::parse("-,-,-;a;0", 3));
+        QVERIFY(!ClusterCursor::parse("1,2;a;0", 3));
+
+        RedisReply moved;
+        moved.type = RedisReply::Type::Error;
+        moved.string = "MOVED 1 ::1:7000";
+        const ClusterRedirect r = ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001"));
+        QCOMPARE(r.kind, ClusterRedirect::Kind::Moved);
+        QCOMPARE(r.node, QStringLiteral("[::1]:7000"));
+        moved.string = "MOVED 1 ";
+        QCOMPARE(ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001")).kind, ClusterRedirect::Kind::None);
+        moved.string = "ASK 16384 127.0.0.1:7000";
+        QCOMPARE(ClusterRedirect::parse(moved, QStringLiteral("127.0.0.1:7001")).kind, ClusterRedirect::Kind::None);
+
+        auto range = [](qint64 from, qint64 to, int port) {
+            RedisReply r;
+            r.type = RedisReply::Type::Array;
+            RedisReply host;
+            host.type = RedisReply::Type::String;
+            host.string = "127.0.0.1";
+            RedisReply master;
+            master.type = RedisReply::Type::Array;
+            master.elements = {host, RedisReply{RedisReply::Type::Integer, port, {}, {}}};
+            r.elements = {RedisReply{RedisReply::Type::Integer, from, {}, {}}, RedisReply{RedisReply::Type::Integer, to, {}, {}},
+                          master};
+            return r;
+        };
+        RedisReply slotReply;
+        slotReply.type = RedisReply::Type::Array;
+        slotReply.elements = {range(100, 16383, 7001), range(0, 99, 7000)};
+        auto map = ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000"));
+        CHECK_OK(map);
+        QCOMPARE(map->masters, (QStringList{QStringLiteral("127.0.0.1:7000"), QStringLiteral("127.0.0.1:7001")}));
+        QCOMPARE(map->owner[0], qint16(0));
+        QCOMPARE(map->owner[16383], qint16(1));
+        slotReply.elements.push_back(range(50, 60, 7002));
+        map = ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000"));
+        QVERIFY(!map);
+        QVERIFY2(map.error().contains(QStringLiteral("slot 50 is claimed twice")), qPrintable(map.error()));
+        slotReply.elements = {range(0, 16383, 70000)};
+        QVERIFY(!ClusterSlotMap::parse(slotReply, QStringLiteral("127.0.0.1:7000")));
+    }
+
     // `cachescope keys --redis redis://ONE-NODE` on a cluster lists every master's keys (it asks
     // the node whether it is a cluster node, and says so on stderr), each key once.
     void keysCommandFromOneNode()
@@ -470,6 +584,85 @@ private Q_SLOTS:
         QCOMPARE(nodeWrites, 60ull);
         QVERIFY(std::any_of(samples.begin(), samples.end(),
                             [](const HitRateSample &s) { return s.cache.startsWith(QStringLiteral("CACHE_CONFIG node ")); }));
+        CHECK_OK(cache.clear());
+    }
+
+    // `capacity record` on a cluster: MONITOR on every master (each sees only its own slots'
+    // commands), their streams merged into one trace, and the cache's memory the masters'
+    // together. 60 SETs and 60 GETs spread over the three masters are all in the trace.
+    void recordMonitorsEveryMaster()
+    {
+        for (int i = 0; i < m_set.size(); ++i)
+            QVERIFY(m_set.command(i, {"CONFIG", "SET", "maxmemory", "64mb"}).startsWith("+OK"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cluster.cstrace"));
+        TraceCacheInfo info;
+        info.name = QStringLiteral("CACHE_CONFIG");
+        const QList<MonitorTarget> targets{MonitorTarget{m_set.url(), {{QByteArray("rec_"), info}}}};
+        std::atomic_bool stop{false}, finished{false};
+        Expected<MonitorCapture> captured = makeError(QStringLiteral("not run"));
+        std::thread recorder([&] {
+            captured = recordMonitorTrace(targets, path, TraceFormat::CacheScope, 600, 1.0, 1.0, &stop);
+            finished = true;
+        });
+        // Also when a check fails half-way: the recorder stops, and the masters get their limit back.
+        const auto cleanup = qScopeGuard([&] {
+            stop = true;
+            recorder.join();
+            for (int i = 0; i < m_set.size(); ++i)
+                m_set.command(i, {"CONFIG", "SET", "maxmemory", "0"});
+        });
+        auto monitorLine = [&](int node) {
+            for (const QByteArray &line : m_set.command(node, {"CLIENT", "LIST"}).split('\n'))
+                if (line.contains("cmd=monitor"))
+                    return line;
+            return QByteArray();
+        };
+        for (int i = 0; i < m_set.size(); ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!monitorLine(i).isEmpty() || finished, 20000);
+        QVERIFY2(!finished, captured ? "the recorder ended early" : qPrintable(captured.error()));
+
+        RedisCache cache(m_set.url(), "rec_");
+        cache.setWritable(true);
+        QSet<int> owners;
+        for (int i = 0; i < 60; ++i) {
+            const QByteArray key = "k" + QByteArray::number(i);
+            owners.insert(m_set.ownerOf(RedisClusterRouter::keySlot(QByteArray("rec_" + key))));
+            CHECK_OK(cache.set(key, PyValue::integer(i)));
+        }
+        for (int i = 0; i < 60; ++i)
+            CHECK_OK(cache.get("k" + QByteArray::number(i)));
+        QCOMPARE(owners.size(), 3);
+        // Every master has written its MONITOR lines out (nothing left in the client's output
+        // buffers); what reached the recorder's sockets is read after `stop`.
+        for (int i = 0; i < m_set.size(); ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(monitorLine(i).contains(" oll=0 ") && monitorLine(i).contains(" omem=0 "), 20000);
+        stop = true;
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QVERIFY2(captured, qPrintable(captured.error()));
+
+        auto reader = TraceReader::open(path);
+        QVERIFY2(reader, qPrintable(reader.error()));
+        const TraceHeader header = (*reader)->header();
+        QCOMPARE(header.cacheNames(), QStringList{QStringLiteral("CACHE_CONFIG")});
+        // Three masters of 64 MB, less what each uses besides its data.
+        const qint64 mb = 1024 * 1024;
+        QVERIFY2(header.caches[0].maxMemory > 3 * 56 * mb && header.caches[0].maxMemory <= 3 * 64 * mb,
+                 qPrintable(QString::number(header.caches[0].maxMemory)));
+        TraceRecords records;
+        for (;;) {
+            auto got = (*reader)->read(records);
+            QVERIFY2(got, qPrintable(got.error()));
+            if (*got == 0)
+                break;
+        }
+        int sets = 0, hits = 0;
+        for (const TraceRecord &r : records) {
+            sets += r.op == TraceOp::Set;
+            hits += r.op == TraceOp::GetHit;
+        }
+        QCOMPARE(sets, 60);
+        QCOMPARE(hits, 60);
         CHECK_OK(cache.clear());
     }
 

@@ -1,0 +1,129 @@
+#include "clusterscanreader.h"
+
+#include <pthread.h>
+
+namespace cachescope {
+
+ClusterScanReader::ClusterScanReader(Opener open) : m_open(std::move(open)), m_thread([this] { run(); })
+{
+}
+
+ClusterScanReader::~ClusterScanReader()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+}
+
+bool ClusterScanReader::sameStep(const Step &a, const Step &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i].size() != b[i].size())
+            return false;
+        for (qsizetype k = 0; k < a[i].size(); ++k)
+            if (a[i][k] != b[i][k] && !(k > 0 && a[i][k - 1].toUpper() == "COUNT"))
+                return false;
+    }
+    return true;
+}
+
+bool ClusterScanReader::onItsWay(const Step &step) const
+{
+    if (!m_pages.empty())
+        return sameStep(m_pages.front().step, step);
+    if (m_onWire && m_onWireGeneration == m_generation)
+        return sameStep(*m_onWire, step);
+    return m_next && sameStep(*m_next, step);
+}
+
+void ClusterScanReader::expect(const Step &step)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_shape = step;
+        if (onItsWay(step))
+            return;
+        // Another cursor (the walk began again, a caller went back): the old chain's pages go,
+        // and a step of it still on the wire is read and dropped.
+        ++m_generation;
+        m_pages.clear();
+        m_next = step;
+    }
+    m_changed.notify_all();
+}
+
+Expected<std::vector<RedisReply>> ClusterScanReader::take(const Step &step)
+{
+    expect(step);
+    std::unique_lock lock(m_mutex);
+    // expect() put the chain on its way to `step`, and only this thread takes pages: the next
+    // page is the one (or the error that stopped it).
+    m_changed.wait(lock, [&] { return !m_pages.empty(); });
+    Page page = std::move(m_pages.front());
+    m_pages.pop_front();
+    lock.unlock();
+    m_changed.notify_all(); // room for a page more
+    if (!page.error.isEmpty())
+        return makeError(page.error);
+    return std::move(page.replies);
+}
+
+void ClusterScanReader::run()
+{
+    pthread_setname_np(pthread_self(), "cluster-scan"); // how debuggers and profilers list it
+    std::unique_ptr<RedisConnection> connection;
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_changed.wait(lock, [&] { return m_stop || (m_next && m_pages.size() < kDepth); });
+        if (m_stop)
+            return;
+        Page page{std::move(*m_next), {}, {}};
+        m_next.reset();
+        m_onWire = page.step;
+        m_onWireGeneration = m_generation;
+        lock.unlock();
+
+        if (!connection || connection->isBroken()) {
+            auto c = m_open();
+            if (c)
+                connection = std::move(*c);
+            else
+                page.error = c.error();
+        }
+        if (page.error.isEmpty()) {
+            QByteArray request;
+            for (const auto &command : page.step)
+                RedisConnection::appendCommand(request, command);
+            if (auto replies = connection->roundTrip(request, page.step.size(), "SCAN"))
+                page.replies = std::move(*replies);
+            else
+                page.error = replies.error();
+        }
+
+        lock.lock();
+        m_onWire.reset();
+        if (m_onWireGeneration != m_generation)
+            continue; // a step of a chain begun again meanwhile
+        // The step that follows: this page's SCAN cursor, with MATCH and COUNT as last asked.
+        const int scanAt = 1;
+        if (page.error.isEmpty() && page.replies.size() == size_t(page.step.size()) && m_shape.size() > scanAt
+            && m_shape[scanAt].size() > 1 && m_shape[scanAt].first().toUpper() == "SCAN") {
+            const RedisReply &scan = page.replies[scanAt];
+            if (scan.type == RedisReply::Type::Array && scan.elements.size() == 2 && scan.elements[0].string != "0"
+                && !scan.elements[0].string.isEmpty()) {
+                Step next = m_shape;
+                next[scanAt][1] = scan.elements[0].string;
+                m_next = std::move(next);
+            }
+        }
+        m_pages.push_back(std::move(page));
+        m_changed.notify_all();
+    }
+}
+
+} // namespace cachescope
