@@ -39,7 +39,7 @@ public:
     void addBytesIn(quint64 n) { m_bytesIn.fetch_add(n, std::memory_order_relaxed); }
     void addBytesOut(quint64 n) { m_bytesOut.fetch_add(n, std::memory_order_relaxed); }
     void addError() { m_errors.fetch_add(1, std::memory_order_relaxed); }
-    // One application call (any but a single-key get that found an answer: see addGet).
+    // One application call: any call except a single-key get that succeeded (addGet counts those).
     void addOperation() { m_operations.fetch_add(1, std::memory_order_relaxed); }
     // One single-key get and its hit or miss in ONE atomic add: snapshot() counts it in both
     // `operations` and `hits`/`misses`. Every add is a locked instruction (~6 ns, and it waits

@@ -82,7 +82,7 @@ public:
             p += 8;
             n -= 8;
         }
-        if (n > 0) // the length is already in h, so overlapping bytes do not make keys collide
+        if (n > 0) // h already holds the length, so a tail read overlapping hashed bytes is fine
             h = mix(h ^ (size >= 8 ? load<quint64>(p + n - 8) : shortTail(p, n))) * 0x9E3779B97F4A7C15ull;
         return mix(h);
     }
