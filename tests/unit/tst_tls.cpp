@@ -458,7 +458,7 @@ private Q_SLOTS:
         auto read = runPython(python, {QStringLiteral("read")}, source.toUtf8());
         CHECK_OK(read);
         const QJsonObject seen = QJsonDocument::fromJson(*read).object();
-        for (const QString name : {QStringLiteral("RESULTS_BACKEND"), QStringLiteral("CACHE_CONFIG"), QStringLiteral("DATA_CACHE_CONFIG")})
+        for (const QString &name : {QStringLiteral("RESULTS_BACKEND"), QStringLiteral("CACHE_CONFIG"), QStringLiteral("DATA_CACHE_CONFIG")})
             QCOMPARE(seen.value(name).toString(), QStringLiteral("('%1', 7)").arg(name));
         // The DBs and prefixes of each cache were honoured over TLS.
         RedisUrl plain = m_mutual.redisUrl(2);
