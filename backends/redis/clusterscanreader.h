@@ -33,7 +33,10 @@ class ClusterScanReader
 public:
     using Step = QList<QList<QByteArray>>;
     using Opener = std::function<Expected<std::unique_ptr<RedisConnection>>()>;
-    static constexpr size_t kDepth = 2;
+    // Each walk step waits for a page from every master, so the depth is how far a fast master
+    // may run ahead of the slowest: 2 left the masters in lockstep (cluster_scan_ratio 1.37),
+    // 8 lets them run (1.24); 8 x 4,000 keys a master stays a few MB.
+    static constexpr size_t kDepth = 8;
 
     explicit ClusterScanReader(Opener open);
     ~ClusterScanReader(); // stops after the step on the wire, if any, is read
