@@ -65,12 +65,15 @@ QString MariaDbServer::start()
         return QStringLiteral("cannot create a temp dir for MariaDB: %1").arg(m_dir->errorString());
     const QString root = m_dir->path();
     QDir().mkpath(root + QStringLiteral("/data"));
+    // Its own tmpdir: two bootstraps at once in the shared /tmp once failed deleting a temporary
+    // table file ("Error on delete of '/tmp/#sql-temptable-…'") under ctest -j2.
+    QDir().mkpath(root + QStringLiteral("/tmp"));
     QString error = chownForUser(root, m_osUser);
     if (!error.isEmpty())
         return error;
     QStringList installArgs{QStringLiteral("--no-defaults"), QStringLiteral("--datadir=") + root + QStringLiteral("/data"),
                             QStringLiteral("--auth-root-authentication-method=normal"), QStringLiteral("--skip-test-db"),
-                            QStringLiteral("--skip-name-resolve")};
+                            QStringLiteral("--skip-name-resolve"), QStringLiteral("--tmpdir=") + root + QStringLiteral("/tmp")};
     if (runningAsRoot())
         installArgs << QStringLiteral("--user=") + m_osUser;
     auto installed = runProcess(installDb, installArgs); // it drops to --user itself
@@ -89,6 +92,7 @@ QString MariaDbServer::start()
                          QStringLiteral("--bind-address=127.0.0.1"),
                          QStringLiteral("--pid-file=") + root + QStringLiteral("/mysqld.pid"),
                          QStringLiteral("--skip-name-resolve"),
+                         QStringLiteral("--tmpdir=") + root + QStringLiteral("/tmp"),
                          QStringLiteral("--skip-log-bin"),
                          QStringLiteral("--innodb-buffer-pool-size=32M"),
                          QStringLiteral("--innodb-log-file-size=16M"),
