@@ -212,53 +212,46 @@ void RedisKeySource::scanStep(quint64 id, QByteArray cursor, QByteArray match, i
     cmd << "COUNT" << QByteArray::number(qBound(1, count, 100000));
     bool serverChanged = false;
     auto replies = m_worker->run({cmd}, &serverChanged);
-    ScanBatch batch;
-    batch.cursor = cursor;
+    bool restarted = false;
     if (replies && serverChanged && cursor != "0") {
         // The cursor belongs to a server that is gone: begin again, the receiver dedupes.
-        batch.restarted = true;
-        batch.cursor = "0";
+        restarted = true;
+        cursor = "0";
         cmd[1] = "0";
         replies = m_worker->run({cmd});
     }
     QString error;
     if (!replies) {
         error = QStringLiteral("SCAN on %1 failed: %2").arg(description(), replies.error());
-    } else {
-        const RedisReply &r = replies->front();
-        if (r.isError()) {
-            error = QStringLiteral("SCAN on %1 failed: %2").arg(description(), replyError(r));
-        } else if (r.type != RedisReply::Type::Array || r.elements.size() != 2
-                   || r.elements[1].type != RedisReply::Type::Array) {
-            error = QStringLiteral("SCAN on %1 failed: unexpected reply shape").arg(description());
-        } else {
-            batch.nextCursor = r.elements[0].string;
-            batch.keys.reserve(qsizetype(r.elements[1].elements.size()));
-            for (const auto &k : r.elements[1].elements)
-                batch.keys.append(k.string);
-        }
+    } else if (const RedisReply &r = replies->front(); r.isError()) {
+        error = QStringLiteral("SCAN on %1 failed: %2").arg(description(), replyError(r));
+    } else if (r.type != RedisReply::Type::Array || r.elements.size() != 2 || r.elements[1].type != RedisReply::Type::Array) {
+        error = QStringLiteral("SCAN on %1 failed: unexpected reply shape").arg(description());
     }
     if (!error.isEmpty()) {
         post([this, id, error] { Q_EMIT scanFailed(id, error); });
         return;
     }
-    const bool more = continuous && !batch.done();
-    const QByteArray next = batch.nextCursor;
-    // Deliver a large page in slices: each queued slice is a short GUI event-loop pass.
+    const QByteArray next = replies->front().elements[0].string;
+    // Deliver a large page in slices: each queued slice is a short GUI event-loop pass. The
+    // keys move out of the reply into their slice (a cluster step brings a page per master, so
+    // copies here were a measurable part of listing a cluster).
+    std::vector<RedisReply> &keys = replies->front().elements[1].elements;
+    const qsizetype total = qsizetype(keys.size());
     QList<ScanBatch> slices;
-    if (batch.keys.size() > kSliceKeys) {
-        for (qsizetype at = 0; at < batch.keys.size(); at += kSliceKeys) {
-            ScanBatch slice;
-            slice.cursor = batch.cursor;
-            slice.restarted = batch.restarted && at == 0;
-            slice.keys = batch.keys.mid(at, kSliceKeys);
-            slice.more = at + kSliceKeys < batch.keys.size();
-            slice.nextCursor = slice.more ? batch.cursor : batch.nextCursor;
-            slices.append(std::move(slice));
-        }
-    } else {
-        slices.append(std::move(batch));
+    for (qsizetype at = 0; at == 0 || at < total; at += kSliceKeys) {
+        const qsizetype end = qMin(total, at + kSliceKeys);
+        ScanBatch slice;
+        slice.cursor = cursor;
+        slice.restarted = restarted && at == 0;
+        slice.keys.reserve(end - at);
+        for (qsizetype i = at; i < end; ++i)
+            slice.keys.append(std::move(keys[size_t(i)].string));
+        slice.more = end < total;
+        slice.nextCursor = slice.more ? cursor : next;
+        slices.append(std::move(slice));
     }
+    const bool more = continuous && !slices.constLast().done();
     for (ScanBatch &slice : slices) {
         m_batchesInFlight.fetch_add(1);
         post([this, id, slice = std::move(slice)] {
