@@ -32,6 +32,14 @@ bool ClusterScanReader::sameStep(const Step &a, const Step &b)
     return true;
 }
 
+qsizetype ClusterScanReader::scanIndex(const Step &step)
+{
+    for (qsizetype i = 0; i < step.size(); ++i)
+        if (step[i].size() > 1 && step[i].first().toUpper() == "SCAN")
+            return i;
+    return -1;
+}
+
 bool ClusterScanReader::onItsWay(const Step &step) const
 {
     if (!m_pages.empty())
@@ -109,15 +117,16 @@ void ClusterScanReader::run()
         m_onWire.reset();
         if (m_onWireGeneration != m_generation)
             continue; // a step of a chain begun again meanwhile
-        // The step that follows: this page's SCAN cursor, with MATCH and COUNT as last asked.
-        const int scanAt = 1;
-        if (page.error.isEmpty() && page.replies.size() == size_t(page.step.size()) && m_shape.size() > scanAt
-            && m_shape[scanAt].size() > 1 && m_shape[scanAt].first().toUpper() == "SCAN") {
-            const RedisReply &scan = page.replies[scanAt];
+        // The step that follows: this page's SCAN again with the cursor it answered, MATCH and
+        // COUNT as last asked, and what follows the SCAN in the last step asked for (what comes
+        // before it, such as a walk's opening CLUSTER NODES, is a chain's once).
+        const qsizetype pageScan = scanIndex(page.step), shapeScan = scanIndex(m_shape);
+        if (page.error.isEmpty() && page.replies.size() == size_t(page.step.size()) && pageScan >= 0 && shapeScan >= 0) {
+            const RedisReply &scan = page.replies[size_t(pageScan)];
             if (scan.type == RedisReply::Type::Array && scan.elements.size() == 2 && scan.elements[0].string != "0"
                 && !scan.elements[0].string.isEmpty()) {
-                Step next = m_shape;
-                next[scanAt][1] = scan.elements[0].string;
+                Step next = m_shape.mid(shapeScan);
+                next[0][1] = scan.elements[0].string;
                 m_next = std::move(next);
             }
         }

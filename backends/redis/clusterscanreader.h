@@ -1,9 +1,9 @@
 #pragma once
 
 // One master's part of a cluster walk, read ahead on a thread of its own. A walk's step on a
-// master is CLUSTER NODES, SCAN <its cursor>, CLUSTER NODES (RedisClusterRouter::scanMasters);
-// the cursor of the next step is in the SCAN reply, so a master's steps form a chain that only
-// its own replies drive. The reader sends each next step the moment a page is read, as a raw
+// master is SCAN <its cursor>, CLUSTER NODES (the first opens with CLUSTER NODES too:
+// RedisClusterRouter::scanMasters); the cursor of the next step is in the SCAN reply, so a
+// master's steps form a chain that only its own replies drive. The reader sends each next step the moment a page is read, as a raw
 // SCAN loop per master does, while the router's caller hands keys over: the masters work in
 // parallel and never wait for one another or for the GUI. At most kDepth pages wait to be
 // taken (bounded memory). It talks on a connection of its own, opened as the router opens
@@ -49,6 +49,8 @@ public:
     // (the SCAN reply's cursor, MATCH and COUNT as in `step`) unless its cursor was the last.
     Expected<std::vector<RedisReply>> take(const Step &step);
 
+    // Where the step's SCAN is, -1 without one.
+    static qsizetype scanIndex(const Step &step);
     // Steps equal but for COUNT's value: any COUNT is a valid step of the same walk.
     static bool sameStep(const Step &a, const Step &b);
 

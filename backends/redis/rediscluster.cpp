@@ -464,15 +464,20 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         if (args[i].toUpper() == "MATCH")
             match = args[i + 1];
 
-    // Every master's step: CLUSTER NODES, its SCAN (while its walk lasts), CLUSTER NODES. A
-    // master still walking has a reader of its own that reads its steps ahead (the masters scan
-    // in parallel, and go on while the caller hands keys over); one done only answers the two
-    // CLUSTER NODES, on the router's connection.
+    // Every master's step: its SCAN (while its walk lasts), then CLUSTER NODES; the walk's first
+    // step opens with a CLUSTER NODES too. On a master's connection the steps follow one another,
+    // so each SCAN sits between the CLUSTER NODES before it (the last step's) and its own: a slot
+    // that moves while it runs changes one of them. A master still walking has a reader of its
+    // own that reads its steps ahead (the masters scan in parallel, and go on while the caller
+    // hands keys over); one done only answers CLUSTER NODES, on the router's connection.
+    const bool first = cursor->topology == 0;
     const QList<QByteArray> nodesCmd{QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("NODES")};
     std::vector<ClusterScanReader::Step> steps;
     QList<QPair<QString, QList<QList<QByteArray>>>> doneSteps;
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
-        ClusterScanReader::Step step{nodesCmd};
+        ClusterScanReader::Step step;
+        if (first)
+            step.append(nodesCmd);
         if (cursor->cursors[m] != "-") {
             QList<QByteArray> scan = args;
             scan[1] = cursor->cursors[m];
@@ -519,21 +524,30 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
     out.type = RedisReply::Type::Array;
     out.elements.resize(2);
     out.elements[1].type = RedisReply::Type::Array;
+    const size_t scanAt = first ? 1 : 0;
+    size_t keyCount = 0;
+    for (const std::vector<RedisReply> &r : replies)
+        if (r.size() > scanAt + 1 && r[scanAt].elements.size() == 2)
+            keyCount += r[scanAt].elements[1].elements.size();
+    out.elements[1].elements.reserve(keyCount); // a step merges up to a page per master
     for (qsizetype m = 0; m < m_masters.size(); ++m) {
         const QString &node = m_masters[m];
         std::vector<RedisReply> &r = replies[size_t(m)];
-        const auto first = ClusterNodeView::parse(r.front(), node);
-        const auto last = ClusterNodeView::parse(r.back(), node);
-        if (!first || !last)
-            return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
-                                 .arg(name(), node,
-                                      r.front().isError() ? QString::fromUtf8(r.front().string) : QStringLiteral("no line of its own")));
-        before << first->line;
-        after << last->line;
-        views << *last;
-        if (r.size() < 3)
+        for (const bool closing : {false, true}) {
+            if (!closing && !first)
+                continue; // the last step's closing CLUSTER NODES opened this one
+            const RedisReply &nodes = closing ? r.back() : r.front();
+            const auto view = ClusterNodeView::parse(nodes, node);
+            if (!view)
+                return makeError(QStringLiteral("%1: CLUSTER NODES on %2: %3")
+                                     .arg(name(), node, nodes.isError() ? QString::fromUtf8(nodes.string) : QStringLiteral("no line of its own")));
+            (closing ? after : before) << view->line;
+            if (closing)
+                views << *view;
+        }
+        if (r.size() <= scanAt + 1)
             continue;
-        RedisReply &scan = r[1];
+        RedisReply &scan = r[scanAt];
         if (scan.isError())
             return scan;
         if (scan.type != RedisReply::Type::Array || scan.elements.size() != 2 || scan.elements[1].type != RedisReply::Type::Array)
@@ -543,11 +557,13 @@ Expected<RedisReply> RedisClusterRouter::scanMasters(const QList<QByteArray> &ar
         for (RedisReply &key : scan.elements[1].elements)
             out.elements[1].elements.push_back(std::move(key));
     }
-    const quint64 was = cursor->topology, now = fingerprint(before);
-    if ((was != 0 && was != now) || fingerprint(after) != now) {
-        // Slots moved, began or ended moving, or a master changed during this step: what this
-        // step read are real keys, but any master's walk may have missed keys that moved behind
-        // its cursor. Begin the walk again on the new slot map.
+    // The topology each SCAN ran under: unchanged from the CLUSTER NODES before it (this step's
+    // opening one on the first step, the last step's closing one after) to its own.
+    const quint64 was = first ? fingerprint(before) : cursor->topology, now = fingerprint(after);
+    if (was != now) {
+        // Slots moved, began or ended moving, or a master changed under a SCAN: what this step
+        // read are real keys, but any master's walk may have missed keys that moved behind its
+        // cursor. Begin the walk again on the new slot map.
         if (++cursor->restarts > kMaxScanRestarts)
             return makeError(QStringLiteral("%1: the cluster's slots moved %2 times during the scan (resharding?); "
                                             "stopped, the keys listed so far may be incomplete: list again when it is done")
