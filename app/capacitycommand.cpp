@@ -72,6 +72,7 @@ struct CurveArgs
     bool json = false;
     bool analyze = false;
     std::optional<quint64> whatIf;
+    std::optional<int> masters;
 };
 
 void declareCurveOptions(CommandLine &cl)
@@ -108,6 +109,10 @@ void declareCurveOptions(CommandLine &cl)
                   10000, QStringLiteral("100"));
     cl.addOption(QStringLiteral("sample"), QStringLiteral("MODE"),
                  QStringLiteral("exact, a SHARDS rate (0.01 or 1%) or fixed:N keys."), QStringLiteral("exact"));
+    cl.addInteger(QStringLiteral("masters"), QStringLiteral("N"),
+                  QStringLiteral("Redis policies: a Redis Cluster of N masters sharing each size, every master "
+                                 "evicting on its own (default: as recorded in the trace, 1 for one server)."),
+                  1, kMaxClusterMasters);
     cl.addFlag(QStringLiteral("error-band"),
                QStringLiteral("Sampled curves: add \"band\" (approx. 95 %, from 4 disjoint sub-samples) to each point."));
     cl.setGroup(QStringLiteral("What if"));
@@ -187,6 +192,8 @@ std::optional<CurveArgs> curveArgs(const CommandLine &cl, int *status)
             return bad(QStringLiteral("--what-if takes a positive size, not '%1'").arg(cl.value(QStringLiteral("what-if"))));
         a.whatIf = *size;
     }
+    if (cl.isSet(QStringLiteral("masters")))
+        a.masters = int(cl.integer(QStringLiteral("masters"), 1));
     a.errorBand = cl.isSet(QStringLiteral("error-band"));
     a.analyze = cl.isSet(QStringLiteral("analyze"));
     a.json = cl.isSet(QStringLiteral("json"));
@@ -233,14 +240,15 @@ std::optional<CachePolicy> resolvePolicy(const QString &name, const TraceCacheIn
 
 // The curve as the issue states it, members in this order:
 // {"requests":N,"gets":G,"unique_keys":U,"policy":..,"sample":..,"curve":[{"size":S,"hit_ratio":H},..]}
-// (QJsonObject would sort the members by name.)
-QByteArray curveJson(const CurveResult &curve, const Sampling &sampling, bool band)
+// (QJsonObject would sort the members by name.) A cluster adds "masters":M after "sample".
+QByteArray curveJson(const CurveResult &curve, const Sampling &sampling, bool band, int masters)
 {
     auto real = [](double v) { return QByteArray::number(v, 'g', QLocale::FloatingPointShortest); };
     auto text = [](const QString &v) { return QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact).mid(1).chopped(1); };
     QByteArray out = "{\"requests\":" + QByteArray::number(curve.profile.records) + ",\"gets\":"
                    + QByteArray::number(curve.profile.reads) + ",\"unique_keys\":" + QByteArray::number(curve.profile.uniqueKeys)
-                   + ",\"policy\":" + text(policyName(curve.policy)) + ",\"sample\":" + text(sampling.text()) + ",\"curve\":[";
+                   + ",\"policy\":" + text(policyName(curve.policy)) + ",\"sample\":" + text(sampling.text())
+                   + (masters > 1 ? ",\"masters\":" + QByteArray::number(masters) : QByteArray()) + ",\"curve\":[";
     for (qsizetype i = 0; i < curve.points.size(); ++i) {
         const CurvePoint &p = curve.points[i];
         out += (i ? ",{\"size\":" : "{\"size\":") + QByteArray::number(p.size) + ",\"hit_ratio\":" + real(p.hitRatio);
@@ -377,6 +385,9 @@ int runCurve(const QStringList &args)
         return cl.usageError(QStringLiteral("a threshold counts entries: use --size-unit keys"));
     if (isRedisPolicy(*policy) && !a.unitGiven)
         a.unit = SizeUnit::RedisBytes; // maxmemory terms unless asked otherwise
+    if (a.masters && *a.masters > 1 && !isRedisPolicy(*policy))
+        return cl.usageError(QStringLiteral("--masters needs a Redis policy (redis-lru, redis-lfu, ...): only Redis runs as a cluster"));
+    const int masters = isRedisPolicy(*policy) ? a.masters.value_or(header.caches[*cache].masters) : 1;
     if (header.sampleRate < 1.0)
         printWarnings(cl, {QStringLiteral("%1 was captured on a %2 sample of the keys: sizes are those of the sample")
                            .arg(a.trace)
@@ -393,6 +404,7 @@ int runCurve(const QStringList &args)
         w.size = *a.whatIf;
         w.replay = a.replay;
         w.sampleRate = a.sampling.mode == Sampling::Mode::Rate ? a.sampling.rate : 1.0;
+        w.masters = masters;
         auto r = whatIf(**source, w, *profile);
         if (!r)
             return cl.fail(r.error());
@@ -401,6 +413,7 @@ int runCurve(const QStringList &args)
                             {QStringLiteral("policy"), policyName(*policy)},
                             {QStringLiteral("size"), double(w.size)},
                             {QStringLiteral("size_unit"), sizeUnitName(w.unit)},
+                            {QStringLiteral("masters"), masters},
                             {QStringLiteral("hit_ratio"), r->hitRatio},
                             {QStringLiteral("gets_per_s"), r->readsPerSecond},
                             {QStringLiteral("misses_per_s"), r->missesPerSecond},
@@ -416,7 +429,9 @@ int runCurve(const QStringList &args)
         } else {
             cli::writeOut(QStringLiteral("%1 with %2 at %3: hit ratio %4, %5 misses/s reach the backend, %6 evictions/s, "
                                          "%7 expirations/s, memory %8 on average (peak %9)\n")
-                              .arg(header.caches[*cache].name, policyName(*policy), formatSize(double(w.size), w.unit))
+                              .arg(header.caches[*cache].name, policyName(*policy),
+                                   formatSize(double(w.size), w.unit)
+                                       + (masters > 1 ? QStringLiteral(" over %1 cluster masters").arg(masters) : QString()))
                               .arg(r->hitRatio, 0, 'f', 3)
                               .arg(r->missesPerSecond, 0, 'f', 2)
                               .arg(r->evictionsPerSecond, 0, 'f', 2)
@@ -436,12 +451,13 @@ int runCurve(const QStringList &args)
     request.sampling = a.sampling;
     request.replay = a.replay;
     request.errorBand = a.errorBand;
+    request.masters = masters;
     auto curve = computeCurve(**source, request);
     if (!curve)
         return cl.fail(curve.error());
     printWarnings(cl, curve->warnings);
     if (a.json) {
-        cli::writeLine(curveJson(*curve, a.sampling, a.errorBand));
+        cli::writeLine(curveJson(*curve, a.sampling, a.errorBand, masters));
         return 0;
     }
     const CurrentConfig current = currentConfigFor(header.caches[*cache]);
@@ -452,7 +468,7 @@ int runCurve(const QStringList &args)
                        .arg(curve->profile.uniqueKeys)
                        .arg(policyName(curve->policy), curve->method, a.sampling.text(),
                             curve->sampleRate < 1 ? QStringLiteral(", rate %1").arg(curve->sampleRate) : QString(),
-                            sizeUnitName(curve->unit));
+                            sizeUnitName(curve->unit) + (masters > 1 ? QStringLiteral(", shared by %1 cluster masters").arg(masters) : QString()));
     for (const CurvePoint &p : std::as_const(curve->points))
         text += QStringLiteral("%1  %2%3\n")
                     .arg(double(p.size), 14, 'f', 0)

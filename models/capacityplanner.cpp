@@ -179,6 +179,7 @@ CapacityPlanner::Result CapacityPlanner::analyze(quint64 job, const SourceFactor
         request.sampling = samplingFor(s.analysis.profile.records);
         request.errorBand = request.sampling.mode != Sampling::Mode::Exact;
         request.keyBudget = kKeyBudget;
+        request.masters = s.current.masters;
         // The sizes reach past both the working set and the current size, and include it.
         auto probe = profileTrace(source, c, request.unit, kKeyBudget, 0, &stop);
         if (!probe) {
@@ -212,6 +213,7 @@ CapacityPlanner::Result CapacityPlanner::analyze(quint64 job, const SourceFactor
             w.unit = request.unit;
             w.size = currentSize;
             w.sampleRate = s.curve.sampleRate;
+            w.masters = request.masters;
             if (auto now = cachescope::whatIf(source, w, s.analysis.profile, &stop))
                 s.atCurrent = *now;
         }
@@ -353,6 +355,7 @@ CapacityPlanner::WhatIfJob CapacityPlanner::runWhatIf(quint64 job, const SourceF
     w.size = knobs.size;
     w.replay = replay;
     w.sampleRate = state.curve.sampleRate;
+    w.masters = state.current.masters;
     auto result = cachescope::whatIf(source, w, state.analysis.profile, &stop);
     if (!result) {
         r.error = result.error();
@@ -369,6 +372,7 @@ CapacityPlanner::WhatIfJob CapacityPlanner::runWhatIf(quint64 job, const SourceF
         request.sampling = state.curve.sampling;
         request.replay = replay;
         request.keyBudget = kKeyBudget;
+        request.masters = state.current.masters;
         if (auto curve = computeCurve(source, request, &stop))
             r.answer.curve = *curve;
     }

@@ -1,5 +1,6 @@
 #include "cachesim.h"
 
+#include "clustersim.h"
 #include "listsim.h"
 #include "redismemory.h"
 #include "redissim.h"
@@ -110,8 +111,10 @@ quint64 CacheSim::charge(quint32 keySize, quint32 valueSize, bool hasTtl) const
     return 1;
 }
 
-std::unique_ptr<CacheSim> CacheSim::create(CachePolicy policy, SizeUnit unit, quint64 capacity, quint64 seed)
+std::unique_ptr<CacheSim> CacheSim::create(CachePolicy policy, SizeUnit unit, quint64 capacity, quint64 seed, int masters)
 {
+    if (masters > 1 && isRedisPolicy(policy))
+        return std::make_unique<ClusterSim>(policy, unit, capacity, masters, seed);
     switch (policy) {
     case CachePolicy::Lru:
         return std::make_unique<ListSim>(true, unit, capacity);

@@ -78,8 +78,10 @@ public:
     // What an entry counts against the capacity.
     quint64 charge(quint32 keySize, quint32 valueSize, bool hasTtl) const;
 
-    // A simulator for `policy`; seed makes the sampled policies (Redis) repeatable.
-    static std::unique_ptr<CacheSim> create(CachePolicy policy, SizeUnit unit, quint64 capacity, quint64 seed = 1);
+    // A simulator for `policy`; seed makes the sampled policies (Redis) repeatable. masters > 1:
+    // a Redis Cluster of that many masters sharing `capacity` (ClusterSim).
+    static std::unique_ptr<CacheSim> create(CachePolicy policy, SizeUnit unit, quint64 capacity, quint64 seed = 1,
+                                            int masters = 1);
 
 protected:
     // Before each request: counts it and integrates memory over time.

@@ -169,6 +169,7 @@ Expected<MonitorCapture> recordMonitorTrace(const QList<MonitorTarget> &targets,
             if (!unlimited)
                 info.maxMemory = memory.dataBytes;
             info.evictionPolicy = memory.policy;
+            info.masters = int(nodes->size()); // each evicts on its own: the what-if replays them apart
             builder.addCache(prefix, info);
         }
     }

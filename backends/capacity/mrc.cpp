@@ -218,8 +218,8 @@ Expected<CurveResult> simulationCurve(RecordSource &source, const CurveRequest &
         }
         const Job job = jobs[j];
         const double partRate = job.part < 0 ? rate : rate / subs;
-        auto sim = CacheSim::create(request.policy, request.unit,
-                                    scaledCapacity(result.points[job.point].size, partRate), request.seed + quint64(j));
+        auto sim = CacheSim::create(request.policy, request.unit, scaledCapacity(result.points[job.point].size, partRate),
+                                    request.seed + quint64(j), request.masters);
         for (size_t i = 0; i < ops.size(); ++i) {
             if (job.part >= 0 && partOf[i] != job.part)
                 continue;
@@ -542,11 +542,11 @@ Expected<CurveResult> computeCurve(RecordSource &source, const CurveRequest &req
 
 Expected<ReplayRun> replayOneSize(RecordSource &source, int cache, CachePolicy policy, SizeUnit unit, quint64 size,
                                   const ReplayOptions &replay, const TraceProfile &profile, double sampleRate, quint64 seed,
-                                  const std::atomic_bool *cancel)
+                                  int masters, const std::atomic_bool *cancel)
 {
     const quint64 threshold = sampleRate >= 1.0 ? shards::kModulus : shards::thresholdFor(sampleRate);
     const double rate = double(threshold) / double(shards::kModulus);
-    auto sim = CacheSim::create(policy, isThresholdPolicy(policy) ? SizeUnit::Keys : unit, scaledCapacity(size, rate), seed);
+    auto sim = CacheSim::create(policy, isThresholdPolicy(policy) ? SizeUnit::Keys : unit, scaledCapacity(size, rate), seed, masters);
     ReplayPreparer preparer(replay, quint32(std::llround(profile.meanValueSize)));
     auto ok = source.scan(
         [&](const TraceRecord *records, size_t count) {

@@ -22,6 +22,7 @@ struct CurveRequest
     bool errorBand = false; // sampled: also the spread of 4 disjoint sub-samples
     quint64 keyBudget = 8'000'000; // distinct keys handled exactly; more switches to sampling
     quint64 seed = 1;
+    int masters = 1; // a Redis Cluster of that many masters, each evicting on its own (ClusterSim)
 };
 
 struct CurvePoint
@@ -65,6 +66,6 @@ struct ReplayRun
 };
 Expected<ReplayRun> replayOneSize(RecordSource &source, int cache, CachePolicy policy, SizeUnit unit, quint64 size,
                                   const ReplayOptions &replay, const TraceProfile &profile, double sampleRate = 1.0,
-                                  quint64 seed = 1, const std::atomic_bool *cancel = nullptr);
+                                  quint64 seed = 1, int masters = 1, const std::atomic_bool *cancel = nullptr);
 
 } // namespace cachescope

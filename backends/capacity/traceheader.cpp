@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace cachescope {
 
 const char *traceOpName(TraceOp op)
@@ -46,13 +48,17 @@ QStringList TraceHeader::cacheNames() const
 QByteArray traceHeaderToJson(const TraceHeader &header)
 {
     QJsonArray caches;
-    for (const TraceCacheInfo &c : header.caches)
-        caches.append(QJsonObject{{QStringLiteral("name"), c.name},
-                                  {QStringLiteral("backend"), c.backend},
-                                  {QStringLiteral("default_timeout"), double(c.defaultTimeout)},
-                                  {QStringLiteral("threshold"), double(c.threshold)},
-                                  {QStringLiteral("maxmemory"), double(c.maxMemory)},
-                                  {QStringLiteral("policy"), c.evictionPolicy}});
+    for (const TraceCacheInfo &c : header.caches) {
+        QJsonObject cache{{QStringLiteral("name"), c.name},
+                          {QStringLiteral("backend"), c.backend},
+                          {QStringLiteral("default_timeout"), double(c.defaultTimeout)},
+                          {QStringLiteral("threshold"), double(c.threshold)},
+                          {QStringLiteral("maxmemory"), double(c.maxMemory)},
+                          {QStringLiteral("policy"), c.evictionPolicy}};
+        if (c.masters > 1) // absent: one server, as in traces written before clusters were recorded
+            cache.insert(QStringLiteral("masters"), c.masters);
+        caches.append(cache);
+    }
     const QJsonObject o{{QStringLiteral("format"), QStringLiteral("cachescope-trace")},
                         {QStringLiteral("version"), 1},
                         {QStringLiteral("source"), header.source},
@@ -95,6 +101,14 @@ Expected<TraceHeader> traceHeaderFromJson(const QByteArray &json, const QString 
         info.threshold = qint64(c.value(QStringLiteral("threshold")).toDouble());
         info.maxMemory = qint64(c.value(QStringLiteral("maxmemory")).toDouble());
         info.evictionPolicy = c.value(QStringLiteral("policy")).toString();
+        const QJsonValue m = c.value(QStringLiteral("masters"));
+        const double masters = m.isUndefined() ? 1 : m.toDouble(-1);
+        if (!(masters >= 1 && masters <= kMaxClusterMasters) || masters != std::floor(masters))
+            return makeError(QStringLiteral("%1: cache %2 of the trace header: masters is %3, not a whole number from 1 to %4")
+                                 .arg(where, info.name,
+                                      QString::fromUtf8(QJsonDocument(QJsonArray{m}).toJson(QJsonDocument::Compact).mid(1).chopped(1)))
+                                 .arg(kMaxClusterMasters));
+        info.masters = int(masters);
         h.caches.append(info);
     }
     return h;

@@ -51,6 +51,9 @@ struct TraceRecord
 };
 static_assert(sizeof(TraceRecord) == 32, "TraceRecord is meant to stay 32 bytes");
 
+// A Redis Cluster has at most 16384 masters (one slot each); Redis advises 1000 nodes at most.
+inline constexpr int kMaxClusterMasters = 16384;
+
 // What a trace knows about one cache: enough to mark its current configuration on a curve.
 struct TraceCacheInfo
 {
@@ -60,6 +63,7 @@ struct TraceCacheInfo
     qint64 threshold = 0;      // SimpleCache / FileSystemCache CACHE_THRESHOLD; 0 unknown
     qint64 maxMemory = 0;      // Redis maxmemory in bytes; 0 unknown or unlimited
     QString evictionPolicy;    // Redis maxmemory-policy; empty when unknown
+    int masters = 1;           // Redis Cluster: the masters its keys spread over (maxMemory is their sum)
     bool operator==(const TraceCacheInfo &o) const = default;
 };
 

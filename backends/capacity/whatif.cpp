@@ -8,7 +8,7 @@ Expected<WhatIfResult> whatIf(RecordSource &source, const WhatIfRequest &request
                               const std::atomic_bool *cancel)
 {
     auto run = replayOneSize(source, request.cache, request.policy, request.unit, request.size, request.replay, profile,
-                             request.sampleRate, request.seed, cancel);
+                             request.sampleRate, request.seed, request.masters, cancel);
     if (!run)
         return Error{run.error()};
     const SimStats &s = run->stats;
@@ -55,11 +55,13 @@ CurrentConfig currentConfigFor(const TraceCacheInfo &info)
         c.size = quint64(qMax<qint64>(0, info.maxMemory));
         const auto policy = policyFromName(info.evictionPolicy);
         c.policy = policy && isRedisPolicy(*policy) ? *policy : CachePolicy::RedisAllKeysLru;
+        c.masters = qMax(1, info.masters);
+        const QString where = c.masters > 1 ? QStringLiteral(" on %1 cluster masters").arg(c.masters) : QString();
         c.description = info.maxMemory > 0
-                          ? QStringLiteral("RedisCache, %1 for data (%2)%3")
-                                .arg(formatSize(double(info.maxMemory), SizeUnit::Bytes),
+                          ? QStringLiteral("RedisCache%1, %2 for data (%3)%4")
+                                .arg(where, formatSize(double(info.maxMemory), SizeUnit::Bytes),
                                      info.evictionPolicy.isEmpty() ? QStringLiteral("allkeys-lru assumed") : info.evictionPolicy, timeout)
-                          : QStringLiteral("RedisCache, no maxmemory%1").arg(timeout);
+                          : QStringLiteral("RedisCache%1, no maxmemory%2").arg(where, timeout);
     }
     return c;
 }

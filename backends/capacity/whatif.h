@@ -17,6 +17,7 @@ struct WhatIfRequest
     ReplayOptions replay;
     double sampleRate = 1.0; // below 1: a miniature simulation on that share of the keys
     quint64 seed = 1;
+    int masters = 1; // a Redis Cluster of that many masters sharing `size` (ClusterSim)
 };
 
 struct WhatIfResult
@@ -43,6 +44,7 @@ struct CurrentConfig
     SizeUnit unit = SizeUnit::Keys;
     quint64 size = 0;        // 0 with known: unlimited (no threshold, no maxmemory)
     qint64 defaultTimeout = -1;
+    int masters = 1;         // a Redis Cluster's masters, sharing `size`
     QString description;     // "SimpleCache, CACHE_THRESHOLD 400, timeout 600 s"
 };
 CurrentConfig currentConfigFor(const TraceCacheInfo &info);

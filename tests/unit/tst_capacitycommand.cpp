@@ -131,6 +131,51 @@ private Q_SLOTS:
         }
     }
 
+    void mastersSplitTheSize()
+    {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(QStringLiteral("trace.csv"));
+        auto py = test::runPython(QString::fromUtf8(kPyTraceAndLru), {trace, QStringLiteral("10")});
+        QVERIFY2(py, qPrintable(py.error()));
+        auto whatIf = [&](const QStringList &extra) {
+            const test::CliResult r = runCli(QStringList{QStringLiteral("capacity"), QStringLiteral("--trace"), trace,
+                                                         QStringLiteral("--policy"), QStringLiteral("redis-lru"), QStringLiteral("--what-if"),
+                                                         QStringLiteral("300k"), QStringLiteral("--json")}
+                                             + extra);
+            [&] { QCOMPARE(r.exitCode, 0); }();
+            return QJsonDocument::fromJson(r.out).object();
+        };
+        // A Twitter trace says nothing of clusters: one server unless asked.
+        const QJsonObject one = whatIf({});
+        const QJsonObject three = whatIf({QStringLiteral("--masters"), QStringLiteral("3")});
+        QCOMPARE(one.value(QStringLiteral("masters")).toInt(), 1);
+        QCOMPARE(three.value(QStringLiteral("masters")).toInt(), 3);
+        QVERIFY(one.value(QStringLiteral("evictions_per_s")).toDouble() > 0);
+        // Three masters of a third each evict on their own: not the same replay as one server.
+        QVERIFY(three.value(QStringLiteral("evictions_per_s")).toDouble() != one.value(QStringLiteral("evictions_per_s")).toDouble());
+        QCOMPARE(three.value(QStringLiteral("gets_per_s")).toDouble(), one.value(QStringLiteral("gets_per_s")).toDouble());
+
+        const test::CliResult curve = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--policy"),
+                                              QStringLiteral("redis-lru"), QStringLiteral("--sizes"), QStringLiteral("100k,300k"),
+                                              QStringLiteral("--masters"), QStringLiteral("3"), QStringLiteral("--json")});
+        QCOMPARE(curve.exitCode, 0);
+        QVERIFY2(curve.out.contains(R"("sample":"exact","masters":3,"curve":[)"), curve.out.constData());
+        const test::CliResult text = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--policy"),
+                                             QStringLiteral("redis-lru"), QStringLiteral("--sizes"), QStringLiteral("100k"),
+                                             QStringLiteral("--masters"), QStringLiteral("3")});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("shared by 3 cluster masters"), text.out.constData());
+
+        // Only Redis runs as a cluster; 0 masters is no cluster.
+        test::CliResult r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--masters"), QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--masters needs a Redis policy"), r.err.constData());
+        r = runCli({QStringLiteral("capacity"), QStringLiteral("--trace"), trace, QStringLiteral("--policy"), QStringLiteral("redis-lru"),
+                    QStringLiteral("--masters"), QStringLiteral("0")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--masters"), r.err.constData());
+    }
+
     void oracleRecordsAreGets()
     {
         QTemporaryDir dir;

@@ -7,6 +7,7 @@
 #include "browse/rediskeysource.h"
 #include "capacity/monitorrecorder.h"
 #include "capacity/tracereader.h"
+#include "capacity/whatif.h"
 #include "cache/cachemanager.h"
 #include "cache/rediscache.h"
 #include "config/configloader.h"
@@ -649,6 +650,10 @@ private Q_SLOTS:
         const qint64 mb = 1024 * 1024;
         QVERIFY2(header.caches[0].maxMemory > 3 * 56 * mb && header.caches[0].maxMemory <= 3 * 64 * mb,
                  qPrintable(QString::number(header.caches[0].maxMemory)));
+        // ... each evicting on its own: the what-if replays three masters of a third each.
+        QCOMPARE(header.caches[0].masters, 3);
+        QVERIFY2(currentConfigFor(header.caches[0]).description.contains(QStringLiteral("on 3 cluster masters")),
+                 qPrintable(currentConfigFor(header.caches[0]).description));
         TraceRecords records;
         for (;;) {
             auto got = (*reader)->read(records);
