@@ -4,7 +4,8 @@
 
 namespace cachescope {
 
-ClusterScanReader::ClusterScanReader(Opener open) : m_open(std::move(open)), m_thread([this] { run(); })
+ClusterScanReader::ClusterScanReader(Opener open, std::chrono::milliseconds idle)
+    : m_open(std::move(open)), m_idle(idle), m_thread([this] { run(); })
 {
 }
 
@@ -87,7 +88,20 @@ void ClusterScanReader::run()
     std::unique_ptr<RedisConnection> connection;
     std::unique_lock lock(m_mutex);
     for (;;) {
-        m_changed.wait(lock, [&] { return m_stop || (m_next && m_pages.size() < kDepth); });
+        const auto busy = [&] { return m_stop || (m_next && m_pages.size() < kDepth); };
+        if (!connection && m_pages.empty()) {
+            m_changed.wait(lock, busy); // holds nothing: sleep until asked
+        } else if (!m_changed.wait_for(lock, m_idle, busy)) {
+            // Asked nothing for m_idle: the walk was left (or ended and was not taken). Its pages
+            // go, and a caller coming back begins its chain again (onItsWay finds nothing).
+            ++m_generation;
+            m_pages.clear();
+            m_next.reset(); // and the chain stops where it is
+            lock.unlock();
+            connection.reset();
+            lock.lock();
+            continue;
+        }
         if (m_stop)
             return;
         Page page{std::move(*m_next), {}, {}};

@@ -17,6 +17,7 @@
 #include <QList>
 #include <QString>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -37,8 +38,11 @@ public:
     // may run ahead of the slowest: 2 left the masters in lockstep (cluster_scan_ratio 1.37),
     // 8 lets them run (1.24); 8 x 4,000 keys a master stays a few MB.
     static constexpr size_t kDepth = 8;
+    // A reader nobody asked anything of for this long (a walk abandoned half-way, or over and
+    // not taken) drops its pages and closes its connection; the next step opens it again.
+    static constexpr std::chrono::milliseconds kIdle{30000};
 
-    explicit ClusterScanReader(Opener open);
+    explicit ClusterScanReader(Opener open, std::chrono::milliseconds idle = kIdle);
     ~ClusterScanReader(); // stops after the step on the wire, if any, is read
     ClusterScanReader(const ClusterScanReader &) = delete;
     ClusterScanReader &operator=(const ClusterScanReader &) = delete;
@@ -65,6 +69,7 @@ private:
     void run();
 
     Opener m_open;
+    std::chrono::milliseconds m_idle;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<Page> m_pages;       // read, not taken yet

@@ -96,7 +96,8 @@ private:
     QStringList m_masters;
     QHash<QString, std::shared_ptr<RedisConnection>> m_connections;
     // Readers of the masters walking (a thread and a connection each): from a walk's first step
-    // until it ends (a walk left half-way keeps them, idle, until the next ends or the router goes).
+    // until it ends. A walk left half-way keeps their threads asleep until the next ends or the
+    // router goes; their connections and pages go after ClusterScanReader::kIdle.
     std::unordered_map<QString, std::unique_ptr<ClusterScanReader>> m_readers;
 };
 

@@ -16,6 +16,8 @@
 #include "keytreemodel.h"
 #include "redis/redisclient.h"
 #include "redis/rediscluster.h"
+#include "redis/clusterscanreader.h"
+#include "redis/redisconnector.h"
 #include "redis/redisnotices.h"
 #include "checkok.h"
 #include "cli.h"
@@ -409,6 +411,67 @@ private Q_SLOTS:
         QList<QByteArray> del{"DEL"};
         del.append(QList<QByteArray>(expected.begin(), expected.end()));
         CHECK_OK(client.command(del));
+    }
+
+    // A reader left with pages nobody takes (a Load all cancelled half-way) lets its connection
+    // and its pages go once idle, and a caller coming back still gets its pages.
+    void abandonedReaderLetsGo()
+    {
+        // Keys of one hash slot: all on the master the reader walks.
+        RedisClient client(m_set.url());
+        QList<QList<QByteArray>> sets;
+        std::set<QByteArray> expected;
+        for (int i = 0; i < 1000; ++i) {
+            const QByteArray key = "{idle}" + QByteArray::number(i);
+            sets.append({"SET", key, "v"});
+            expected.insert(key);
+        }
+        CHECK_OK(client.pipeline(sets));
+        const int owner = m_set.ownerOf(RedisClusterRouter::keySlot("{idle}"));
+        QVERIFY(owner >= 0);
+        const QString node = QStringLiteral("127.0.0.1:%1").arg(m_set.node(owner).port());
+        auto scanClients = [&] {
+            int n = 0;
+            for (const QByteArray &line : m_set.command(owner, {"CLIENT", "LIST"}).split('\n'))
+                n += line.contains(" cmd=scan ");
+            return n;
+        };
+        QCOMPARE(scanClients(), 0);
+        RedisConnectOptions options;
+        options.selectDb = false;
+        ClusterScanReader reader([&] { return RedisConnector::open(m_set.url().clusterNode(node), options); },
+                                 std::chrono::milliseconds(300));
+        const ClusterScanReader::Step first{{"SCAN", "0", "MATCH", "{idle}*", "COUNT", "10"}};
+        auto page = reader.take(first);
+        QVERIFY2(page, qPrintable(page.error()));
+        QCOMPARE(scanClients(), 1); // reading ahead on a connection of its own
+        // Nobody takes the rest: after the idle time the connection is gone.
+        QTRY_COMPARE_WITH_TIMEOUT(scanClients(), 0, 10000);
+        // Coming back to where the walk stood: the chain begins again there, and the walk ends
+        // with every key.
+        std::set<QByteArray> seen;
+        for (const RedisReply &k : page->front().elements[1].elements)
+            seen.insert(k.string);
+        QByteArray cursor = page->front().elements[0].string;
+        int steps = 0;
+        while (cursor != "0" && ++steps < 10000) {
+            auto next = reader.take({{"SCAN", cursor, "MATCH", "{idle}*", "COUNT", "10"}});
+            QVERIFY2(next, qPrintable(next.error()));
+            for (const RedisReply &k : next->front().elements[1].elements)
+                seen.insert(k.string);
+            cursor = next->front().elements[0].string;
+        }
+        QCOMPARE(seen, expected);
+        QList<QByteArray> del{"DEL"};
+        for (const QByteArray &k : expected) {
+            del.append(k);
+            if (del.size() == 200) {
+                CHECK_OK(client.command(del));
+                del = {"DEL"};
+            }
+        }
+        if (del.size() > 1)
+            CHECK_OK(client.command(del));
     }
 
     // The cluster parsers on the gaps that writing fuzz_cluster's invariants showed (the fuzz
