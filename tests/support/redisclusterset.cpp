@@ -126,8 +126,9 @@ QByteArray RedisClusterSet::nodeId(int index) const
     return bulkText(command(index, {"CLUSTER", "MYID"}));
 }
 
-int RedisClusterSet::ownerOf(int slot) const
+QList<int> RedisClusterSet::slotOwners() const
 {
+    QList<int> owners(16384, -1);
     // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <state> <slots...>"
     const QByteArray nodes = bulkText(command(0, {"CLUSTER", "NODES"}));
     for (const QByteArray &line : nodes.split('\n')) {
@@ -139,15 +140,14 @@ int RedisClusterSet::ownerOf(int slot) const
                 continue; // a migrating/importing marker
             const QList<QByteArray> range = f[k].split('-');
             const int from = range[0].toInt(), to = range.size() > 1 ? range[1].toInt() : from;
-            if (slot >= from && slot <= to) {
-                const int port = f[1].mid(f[1].indexOf(':') + 1, f[1].indexOf('@') - f[1].indexOf(':') - 1).toInt();
-                for (int i = 0; i < size(); ++i)
-                    if (m_nodes[size_t(i)]->port() == port)
-                        return i;
-            }
+            const int port = f[1].mid(f[1].indexOf(':') + 1, f[1].indexOf('@') - f[1].indexOf(':') - 1).toInt();
+            for (int i = 0; i < size(); ++i)
+                if (m_nodes[size_t(i)]->port() == port)
+                    for (int slot = qMax(0, from); slot <= qMin(16383, to); ++slot)
+                        owners[slot] = i;
         }
     }
-    return -1;
+    return owners;
 }
 
 QString RedisClusterSet::migrateSlot(int slot, int to, bool finish)

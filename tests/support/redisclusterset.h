@@ -45,7 +45,9 @@ public:
     QByteArray command(int index, const QList<QByteArray> &args) const;
     QByteArray nodeId(int index) const;
     // The index of the node serving `slot` (asked of node 0), -1 when unknown.
-    int ownerOf(int slot) const;
+    int ownerOf(int slot) const { return slotOwners().value(slot, -1); }
+    // The same for every slot at once (one CLUSTER NODES): 16384 entries.
+    QList<int> slotOwners() const;
     // Moves `slot` and its keys to node `to` as redis-cli --cluster reshard does: IMPORTING /
     // MIGRATING, MIGRATE of every key. With finish = false the slot stays half-migrated (the
     // source answers ASK for keys it no longer has); with finish = true both ends are told

@@ -1,7 +1,8 @@
 // The capacity planner's Redis model against a real redis-server: the per-key memory model
 // equals MEMORY USAGE and predicts used_memory; each simulated eviction policy (allkeys-lru,
 // allkeys-lfu, volatile-lru with TTLs) replayed on a server with that maxmemory and
-// maxmemory-policy gives the server's hit ratio within 0.03 at three sizes.
+// maxmemory-policy gives the server's hit ratio within 0.03 at three sizes; and a 3-master
+// cluster, each master evicting on its own, is predicted as closely.
 
 #include "capacity/cachesim.h"
 #include "capacity/redismemory.h"
@@ -9,7 +10,9 @@
 
 #include "demo/zipfsampler.h"
 #include "redis/redisclient.h"
+#include "redis/rediscluster.h"
 
+#include "redisclusterset.h"
 #include "redisserver.h"
 
 #include <QDateTime>
@@ -17,6 +20,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <functional>
+#include <memory>
 #include <random>
 
 using namespace cachescope;
@@ -74,10 +79,10 @@ struct ReplayOutcome
     TraceRecords trace; // the requests as the simulator replays them, timed as they were sent
 };
 
-// Replays the requests on the server in pipelined batches paced to `perSecond`, recording when
-// each batch was sent.
-Expected<ReplayOutcome> replayOnServer(RedisClient &client, const QByteArray &sha, const std::vector<Request> &requests,
-                                       int perSecond)
+// Replays the requests in pipelined batches paced to `perSecond`, recording when each batch was
+// sent. Each request goes to clients[owner(key)]: one server, or the master of the key's slot.
+Expected<ReplayOutcome> replayOnServers(const std::vector<RedisClient *> &clients, const std::function<int(int)> &owner,
+                                        const QByteArray &sha, const std::vector<Request> &requests, int perSecond)
 {
     constexpr int kBatch = 100;
     ReplayOutcome outcome;
@@ -90,17 +95,20 @@ Expected<ReplayOutcome> replayOnServer(RedisClient &client, const QByteArray &sh
         if (clock.elapsed() < due)
             QThread::msleep(quint64(due - clock.elapsed()));
         const qint64 now = epoch + clock.elapsed();
-        QByteArray request;
+        std::vector<QByteArray> request(clients.size());
+        std::vector<qsizetype> count(clients.size(), 0);
         const size_t end = qMin(requests.size(), at + kBatch);
         for (size_t i = at; i < end; ++i) {
             const Request &r = requests[i];
-            RedisClient::appendArrayHeader(request, 6);
-            RedisClient::appendBulk(request, {"EVALSHA"});
-            RedisClient::appendBulk(request, {sha});
-            RedisClient::appendBulk(request, {"1"});
-            RedisClient::appendBulk(request, {keyName(r.key)});
-            RedisClient::appendBulk(request, {QByteArray::number(r.size)});
-            RedisClient::appendBulk(request, {QByteArray::number(r.ttl)});
+            const size_t to = size_t(owner(r.key));
+            RedisClient::appendArrayHeader(request[to], 6);
+            RedisClient::appendBulk(request[to], {"EVALSHA"});
+            RedisClient::appendBulk(request[to], {sha});
+            RedisClient::appendBulk(request[to], {"1"});
+            RedisClient::appendBulk(request[to], {keyName(r.key)});
+            RedisClient::appendBulk(request[to], {QByteArray::number(r.size)});
+            RedisClient::appendBulk(request[to], {QByteArray::number(r.ttl)});
+            ++count[to];
             TraceRecord t;
             t.timeMs = now;
             t.key = quint64(r.key);
@@ -109,23 +117,33 @@ Expected<ReplayOutcome> replayOnServer(RedisClient &client, const QByteArray &sh
             t.op = TraceOp::Get;
             outcome.trace.push_back(t);
         }
-        auto replies = client.pipelineEncoded(request, qsizetype(end - at), false);
-        if (!replies)
-            return Error{replies.error()};
-        for (const RedisReply &reply : *replies) {
-            if (reply.isError())
-                return makeError(QStringLiteral("server: %1").arg(QString::fromUtf8(reply.string)));
-            hits += reply.integer == 1;
+        for (size_t c = 0; c < clients.size(); ++c) {
+            if (!count[c])
+                continue;
+            auto replies = clients[c]->pipelineEncoded(request[c], count[c], false);
+            if (!replies)
+                return Error{replies.error()};
+            for (const RedisReply &reply : *replies) {
+                if (reply.isError())
+                    return makeError(QStringLiteral("server: %1").arg(QString::fromUtf8(reply.string)));
+                hits += reply.integer == 1;
+            }
         }
     }
     outcome.hitRatio = double(hits) / double(requests.size());
     return outcome;
 }
 
-double simulate(CachePolicy policy, quint64 budget, const TraceRecords &trace, const std::vector<Request> &requests,
-                quint64 seed)
+Expected<ReplayOutcome> replayOnServer(RedisClient &client, const QByteArray &sha, const std::vector<Request> &requests,
+                                       int perSecond)
 {
-    auto sim = CacheSim::create(policy, SizeUnit::RedisBytes, budget, seed);
+    return replayOnServers({&client}, [](int) { return 0; }, sha, requests, perSecond);
+}
+
+double simulate(CachePolicy policy, quint64 budget, const TraceRecords &trace, const std::vector<Request> &requests,
+                quint64 seed, int masters = 1)
+{
+    auto sim = CacheSim::create(policy, SizeUnit::RedisBytes, budget, seed, masters);
     // The fill TTL of each key is its own (the script's argument), as a set before it would give.
     for (size_t i = 0; i < trace.size(); ++i) {
         SimOp op;
@@ -260,6 +278,69 @@ private Q_SLOTS:
             QVERIFY(evicted > 0);
             QVERIFY2(std::abs(simulated - real->hitRatio) <= 0.03,
                      qPrintable(QStringLiteral("redis %1, simulated %2").arg(real->hitRatio).arg(simulated)));
+        }
+    }
+
+    // A real 3-master cluster, each master with a third of the budget and allkeys-lru, replaying
+    // the same gets (each sent to the master of its key's slot): the cluster simulation (a
+    // RedisSim per master) gives the cluster's hit ratio within 0.03 at three sizes.
+    void clusterMatchesRedisCluster()
+    {
+        constexpr int kKeys = 6000;
+        const std::vector<Request> requests = zipfRequests(60000, kKeys, 0.9, false, 11);
+        quint64 workingSet = redismemory::tableBytes(kKeys);
+        for (int k = 0; k < kKeys; ++k)
+            workingSet += redismemory::entryBytes(quint64(keyName(k).size()), 100 + quint64((k * 7919) % 1000), false);
+        for (double fraction : {0.1, 0.3, 0.6}) {
+            const quint64 budget = quint64(double(workingSet) * fraction);
+            test::RedisClusterSet cluster;
+            const QString error = cluster.start();
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            const QList<int> owners = cluster.slotOwners();
+            QVERIFY(!owners.contains(-1));
+            std::vector<std::unique_ptr<RedisClient>> clients;
+            std::vector<RedisClient *> raw;
+            QByteArray sha;
+            for (int i = 0; i < cluster.size(); ++i) {
+                clients.push_back(std::make_unique<RedisClient>(cluster.nodeUrl(i)));
+                raw.push_back(clients.back().get());
+                QVERIFY(raw.back()->connect());
+                QVERIFY(raw.back()->command({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}));
+                auto loaded = raw.back()->command({"SCRIPT", "LOAD", kGetOrFill});
+                QVERIFY(loaded && !loaded->isError());
+                sha = loaded->string; // the same on every master
+            }
+            auto owner = [&](int key) { return owners[RedisClusterRouter::keySlot(keyName(key))]; };
+            // Each master's baseline as on one server (its dicts exist, the script is loaded),
+            // then maxmemory = baseline + a third of the budget.
+            for (int i = 0; i < cluster.size(); ++i) {
+                int warm = -1;
+                while (owner(warm) != i)
+                    --warm;
+                QVERIFY(replayOnServers(raw, owner, sha, {{warm, 100, 5}}, 1000));
+                QVERIFY(raw[size_t(i)]->command({"DEL", keyName(warm)}));
+                const qint64 baseline = infoField(*raw[size_t(i)], "memory", "used_memory");
+                QVERIFY(baseline > 0);
+                QVERIFY(raw[size_t(i)]->command(
+                    {"CONFIG", "SET", "maxmemory", QByteArray::number(quint64(baseline) + budget / quint64(cluster.size()))}));
+            }
+            auto real = replayOnServers(raw, owner, sha, requests, 20000);
+            QVERIFY2(real, qPrintable(real.error()));
+            qint64 evicted = 0;
+            for (RedisClient *c : raw)
+                evicted += infoField(*c, "stats", "evicted_keys");
+            double asCluster = 0, asOne = 0;
+            for (quint64 seed : {1, 2, 3}) {
+                asCluster += simulate(CachePolicy::RedisAllKeysLru, budget, real->trace, requests, seed, cluster.size()) / 3;
+                asOne += simulate(CachePolicy::RedisAllKeysLru, budget, real->trace, requests, seed) / 3;
+            }
+            qInfo("cluster of %d at %.0f %% of the working set (%llu bytes): redis %.4f, simulated as a cluster %.4f "
+                  "(%+.4f), as one server %.4f (%+.4f), %lld evictions",
+                  cluster.size(), fraction * 100, static_cast<unsigned long long>(budget), real->hitRatio, asCluster,
+                  asCluster - real->hitRatio, asOne, asOne - real->hitRatio, evicted);
+            QVERIFY(evicted > 0);
+            QVERIFY2(std::abs(asCluster - real->hitRatio) <= 0.03,
+                     qPrintable(QStringLiteral("redis %1, simulated %2").arg(real->hitRatio).arg(asCluster)));
         }
     }
 };
