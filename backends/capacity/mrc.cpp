@@ -270,7 +270,7 @@ Expected<std::optional<CurveResult>> onePassKeys(RecordSource &source, const Cur
     p.cache = request.cache;
     p.cacheName = source.header().caches.value(request.cache).name;
     const bool ignoreTtl = request.replay.ttlOverride && *request.replay.ttlOverride == 0;
-    bool gaveUp = false, first = true;
+    bool gaveUp = false;
     double sizeSum = 0;
     quint64 sized = 0, fresh = 0;
     KeyTable<char> deleted; // keys deleted at least once: their return is not a new key
@@ -307,39 +307,11 @@ Expected<std::optional<CurveResult>> onePassKeys(RecordSource &source, const Cur
                 const TraceRecord &r = records[i];
                 if (r.cache != request.cache)
                     continue;
-                ++p.records;
-                if (first) {
-                    p.firstMs = r.timeMs;
-                    first = false;
-                }
-                p.lastMs = qMax(p.lastMs, r.timeMs);
-                switch (r.op) {
-                case TraceOp::GetHit:
-                    ++p.outcomeHits;
-                    ++p.reads;
-                    break;
-                case TraceOp::GetMiss:
-                    ++p.outcomeMisses;
-                    ++p.reads;
-                    break;
-                case TraceOp::Get:
-                    ++p.reads;
-                    break;
-                case TraceOp::Set:
-                    ++p.sets;
-                    if (r.ttl != 0 && !ignoreTtl) {
-                        p.hasTtl = gaveUp = true;
-                        return false;
-                    }
-                    break;
-                case TraceOp::Update:
-                    ++p.updates;
-                    p.hasUpdate = gaveUp = true;
+                p.count(r);
+                // TTLs and updates need the two-pass way (see above).
+                if ((r.op == TraceOp::Set && r.ttl != 0 && !ignoreTtl) || r.op == TraceOp::Update) {
+                    gaveUp = true;
                     return false;
-                case TraceOp::Delete:
-                    ++p.deletes;
-                    p.hasDelete = true;
-                    break;
                 }
                 if (r.valueSize > 0 && r.op != TraceOp::Delete) {
                     sizeSum += r.valueSize;

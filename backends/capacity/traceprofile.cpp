@@ -59,6 +59,38 @@ struct KeyFacts
 
 } // namespace
 
+void TraceProfile::count(const TraceRecord &r)
+{
+    if (records++ == 0)
+        firstMs = r.timeMs;
+    lastMs = qMax(lastMs, r.timeMs);
+    switch (r.op) {
+    case TraceOp::GetHit:
+        ++outcomeHits;
+        ++reads;
+        break;
+    case TraceOp::GetMiss:
+        ++outcomeMisses;
+        ++reads;
+        break;
+    case TraceOp::Get:
+        ++reads;
+        break;
+    case TraceOp::Set:
+        ++sets;
+        hasTtl = hasTtl || r.ttl != 0;
+        break;
+    case TraceOp::Update:
+        ++updates;
+        hasUpdate = true;
+        break;
+    case TraceOp::Delete:
+        ++deletes;
+        hasDelete = true;
+        break;
+    }
+}
+
 Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit unit, quint64 keyBudget,
                                     quint64 fixedSizeKeys, const std::atomic_bool *cancel, quint64 keyThreshold)
 {
@@ -70,7 +102,6 @@ Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit un
     keyBudget = qMax<quint64>(keyBudget, 1024);
     double sizeSum = 0;
     quint64 sized = 0;
-    bool first = true;
     // The fixed-size SHARDS threshold: the fixedSizeKeys smallest buckets among distinct keys.
     std::priority_queue<std::pair<quint64, quint64>> smallest; // (bucket, key), largest on top
     KeyTable<char> inHeap;
@@ -81,37 +112,7 @@ Expected<TraceProfile> profileTrace(RecordSource &source, int cache, SizeUnit un
                 const TraceRecord &r = records[i];
                 if (r.cache != cache)
                     continue;
-                ++p.records;
-                if (first) {
-                    p.firstMs = r.timeMs;
-                    first = false;
-                }
-                p.lastMs = qMax(p.lastMs, r.timeMs);
-                switch (r.op) {
-                case TraceOp::GetHit:
-                    ++p.outcomeHits;
-                    ++p.reads;
-                    break;
-                case TraceOp::GetMiss:
-                    ++p.outcomeMisses;
-                    ++p.reads;
-                    break;
-                case TraceOp::Get:
-                    ++p.reads;
-                    break;
-                case TraceOp::Set:
-                    ++p.sets;
-                    p.hasTtl = p.hasTtl || r.ttl != 0;
-                    break;
-                case TraceOp::Update:
-                    ++p.updates;
-                    p.hasUpdate = true;
-                    break;
-                case TraceOp::Delete:
-                    ++p.deletes;
-                    p.hasDelete = true;
-                    break;
-                }
+                p.count(r);
                 if (r.valueSize > 0 && r.op != TraceOp::Delete) {
                     sizeSum += r.valueSize;
                     ++sized;

@@ -61,6 +61,8 @@ struct TraceProfile
     qint64 firstMs = 0, lastMs = 0;
     quint64 fixedSizeThreshold = 0; // the SHARDS threshold keeping at most the asked number of keys
 
+    // Counts one request of this cache: the totals, the time span and the kinds of request.
+    void count(const TraceRecord &r);
     double seconds() const { return double(lastMs - firstMs) / 1000.0; }
     double observedHitRatio() const
     {
