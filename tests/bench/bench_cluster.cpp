@@ -9,6 +9,8 @@
 // single GET/SET round trips and 100-command pipelines go through CacheScope's RedisClient over
 // each, and through a raw hiredis context on the plain port (the transport's own baseline).
 // Rounds alternate and the best round of each counts, so a busy machine hurts both sides alike.
+// redis-benchmark (Redis's own C client) is run over the same two ports too, for the TLS cost the
+// server itself adds: the part no client can remove.
 // Last line: cluster_scan_ratio = CacheScope listing time / raw parallel SCAN time (target <= 1.2),
 // tls_ratio = TLS get/set latency / plain get/set latency (target <= 1.3).
 #include "browse/rediskeysource.h"
@@ -20,6 +22,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QProcess>
 
 #include <hiredis/hiredis.h>
 #include <sys/resource.h>
@@ -141,6 +144,31 @@ double timeRawScans(const QList<quint16> &ports, qint64 *keys)
         th.join();
     *keys = seen;
     return failed ? -1 : double(t.nsecsElapsed()) / 1e9;
+}
+
+// Microseconds of one SET plus one GET (100-byte values, one connection) as Redis's own client,
+// redis-benchmark, measures them with `args`; < 0 when it did not run.
+double redisBenchmarkUs(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral("redis-benchmark"),
+            QStringList{QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-n"), QString::number(kOps * 5),
+                        QStringLiteral("-c"), QStringLiteral("1"), QStringLiteral("-d"), QStringLiteral("100"),
+                        QStringLiteral("-t"), QStringLiteral("set,get"), QStringLiteral("-q")}
+                + args);
+    if (!p.waitForFinished(120000) || p.exitCode() != 0)
+        return -1;
+    // "SET: 21164.02 requests per second, p50=0.039 msec" (the progress lines end in \r)
+    double us = 0;
+    int found = 0;
+    for (const QByteArray &line : p.readAllStandardOutput().replace('\r', '\n').split('\n')) {
+        const qsizetype at = line.indexOf(" requests per second");
+        if ((line.startsWith("SET: ") || line.startsWith("GET: ")) && at > 5) {
+            us += 1e6 / line.mid(5, at - 5).toDouble();
+            ++found;
+        }
+    }
+    return found == 2 ? us : -1;
 }
 
 // The cluster half: the ratio, or < 0 on failure.
@@ -300,6 +328,17 @@ int main(int argc, char **argv)
         tlsPipe.add(timeOps(pipeline(tls)));
     }
     redisFree(raw);
+    // For scale: what TLS costs Redis's own client on the same server (best of 3 each).
+    double benchPlain = 1e300, benchTls = 1e300;
+    for (int round = 0; round < 3; ++round) {
+        const double a = redisBenchmarkUs({QStringLiteral("-p"), QString::number(server.port())});
+        const double b = redisBenchmarkUs({QStringLiteral("-p"), QString::number(server.tlsPort()), QStringLiteral("--tls"),
+                                           QStringLiteral("--cacert"), certs.caCert()});
+        if (a > 0)
+            benchPlain = std::min(benchPlain, a);
+        if (b > 0)
+            benchTls = std::min(benchTls, b);
+    }
     auto us = [](const Best &b) { return b.ns / 1000.0; };
     std::printf("single round trips, best of %d rounds x %d ops, 100-byte values, one connection each:\n", kRounds, kOps);
     std::printf("  SET  plain %.1f us   TLS %.1f us   raw hiredis (plain) %.1f us\n", us(plainSet), us(tlsSet), us(hiredisSet));
@@ -307,6 +346,11 @@ int main(int argc, char **argv)
     std::printf("  pipelined GET x100: plain %.2f us/key   TLS %.2f us/key\n", us(plainPipe), us(tlsPipe));
     const double plainTransport = (plainSet.ns + plainGet.ns) / (hiredisSet.ns + hiredisGet.ns);
     std::printf("CacheScope plain transport vs raw hiredis context: %.2fx (1.00 = same cost)\n", plainTransport);
+    if (benchPlain < 1e300 && benchTls < 1e300)
+        std::printf("redis-benchmark, SET + GET: plain %.1f us, TLS %.1f us: its own TLS ratio %.2f\n", benchPlain, benchTls,
+                    benchTls / benchPlain);
+    else
+        std::printf("redis-benchmark did not run: no reference TLS ratio\n");
     const double ratio = (tlsSet.ns + tlsGet.ns) / (plainSet.ns + plainGet.ns);
     std::printf("cluster_scan_ratio=%.2f tls_ratio=%.2f\n", clusterRatio, ratio);
     return 0;
