@@ -1,6 +1,7 @@
 #include "capacityplot.h"
 
 #include "capacityplanner.h"
+#include "plottheme.h"
 
 // qcustomplot.h uses `foreach`, which QT_NO_FOREACH removes; a range-for stand-in, local to this file.
 #define foreach(variable, container) for (variable : container)
@@ -14,22 +15,13 @@ namespace cachescope {
 
 namespace {
 
-// Okabe-Ito colours (as HitRatePlot): blue curve, green LRU, vermillion what-if, orange markers.
-const QColor kCurve(0x00, 0x72, 0xB2);
-const QColor kLru(0x00, 0x9E, 0x73);
-const QColor kWhatIf(0xD5, 0x5E, 0x00);
-const QColor kCurrent(0xCC, 0x79, 0xA7);
-const QColor kRecommended(0xE6, 0x9F, 0x00);
-
-bool isDark(const QPalette &p)
-{
-    return p.color(QPalette::Window).lightness() < 128;
-}
-
-QColor forBackground(QColor c, bool dark)
-{
-    return dark ? QColor::fromHsl(c.hslHue(), c.hslSaturation(), qMax(c.lightness(), 165)) : c;
-}
+// Blue curve, green LRU, vermillion what-if, pink and orange markers.
+const QColor &kCurve = plottheme::kBlue;
+const QColor &kLru = plottheme::kGreen;
+const QColor &kWhatIf = plottheme::kVermillion;
+const QColor &kCurrent = plottheme::kPink;
+const QColor &kRecommended = plottheme::kOrange;
+using plottheme::forBackground;
 
 } // namespace
 
@@ -213,27 +205,9 @@ void CapacityPlot::changeEvent(QEvent *event)
 void CapacityPlot::applyTheme()
 {
     const QPalette pal = palette();
-    const bool dark = isDark(pal);
+    const bool dark = plottheme::isDark(pal);
     const QColor text = pal.color(QPalette::WindowText);
-    const QColor base = pal.color(QPalette::Base);
-    QColor grid = pal.color(QPalette::Mid);
-    grid.setAlpha(dark ? 90 : 70);
-    QCustomPlot *plot = d->plot;
-    plot->setBackground(pal.brush(QPalette::Window));
-    plot->axisRect()->setBackground(base);
-    for (QCPAxis *axis : {plot->xAxis, plot->yAxis}) {
-        axis->setBasePen(QPen(text, 1));
-        axis->setTickPen(QPen(text, 1));
-        axis->setSubTickPen(QPen(text, 1));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-    QColor legendBg = base;
-    legendBg.setAlpha(215);
-    plot->legend->setBrush(legendBg);
-    plot->legend->setBorderPen(QPen(grid));
-    plot->legend->setTextColor(text);
+    plottheme::applyFrame(d->plot, pal, {d->plot->xAxis, d->plot->yAxis});
     d->title->setTextColor(text);
     auto pen = [&](QColor c, Qt::PenStyle style = Qt::SolidLine) {
         QPen p(forBackground(c, dark), 2, style);
@@ -273,12 +247,12 @@ void CapacityPlot::applyTheme()
     }
     for (QCPItemText *t : std::as_const(d->labels)) {
         t->setColor(text);
-        QColor bg = base;
+        QColor bg = pal.color(QPalette::Base);
         bg.setAlpha(225);
         t->setBrush(bg);
-        t->setPen(QPen(grid));
+        t->setPen(QPen(plottheme::gridColour(pal)));
     }
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QImage CapacityPlot::toImage(int width, int height, double scale)
@@ -346,27 +320,6 @@ int CapacityWorkloadChart::itemCount() const
     return d->items;
 }
 
-namespace {
-
-void themeAxes(QCustomPlot *plot, const QPalette &pal)
-{
-    const QColor text = pal.color(QPalette::WindowText);
-    QColor grid = pal.color(QPalette::Mid);
-    grid.setAlpha(isDark(pal) ? 90 : 70);
-    plot->setBackground(pal.brush(QPalette::Window));
-    plot->axisRect()->setBackground(pal.color(QPalette::Base));
-    for (QCPAxis *axis : {plot->xAxis, plot->yAxis}) {
-        axis->setBasePen(QPen(text, 1));
-        axis->setTickPen(QPen(text, 1));
-        axis->setSubTickPen(QPen(text, 1));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-}
-
-} // namespace
-
 void CapacityWorkloadChart::setBars(const QString &title, const QStringList &labels, const QList<double> &values,
                                     const QString &valueLabel)
 {
@@ -387,7 +340,7 @@ void CapacityWorkloadChart::setBars(const QString &title, const QStringList &lab
     }
     bars->setData(ticks, v, true);
     bars->setWidth(0.7);
-    const QColor c = forBackground(kCurve, isDark(palette()));
+    const QColor c = forBackground(kCurve, plottheme::isDark(palette()));
     bars->setPen(QPen(c));
     QColor fill = c;
     fill.setAlpha(160);
@@ -401,7 +354,7 @@ void CapacityWorkloadChart::setBars(const QString &title, const QStringList &lab
     plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     plot->yAxis->setLabel(valueLabel);
     plot->yAxis->setRange(0, top * 1.1);
-    themeAxes(plot, palette());
+    plottheme::applyFrame(plot, palette(), {plot->xAxis, plot->yAxis});
     d->items = int(ticks.size());
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -415,7 +368,7 @@ void CapacityWorkloadChart::setLine(const QString &title, const QList<double> &x
     d->title->setTextColor(palette().color(QPalette::WindowText));
     QCPGraph *g = plot->addGraph();
     g->setData(QVector<double>(x.begin(), x.end()), QVector<double>(y.begin(), y.end()), true);
-    g->setPen(QPen(forBackground(kCurve, isDark(palette())), 2));
+    g->setPen(QPen(forBackground(kCurve, plottheme::isDark(palette())), 2));
     plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     plot->xAxis->setTickLabelRotation(0);
     plot->xAxis->setLabel(xLabel);
@@ -425,7 +378,7 @@ void CapacityWorkloadChart::setLine(const QString &title, const QList<double> &x
         top = qMax(top, v);
     plot->xAxis->setRange(x.isEmpty() ? 0 : x.first(), x.isEmpty() ? 1 : qMax(x.last(), x.first() + 1));
     plot->yAxis->setRange(0, top * 1.1);
-    themeAxes(plot, palette());
+    plottheme::applyFrame(plot, palette(), {plot->xAxis, plot->yAxis});
     d->items = int(x.size());
     plot->replot(QCustomPlot::rpQueuedReplot);
 }

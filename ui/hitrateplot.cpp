@@ -1,6 +1,7 @@
 #include "hitrateplot.h"
 
 #include "formatting.h"
+#include "plottheme.h"
 
 // qcustomplot.h uses `foreach`, which QT_NO_FOREACH removes; a range-for stand-in, local to this file.
 #define foreach(variable, container) for (variable : container)
@@ -26,13 +27,8 @@ namespace cachescope {
 namespace {
 
 // Colours that read on light and dark backgrounds alike (Okabe-Ito palette, colour-blind safe).
-const QColor kSeriesColours[] = {QColor(0x00, 0x72, 0xB2), QColor(0x00, 0x9E, 0x73), QColor(0xD5, 0x5E, 0x00),
-                                 QColor(0xCC, 0x79, 0xA7), QColor(0xE6, 0x9F, 0x00), QColor(0x56, 0xB4, 0xE9)};
-
-bool isDark(const QPalette &p)
-{
-    return p.color(QPalette::Window).lightness() < 128;
-}
+const QColor kSeriesColours[] = {plottheme::kBlue, plottheme::kGreen,  plottheme::kVermillion,
+                                 plottheme::kPink, plottheme::kOrange, plottheme::kSky};
 
 } // namespace
 
@@ -560,31 +556,15 @@ void HitRatePlot::applyTheme()
 {
     const QPalette pal = palette();
     const QColor text = pal.color(QPalette::WindowText);
-    const QColor base = pal.color(QPalette::Base);
-    QColor grid = pal.color(QPalette::Mid);
-    grid.setAlpha(isDark(pal) ? 90 : 70);
-    d->plot->setBackground(pal.brush(QPalette::Window));
-    d->plot->axisRect()->setBackground(base);
-    for (QCPAxis *axis : {d->plot->xAxis, d->plot->yAxis, d->plot->xAxis2, d->plot->yAxis2}) {
-        axis->setBasePen(QPen(text, 1));
-        axis->setTickPen(QPen(text, 1));
-        axis->setSubTickPen(QPen(text, 1));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    plottheme::applyFrame(d->plot, pal, {d->plot->xAxis, d->plot->yAxis, d->plot->xAxis2, d->plot->yAxis2});
+    for (QCPAxis *axis : {d->plot->xAxis, d->plot->yAxis, d->plot->xAxis2, d->plot->yAxis2})
         axis->grid()->setZeroLinePen(Qt::NoPen);
-    }
     d->plot->xAxis2->setVisible(false);
     d->plot->yAxis->grid()->setVisible(true);
     d->plot->yAxis2->grid()->setVisible(false);
-    QColor legendBg = base;
-    legendBg.setAlpha(210);
-    d->plot->legend->setBrush(legendBg);
-    d->plot->legend->setBorderPen(QPen(grid));
-    d->plot->legend->setTextColor(text);
     if (d->title)
         d->title->setTextColor(text);
-    const bool dark = isDark(pal);
+    const bool dark = plottheme::isDark(pal);
     for (int i = 0; i < d->graphs.size(); ++i) {
         const int s = i % qMax<int>(1, int(d->series.size()));
         const int g = i / qMax<int>(1, int(d->series.size()));
@@ -592,8 +572,7 @@ void HitRatePlot::applyTheme()
         QColor c = series.colour.isValid() && d->groups == 1
                        ? series.colour
                        : kSeriesColours[(s + g * int(d->series.size())) % std::size(kSeriesColours)];
-        if (dark) // a line must be at least as light as mid-grey to read on a dark background
-            c = QColor::fromHsl(c.hslHue(), c.hslSaturation(), qMax(c.lightness(), 165));
+        c = plottheme::forBackground(c, dark);
         // 1 px cosmetic pens only: the raster engine's fast path. A 2 px line went through the
         // stroker and cost 30x more per replot (bench_plot), so emphasis is colour and layer.
         QPen pen(c, 1);
@@ -612,8 +591,8 @@ void HitRatePlot::applyTheme()
     crosshair.setAlpha(150);
     d->crosshair->setPen(QPen(crosshair, 1, Qt::DashLine));
     d->crosshairLabel->setColor(text);
-    d->crosshairLabel->setBrush(base); // opaque: the values must stay readable over dense lines
-    d->crosshairLabel->setPen(QPen(grid));
+    d->crosshairLabel->setBrush(pal.color(QPalette::Base)); // opaque: the values must stay readable over dense lines
+    d->crosshairLabel->setPen(QPen(plottheme::gridColour(pal)));
     d->dirty = true;
 }
 
